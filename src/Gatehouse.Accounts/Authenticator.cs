@@ -1,0 +1,130 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Gatehouse.Accounts;
+
+/// <summary>
+/// Verifies passwords against the account store. A successful verification is remembered for a short time
+/// (keyed by an HMAC of name and password under a per-process random key, and tied to the stored hash so a
+/// password change or disable takes effect at once), so that scripted clients that log in for every file do
+/// not pay the full KDF each time. Concurrent identical attempts share one KDF run, and the number of KDF
+/// runs in flight is bounded by the CPU count so a flood of logins cannot starve transfers.
+/// </summary>
+public sealed class Authenticator
+{
+    public static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(5);
+    private const int MaxCacheEntries = 10_000;
+
+    private readonly IAccountStore _store;
+    private readonly PasswordHashing _hashing;
+    private readonly TimeProvider _time;
+    private readonly byte[] _cacheKey = RandomNumberGenerator.GetBytes(32);
+    private readonly ConcurrentDictionary<string, CachedVerification> _verified = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<PasswordCheck>>> _inFlight = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _kdfSlots = new(Environment.ProcessorCount);
+    private readonly Lazy<string> _decoyHash;
+
+    public Authenticator(IAccountStore store, PasswordHashing hashing, TimeProvider time)
+    {
+        _store = store;
+        _hashing = hashing;
+        _time = time;
+        _decoyHash = new Lazy<string>(() => _hashing.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16))));
+    }
+
+    public async Task<AuthenticationResult> AuthenticateAsync(string name, string password, CancellationToken cancellationToken)
+    {
+        var account = await _store.FindAsync(name, cancellationToken).ConfigureAwait(false);
+        if (account is null)
+        {
+            // Spend the same time as a real check so response timing does not reveal which names exist.
+            await VerifyAsync(_decoyHash.Value, "decoy:" + name, password).ConfigureAwait(false);
+            return new AuthenticationResult(null, AuthenticationFailure.UnknownUser);
+        }
+
+        var check = await VerifyAsync(account.PasswordHash, name, password).ConfigureAwait(false);
+        if (check == PasswordCheck.Invalid)
+        {
+            return new AuthenticationResult(null, AuthenticationFailure.WrongPassword);
+        }
+
+        if (!account.Enabled)
+        {
+            return new AuthenticationResult(null, AuthenticationFailure.Disabled);
+        }
+
+        if (check == PasswordCheck.ValidNeedsRehash)
+        {
+            await _store.SetPasswordHashAsync(name, _hashing.Hash(password), cancellationToken).ConfigureAwait(false);
+        }
+
+        await _store.RecordLoginAsync(name, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return new AuthenticationResult(account, AuthenticationFailure.None);
+    }
+
+    private async Task<PasswordCheck> VerifyAsync(string storedHash, string name, string password)
+    {
+        var proof = Proof(storedHash, name, password);
+        if (_verified.TryGetValue(proof, out var cached) && cached.ExpiresAt > _time.GetUtcNow())
+        {
+            return PasswordCheck.Valid;
+        }
+
+        var run = _inFlight.GetOrAdd(proof, _ => new Lazy<Task<PasswordCheck>>(() => RunKdfAsync(storedHash, password)));
+        try
+        {
+            var result = await run.Value.ConfigureAwait(false);
+            if (result != PasswordCheck.Invalid)
+            {
+                Remember(proof);
+            }
+
+            return result;
+        }
+        finally
+        {
+            _inFlight.TryRemove(new KeyValuePair<string, Lazy<Task<PasswordCheck>>>(proof, run));
+        }
+    }
+
+    private async Task<PasswordCheck> RunKdfAsync(string storedHash, string password)
+    {
+        await _kdfSlots.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await Task.Run(() => _hashing.Verify(storedHash, password)).ConfigureAwait(false);
+        }
+        finally
+        {
+            _kdfSlots.Release();
+        }
+    }
+
+    private void Remember(string proof)
+    {
+        var now = _time.GetUtcNow();
+        if (_verified.Count >= MaxCacheEntries)
+        {
+            foreach (var entry in _verified)
+            {
+                if (entry.Value.ExpiresAt <= now)
+                {
+                    _verified.TryRemove(entry);
+                }
+            }
+
+            if (_verified.Count >= MaxCacheEntries)
+            {
+                _verified.Clear();
+            }
+        }
+
+        _verified[proof] = new CachedVerification(now + CacheLifetime);
+    }
+
+    private string Proof(string storedHash, string name, string password) =>
+        Convert.ToBase64String(HMACSHA256.HashData(_cacheKey, Encoding.UTF8.GetBytes($"{storedHash}\0{name}\0{password}")));
+
+    private readonly record struct CachedVerification(DateTimeOffset ExpiresAt);
+}

@@ -1,0 +1,21 @@
+namespace Gatehouse.Accounts;
+
+public interface IAccountStore
+{
+    Task<Account?> FindAsync(string name, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Account>> ListAsync(CancellationToken cancellationToken);
+
+    Task<int> CountAsync(CancellationToken cancellationToken);
+
+    /// <returns>False when an account with that name already exists.</returns>
+    Task<bool> AddAsync(Account account, CancellationToken cancellationToken);
+
+    Task<bool> RemoveAsync(string name, CancellationToken cancellationToken);
+
+    Task<bool> SetPasswordHashAsync(string name, string passwordHash, CancellationToken cancellationToken);
+
+    Task<bool> SetEnabledAsync(string name, bool enabled, CancellationToken cancellationToken);
+
+    Task RecordLoginAsync(string name, DateTimeOffset time, CancellationToken cancellationToken);
+}

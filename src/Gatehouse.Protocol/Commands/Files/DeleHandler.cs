@@ -1,0 +1,24 @@
+using Gatehouse.Protocol.Replies;
+
+namespace Gatehouse.Protocol.Commands.Files;
+
+public sealed class DeleHandler : IFtpCommandHandler
+{
+    public CommandInfo Info { get; } = new(["DELE"], "DELE <file>");
+
+    public async ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
+    {
+        if (!context.Command.HasArgument)
+        {
+            return FtpCommandContext.MissingArgument(Info.Syntax);
+        }
+
+        if (!context.TryResolve(out var path, out var refusal))
+        {
+            return refusal;
+        }
+
+        await context.FileSystem.DeleteFileAsync(path, context.CancellationToken).ConfigureAwait(false);
+        return new FtpReply(250, $"Deleted {path}.");
+    }
+}

@@ -1,0 +1,24 @@
+using Gatehouse.Protocol.Replies;
+
+namespace Gatehouse.Protocol.Commands.Files;
+
+public sealed class MkdHandler : IFtpCommandHandler
+{
+    public CommandInfo Info { get; } = new(["MKD", "XMKD"], "MKD <directory>");
+
+    public async ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
+    {
+        if (!context.Command.HasArgument)
+        {
+            return FtpCommandContext.MissingArgument(Info.Syntax);
+        }
+
+        if (!context.TryResolve(out var path, out var refusal, errorCode: 553))
+        {
+            return refusal;
+        }
+
+        await context.FileSystem.CreateDirectoryAsync(path, context.CancellationToken).ConfigureAwait(false);
+        return new FtpReply(257, $"{FtpReply.Quote(path.Value)} created.");
+    }
+}

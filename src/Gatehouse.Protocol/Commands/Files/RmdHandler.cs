@@ -1,0 +1,24 @@
+using Gatehouse.Protocol.Replies;
+
+namespace Gatehouse.Protocol.Commands.Files;
+
+public sealed class RmdHandler : IFtpCommandHandler
+{
+    public CommandInfo Info { get; } = new(["RMD", "XRMD"], "RMD <directory>");
+
+    public async ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
+    {
+        if (!context.Command.HasArgument)
+        {
+            return FtpCommandContext.MissingArgument(Info.Syntax);
+        }
+
+        if (!context.TryResolve(out var path, out var refusal))
+        {
+            return refusal;
+        }
+
+        await context.FileSystem.RemoveDirectoryAsync(path, context.CancellationToken).ConfigureAwait(false);
+        return new FtpReply(250, $"Removed {path}.");
+    }
+}

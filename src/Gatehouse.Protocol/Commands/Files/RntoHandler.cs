@@ -1,0 +1,29 @@
+using Gatehouse.Protocol.Replies;
+
+namespace Gatehouse.Protocol.Commands.Files;
+
+public sealed class RntoHandler : IFtpCommandHandler
+{
+    public CommandInfo Info { get; } = new(["RNTO"], "RNTO <path>");
+
+    public async ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
+    {
+        if (context.State.RenameFrom is not { } from)
+        {
+            return new FtpReply(503, "Send RNFR immediately before RNTO.");
+        }
+
+        if (!context.Command.HasArgument)
+        {
+            return FtpCommandContext.MissingArgument(Info.Syntax);
+        }
+
+        if (!context.TryResolve(out var to, out var refusal, errorCode: 553))
+        {
+            return refusal;
+        }
+
+        await context.FileSystem.RenameAsync(from, to, context.CancellationToken).ConfigureAwait(false);
+        return new FtpReply(250, $"Renamed {from} to {to}.");
+    }
+}

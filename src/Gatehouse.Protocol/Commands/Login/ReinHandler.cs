@@ -1,0 +1,15 @@
+using Gatehouse.Protocol.Replies;
+
+namespace Gatehouse.Protocol.Commands.Login;
+
+/// <summary>Logs out and returns to the state after connecting; TLS on the control connection stays up.</summary>
+public sealed class ReinHandler : IFtpCommandHandler
+{
+    public CommandInfo Info { get; } = new(["REIN"], "REIN", CommandAccess.Anytime);
+
+    public ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
+    {
+        context.Session.Logout();
+        return ValueTask.FromResult(new FtpReply(220, "Session reinitialized; log in with USER and PASS."));
+    }
+}

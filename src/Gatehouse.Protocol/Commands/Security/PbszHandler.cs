@@ -1,0 +1,27 @@
+using Gatehouse.Protocol.Replies;
+using Gatehouse.Protocol.Sessions;
+
+namespace Gatehouse.Protocol.Commands.Security;
+
+public sealed class PbszHandler : IFtpCommandHandler
+{
+    public CommandInfo Info { get; } = new(["PBSZ"], "PBSZ 0", CommandAccess.Anytime);
+
+    public IEnumerable<string> Features(FtpSession session) => session.Server.Tls is null ? [] : ["PBSZ"];
+
+    public ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
+    {
+        if (!context.Session.IsControlSecure)
+        {
+            return ValueTask.FromResult(new FtpReply(503, "PBSZ needs a TLS control connection: send AUTH TLS first."));
+        }
+
+        if (!long.TryParse(context.Argument.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+        {
+            return ValueTask.FromResult(new FtpReply(501, "Syntax: PBSZ 0"));
+        }
+
+        context.State.ProtectionBufferSizeSet = true;
+        return ValueTask.FromResult(new FtpReply(200, "PBSZ=0"));
+    }
+}

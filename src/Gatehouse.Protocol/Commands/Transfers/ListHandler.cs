@@ -1,0 +1,16 @@
+using Gatehouse.Protocol.Listing;
+using Gatehouse.Protocol.Replies;
+
+namespace Gatehouse.Protocol.Commands.Transfers;
+
+public sealed class ListHandler : IFtpCommandHandler
+{
+    public CommandInfo Info { get; } = new(["LIST"], "LIST [path]");
+
+    public ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
+    {
+        var now = context.Session.Server.Time.GetUtcNow();
+        return ListingCommand.SendAsync(context, ListArguments.StripOptions(context.Argument), requireDirectory: false,
+            (_, _, entries) => entries.Select(entry => ListingFormatter.UnixLine(entry, now)));
+    }
+}

@@ -1,0 +1,48 @@
+using Gatehouse.Protocol.DataChannel;
+using Gatehouse.Protocol.Logging;
+using Gatehouse.Protocol.Replies;
+using Gatehouse.Protocol.Sessions;
+using Gatehouse.Storage;
+
+namespace Gatehouse.Protocol.Commands.Transfers;
+
+/// <summary>
+/// What STOR, APPE and STOU share: the upload goes to a temporary file and is committed under its name only
+/// after the client has sent every byte, so an aborted upload leaves the previous version intact.
+/// </summary>
+internal static class UploadCommand
+{
+    public static async ValueTask<FtpReply> StartAsync(FtpCommandContext context, VirtualPath path, long keepExistingBytes, string openingText)
+    {
+        var upload = await context.FileSystem.BeginUploadAsync(path, keepExistingBytes, context.CancellationToken).ConfigureAwait(false);
+        var ascii = context.State.Type == TransferType.Ascii;
+        return context.Session.StartTransfer(new TransferRequest(
+            openingText,
+            async (data, progress, cancellationToken) =>
+            {
+                await TransferCopier.CopyToLocalAsync(data, upload.Content, ascii, progress, cancellationToken).ConfigureAwait(false);
+                await upload.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return new FtpReply(226, $"Transfer complete; stored as {path}.");
+            },
+            upload,
+            new FileTransferRecord(path.Value, TransferDirection.Incoming, ascii)));
+    }
+
+    public static bool TryPrepare(FtpCommandContext context, out VirtualPath path, out FtpReply refusal, string? input = null)
+    {
+        path = default;
+        if (!context.Session.CanStartTransfer(out refusal))
+        {
+            context.State.RestartOffset = 0;
+            return false;
+        }
+
+        if (!context.TryResolve(out path, out refusal, input, errorCode: 553))
+        {
+            context.State.RestartOffset = 0;
+            return false;
+        }
+
+        return true;
+    }
+}

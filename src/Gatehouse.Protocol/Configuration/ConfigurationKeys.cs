@@ -1,0 +1,118 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace Gatehouse.Protocol.Configuration;
+
+/// <summary>
+/// Checks raw configuration before binding: every key must be known (a typo must not silently fall back to a
+/// default) and every value must have the right type. Messages name the key and say what to write instead.
+/// </summary>
+public static class ConfigurationKeys
+{
+    private enum Kind
+    {
+        Text,
+        Integer,
+        Boolean,
+        Policy,
+    }
+
+    private static readonly (string Pattern, Kind Kind)[] Known =
+    [
+        ("DataDirectory", Kind.Text),
+        ("Ftp:ListenAddresses:*", Kind.Text),
+        ("Ftp:ExplicitPort", Kind.Integer),
+        ("Ftp:ImplicitPort", Kind.Integer),
+        ("Ftp:PassivePorts", Kind.Text),
+        ("Ftp:PassiveAddress", Kind.Text),
+        ("Ftp:PassiveAddressOverrides:*:Network", Kind.Text),
+        ("Ftp:PassiveAddressOverrides:*:Address", Kind.Text),
+        ("Ftp:AllowActiveMode", Kind.Boolean),
+        ("Ftp:RequireSameClientIpForData", Kind.Boolean),
+        ("Ftp:ControlKeepAliveSeconds", Kind.Integer),
+        ("Tls:CertificateFile", Kind.Text),
+        ("Tls:KeyFile", Kind.Text),
+        ("Tls:Policy", Kind.Policy),
+        ("Limits:MaxSessions", Kind.Integer),
+        ("Limits:MaxSessionsPerIp", Kind.Integer),
+        ("Limits:IdleTimeoutSeconds", Kind.Integer),
+        ("Limits:LoginTimeoutSeconds", Kind.Integer),
+        ("Limits:DataConnectionTimeoutSeconds", Kind.Integer),
+        ("Limits:ShutdownGraceSeconds", Kind.Integer),
+        ("Limits:MaxLoginAttempts", Kind.Integer),
+        ("Limits:FailedLoginDelayMilliseconds", Kind.Integer),
+    ];
+
+    public static IReadOnlyList<string> Check(IConfiguration configuration)
+    {
+        var problems = new List<string>();
+        foreach (var (key, value) in configuration.AsEnumerable().OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            if (key.StartsWith("Logging:", StringComparison.OrdinalIgnoreCase))
+            {
+                // The standard Microsoft.Extensions.Logging section (levels per category).
+                continue;
+            }
+
+            var pattern = Pattern(key);
+            var known = Array.Find(Known, entry => string.Equals(entry.Pattern, pattern, StringComparison.OrdinalIgnoreCase));
+            if (known.Pattern is null)
+            {
+                problems.Add($"{key}: unknown setting{Suggestion(pattern)}. Remove it or correct the name (keys are listed in the README's configuration reference).");
+                continue;
+            }
+
+            var problem = known.Kind switch
+            {
+                Kind.Integer when !int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) =>
+                    $"'{value}' is not a whole number; write digits only, for example 60",
+                Kind.Boolean when !bool.TryParse(value, out _) =>
+                    $"'{value}' is not true or false",
+                Kind.Policy when !Enum.TryParse<TlsPolicy>(value, ignoreCase: true, out _) || int.TryParse(value, out _) =>
+                    $"'{value}' is not a TLS policy; use Required, Optional or Disabled",
+                _ => null,
+            };
+            if (problem is not null)
+            {
+                problems.Add($"{key}: {problem}.");
+            }
+        }
+
+        return problems;
+    }
+
+    private static string Pattern(string key) =>
+        string.Join(':', key.Split(':').Select(part => part.Length > 0 && part.All(char.IsAsciiDigit) ? "*" : part));
+
+    private static string Suggestion(string pattern)
+    {
+        var best = Known
+            .Select(entry => (entry.Pattern, Distance: Levenshtein(entry.Pattern.ToUpperInvariant(), pattern.ToUpperInvariant())))
+            .MinBy(candidate => candidate.Distance);
+        return best.Distance <= 3 ? $" (did you mean {best.Pattern.Replace(":*", ":0", StringComparison.Ordinal)}?)" : string.Empty;
+    }
+
+    private static int Levenshtein(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), substitution);
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
+    }
+}

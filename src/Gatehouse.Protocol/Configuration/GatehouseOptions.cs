@@ -1,0 +1,96 @@
+namespace Gatehouse.Protocol.Configuration;
+
+/// <summary>The whole configuration file. Property names are the configuration keys.</summary>
+public sealed class GatehouseOptions
+{
+    public string DataDirectory { get; set; } = "./gatehouse-data";
+
+    public FtpOptions Ftp { get; set; } = new();
+
+    public TlsOptions Tls { get; set; } = new();
+
+    public LimitsOptions Limits { get; set; } = new();
+}
+
+public sealed class FtpOptions
+{
+    /// <summary>Empty means every IPv4 and IPv6 address (one dual-stack socket).</summary>
+    public List<string> ListenAddresses { get; set; } = [];
+
+    /// <summary>Plain FTP with AUTH TLS upgrade. 0 disables.</summary>
+    public int ExplicitPort { get; set; } = 2121;
+
+    /// <summary>TLS from the first byte (ftps://). 0 disables.</summary>
+    public int ImplicitPort { get; set; }
+
+    /// <summary>The range the firewall forwards; the only ports passive data connections use.</summary>
+    public string PassivePorts { get; set; } = "50000-50099";
+
+    /// <summary>IPv4 address or host name announced in 227 replies (the NAT's public address).</summary>
+    public string? PassiveAddress { get; set; }
+
+    /// <summary>Clients from these networks are told another address (LAN clients get the private one).</summary>
+    public List<PassiveAddressOverride> PassiveAddressOverrides { get; set; } = [];
+
+    /// <summary>PORT/EPRT. Even when allowed, the server only ever connects back to the client's own address, port 1024+.</summary>
+    public bool AllowActiveMode { get; set; } = true;
+
+    /// <summary>Turning this off lets anyone who guesses the passive port steal or inject the data (RFC 2577).</summary>
+    public bool RequireSameClientIpForData { get; set; } = true;
+
+    /// <summary>TCP keep-alive idle time on the control socket, so NAT tables keep it during long transfers. 0 disables.</summary>
+    public int ControlKeepAliveSeconds { get; set; } = 60;
+}
+
+public sealed class PassiveAddressOverride
+{
+    public string Network { get; set; } = string.Empty;
+
+    public string Address { get; set; } = string.Empty;
+}
+
+public enum TlsPolicy
+{
+    /// <summary>Control and data must be encrypted: USER before AUTH TLS and PROT C transfers are refused.</summary>
+    Required,
+
+    /// <summary>Clients may choose; credentials travel in clear text for those that do not.</summary>
+    Optional,
+
+    /// <summary>No TLS at all. Only for isolated test networks.</summary>
+    Disabled,
+}
+
+public sealed class TlsOptions
+{
+    /// <summary>PEM certificate (leaf first, then intermediates). Empty: a self-signed certificate is generated.</summary>
+    public string? CertificateFile { get; set; }
+
+    /// <summary>PEM private key. May be omitted when the certificate file also holds the key.</summary>
+    public string? KeyFile { get; set; }
+
+    public TlsPolicy Policy { get; set; } = TlsPolicy.Required;
+}
+
+public sealed class LimitsOptions
+{
+    public int MaxSessions { get; set; } = 1000;
+
+    public int MaxSessionsPerIp { get; set; } = 50;
+
+    /// <summary>Never applied while a transfer is running.</summary>
+    public int IdleTimeoutSeconds { get; set; } = 600;
+
+    public int LoginTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>How long a reserved passive port waits for its data connection.</summary>
+    public int DataConnectionTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>On shutdown, how long running transfers may go on before they are cut.</summary>
+    public int ShutdownGraceSeconds { get; set; } = 30;
+
+    /// <summary>Failed PASS attempts before the server closes the connection.</summary>
+    public int MaxLoginAttempts { get; set; } = 3;
+
+    public int FailedLoginDelayMilliseconds { get; set; } = 1000;
+}

@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Protocol.Configuration;
+
+/// <summary>Semantic checks of bound options; each message names the key and the fix.</summary>
+public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GatehouseOptions options)
+    {
+        var problems = Problems(options);
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    public static List<string> Problems(GatehouseOptions options)
+    {
+        var problems = new List<string>();
+        void Problem(string key, string message) => problems.Add($"{key}: {message}.");
+
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            Problem("DataDirectory", "must not be empty; set a writable directory, for example /var/lib/gatehouse");
+        }
+
+        var ftp = options.Ftp;
+        for (var i = 0; i < ftp.ListenAddresses.Count; i++)
+        {
+            if (!IPAddress.TryParse(ftp.ListenAddresses[i], out _))
+            {
+                Problem($"Ftp:ListenAddresses:{i}", $"'{ftp.ListenAddresses[i]}' is not an IP address; use for example 0.0.0.0, :: or 192.0.2.10");
+            }
+        }
+
+        CheckPort(problems, "Ftp:ExplicitPort", ftp.ExplicitPort);
+        CheckPort(problems, "Ftp:ImplicitPort", ftp.ImplicitPort);
+        if (ftp.ExplicitPort == 0 && ftp.ImplicitPort == 0)
+        {
+            Problem("Ftp:ExplicitPort", "and Ftp:ImplicitPort are both 0, so the server would listen nowhere; set Ftp:ExplicitPort to 2121 or 21");
+        }
+
+        if (ftp.ExplicitPort != 0 && ftp.ExplicitPort == ftp.ImplicitPort)
+        {
+            Problem("Ftp:ImplicitPort", $"is the same port as Ftp:ExplicitPort ({ftp.ExplicitPort}); use a different port, for example 990");
+        }
+
+        if (!PortRange.TryParse(ftp.PassivePorts, out var range, out var rangeError))
+        {
+            Problem("Ftp:PassivePorts", rangeError);
+        }
+        else if (range.First <= ftp.ExplicitPort && ftp.ExplicitPort <= range.Last || range.First <= ftp.ImplicitPort && ftp.ImplicitPort <= range.Last)
+        {
+            Problem("Ftp:PassivePorts", $"{range} contains a control port; choose a range that excludes Ftp:ExplicitPort and Ftp:ImplicitPort");
+        }
+
+        if (!string.IsNullOrWhiteSpace(ftp.PassiveAddress))
+        {
+            CheckAnnouncedAddress(problems, "Ftp:PassiveAddress", ftp.PassiveAddress);
+        }
+
+        for (var i = 0; i < ftp.PassiveAddressOverrides.Count; i++)
+        {
+            var entry = ftp.PassiveAddressOverrides[i];
+            if (!IPNetwork.TryParse(entry.Network, out _))
+            {
+                Problem($"Ftp:PassiveAddressOverrides:{i}:Network", $"'{entry.Network}' is not a network in CIDR form; use for example 10.0.0.0/8");
+            }
+
+            CheckAnnouncedAddress(problems, $"Ftp:PassiveAddressOverrides:{i}:Address", entry.Address);
+        }
+
+        if (ftp.ControlKeepAliveSeconds < 0)
+        {
+            Problem("Ftp:ControlKeepAliveSeconds", $"{ftp.ControlKeepAliveSeconds} is negative; use 0 to turn keep-alive off or a number of seconds such as 60");
+        }
+
+        var tls = options.Tls;
+        if (!Enum.IsDefined(tls.Policy))
+        {
+            Problem("Tls:Policy", "must be Required, Optional or Disabled");
+        }
+
+        if (tls.Policy == TlsPolicy.Disabled && ftp.ImplicitPort != 0)
+        {
+            Problem("Ftp:ImplicitPort", "implicit FTPS needs TLS, but Tls:Policy is Disabled; set Ftp:ImplicitPort to 0 or enable TLS");
+        }
+
+        if (string.IsNullOrWhiteSpace(tls.CertificateFile) && !string.IsNullOrWhiteSpace(tls.KeyFile))
+        {
+            Problem("Tls:CertificateFile", "is empty but Tls:KeyFile is set; set both to PEM files, or neither for a self-signed certificate");
+        }
+
+        if (!string.IsNullOrWhiteSpace(tls.CertificateFile) && tls.Policy != TlsPolicy.Disabled)
+        {
+            CheckReadable(problems, "Tls:CertificateFile", tls.CertificateFile);
+            if (!string.IsNullOrWhiteSpace(tls.KeyFile))
+            {
+                CheckReadable(problems, "Tls:KeyFile", tls.KeyFile);
+            }
+        }
+
+        var limits = options.Limits;
+        CheckPositive(problems, "Limits:MaxSessions", limits.MaxSessions, "1000");
+        CheckPositive(problems, "Limits:MaxSessionsPerIp", limits.MaxSessionsPerIp, "50");
+        CheckPositive(problems, "Limits:IdleTimeoutSeconds", limits.IdleTimeoutSeconds, "600");
+        CheckPositive(problems, "Limits:LoginTimeoutSeconds", limits.LoginTimeoutSeconds, "60");
+        CheckPositive(problems, "Limits:DataConnectionTimeoutSeconds", limits.DataConnectionTimeoutSeconds, "30");
+        CheckPositive(problems, "Limits:MaxLoginAttempts", limits.MaxLoginAttempts, "3");
+        if (limits.ShutdownGraceSeconds < 0)
+        {
+            Problem("Limits:ShutdownGraceSeconds", "must be 0 or more seconds, for example 30");
+        }
+
+        if (limits.FailedLoginDelayMilliseconds < 0)
+        {
+            Problem("Limits:FailedLoginDelayMilliseconds", "must be 0 or more milliseconds, for example 1000");
+        }
+
+        return problems;
+    }
+
+    private static void CheckPort(List<string> problems, string key, int port)
+    {
+        if (port is < 0 or > 65535)
+        {
+            problems.Add($"{key}: {port} is not a TCP port; use 1-65535, or 0 to disable.");
+        }
+    }
+
+    private static void CheckPositive(List<string> problems, string key, int value, string example)
+    {
+        if (value < 1)
+        {
+            problems.Add($"{key}: {value} must be at least 1; for example {example}.");
+        }
+    }
+
+    private static void CheckReadable(List<string> problems, string key, string path)
+    {
+        if (!File.Exists(path))
+        {
+            problems.Add($"{key}: file '{path}' does not exist; give the path of a PEM file readable by the server.");
+        }
+    }
+
+    private static void CheckAnnouncedAddress(List<string> problems, string key, string value)
+    {
+        if (IPAddress.TryParse(value, out var address))
+        {
+            if (address.AddressFamily != AddressFamily.InterNetwork && !address.IsIPv4MappedToIPv6)
+            {
+                problems.Add($"{key}: '{value}' is IPv6, but 227 replies can only carry IPv4; give the IPv4 address (IPv6 clients use EPSV, which needs no address).");
+            }
+        }
+        else if (Uri.CheckHostName(value) != UriHostNameType.Dns)
+        {
+            problems.Add($"{key}: '{value}' is neither an IPv4 address nor a host name; use for example 203.0.113.7 or ftp.example.com.");
+        }
+    }
+}

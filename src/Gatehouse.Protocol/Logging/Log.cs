@@ -1,0 +1,71 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Protocol.Logging;
+
+/// <summary>Source-generated log messages with stable event ids. Passwords never appear here.</summary>
+public static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Listening for {Mode} on {Endpoint}")]
+    public static partial void Listening(ILogger logger, string mode, EndPoint endpoint);
+
+    [LoggerMessage(2, LogLevel.Warning, "Connection from {Client} refused: {Reason}")]
+    public static partial void ConnectionRefused(ILogger logger, IPAddress client, string reason);
+
+    [LoggerMessage(3, LogLevel.Information, "Shutting down: refusing new sessions, waiting up to {GraceSeconds}s for {Sessions} session(s) to finish transfers")]
+    public static partial void ShuttingDown(ILogger logger, int graceSeconds, int sessions);
+
+    [LoggerMessage(10, LogLevel.Information, "Session started on {Local} ({Security})")]
+    public static partial void SessionStarted(ILogger logger, EndPoint local, string security);
+
+    [LoggerMessage(11, LogLevel.Information, "Session ended: {Reason}")]
+    public static partial void SessionEnded(ILogger logger, string reason);
+
+    [LoggerMessage(12, LogLevel.Debug, "Command: {Command}")]
+    public static partial void CommandReceived(ILogger logger, string command);
+
+    [LoggerMessage(13, LogLevel.Error, "Command {Verb} failed unexpectedly")]
+    public static partial void CommandFailed(ILogger logger, string verb, Exception exception);
+
+    [LoggerMessage(20, LogLevel.Information, "Login succeeded")]
+    public static partial void LoginSucceeded(ILogger logger);
+
+    [LoggerMessage(21, LogLevel.Warning, "Login failed for user '{User}': {Reason}")]
+    public static partial void LoginFailed(ILogger logger, string user, string reason);
+
+    [LoggerMessage(22, LogLevel.Warning, "Refused {Verb} before TLS: Tls:Policy is Required")]
+    public static partial void RefusedBeforeTls(ILogger logger, string verb);
+
+    [LoggerMessage(30, LogLevel.Warning, "TLS handshake failed on the {Channel} connection: {Reason}")]
+    public static partial void TlsHandshakeFailed(ILogger logger, string channel, string reason);
+
+    [LoggerMessage(31, LogLevel.Warning, "Plain-text data followed AUTH TLS before the handshake (possible command injection); closing")]
+    public static partial void PlaintextAfterAuth(ILogger logger);
+
+    [LoggerMessage(40, LogLevel.Warning, "Data connection from {Remote} refused: the control connection is from {Expected} (possible data theft; Ftp:RequireSameClientIpForData)")]
+    public static partial void ForeignDataConnection(ILogger logger, IPAddress remote, IPAddress expected);
+
+    [LoggerMessage(41, LogLevel.Warning, "Active mode refused: {Reason}")]
+    public static partial void ActiveModeRefused(ILogger logger, string reason);
+
+    [LoggerMessage(42, LogLevel.Warning, "No free passive port in {Range}: widen Ftp:PassivePorts or lower Limits:MaxSessions")]
+    public static partial void PassivePortsExhausted(ILogger logger, string range);
+
+    [LoggerMessage(43, LogLevel.Warning, "No data connection arrived on passive port {Port} within {Seconds}s; port released (is the passive range forwarded by the firewall?)")]
+    public static partial void PassiveTimeout(ILogger logger, int port, int seconds);
+
+    [LoggerMessage(44, LogLevel.Information, "{Direction} {Path}: {Bytes} bytes in {Milliseconds} ms ({Outcome})")]
+    public static partial void Transfer(ILogger logger, string direction, string path, long bytes, long milliseconds, string outcome);
+
+    [LoggerMessage(45, LogLevel.Warning, "Storage error on {Path}: {Reason}")]
+    public static partial void StorageError(ILogger logger, string path, string reason, Exception? exception);
+
+    [LoggerMessage(50, LogLevel.Information, "TLS certificate loaded: {Subject}, valid until {NotAfter:u}")]
+    public static partial void CertificateLoaded(ILogger logger, string subject, DateTime notAfter);
+
+    [LoggerMessage(51, LogLevel.Error, "TLS certificate reload failed, keeping the previous certificate: {Reason}")]
+    public static partial void CertificateReloadFailed(ILogger logger, string reason);
+
+    [LoggerMessage(52, LogLevel.Warning, "Using a self-signed TLS certificate ({Path}). Clients will warn about it; set Tls:CertificateFile and Tls:KeyFile to a certificate from a trusted CA")]
+    public static partial void SelfSignedCertificate(ILogger logger, string path);
+}

@@ -1,0 +1,188 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Gatehouse.Protocol.Configuration;
+using Gatehouse.Protocol.DataChannel;
+using Gatehouse.Protocol.Logging;
+using Gatehouse.Protocol.Sessions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Protocol.Server;
+
+/// <summary>
+/// Binds the control ports, applies the connection gate, and runs one <see cref="FtpSession"/> per connection.
+/// On stop it refuses new connections, lets running transfers finish within Limits:ShutdownGraceSeconds, then closes.
+/// </summary>
+public sealed class FtpServer(FtpServerContext context, ILogger<FtpServer> logger) : BackgroundService
+{
+    private const int Backlog = 512;
+    private readonly ConnectionGate _gate = new(context.Options.Limits.MaxSessions, context.Options.Limits.MaxSessionsPerIp);
+    private readonly ConcurrentDictionary<FtpSession, Task> _sessions = new();
+    private readonly List<Socket> _listeners = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var ftp = context.Options.Ftp;
+        var accepting = new List<Task>();
+        foreach (var address in ListenAddresses(ftp))
+        {
+            if (ftp.ExplicitPort != 0)
+            {
+                accepting.Add(AcceptLoopAsync(Listen(address, ftp.ExplicitPort, context.Tls is null ? "plain" : "explicit-tls"), implicitTls: false, stoppingToken));
+            }
+
+            if (ftp.ImplicitPort != 0)
+            {
+                accepting.Add(AcceptLoopAsync(Listen(address, ftp.ImplicitPort, "implicit-tls"), implicitTls: true, stoppingToken));
+            }
+        }
+
+        await Task.WhenAll(accepting).ConfigureAwait(false);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (var listener in _listeners)
+        {
+            listener.Dispose();
+        }
+
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        var grace = TimeSpan.FromSeconds(context.Options.Limits.ShutdownGraceSeconds);
+        Log.ShuttingDown(logger, context.Options.Limits.ShutdownGraceSeconds, _sessions.Count);
+        await Task.WhenAll(_sessions.Keys.Select(session => session.StopAsync(grace))).ConfigureAwait(false);
+        await Task.WhenAll(_sessions.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static IEnumerable<IPAddress> ListenAddresses(FtpOptions ftp) =>
+        ftp.ListenAddresses.Count > 0
+            ? ftp.ListenAddresses.Select(IPAddress.Parse)
+            : [Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any];
+
+    private Socket Listen(IPAddress address, int port, string mode)
+    {
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (address.Equals(IPAddress.IPv6Any))
+            {
+                // "::" alone means every IPv4 and IPv6 address; next to an explicit 0.0.0.0 it means IPv6 only.
+                socket.DualMode = !context.Options.Ftp.ListenAddresses.Contains("0.0.0.0");
+            }
+
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(new IPEndPoint(address, port));
+            socket.Listen(Backlog);
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            throw new InvalidOperationException(
+                $"Cannot listen on {new IPEndPoint(address, port)}: {ex.Message}. Is another FTP server running? Change Ftp:ExplicitPort/Ftp:ImplicitPort or Ftp:ListenAddresses.", ex);
+        }
+
+        _listeners.Add(socket);
+        Log.Listening(logger, mode, socket.LocalEndPoint!);
+        return socket;
+    }
+
+    private async Task AcceptLoopAsync(Socket listener, bool implicitTls, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                // A connection reset before accept completed; keep serving.
+                continue;
+            }
+
+            _ = ServeAsync(client, implicitTls, stoppingToken);
+        }
+    }
+
+    private async Task ServeAsync(Socket client, bool implicitTls, CancellationToken stoppingToken)
+    {
+        var remote = (IPEndPoint)client.RemoteEndPoint!;
+        var address = Addresses.Normalize(remote.Address);
+        var reason = "The server is shutting down.";
+        if (stoppingToken.IsCancellationRequested || !_gate.TryEnter(address, out reason))
+        {
+            Log.ConnectionRefused(logger, address, reason);
+            await RefuseAsync(client, implicitTls, reason).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            ConfigureControlSocket(client);
+            var session = new FtpSession(context, new NetworkStream(client, ownsSocket: true), (IPEndPoint)client.LocalEndPoint!, remote, implicitTls);
+            var run = session.RunAsync();
+            _sessions[session] = run;
+            try
+            {
+                await run.ConfigureAwait(false);
+            }
+            finally
+            {
+                _sessions.TryRemove(session, out _);
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            client.Dispose();
+        }
+        finally
+        {
+            _gate.Leave(address);
+        }
+    }
+
+    private void ConfigureControlSocket(Socket socket)
+    {
+        socket.NoDelay = true;
+
+        // An urgent ABOR (Telnet Synch) must stay in the byte stream instead of being pulled out of band.
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.OutOfBandInline, true);
+        var keepAlive = context.Options.Ftp.ControlKeepAliveSeconds;
+        if (keepAlive > 0)
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, keepAlive);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, Math.Max(1, Math.Min(keepAlive, 15)));
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 4);
+        }
+    }
+
+    private static async Task RefuseAsync(Socket client, bool implicitTls, string reason)
+    {
+        using (client)
+        {
+            if (implicitTls)
+            {
+                return;
+            }
+
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await client.SendAsync(Encoding.UTF8.GetBytes($"421 {reason}\r\n"), SocketFlags.None, timeout.Token).ConfigureAwait(false);
+                client.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+            {
+                // The client is gone already.
+            }
+        }
+    }
+}

@@ -1,0 +1,597 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using Gatehouse.Accounts;
+using Gatehouse.Protocol.Commands;
+using Gatehouse.Protocol.Configuration;
+using Gatehouse.Protocol.DataChannel;
+using Gatehouse.Protocol.Logging;
+using Gatehouse.Protocol.Parsing;
+using Gatehouse.Protocol.Replies;
+using Gatehouse.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Protocol.Sessions;
+
+/// <summary>
+/// One control connection: reads commands, dispatches them to handlers, and runs at most one transfer at a
+/// time in the background so ABOR and STAT are answered while it runs. Time-outs: an absolute login deadline,
+/// then an idle deadline that is suspended for as long as a transfer is in progress.
+/// </summary>
+public sealed class FtpSession
+{
+    private static readonly TimeSpan ActiveConnectTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan ReplyWriteTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly FtpServerContext _server;
+    private readonly ControlChannel _control;
+    private readonly SessionLogScope _scope;
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly ITimer _deadline;
+    private readonly bool _implicitTls;
+    private string _endReason = "client closed the connection";
+    private string _deadlineReason = string.Empty;
+    private PassiveDataListener? _passive;
+    private IPEndPoint? _activeTarget;
+    private TransferRun? _transfer;
+
+    public FtpSession(FtpServerContext server, Stream transport, IPEndPoint local, IPEndPoint client, bool implicitTls)
+    {
+        _server = server;
+        _control = new ControlChannel(transport);
+        _implicitTls = implicitTls;
+        Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        LocalEndPoint = new IPEndPoint(Addresses.Normalize(local.Address), local.Port);
+        ClientEndPoint = new IPEndPoint(Addresses.Normalize(client.Address), client.Port);
+        Logger = server.LoggerFactory.CreateLogger<FtpSession>();
+        _scope = new SessionLogScope(Id, ClientEndPoint);
+        _deadline = server.Time.CreateTimer(_ => OnDeadline(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    public string Id { get; }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    public IPEndPoint ClientEndPoint { get; }
+
+    public SessionState State { get; } = new();
+
+    public FtpServerContext Server => _server;
+
+    public GatehouseOptions Options => _server.Options;
+
+    public ILogger Logger { get; }
+
+    public bool IsControlSecure => _control.IsSecure;
+
+    public string ControlSecurity => _control.Tls is { } tls ? $"{tls.SslProtocol} ({tls.NegotiatedCipherSuite})" : "plain text";
+
+    public bool IsTransferring => _transfer is { Task.IsCompleted: false };
+
+    public string? TransferStatus => _transfer is { Task.IsCompleted: false } run ? $"{run.Description}: {run.Progress.Bytes} bytes so far" : null;
+
+    public bool HasDataEndpoint => _passive is not null || _activeTarget is not null;
+
+    public async Task RunAsync()
+    {
+        using var scope = Logger.BeginScope(_scope);
+        Log.SessionStarted(Logger, LocalEndPoint, _implicitTls ? "implicit TLS" : "explicit");
+        try
+        {
+            ArmDeadline(TimeSpan.FromSeconds(Options.Limits.LoginTimeoutSeconds), "login time-out");
+            if (_implicitTls)
+            {
+                await _control.StartTlsAsync(_server.Tls!.CreateServerOptions(), _server.TlsHandshakeTimeout, _lifetime.Token).ConfigureAwait(false);
+                State.ProtectionBufferSizeSet = true;
+                State.Protection = DataProtection.Private;
+            }
+
+            await ReplyAsync(Greeting()).ConfigureAwait(false);
+            await CommandLoopAsync().ConfigureAwait(false);
+        }
+        catch (AuthenticationException ex)
+        {
+            Log.TlsHandshakeFailed(Logger, "control", ex.Message);
+            _endReason = "TLS handshake failed";
+        }
+        catch (OperationCanceledException)
+        {
+            // _endReason already says why (time-out, QUIT, shutdown, TLS handshake time-out).
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            _endReason = "connection lost";
+        }
+        finally
+        {
+            await CleanUpAsync().ConfigureAwait(false);
+            Log.SessionEnded(Logger, _endReason);
+        }
+    }
+
+    /// <summary>Graceful stop: a running transfer may finish within <paramref name="grace"/>, then 421 and close.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        var run = _transfer;
+        if (run is not null && !run.Task.IsCompleted)
+        {
+            try
+            {
+                await run.Task.WaitAsync(grace).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                await AbortTransferAsync().ConfigureAwait(false);
+            }
+        }
+
+        _endReason = "server shutting down";
+        await CloseWithReplyAsync(new FtpReply(421, "Server is shutting down; please reconnect later.")).ConfigureAwait(false);
+    }
+
+    public async ValueTask ReplyAsync(FtpReply reply)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
+        timeout.CancelAfter(ReplyWriteTimeout);
+        await _control.WriteAsync(reply, timeout.Token).ConfigureAwait(false);
+    }
+
+    public void CompleteLogin(Account account, IFileSystem fileSystem)
+    {
+        State.Account = account;
+        State.FileSystem = fileSystem;
+        State.PendingUser = null;
+        State.FailedLogins = 0;
+        State.CurrentDirectory = VirtualPath.Root;
+        _scope.User = account.Name;
+        Log.LoginSucceeded(Logger);
+    }
+
+    public void Logout()
+    {
+        State.Reset();
+        _scope.User = null;
+        ArmDeadline(TimeSpan.FromSeconds(Options.Limits.LoginTimeoutSeconds), "login time-out");
+    }
+
+    /// <summary>Reserves a passive port for the next transfer, replacing any earlier PASV/PORT.</summary>
+    public async Task<PassiveDataListener> OpenPassiveAsync()
+    {
+        await ClearDataEndpointAsync().ConfigureAwait(false);
+        _passive = PassiveDataListener.Open(
+            _server.PassivePorts,
+            LocalEndPoint.Address,
+            ClientEndPoint.Address,
+            Options.Ftp.RequireSameClientIpForData,
+            TimeSpan.FromSeconds(Options.Limits.DataConnectionTimeoutSeconds),
+            Logger);
+        return _passive;
+    }
+
+    public async Task SetActiveTargetAsync(IPEndPoint target)
+    {
+        await ClearDataEndpointAsync().ConfigureAwait(false);
+        _activeTarget = target;
+    }
+
+    /// <summary>Checked before a handler opens anything: encryption policy and a prepared data endpoint.</summary>
+    public bool CanStartTransfer(out FtpReply refusal)
+    {
+        if (Options.Tls.Policy == TlsPolicy.Required && State.Protection != DataProtection.Private)
+        {
+            refusal = new FtpReply(521, "Data connections must be encrypted on this server: send PBSZ 0 and PROT P first (in your client, use explicit FTP over TLS).");
+            return false;
+        }
+
+        if (!HasDataEndpoint)
+        {
+            refusal = new FtpReply(425, "Use PASV or EPSV (or PORT/EPRT) before this command.");
+            return false;
+        }
+
+        refusal = null!;
+        return true;
+    }
+
+    public FtpReply StartTransfer(TransferRequest request)
+    {
+        var run = new TransferRun(CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token), request.Record?.Path ?? request.OpeningText);
+        _deadline.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _transfer = run;
+        run.Task = Task.Run(() => RunTransferAsync(request, run));
+        return FtpReply.Deferred;
+    }
+
+    /// <returns>True when a transfer was running and has now been stopped (its 426 already sent).</returns>
+    public async Task<bool> AbortTransferAsync()
+    {
+        var run = _transfer;
+        if (run is null || run.Task.IsCompleted)
+        {
+            await ClearDataEndpointAsync().ConfigureAwait(false);
+            return false;
+        }
+
+        run.Aborted = true;
+        await run.Cancellation.CancelAsync().ConfigureAwait(false);
+        if (run.Data is { } data)
+        {
+            await data.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await run.Task.ConfigureAwait(false);
+        return true;
+    }
+
+    private FtpReply Greeting() =>
+        Options.Tls.Policy == TlsPolicy.Required && !IsControlSecure
+            ? new FtpReply(220, "Gatehouse FTP server ready. TLS is required: send AUTH TLS before logging in.")
+            : new FtpReply(220, "Gatehouse FTP server ready.");
+
+    private async Task CommandLoopAsync()
+    {
+        while (!_lifetime.IsCancellationRequested)
+        {
+            var read = await _control.ReadAsync(_lifetime.Token).ConfigureAwait(false);
+            switch (read.Kind)
+            {
+                case ControlReadKind.Closed:
+                    return;
+                case ControlReadKind.TooLong:
+                    await ReplyAsync(new FtpReply(500, $"Command line too long: the limit is {ProtocolLimits.MaxCommandLineBytes} bytes.")).ConfigureAwait(false);
+                    continue;
+                case ControlReadKind.InvalidEncoding:
+                    await ReplyAsync(new FtpReply(501, "Command is not valid UTF-8 (RFC 2640); send names in UTF-8.")).ConfigureAwait(false);
+                    continue;
+                default:
+                    await ExecuteAsync(read.Text).ConfigureAwait(false);
+                    break;
+            }
+        }
+    }
+
+    private async Task ExecuteAsync(string line)
+    {
+        if (!FtpCommandParser.TryParse(line, out var command, out var syntaxError))
+        {
+            await ReplyAsync(new FtpReply(500, syntaxError)).ConfigureAwait(false);
+            return;
+        }
+
+        Log.CommandReceived(Logger, command.ToLogString());
+        if (!_server.Commands.TryGet(command.Verb, out var handler))
+        {
+            await ReplyAsync(new FtpReply(502, $"{command.Verb} is not implemented; HELP lists the supported commands.")).ConfigureAwait(false);
+            return;
+        }
+
+        if (handler.Info.Access == CommandAccess.LoggedIn && !State.IsLoggedIn)
+        {
+            await ReplyAsync(new FtpReply(530, "Please log in with USER and PASS first.")).ConfigureAwait(false);
+            return;
+        }
+
+        if (!handler.Info.DuringTransfer)
+        {
+            await WaitForTransferAsync().ConfigureAwait(false);
+        }
+
+        var reply = await InvokeAsync(handler, command).ConfigureAwait(false);
+        if (command.Verb != "RNFR")
+        {
+            State.RenameFrom = null;
+        }
+
+        if (State.IsLoggedIn && !IsTransferring)
+        {
+            ArmDeadline(TimeSpan.FromSeconds(Options.Limits.IdleTimeoutSeconds), "idle time-out");
+        }
+
+        if (!reply.IsDeferred)
+        {
+            await ReplyAsync(reply).ConfigureAwait(false);
+        }
+
+        await AfterReplyAsync(reply.After).ConfigureAwait(false);
+    }
+
+    private async Task<FtpReply> InvokeAsync(IFtpCommandHandler handler, FtpCommand command)
+    {
+        try
+        {
+            return await handler.HandleAsync(new FtpCommandContext(this, command, _lifetime.Token)).ConfigureAwait(false);
+        }
+        catch (FileSystemException ex)
+        {
+            Log.StorageError(Logger, command.Argument, ex.Message, ex.InnerException);
+            return StorageReplies.For(ex);
+        }
+        catch (DataChannelException ex)
+        {
+            return new FtpReply(425, ex.Message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.CommandFailed(Logger, command.Verb, ex);
+            return new FtpReply(451, "The server hit an internal error on this command; it has been logged and the session goes on.");
+        }
+    }
+
+    private async Task AfterReplyAsync(AfterReply after)
+    {
+        switch (after)
+        {
+            case AfterReply.Close:
+                _endReason = "closed by the protocol (QUIT or too many failed logins)";
+                await _lifetime.CancelAsync().ConfigureAwait(false);
+                break;
+            case AfterReply.UpgradeToTls:
+                try
+                {
+                    await _control.UpgradeAsync(_server.Tls!.CreateServerOptions(), _server.TlsHandshakeTimeout, _lifetime.Token).ConfigureAwait(false);
+                    State.ProtectionBufferSizeSet = false;
+                    State.Protection = DataProtection.Clear;
+                }
+                catch (PlaintextInjectionException)
+                {
+                    Log.PlaintextAfterAuth(Logger);
+                    _endReason = "plain text after AUTH TLS";
+                    await _lifetime.CancelAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException)
+                {
+                    Log.TlsHandshakeFailed(Logger, "control", ex.Message);
+                    _endReason = "TLS handshake failed";
+                    await _lifetime.CancelAsync().ConfigureAwait(false);
+                }
+
+                break;
+        }
+    }
+
+    private async Task WaitForTransferAsync()
+    {
+        var run = _transfer;
+        if (run is not null)
+        {
+            await run.Task.ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunTransferAsync(TransferRequest request, TransferRun run)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var token = run.Cancellation.Token;
+        FtpReply? final;
+        try
+        {
+            var socket = await OpenDataSocketAsync(token).ConfigureAwait(false);
+            Stream data = new NetworkStream(socket, ownsSocket: true);
+            run.Data = data;
+            await ReplyAsync(new FtpReply(150, request.OpeningText)).ConfigureAwait(false);
+            if (State.Protection == DataProtection.Private)
+            {
+                data = await SecureDataAsync(data, token).ConfigureAwait(false);
+                run.Data = data;
+            }
+
+            final = await request.Body(data, run.Progress, token).ConfigureAwait(false);
+            await CloseQuietlyAsync(data).ConfigureAwait(false);
+        }
+        catch (DataChannelException ex)
+        {
+            final = new FtpReply(425, ex.Message);
+        }
+        catch (OperationCanceledException) when (run.Aborted)
+        {
+            final = new FtpReply(426, "Transfer aborted; data connection closed.");
+        }
+        catch (OperationCanceledException)
+        {
+            final = null;
+        }
+        catch (AuthenticationException ex)
+        {
+            Log.TlsHandshakeFailed(Logger, "data", ex.Message);
+            final = new FtpReply(425, "TLS negotiation on the data connection failed; check your client's TLS settings.");
+        }
+        catch (FileSystemException ex)
+        {
+            Log.StorageError(Logger, request.Record?.Path ?? string.Empty, ex.Message, ex.InnerException);
+            final = StorageReplies.For(ex);
+        }
+        catch (IOException ex) when (ex.HResult is 28 or 122)
+        {
+            final = new FtpReply(452, "Not enough storage space on the server; the upload was discarded.");
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            final = run.Aborted
+                ? new FtpReply(426, "Transfer aborted; data connection closed.")
+                : new FtpReply(426, "Data connection lost; the transfer is incomplete.");
+        }
+        finally
+        {
+            if (run.Data is { } data)
+            {
+                await data.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (request.Resource is not null)
+            {
+                await request.Resource.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        RecordTransfer(request, run, started, final);
+        if (State.IsLoggedIn)
+        {
+            ArmDeadline(TimeSpan.FromSeconds(Options.Limits.IdleTimeoutSeconds), "idle time-out");
+        }
+
+        if (final is not null)
+        {
+            try
+            {
+                await ReplyAsync(final).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                // The control connection is gone; the session loop notices on its own.
+            }
+        }
+    }
+
+    private void RecordTransfer(TransferRequest request, TransferRun run, long started, FtpReply? final)
+    {
+        if (request.Record is not { } record)
+        {
+            return;
+        }
+
+        var complete = final is { Code: >= 200 and < 300 };
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var bytes = run.Progress.Bytes;
+        Log.Transfer(Logger, record.Direction == TransferDirection.Outgoing ? "Download" : "Upload", record.Path, bytes, (long)elapsed.TotalMilliseconds,
+            complete ? "complete" : final is null ? "interrupted" : $"failed: {final.Code} {final.Lines[0]}");
+        _server.TransferLog.Write(TransferLog.FormatLine(_server.Time.GetUtcNow(), elapsed, ClientEndPoint.Address, bytes, record.Path, record.Ascii,
+            record.Direction, State.Account?.Name ?? "-", complete));
+    }
+
+    /// <summary>Sends TLS close_notify where there is TLS; a client that already hung up does not turn success into failure.</summary>
+    private static async Task CloseQuietlyAsync(Stream data)
+    {
+        try
+        {
+            if (data is SslStream tls)
+            {
+                await tls.ShutdownAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The transfer itself succeeded; only the polite goodbye failed.
+        }
+    }
+
+    private async Task<Socket> OpenDataSocketAsync(CancellationToken cancellationToken)
+    {
+        var passive = Interlocked.Exchange(ref _passive, null);
+        if (passive is not null)
+        {
+            await using (passive.ConfigureAwait(false))
+            {
+                return await passive.WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var target = Interlocked.Exchange(ref _activeTarget, null)
+            ?? throw new DataChannelException("Use PASV or EPSV (or PORT/EPRT) before this command.");
+        var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            // Strong host model: leave from the address the client reached us on.
+            if (LocalEndPoint.Address.AddressFamily == target.AddressFamily)
+            {
+                socket.Bind(new IPEndPoint(LocalEndPoint.Address, 0));
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(ActiveConnectTimeout);
+            await socket.ConnectAsync(target, timeout.Token).ConfigureAwait(false);
+            return socket;
+        }
+        catch (Exception ex) when (ex is SocketException || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new DataChannelException($"Could not connect to your active-mode port {target}: a firewall on your side probably blocks it; use passive mode (PASV/EPSV).", ex);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<Stream> SecureDataAsync(Stream data, CancellationToken cancellationToken)
+    {
+        var tls = new SslStream(data, leaveInnerStreamOpen: false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_server.TlsHandshakeTimeout);
+        try
+        {
+            await tls.AuthenticateAsServerAsync(_server.Tls!.CreateServerOptions(), timeout.Token).ConfigureAwait(false);
+            return tls;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            throw new DataChannelException("The client did not start TLS on the data connection in time (PROT P is set).");
+        }
+        catch
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task ClearDataEndpointAsync()
+    {
+        _activeTarget = null;
+        var passive = Interlocked.Exchange(ref _passive, null);
+        if (passive is not null)
+        {
+            await passive.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void ArmDeadline(TimeSpan after, string reason)
+    {
+        _deadlineReason = reason;
+        _deadline.Change(after, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnDeadline()
+    {
+        if (IsTransferring)
+        {
+            return;
+        }
+
+        _endReason = _deadlineReason;
+        var seconds = _deadlineReason == "login time-out" ? Options.Limits.LoginTimeoutSeconds : Options.Limits.IdleTimeoutSeconds;
+        _ = CloseWithReplyAsync(new FtpReply(421, $"{char.ToUpperInvariant(_deadlineReason[0])}{_deadlineReason[1..]} ({seconds} s); closing the control connection."));
+    }
+
+    private async Task CloseWithReplyAsync(FtpReply reply)
+    {
+        try
+        {
+            await ReplyAsync(reply).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            // Closing anyway.
+        }
+
+        try
+        {
+            await _lifetime.CancelAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session already ended.
+        }
+    }
+
+    private async Task CleanUpAsync()
+    {
+        await _deadline.DisposeAsync().ConfigureAwait(false);
+        await AbortTransferAsync().ConfigureAwait(false);
+        await ClearDataEndpointAsync().ConfigureAwait(false);
+        await _control.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,33 @@
+using Gatehouse.Protocol.DataChannel;
+using Gatehouse.Protocol.Logging;
+using Gatehouse.Protocol.Replies;
+
+namespace Gatehouse.Protocol.Sessions;
+
+/// <summary>
+/// A transfer a handler has prepared (file opened, listing built) and hands to the session to run over the
+/// data connection. <see cref="Resource"/> is disposed whatever happens; the body returns the final reply.
+/// </summary>
+public sealed record TransferRequest(
+    string OpeningText,
+    Func<Stream, TransferProgress, CancellationToken, Task<FtpReply>> Body,
+    IAsyncDisposable? Resource = null,
+    FileTransferRecord? Record = null);
+
+/// <summary>Present for file transfers, which are written to the transfer log; absent for listings.</summary>
+public sealed record FileTransferRecord(string Path, TransferDirection Direction, bool Ascii);
+
+internal sealed class TransferRun(CancellationTokenSource cancellation, string description)
+{
+    public CancellationTokenSource Cancellation { get; } = cancellation;
+
+    public string Description { get; } = description;
+
+    public TransferProgress Progress { get; } = new();
+
+    public Task Task { get; set; } = Task.CompletedTask;
+
+    public volatile bool Aborted;
+
+    public volatile Stream? Data;
+}

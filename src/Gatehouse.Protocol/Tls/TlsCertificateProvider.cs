@@ -1,0 +1,96 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Gatehouse.Protocol.Logging;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Protocol.Tls;
+
+/// <summary>
+/// Holds the server certificate as one shared <see cref="SslStreamCertificateContext"/> (shared, so the TLS
+/// library can resume sessions across control and data connections) and reloads the PEM files when they
+/// change on disk, keeping the old certificate if the new files are broken.
+/// </summary>
+public sealed class TlsCertificateProvider : IDisposable
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(10);
+    private readonly string _certificateFile;
+    private readonly string? _keyFile;
+    private readonly ILogger _logger;
+    private readonly ITimer _timer;
+    private (DateTime, long, DateTime, long) _stamp;
+    private volatile SslStreamCertificateContext _context;
+
+    public TlsCertificateProvider(string certificateFile, string? keyFile, ILogger logger, TimeProvider time)
+    {
+        _certificateFile = certificateFile;
+        _keyFile = string.IsNullOrWhiteSpace(keyFile) ? null : keyFile;
+        _logger = logger;
+        _stamp = Stamp();
+        _context = Load(_certificateFile, _keyFile);
+        Log.CertificateLoaded(logger, _context.TargetCertificate.Subject, _context.TargetCertificate.NotAfter.ToUniversalTime());
+        _timer = time.CreateTimer(_ => ReloadIfChanged(), null, PollInterval, PollInterval);
+    }
+
+    public X509Certificate2 Certificate => _context.TargetCertificate;
+
+    public SslServerAuthenticationOptions CreateServerOptions() => new()
+    {
+        ServerCertificateContext = _context,
+        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+        ClientCertificateRequired = false,
+        AllowRenegotiation = false,
+        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+    };
+
+    /// <summary>Loads a PEM certificate (leaf first, then intermediates) and its key; throws with a readable message.</summary>
+    public static SslStreamCertificateContext Load(string certificateFile, string? keyFile)
+    {
+        var leaf = X509Certificate2.CreateFromPemFile(certificateFile, keyFile);
+        if (!leaf.HasPrivateKey)
+        {
+            throw new InvalidOperationException($"'{certificateFile}' has no private key; set Tls:KeyFile to the PEM key file.");
+        }
+
+        var all = new X509Certificate2Collection();
+        all.ImportFromPemFile(certificateFile);
+        var intermediates = new X509Certificate2Collection();
+        foreach (var certificate in all.Skip(1))
+        {
+            intermediates.Add(certificate);
+        }
+
+        return SslStreamCertificateContext.Create(leaf, intermediates, offline: true);
+    }
+
+    public void Dispose() => _timer.Dispose();
+
+    private void ReloadIfChanged()
+    {
+        var stamp = Stamp();
+        if (stamp == _stamp)
+        {
+            return;
+        }
+
+        try
+        {
+            _context = Load(_certificateFile, _keyFile);
+            _stamp = stamp;
+            Log.CertificateLoaded(_logger, _context.TargetCertificate.Subject, _context.TargetCertificate.NotAfter.ToUniversalTime());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or InvalidOperationException or ArgumentException)
+        {
+            // Files are often replaced one at a time: retry at the next poll before giving up on this pair.
+            Log.CertificateReloadFailed(_logger, ex.Message);
+        }
+    }
+
+    private (DateTime, long, DateTime, long) Stamp()
+    {
+        var certificate = new FileInfo(_certificateFile);
+        var key = _keyFile is null ? null : new FileInfo(_keyFile);
+        return (certificate.Exists ? certificate.LastWriteTimeUtc : default, certificate.Exists ? certificate.Length : -1,
+            key is { Exists: true } ? key.LastWriteTimeUtc : default, key is { Exists: true } ? key.Length : -1);
+    }
+}

@@ -1,0 +1,40 @@
+namespace Gatehouse.Storage;
+
+/// <summary>
+/// A user's view of storage, addressed only by <see cref="VirtualPath"/>.
+/// Implementations confine every operation to the user's root and throw
+/// <see cref="FileSystemException"/> with a client-safe message on failure.
+/// </summary>
+public interface IFileSystem
+{
+    ValueTask<FileSystemEntry?> GetEntryAsync(VirtualPath path, CancellationToken cancellationToken);
+
+    ValueTask<IReadOnlyList<FileSystemEntry>> ListAsync(VirtualPath directory, CancellationToken cancellationToken);
+
+    ValueTask<Stream> OpenReadAsync(VirtualPath path, long offset, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Starts an upload that becomes visible under <paramref name="path"/> only when committed.
+    /// With <paramref name="keepExistingBytes"/> &gt; 0 the new data follows that many bytes of the existing file
+    /// (REST + STOR, APPE); the existing file stays untouched until the commit.
+    /// </summary>
+    ValueTask<IUpload> BeginUploadAsync(VirtualPath path, long keepExistingBytes, CancellationToken cancellationToken);
+
+    ValueTask CreateDirectoryAsync(VirtualPath path, CancellationToken cancellationToken);
+
+    ValueTask DeleteFileAsync(VirtualPath path, CancellationToken cancellationToken);
+
+    ValueTask RemoveDirectoryAsync(VirtualPath path, CancellationToken cancellationToken);
+
+    ValueTask RenameAsync(VirtualPath from, VirtualPath to, CancellationToken cancellationToken);
+
+    ValueTask SetLastModifiedAsync(VirtualPath path, DateTimeOffset time, CancellationToken cancellationToken);
+}
+
+/// <summary>An upload in progress. Disposing without <see cref="CommitAsync"/> discards it.</summary>
+public interface IUpload : IAsyncDisposable
+{
+    Stream Content { get; }
+
+    ValueTask CommitAsync(CancellationToken cancellationToken);
+}

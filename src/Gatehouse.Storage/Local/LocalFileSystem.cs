@@ -1,0 +1,333 @@
+namespace Gatehouse.Storage.Local;
+
+/// <summary>
+/// A user's home on the local disk. Every virtual path is mapped under the root and then
+/// canonicalised with realpath, so a symbolic link that points outside the home is refused
+/// no matter where it sits in the path.
+/// </summary>
+public sealed class LocalFileSystem : IFileSystem
+{
+    private const int CopyBufferSize = 1 << 20;
+    private readonly string _root;
+
+    public LocalFileSystem(string homeDirectory)
+    {
+        Directory.CreateDirectory(homeDirectory);
+        _root = NativeFileApi.RealPath(homeDirectory)
+            ?? throw new DirectoryNotFoundException($"Home directory '{homeDirectory}' cannot be resolved.");
+    }
+
+    public ValueTask<FileSystemEntry?> GetEntryAsync(VirtualPath path, CancellationToken cancellationToken)
+    {
+        var real = TryMapExisting(path);
+        return ValueTask.FromResult(real is null ? null : Describe(real, path.Name));
+    }
+
+    public ValueTask<IReadOnlyList<FileSystemEntry>> ListAsync(VirtualPath directory, CancellationToken cancellationToken)
+    {
+        var real = MapExisting(directory);
+        if (!Directory.Exists(real))
+        {
+            throw new FileSystemException(FileSystemError.NotADirectory, $"{directory} is not a directory.");
+        }
+
+        return Translate(() =>
+        {
+            var entries = new List<FileSystemEntry>();
+            foreach (var child in Directory.EnumerateFileSystemEntries(real))
+            {
+                var name = Path.GetFileName(child);
+                if (!PathValidation.TryValidateName(name, out _))
+                {
+                    continue;
+                }
+
+                var target = NativeFileApi.RealPath(child);
+                if (target is not null && IsInsideRoot(target))
+                {
+                    entries.Add(Describe(target, name));
+                }
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<FileSystemEntry>>(entries);
+        });
+    }
+
+    public ValueTask<Stream> OpenReadAsync(VirtualPath path, long offset, CancellationToken cancellationToken)
+    {
+        var real = MapExisting(path);
+        if (Directory.Exists(real))
+        {
+            throw new FileSystemException(FileSystemError.IsADirectory, $"{path} is a directory.");
+        }
+
+        return Translate(() =>
+        {
+            var stream = new FileStream(real, new FileStreamOptions
+            {
+                Mode = FileMode.Open,
+                Access = FileAccess.Read,
+                Share = FileShare.ReadWrite | FileShare.Delete,
+                BufferSize = 0,
+                Options = FileOptions.SequentialScan,
+            });
+            if (offset > stream.Length)
+            {
+                stream.Dispose();
+                throw new FileSystemException(FileSystemError.InvalidName, $"Restart offset {offset} is beyond the end of the file ({stream.Length} bytes).");
+            }
+
+            stream.Position = offset;
+            return ValueTask.FromResult<Stream>(stream);
+        });
+    }
+
+    public ValueTask<IUpload> BeginUploadAsync(VirtualPath path, long keepExistingBytes, CancellationToken cancellationToken)
+    {
+        var final = MapForCreation(path);
+        if (Directory.Exists(final))
+        {
+            throw new FileSystemException(FileSystemError.IsADirectory, $"{path} is a directory.");
+        }
+
+        return Translate(() =>
+        {
+            var temporary = Path.Combine(Path.GetDirectoryName(final)!, PathValidation.TemporaryUploadPrefix + Guid.NewGuid().ToString("N"));
+            if (keepExistingBytes > 0)
+            {
+                CopyPrefix(final, temporary, keepExistingBytes, path);
+            }
+
+            var stream = new FileStream(temporary, new FileStreamOptions
+            {
+                Mode = keepExistingBytes > 0 ? FileMode.Append : FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                BufferSize = 0,
+            });
+            return ValueTask.FromResult<IUpload>(new LocalUpload(stream, temporary, final));
+        });
+    }
+
+    public ValueTask CreateDirectoryAsync(VirtualPath path, CancellationToken cancellationToken)
+    {
+        var real = MapForCreation(path);
+        if (Path.Exists(real))
+        {
+            throw new FileSystemException(FileSystemError.AlreadyExists, $"{path} already exists.");
+        }
+
+        return Translate(() =>
+        {
+            Directory.CreateDirectory(real);
+            return ValueTask.CompletedTask;
+        });
+    }
+
+    public ValueTask DeleteFileAsync(VirtualPath path, CancellationToken cancellationToken)
+    {
+        var real = MapLinkItself(path);
+        if (Directory.Exists(real) && new DirectoryInfo(real).LinkTarget is null)
+        {
+            throw new FileSystemException(FileSystemError.IsADirectory, $"{path} is a directory; use RMD to remove it.");
+        }
+
+        return Translate(() =>
+        {
+            File.Delete(real);
+            return ValueTask.CompletedTask;
+        });
+    }
+
+    public ValueTask RemoveDirectoryAsync(VirtualPath path, CancellationToken cancellationToken)
+    {
+        if (path.IsRoot)
+        {
+            throw new FileSystemException(FileSystemError.PermissionDenied, "Your home directory cannot be removed.");
+        }
+
+        var real = MapLinkItself(path);
+        if (!Directory.Exists(real) || new DirectoryInfo(real).LinkTarget is not null)
+        {
+            throw new FileSystemException(FileSystemError.NotADirectory, $"{path} is not a directory.");
+        }
+
+        return Translate(() =>
+        {
+            Directory.Delete(real, recursive: false);
+            return ValueTask.CompletedTask;
+        });
+    }
+
+    public ValueTask RenameAsync(VirtualPath from, VirtualPath to, CancellationToken cancellationToken)
+    {
+        if (from.IsRoot)
+        {
+            throw new FileSystemException(FileSystemError.PermissionDenied, "Your home directory cannot be renamed.");
+        }
+
+        var source = MapLinkItself(from);
+        var target = MapForCreation(to);
+        return Translate(() =>
+        {
+            if (Directory.Exists(source) && new DirectoryInfo(source).LinkTarget is null)
+            {
+                if (target.StartsWith(source + "/", StringComparison.Ordinal))
+                {
+                    throw new FileSystemException(FileSystemError.InvalidName, "A directory cannot be moved into itself.");
+                }
+
+                if (Path.Exists(target))
+                {
+                    throw new FileSystemException(FileSystemError.AlreadyExists, $"{to} already exists.");
+                }
+
+                Directory.Move(source, target);
+            }
+            else
+            {
+                if (Directory.Exists(target))
+                {
+                    throw new FileSystemException(FileSystemError.IsADirectory, $"{to} is an existing directory.");
+                }
+
+                File.Move(source, target, overwrite: true);
+            }
+
+            return ValueTask.CompletedTask;
+        });
+    }
+
+    public ValueTask SetLastModifiedAsync(VirtualPath path, DateTimeOffset time, CancellationToken cancellationToken)
+    {
+        var real = MapExisting(path);
+        return Translate(() =>
+        {
+            if (Directory.Exists(real))
+            {
+                Directory.SetLastWriteTimeUtc(real, time.UtcDateTime);
+            }
+            else
+            {
+                File.SetLastWriteTimeUtc(real, time.UtcDateTime);
+            }
+
+            return ValueTask.CompletedTask;
+        });
+    }
+
+    private static FileSystemEntry Describe(string real, string name)
+    {
+        var unique = NativeFileApi.FileIdentity(real) ?? real.GetHashCode(StringComparison.Ordinal).ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
+        if (Directory.Exists(real))
+        {
+            var dir = new DirectoryInfo(real);
+            return new FileSystemEntry(name, true, 0, dir.LastWriteTimeUtc, unique);
+        }
+
+        var file = new FileInfo(real);
+        return new FileSystemEntry(name, false, file.Length, file.LastWriteTimeUtc, unique);
+    }
+
+    private static void CopyPrefix(string source, string destination, long length, VirtualPath path)
+    {
+        var existing = new FileInfo(source);
+        if (!existing.Exists)
+        {
+            throw new FileSystemException(FileSystemError.NotFound, $"{path} does not exist, so there is nothing to resume or append to.");
+        }
+
+        if (length > existing.Length)
+        {
+            throw new FileSystemException(FileSystemError.InvalidName, $"Restart offset {length} is beyond the end of {path} ({existing.Length} bytes).");
+        }
+
+        // File.Copy uses the kernel's copy path (copy_file_range/reflink) where available.
+        File.Copy(source, destination);
+        if (length < existing.Length)
+        {
+            using var truncate = new FileStream(destination, FileMode.Open, FileAccess.Write, FileShare.None, CopyBufferSize);
+            truncate.SetLength(length);
+        }
+    }
+
+    private string Combine(VirtualPath path) => path.IsRoot ? _root : _root + path.Value;
+
+    private bool IsInsideRoot(string real) =>
+        real == _root || real.StartsWith(_root.EndsWith('/') ? _root : _root + "/", StringComparison.Ordinal);
+
+    private string? TryMapExisting(VirtualPath path)
+    {
+        var real = NativeFileApi.RealPath(Combine(path));
+        if (real is null)
+        {
+            return null;
+        }
+
+        if (!IsInsideRoot(real))
+        {
+            throw new FileSystemException(FileSystemError.OutsideHome, $"{path} leads outside your home directory.");
+        }
+
+        return real;
+    }
+
+    private string MapExisting(VirtualPath path) =>
+        TryMapExisting(path) ?? throw new FileSystemException(FileSystemError.NotFound, $"{path} does not exist.");
+
+    /// <summary>Maps a path whose last component may not exist yet; the parent must exist inside the home.</summary>
+    private string MapForCreation(VirtualPath path)
+    {
+        if (path.IsRoot)
+        {
+            throw new FileSystemException(FileSystemError.IsADirectory, "/ is your home directory.");
+        }
+
+        var existing = TryMapExisting(path);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        var parent = TryMapExisting(path.Parent)
+            ?? throw new FileSystemException(FileSystemError.NotFound, $"Directory {path.Parent} does not exist.");
+        if (!Directory.Exists(parent))
+        {
+            throw new FileSystemException(FileSystemError.NotADirectory, $"{path.Parent} is not a directory.");
+        }
+
+        var candidate = Path.Combine(parent, path.Name);
+        if (new FileInfo(candidate).LinkTarget is not null)
+        {
+            // A dangling symbolic link: writing through it could create a file anywhere.
+            throw new FileSystemException(FileSystemError.OutsideHome, $"{path} is a link to a location outside your home directory.");
+        }
+
+        return candidate;
+    }
+
+    /// <summary>Maps a path for operations that act on a symbolic link itself (delete, rename), not on its target.</summary>
+    private string MapLinkItself(VirtualPath path)
+    {
+        var parent = MapExisting(path.Parent);
+        var candidate = Path.Combine(parent, path.Name);
+        if (!Path.Exists(candidate) && new FileInfo(candidate).LinkTarget is null)
+        {
+            throw new FileSystemException(FileSystemError.NotFound, $"{path} does not exist.");
+        }
+
+        return candidate;
+    }
+
+    private static T Translate<T>(Func<T> operation)
+    {
+        try
+        {
+            return operation();
+        }
+        catch (Exception ex) when (StorageErrors.TryTranslate(ex, out var translated))
+        {
+            throw translated;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+namespace Gatehouse.Storage.Local;
+
+/// <summary>Data goes to a hidden temporary file in the target directory and is renamed over the final name on commit.</summary>
+internal sealed class LocalUpload(FileStream content, string temporaryPath, string finalPath) : IUpload
+{
+    private bool _committed;
+
+    public Stream Content => content;
+
+    public async ValueTask CommitAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await content.FlushAsync(cancellationToken).ConfigureAwait(false);
+            content.Flush(flushToDisk: true);
+            await content.DisposeAsync().ConfigureAwait(false);
+            File.Move(temporaryPath, finalPath, overwrite: true);
+            _committed = true;
+        }
+        catch (Exception ex) when (StorageErrors.TryTranslate(ex, out var translated))
+        {
+            throw translated;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await content.DisposeAsync().ConfigureAwait(false);
+        if (!_committed)
+        {
+            try
+            {
+                File.Delete(temporaryPath);
+            }
+            catch (IOException)
+            {
+                // Best effort: a leftover temporary name is hidden from clients and never served.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // As above.
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Gatehouse.Accounts;
+using Gatehouse.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Gatehouse.Cli;
+
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var config = CommonOptions.Config();
+        var command = new Command("serve", "Run the server in the foreground until SIGINT/SIGTERM, then stop gracefully.") { config };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(config), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(FileInfo? configFile, CancellationToken cancellationToken)
+    {
+        var configuration = CommonOptions.LoadOrReport(configFile);
+        if (configuration?.Options is not { } options)
+        {
+            return CommonOptions.ConfigurationError;
+        }
+
+        Directory.CreateDirectory(new DataPaths(options.DataDirectory).Root);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddConfiguration(configuration.Root.GetSection("Logging"));
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.IncludeScopes = true;
+            console.SingleLine = true;
+            console.UseUtcTimestamp = true;
+            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            console.ColorBehavior = LoggerColorBehavior.Disabled;
+        });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(options.Limits.ShutdownGraceSeconds + 15));
+        builder.Services.AddGatehouseServer(options);
+        using var host = builder.Build();
+        await FirstRun.EnsureDemoUserAsync(
+            host.Services.GetRequiredService<IAccountStore>(),
+            host.Services.GetRequiredService<PasswordHashing>(),
+            options,
+            Console.Out,
+            cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await host.RunAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            await Console.Error.WriteLineAsync($"Gatehouse could not start: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,71 @@
+using Gatehouse.Protocol.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace Gatehouse.Hosting;
+
+/// <summary>
+/// Configuration sources, in order of precedence: GATEHOUSE_* environment variables over the JSON file
+/// (--config, else ./gatehouse.json when present) over the embedded defaults of the options classes.
+/// </summary>
+public sealed class GatehouseConfiguration
+{
+    public const string DefaultFile = "gatehouse.json";
+    public const string EnvironmentPrefix = "GATEHOUSE_";
+
+    private GatehouseConfiguration(IConfigurationRoot root, GatehouseOptions? options, IReadOnlyList<string> problems, string? file)
+    {
+        Root = root;
+        Options = options;
+        Problems = problems;
+        File = file;
+    }
+
+    public IConfigurationRoot Root { get; }
+
+    /// <summary>Null when there are problems.</summary>
+    public GatehouseOptions? Options { get; }
+
+    public IReadOnlyList<string> Problems { get; }
+
+    public string? File { get; }
+
+    public static GatehouseConfiguration Load(FileInfo? configFile)
+    {
+        var path = configFile?.FullName ?? (System.IO.File.Exists(DefaultFile) ? Path.GetFullPath(DefaultFile) : null);
+        if (configFile is not null && !configFile.Exists)
+        {
+            return Failed(path, $"--config: file '{configFile.FullName}' does not exist; give the path of a JSON configuration file.");
+        }
+
+        var builder = new ConfigurationBuilder();
+        if (path is not null)
+        {
+            builder.AddJsonFile(path, optional: false, reloadOnChange: false);
+        }
+
+        builder.AddEnvironmentVariables(EnvironmentPrefix);
+        IConfigurationRoot root;
+        try
+        {
+            root = builder.Build();
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or IOException)
+        {
+            return Failed(path, $"{path}: not valid JSON ({ex.InnerException?.Message ?? ex.Message}); fix the syntax.");
+        }
+
+        var problems = ConfigurationKeys.Check(root).ToList();
+        if (problems.Count > 0)
+        {
+            return new GatehouseConfiguration(root, null, problems, path);
+        }
+
+        var options = new GatehouseOptions();
+        root.Bind(options);
+        problems.AddRange(GatehouseOptionsValidator.Problems(options));
+        return new GatehouseConfiguration(root, problems.Count == 0 ? options : null, problems, path);
+    }
+
+    private static GatehouseConfiguration Failed(string? path, string problem) =>
+        new(new ConfigurationBuilder().Build(), null, [problem], path);
+}

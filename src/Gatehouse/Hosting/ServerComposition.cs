@@ -1,0 +1,102 @@
+using Gatehouse.Accounts;
+using Gatehouse.Accounts.Sqlite;
+using Gatehouse.Protocol.Commands;
+using Gatehouse.Protocol.Commands.DataConnections;
+using Gatehouse.Protocol.Commands.Files;
+using Gatehouse.Protocol.Commands.Information;
+using Gatehouse.Protocol.Commands.Login;
+using Gatehouse.Protocol.Commands.Navigation;
+using Gatehouse.Protocol.Commands.Parameters;
+using Gatehouse.Protocol.Commands.Security;
+using Gatehouse.Protocol.Commands.Transfers;
+using Gatehouse.Protocol.Configuration;
+using Gatehouse.Protocol.DataChannel;
+using Gatehouse.Protocol.Logging;
+using Gatehouse.Protocol.Server;
+using Gatehouse.Protocol.Sessions;
+using Gatehouse.Protocol.Tls;
+using Gatehouse.Storage.Local;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Hosting;
+
+/// <summary>The composition root: every service of the FTP server, created from validated options.</summary>
+public static class ServerComposition
+{
+    public static IReadOnlyList<IFtpCommandHandler> Commands() =>
+    [
+        new UserHandler(), new PassHandler(), new QuitHandler(), new ReinHandler(), new AcctHandler(),
+        new AuthHandler(), new PbszHandler(), new ProtHandler(),
+        new FeatHandler(), new OptsHandler(), new HelpHandler(), new SystHandler(), new NoopHandler(), new StatHandler(), new SiteHandler(), new HostHandler(),
+        new PwdHandler(), new CwdHandler(), new CdupHandler(),
+        new TypeHandler(), new StruHandler(), new ModeHandler(), new RestHandler(), new AlloHandler(),
+        new PasvHandler(), new EpsvHandler(), new PortHandler(), new EprtHandler(),
+        new RetrHandler(), new StorHandler(), new AppeHandler(), new StouHandler(), new ListHandler(), new NlstHandler(), new MlsdHandler(), new AborHandler(),
+        new SizeHandler(), new MdtmHandler(), new MfmtHandler(), new DeleHandler(), new MkdHandler(), new RmdHandler(), new RnfrHandler(), new RntoHandler(),
+        new HashHandler(), new MlstHandler(),
+    ];
+
+    public static void AddGatehouseServer(this IServiceCollection services, GatehouseOptions options)
+    {
+        var paths = new DataPaths(options.DataDirectory);
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IAccountStore>(_ => new SqliteAccountStore(paths.AccountDatabase));
+        services.AddSingleton<PasswordHashing>();
+        services.AddSingleton<Authenticator>();
+        services.AddSingleton(_ => new TransferLog(paths.TransferLog));
+        services.AddSingleton(provider => CreateTls(options, paths, provider));
+        services.AddSingleton(provider =>
+        {
+            var time = provider.GetRequiredService<TimeProvider>();
+            PortRange.TryParse(options.Ftp.PassivePorts, out var range, out _);
+            return new FtpServerContext
+            {
+                Options = options,
+                Commands = new FtpCommandTable(Commands()),
+                Authenticator = provider.GetRequiredService<Authenticator>(),
+                FileSystems = account => new LocalFileSystem(account.HomeDirectory),
+                Tls = provider.GetRequiredService<TlsHolder>().Provider,
+                PassivePorts = new PassivePortPool(range),
+                PassiveAddresses = new PassiveAddressSelector(options.Ftp, new DnsHostNameResolver(time)),
+                TransferLog = provider.GetRequiredService<TransferLog>(),
+                Time = time,
+                LoggerFactory = provider.GetRequiredService<ILoggerFactory>(),
+            };
+        });
+        services.AddHostedService<FtpServer>();
+    }
+
+    private static TlsHolder CreateTls(GatehouseOptions options, DataPaths paths, IServiceProvider provider)
+    {
+        if (options.Tls.Policy == TlsPolicy.Disabled)
+        {
+            return new TlsHolder(null);
+        }
+
+        var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Tls");
+        var time = provider.GetRequiredService<TimeProvider>();
+        string certificate;
+        string? key;
+        if (string.IsNullOrWhiteSpace(options.Tls.CertificateFile))
+        {
+            (certificate, key) = SelfSignedCertificate.Ensure(paths.Root, time);
+            Log.SelfSignedCertificate(logger, certificate);
+        }
+        else
+        {
+            (certificate, key) = (options.Tls.CertificateFile, options.Tls.KeyFile);
+        }
+
+        return new TlsHolder(new TlsCertificateProvider(certificate, key, logger, time));
+    }
+
+    /// <summary>Wraps the optional provider so the container can hold "no TLS" and still dispose a real one.</summary>
+    private sealed class TlsHolder(TlsCertificateProvider? provider) : IDisposable
+    {
+        public TlsCertificateProvider? Provider { get; } = provider;
+
+        public void Dispose() => Provider?.Dispose();
+    }
+}
