@@ -24,6 +24,7 @@ public sealed class Authenticator
     private readonly ConcurrentDictionary<string, Lazy<Task<PasswordCheck>>> _inFlight = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _kdfSlots = new(Environment.ProcessorCount);
     private readonly Lazy<string> _decoyHash;
+    private long _keyDerivations;
 
     public Authenticator(IAccountStore store, PasswordHashing hashing, TimeProvider time)
     {
@@ -32,6 +33,9 @@ public sealed class Authenticator
         _time = time;
         _decoyHash = new Lazy<string>(() => _hashing.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16))));
     }
+
+    /// <summary>How many full KDF runs have been made (a cached verification makes none).</summary>
+    public long KeyDerivations => Interlocked.Read(ref _keyDerivations);
 
     public async Task<AuthenticationResult> AuthenticateAsync(string name, string password, CancellationToken cancellationToken)
     {
@@ -93,6 +97,7 @@ public sealed class Authenticator
         await _kdfSlots.WaitAsync().ConfigureAwait(false);
         try
         {
+            Interlocked.Increment(ref _keyDerivations);
             return await Task.Run(() => _hashing.Verify(storedHash, password)).ConfigureAwait(false);
         }
         finally

@@ -1,0 +1,134 @@
+using Gatehouse.Accounts;
+using Gatehouse.Accounts.Sqlite;
+
+namespace Gatehouse.Accounts.Tests;
+
+public sealed class AccountStoreAndAuthenticatorTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("gatehouse-accounts-").FullName;
+    private readonly SqliteAccountStore _store;
+    private readonly PasswordHashing _hashing = new();
+
+    public AccountStoreAndAuthenticatorTests() => _store = new SqliteAccountStore(Path.Combine(_directory, "accounts.db"));
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private Task<bool> AddAsync(string name, string password, bool enabled = true) =>
+        _store.AddAsync(new Account(name, _hashing.Hash(password), "/srv/" + name, enabled, DateTimeOffset.UtcNow, null), default);
+
+    [Fact]
+    public async Task Store_adds_finds_lists_and_removes_accounts()
+    {
+        Assert.True(await AddAsync("alice", "pw-alice"));
+        Assert.False(await AddAsync("alice", "other"));
+        Assert.True(await AddAsync("bob", "pw-bob"));
+        Assert.Equal(2, await _store.CountAsync(default));
+        Assert.Equal(["alice", "bob"], (await _store.ListAsync(default)).Select(a => a.Name));
+        var alice = await _store.FindAsync("alice", default);
+        Assert.Equal("/srv/alice", alice!.HomeDirectory);
+        Assert.Null(alice.LastLoginAt);
+        Assert.True(await _store.RemoveAsync("alice", default));
+        Assert.Null(await _store.FindAsync("alice", default));
+        Assert.False(await _store.RemoveAsync("alice", default));
+    }
+
+    [Fact]
+    public async Task Store_survives_reopening_with_the_same_schema()
+    {
+        await AddAsync("carol", "pw");
+        var reopened = new SqliteAccountStore(Path.Combine(_directory, "accounts.db"));
+        Assert.NotNull(await reopened.FindAsync("carol", default));
+    }
+
+    [Fact]
+    public void Password_hash_is_salted_pbkdf2_and_verifies()
+    {
+        var first = _hashing.Hash("correct horse");
+        var second = _hashing.Hash("correct horse");
+        Assert.NotEqual(first, second);
+        Assert.Equal(PasswordCheck.Valid, _hashing.Verify(first, "correct horse"));
+        Assert.Equal(PasswordCheck.Invalid, _hashing.Verify(first, "Correct horse"));
+        Assert.DoesNotContain("correct", first, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Authenticator_reports_each_failure_reason_and_records_the_login()
+    {
+        await AddAsync("alice", "right");
+        await AddAsync("off", "right", enabled: false);
+        var authenticator = new Authenticator(_store, _hashing, TimeProvider.System);
+
+        Assert.Equal(AuthenticationFailure.UnknownUser, (await authenticator.AuthenticateAsync("nobody", "x", default)).Failure);
+        Assert.Equal(AuthenticationFailure.WrongPassword, (await authenticator.AuthenticateAsync("alice", "wrong", default)).Failure);
+        Assert.Equal(AuthenticationFailure.Disabled, (await authenticator.AuthenticateAsync("off", "right", default)).Failure);
+        var ok = await authenticator.AuthenticateAsync("alice", "right", default);
+        Assert.True(ok.Succeeded);
+        Assert.NotNull((await _store.FindAsync("alice", default))!.LastLoginAt);
+    }
+
+    [Fact]
+    public async Task Cached_success_is_invalidated_by_password_change_and_disable()
+    {
+        await AddAsync("alice", "old");
+        var authenticator = new Authenticator(_store, _hashing, TimeProvider.System);
+        Assert.True((await authenticator.AuthenticateAsync("alice", "old", default)).Succeeded);
+        Assert.True((await authenticator.AuthenticateAsync("alice", "old", default)).Succeeded);
+        Assert.Equal(1, authenticator.KeyDerivations);
+
+        await _store.SetPasswordHashAsync("alice", _hashing.Hash("new"), default);
+        Assert.False((await authenticator.AuthenticateAsync("alice", "old", default)).Succeeded);
+        Assert.True((await authenticator.AuthenticateAsync("alice", "new", default)).Succeeded);
+
+        await _store.SetEnabledAsync("alice", false, default);
+        Assert.Equal(AuthenticationFailure.Disabled, (await authenticator.AuthenticateAsync("alice", "new", default)).Failure);
+    }
+
+    [Fact]
+    public async Task Concurrent_identical_logins_share_one_key_derivation()
+    {
+        await AddAsync("alice", "pw");
+        var authenticator = new Authenticator(_store, _hashing, TimeProvider.System);
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => authenticator.AuthenticateAsync("alice", "pw", default)));
+        Assert.All(results, result => Assert.True(result.Succeeded));
+        Assert.True(authenticator.KeyDerivations < 20, $"{authenticator.KeyDerivations} derivations for 20 identical logins");
+    }
+
+    [Fact]
+    public async Task Cache_entry_expires_after_its_lifetime()
+    {
+        await AddAsync("alice", "pw");
+        var time = new ManualTime();
+        var authenticator = new Authenticator(_store, _hashing, time);
+        Assert.True((await authenticator.AuthenticateAsync("alice", "pw", default)).Succeeded);
+        time.Advance(Authenticator.CacheLifetime - TimeSpan.FromSeconds(1));
+        Assert.True((await authenticator.AuthenticateAsync("alice", "pw", default)).Succeeded);
+        Assert.Equal(1, authenticator.KeyDerivations);
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.True((await authenticator.AuthenticateAsync("alice", "pw", default)).Succeeded);
+        Assert.Equal(2, authenticator.KeyDerivations);
+    }
+
+    [Theory]
+    [InlineData("alice", true)]
+    [InlineData("partner.acme-01@eu", true)]
+    [InlineData("", false)]
+    [InlineData("../etc", false)]
+    [InlineData("-rf", false)]
+    [InlineData("a b", false)]
+    [InlineData("a/b", false)]
+    public void Account_names_are_restricted_to_a_safe_alphabet(string name, bool valid) =>
+        Assert.Equal(valid, AccountNames.IsValid(name, out _));
+
+    private sealed class ManualTime : TimeProvider
+    {
+        private DateTimeOffset _now = DateTimeOffset.UtcNow;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public void Advance(TimeSpan by) => _now += by;
+    }
+}

@@ -1,0 +1,113 @@
+using Gatehouse.Protocol.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace Gatehouse.Protocol.Tests;
+
+public class ConfigurationTests
+{
+    private static IConfiguration Config(params (string Key, string Value)[] values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+
+    [Fact]
+    public void Defaults_are_valid_and_secure()
+    {
+        var options = new GatehouseOptions();
+        Assert.Empty(GatehouseOptionsValidator.Problems(options));
+        Assert.Equal(TlsPolicy.Required, options.Tls.Policy);
+        Assert.True(options.Ftp.RequireSameClientIpForData);
+        Assert.Equal(2121, options.Ftp.ExplicitPort);
+        Assert.Equal("50000-50099", options.Ftp.PassivePorts);
+        Assert.Equal(60, options.Ftp.ControlKeepAliveSeconds);
+    }
+
+    [Fact]
+    public void Unknown_keys_are_reported_with_a_suggestion()
+    {
+        var problems = ConfigurationKeys.Check(Config(("Ftp:PasivePorts", "1-2"), ("Frobnicate", "x")));
+        Assert.Contains(problems, p => p.StartsWith("Ftp:PasivePorts: unknown setting (did you mean Ftp:PassivePorts?)", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Frobnicate: unknown setting", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Wrong_types_name_the_key_and_the_fix()
+    {
+        var problems = ConfigurationKeys.Check(Config(
+            ("Ftp:ExplicitPort", "twenty-one"), ("Ftp:AllowActiveMode", "maybe"), ("Tls:Policy", "Sometimes"),
+            ("Ftp:PassiveAddressOverrides:0:Network", "10.0.0.0/8"), ("Logging:LogLevel:Default", "Debug")));
+        Assert.Equal(3, problems.Count);
+        Assert.Contains("Ftp:ExplicitPort: 'twenty-one' is not a whole number; write digits only, for example 60.", problems);
+        Assert.Contains(problems, p => p.StartsWith("Ftp:AllowActiveMode:", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Tls:Policy:", StringComparison.Ordinal) && p.Contains("Required, Optional or Disabled", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("50100-50000", "starts after it ends")]
+    [InlineData("80-90", "1024-65535")]
+    [InlineData("50000", "FIRST-LAST")]
+    public void Passive_port_range_problems_are_explained(string value, string expected)
+    {
+        var problems = GatehouseOptionsValidator.Problems(new GatehouseOptions { Ftp = { PassivePorts = value } });
+        Assert.Contains(problems, p => p.StartsWith("Ftp:PassivePorts:", StringComparison.Ordinal) && p.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_semantic_problem_is_listed_at_once()
+    {
+        var options = new GatehouseOptions
+        {
+            Ftp =
+            {
+                ExplicitPort = 0,
+                ImplicitPort = 0,
+                ListenAddresses = ["not-an-ip"],
+                PassiveAddress = "2001:db8::1",
+                PassiveAddressOverrides = [new PassiveAddressOverride { Network = "10.0.0.0/33", Address = "10.0.0.1" }],
+                ControlKeepAliveSeconds = -5,
+            },
+            Limits = { MaxSessions = 0, IdleTimeoutSeconds = 0 },
+        };
+        var problems = GatehouseOptionsValidator.Problems(options);
+        string[] keys =
+        [
+            "Ftp:ListenAddresses:0:", "Ftp:ExplicitPort:", "Ftp:PassiveAddress:", "Ftp:PassiveAddressOverrides:0:Network:",
+            "Ftp:ControlKeepAliveSeconds:", "Limits:MaxSessions:", "Limits:IdleTimeoutSeconds:",
+        ];
+        foreach (var key in keys)
+        {
+            Assert.Contains(problems, p => p.StartsWith(key, StringComparison.Ordinal));
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7200)]
+    public void Keep_alive_accepts_zero_and_any_positive_seconds(int seconds) =>
+        Assert.Empty(GatehouseOptionsValidator.Problems(new GatehouseOptions { Ftp = { ControlKeepAliveSeconds = seconds } }));
+
+    [Fact]
+    public void Implicit_tls_with_tls_disabled_is_a_problem()
+    {
+        var problems = GatehouseOptionsValidator.Problems(new GatehouseOptions { Ftp = { ImplicitPort = 990 }, Tls = { Policy = TlsPolicy.Disabled } });
+        Assert.Contains(problems, p => p.StartsWith("Ftp:ImplicitPort:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Missing_certificate_file_is_a_problem()
+    {
+        var problems = GatehouseOptionsValidator.Problems(new GatehouseOptions { Tls = { CertificateFile = "/nonexistent/cert.pem", KeyFile = "/nonexistent/key.pem" } });
+        Assert.Contains(problems, p => p.StartsWith("Tls:CertificateFile: file '/nonexistent/cert.pem' does not exist", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Tls:KeyFile:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Binding_reads_lists_and_nested_overrides()
+    {
+        var options = new GatehouseOptions();
+        Config(("Ftp:ListenAddresses:0", "127.0.0.1"), ("Ftp:PassiveAddressOverrides:0:Network", "10.0.0.0/8"),
+            ("Ftp:PassiveAddressOverrides:0:Address", "10.0.0.5"), ("Tls:Policy", "optional")).Bind(options);
+        Assert.Equal(["127.0.0.1"], options.Ftp.ListenAddresses);
+        Assert.Equal("10.0.0.5", options.Ftp.PassiveAddressOverrides.Single().Address);
+        Assert.Equal(TlsPolicy.Optional, options.Tls.Policy);
+    }
+}

@@ -1,0 +1,169 @@
+using System.Text;
+using Gatehouse.Storage.Local;
+
+namespace Gatehouse.Storage.Tests;
+
+public sealed class LocalFileSystemTests : IDisposable
+{
+    private readonly string _sandbox = Directory.CreateTempSubdirectory("gatehouse-storage-").FullName;
+    private readonly string _home;
+    private readonly string _outside;
+    private readonly LocalFileSystem _fs;
+
+    public LocalFileSystemTests()
+    {
+        _home = Path.Combine(_sandbox, "home");
+        _outside = Path.Combine(_sandbox, "outside");
+        Directory.CreateDirectory(_outside);
+        File.WriteAllText(Path.Combine(_outside, "secret.txt"), "secret");
+        _fs = new LocalFileSystem(_home);
+    }
+
+    public void Dispose() => Directory.Delete(_sandbox, recursive: true);
+
+    private static VirtualPath P(string path)
+    {
+        Assert.True(VirtualPath.TryResolve(VirtualPath.Root, path, out var result, out var error), error);
+        return result;
+    }
+
+    private async Task UploadAsync(string path, string content, long keep = 0)
+    {
+        await using var upload = await _fs.BeginUploadAsync(P(path), keep, default);
+        await upload.Content.WriteAsync(Encoding.UTF8.GetBytes(content));
+        await upload.CommitAsync(default);
+    }
+
+    private async Task<string> ReadAsync(string path, long offset = 0)
+    {
+        await using var stream = await _fs.OpenReadAsync(P(path), offset, default);
+        using var reader = new StreamReader(stream);
+        return await reader.ReadToEndAsync();
+    }
+
+    [Fact]
+    public async Task Committed_upload_appears_under_its_name()
+    {
+        await UploadAsync("/a.txt", "hello");
+        Assert.Equal("hello", await ReadAsync("/a.txt"));
+        var entry = await _fs.GetEntryAsync(P("/a.txt"), default);
+        Assert.NotNull(entry);
+        Assert.Equal(5, entry.Size);
+        Assert.False(string.IsNullOrEmpty(entry.UniqueId));
+    }
+
+    [Fact]
+    public async Task Uncommitted_upload_leaves_the_previous_version_and_no_trace()
+    {
+        await UploadAsync("/a.txt", "version 1");
+        await using (var upload = await _fs.BeginUploadAsync(P("/a.txt"), 0, default))
+        {
+            await upload.Content.WriteAsync(Encoding.UTF8.GetBytes("half of version"));
+            Assert.Equal("version 1", await ReadAsync("/a.txt"));
+        }
+
+        Assert.Equal("version 1", await ReadAsync("/a.txt"));
+        Assert.Equal(["a.txt"], Directory.GetFiles(_home).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task Aborted_new_upload_leaves_no_file_under_the_final_name()
+    {
+        await using (var upload = await _fs.BeginUploadAsync(P("/new.bin"), 0, default))
+        {
+            await upload.Content.WriteAsync(new byte[1000]);
+        }
+
+        Assert.Null(await _fs.GetEntryAsync(P("/new.bin"), default));
+        Assert.Empty(Directory.GetFiles(_home));
+    }
+
+    [Fact]
+    public async Task Resume_keeps_the_prefix_and_replaces_the_rest()
+    {
+        await UploadAsync("/r.txt", "0123456789");
+        await UploadAsync("/r.txt", "abc", keep: 4);
+        Assert.Equal("0123abc", await ReadAsync("/r.txt"));
+        Assert.Equal("3abc", await ReadAsync("/r.txt", 3));
+    }
+
+    [Fact]
+    public async Task Resume_beyond_the_end_is_refused()
+    {
+        await UploadAsync("/r.txt", "0123");
+        var error = await Assert.ThrowsAsync<FileSystemException>(async () => await _fs.BeginUploadAsync(P("/r.txt"), 10, default));
+        Assert.Contains("beyond the end", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Symbolic_link_out_of_the_home_is_refused_and_hidden()
+    {
+        File.CreateSymbolicLink(Path.Combine(_home, "escape"), _outside);
+        File.CreateSymbolicLink(Path.Combine(_home, "secret-link"), Path.Combine(_outside, "secret.txt"));
+        var listed = await _fs.ListAsync(VirtualPath.Root, default);
+        Assert.Empty(listed);
+        await Assert.ThrowsAsync<FileSystemException>(async () => await _fs.OpenReadAsync(P("/escape/secret.txt"), 0, default));
+        await Assert.ThrowsAsync<FileSystemException>(async () => await _fs.OpenReadAsync(P("/secret-link"), 0, default));
+        var upload = await Assert.ThrowsAsync<FileSystemException>(async () => await _fs.BeginUploadAsync(P("/escape/new.txt"), 0, default));
+        Assert.Equal(FileSystemError.OutsideHome, upload.Error);
+        Assert.False(File.Exists(Path.Combine(_outside, "new.txt")));
+    }
+
+    [Fact]
+    public async Task Dangling_link_cannot_be_written_through()
+    {
+        File.CreateSymbolicLink(Path.Combine(_home, "dangling"), Path.Combine(_outside, "created-by-attacker"));
+        var error = await Assert.ThrowsAsync<FileSystemException>(async () => await _fs.BeginUploadAsync(P("/dangling"), 0, default));
+        Assert.Equal(FileSystemError.OutsideHome, error.Error);
+        Assert.False(File.Exists(Path.Combine(_outside, "created-by-attacker")));
+    }
+
+    [Fact]
+    public async Task Link_inside_the_home_is_followed()
+    {
+        Directory.CreateDirectory(Path.Combine(_home, "real"));
+        File.WriteAllText(Path.Combine(_home, "real", "f.txt"), "inside");
+        File.CreateSymbolicLink(Path.Combine(_home, "alias"), Path.Combine(_home, "real"));
+        Assert.Equal("inside", await ReadAsync("/alias/f.txt"));
+    }
+
+    [Fact]
+    public async Task Directories_create_list_rename_and_remove()
+    {
+        await _fs.CreateDirectoryAsync(P("/d"), default);
+        await Assert.ThrowsAsync<FileSystemException>(async () => await _fs.CreateDirectoryAsync(P("/d"), default));
+        await UploadAsync("/d/f.txt", "x");
+        var notEmpty = await Assert.ThrowsAsync<FileSystemException>(async () => await _fs.RemoveDirectoryAsync(P("/d"), default));
+        Assert.Equal(FileSystemError.DirectoryNotEmpty, notEmpty.Error);
+        await _fs.RenameAsync(P("/d/f.txt"), P("/g.txt"), default);
+        await _fs.RemoveDirectoryAsync(P("/d"), default);
+        var names = (await _fs.ListAsync(VirtualPath.Root, default)).Select(e => e.Name);
+        Assert.Equal(["g.txt"], names);
+        await Assert.ThrowsAsync<FileSystemException>(async () => await _fs.RemoveDirectoryAsync(VirtualPath.Root, default));
+    }
+
+    [Fact]
+    public async Task Moving_a_directory_into_itself_is_refused()
+    {
+        await _fs.CreateDirectoryAsync(P("/d"), default);
+        await Assert.ThrowsAsync<FileSystemException>(async () => await _fs.RenameAsync(P("/d"), P("/d/inner"), default));
+    }
+
+    [Fact]
+    public async Task Temporary_upload_files_are_hidden_from_listings()
+    {
+        await using var upload = await _fs.BeginUploadAsync(P("/busy.bin"), 0, default);
+        await upload.Content.WriteAsync(new byte[10]);
+        Assert.Single(Directory.GetFiles(_home));
+        Assert.Empty(await _fs.ListAsync(VirtualPath.Root, default));
+    }
+
+    [Fact]
+    public async Task Modification_time_can_be_set()
+    {
+        await UploadAsync("/t.txt", "x");
+        var time = new DateTimeOffset(2020, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        await _fs.SetLastModifiedAsync(P("/t.txt"), time, default);
+        Assert.Equal(time, (await _fs.GetEntryAsync(P("/t.txt"), default))!.LastModified);
+    }
+}
