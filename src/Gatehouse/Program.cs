@@ -7,4 +7,7 @@ var root = new RootCommand("Gatehouse: a secure FTP/FTPS file-exchange server th
     UserCommands.Create(),
     ConfigCommands.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+
+// SIGINT/SIGTERM belong to the host, which drains transfers for Limits:ShutdownGraceSeconds;
+// System.CommandLine's own handler would otherwise kill the process after two seconds.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

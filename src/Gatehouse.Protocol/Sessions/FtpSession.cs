@@ -366,6 +366,7 @@ public sealed class FtpSession
         var started = Stopwatch.GetTimestamp();
         var token = run.Cancellation.Token;
         FtpReply? final;
+        string? failure = null;
         try
         {
             var socket = await OpenDataSocketAsync(token).ConfigureAwait(false);
@@ -374,7 +375,7 @@ public sealed class FtpSession
             await ReplyAsync(new FtpReply(150, request.OpeningText)).ConfigureAwait(false);
             if (State.Protection == DataProtection.Private)
             {
-                data = await SecureDataAsync(data, token).ConfigureAwait(false);
+                data = await SecureDataAsync(data, request.Record?.Direction == TransferDirection.Incoming, token).ConfigureAwait(false);
                 run.Data = data;
             }
 
@@ -409,6 +410,7 @@ public sealed class FtpSession
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {
+            failure = ex.Message;
             final = run.Aborted
                 ? new FtpReply(426, "Transfer aborted; data connection closed.")
                 : new FtpReply(426, "Data connection lost; the transfer is incomplete.");
@@ -426,7 +428,7 @@ public sealed class FtpSession
             }
         }
 
-        RecordTransfer(request, run, started, final);
+        RecordTransfer(request, run, started, final, failure);
         if (State.IsLoggedIn)
         {
             ArmDeadline(TimeSpan.FromSeconds(Options.Limits.IdleTimeoutSeconds), "idle time-out");
@@ -445,7 +447,7 @@ public sealed class FtpSession
         }
     }
 
-    private void RecordTransfer(TransferRequest request, TransferRun run, long started, FtpReply? final)
+    private void RecordTransfer(TransferRequest request, TransferRun run, long started, FtpReply? final, string? failure)
     {
         if (request.Record is not { } record)
         {
@@ -456,7 +458,7 @@ public sealed class FtpSession
         var elapsed = Stopwatch.GetElapsedTime(started);
         var bytes = run.Progress.Bytes;
         Log.Transfer(Logger, record.Direction == TransferDirection.Outgoing ? "Download" : "Upload", record.Path, bytes, (long)elapsed.TotalMilliseconds,
-            complete ? "complete" : final is null ? "interrupted" : $"failed: {final.Code} {final.Lines[0]}");
+            complete ? "complete" : final is null ? "interrupted" : $"failed: {final.Code} {final.Lines[0]}{(failure is null ? string.Empty : $" ({failure})")}");
         _server.TransferLog.Write(TransferLog.FormatLine(_server.Time.GetUtcNow(), elapsed, ClientEndPoint.Address, bytes, record.Path, record.Ascii,
             record.Direction, State.Account?.Name ?? "-", complete));
     }
@@ -516,14 +518,14 @@ public sealed class FtpSession
         }
     }
 
-    private async Task<Stream> SecureDataAsync(Stream data, CancellationToken cancellationToken)
+    private async Task<Stream> SecureDataAsync(Stream data, bool forUpload, CancellationToken cancellationToken)
     {
         var tls = new SslStream(data, leaveInnerStreamOpen: false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_server.TlsHandshakeTimeout);
         try
         {
-            await tls.AuthenticateAsServerAsync(_server.Tls!.CreateServerOptions(), timeout.Token).ConfigureAwait(false);
+            await tls.AuthenticateAsServerAsync(_server.Tls!.CreateServerOptions(forUpload), timeout.Token).ConfigureAwait(false);
             return tls;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -34,10 +34,17 @@ public sealed class TlsCertificateProvider : IDisposable
 
     public X509Certificate2 Certificate => _context.TargetCertificate;
 
-    public SslServerAuthenticationOptions CreateServerOptions() => new()
+    /// <param name="forUpload">
+    /// Data connection that the client only writes to. TLS 1.3 servers send session tickets after the handshake;
+    /// a client that never reads its upload socket (curl before 8.x) then closes it with unread data, the kernel
+    /// answers with a reset, and the server loses the tail of the upload (curl issue #6149). OpenSSL's remedy
+    /// (no tickets on data connections) is not reachable from .NET, so uploads negotiate TLS 1.2, whose tickets
+    /// travel inside the handshake. Control, download and listing connections keep TLS 1.3.
+    /// </param>
+    public SslServerAuthenticationOptions CreateServerOptions(bool forUpload = false) => new()
     {
         ServerCertificateContext = _context,
-        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+        EnabledSslProtocols = forUpload ? SslProtocols.Tls12 : SslProtocols.Tls12 | SslProtocols.Tls13,
         ClientCertificateRequired = false,
         AllowRenegotiation = false,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,

@@ -54,14 +54,15 @@ public sealed class GatehouseConfiguration
             return Failed(path, $"{path}: not valid JSON ({ex.InnerException?.Message ?? ex.Message}); fix the syntax.");
         }
 
+        // Keys with unknown names or wrong types are reported and left out, so the rest can still be bound
+        // and checked: one run of "config check" lists every problem.
         var problems = ConfigurationKeys.Check(root).ToList();
-        if (problems.Count > 0)
-        {
-            return new GatehouseConfiguration(root, null, problems, path);
-        }
-
+        var badKeys = problems.Select(problem => problem[..problem.IndexOf(": ", StringComparison.Ordinal)]).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var usable = new ConfigurationBuilder()
+            .AddInMemoryCollection(root.AsEnumerable().Where(pair => pair.Value is not null && !badKeys.Contains(pair.Key)))
+            .Build();
         var options = new GatehouseOptions();
-        root.Bind(options);
+        usable.Bind(options);
         problems.AddRange(GatehouseOptionsValidator.Problems(options));
         return new GatehouseConfiguration(root, problems.Count == 0 ? options : null, problems, path);
     }

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs the whole test suite (unit and end-to-end) on a fresh Debian machine:
+# installs the real FTP clients the end-to-end tests drive, restores, builds, tests,
+# and prints the totals as one line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v lftp >/dev/null || need+=(lftp)
+command -v curl >/dev/null || need+=(curl)
+[ -x /usr/bin/python3 ] || need+=(python3)
+command -v ss >/dev/null || need+=(iproute2)
+if [ ${#need[@]} -gt 0 ]; then
+    sudo_cmd=""
+    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null || {
+        echo "Could not install: ${need[*]}" >&2
+        echo "0 passed, 1 failed"
+        exit 1
+    }
+fi
+
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+
+dotnet restore Gatehouse.slnx --nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
+dotnet build Gatehouse.slnx --nologo -v quiet --no-restore -c Release || { echo "0 passed, 1 failed"; exit 1; }
+
+status=0
+for project in tests/*/*.csproj; do
+    name="$(basename "$project" .csproj)"
+    timeout 1800 dotnet test "$project" --no-build -c Release --nologo \
+        --logger "trx;LogFileName=$name.trx" --results-directory "$results" || status=1
+done
+
+passed=0
+failed=0
+for trx in "$results"/*.trx; do
+    [ -f "$trx" ] || continue
+    counters="$(grep -o '<Counters [^>]*>' "$trx" | head -1)"
+    p="$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+    f="$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+    passed=$((passed + ${p:-0}))
+    failed=$((failed + ${f:-0}))
+done
+expected="$(ls tests/*/*.csproj | wc -l)"
+found="$(ls "$results"/*.trx 2>/dev/null | wc -l)"
+if [ "$found" -lt "$expected" ]; then
+    # A test project that crashed before writing results counts as a failure.
+    failed=$((failed + expected - found))
+fi
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    failed=1
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

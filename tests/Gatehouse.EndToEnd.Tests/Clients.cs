@@ -1,0 +1,80 @@
+using System.Diagnostics;
+
+namespace Gatehouse.EndToEnd.Tests;
+
+/// <summary>Runs the real client programs (python3 ftplib, curl, lftp) with a time limit; output is kept for assertions.</summary>
+public static class Clients
+{
+    public const string Python = "/usr/bin/python3";
+
+    public static string Script => Path.Combine(AppContext.BaseDirectory, "clients", "ftpcheck.py");
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(string program, IEnumerable<string> arguments, TimeSpan? timeout = null, string? workingDirectory = null)
+    {
+        var info = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
+        };
+
+        // lftp converts file names through the locale's charset; without a UTF-8 locale it mangles non-ASCII names.
+        info.Environment["LC_ALL"] = "C.UTF-8";
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(120));
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            return (-1, $"{program} timed out.\n{await stdout}{await stderr}");
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>One ftpcheck.py scenario against the server; asserts that it passed.</summary>
+    public static async Task<string> FtplibAsync(GatehouseServer server, string scenario, bool tls = true, string host = "127.0.0.1", params string[] extra)
+    {
+        var arguments = new List<string> { Script, scenario, "--host", host, "--port", server.ExplicitPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--user", "alice", "--password", GatehouseServer.Password };
+        if (tls)
+        {
+            arguments.AddRange(["--tls", "--cafile", server.CaFile]);
+        }
+
+        arguments.AddRange(extra);
+        var (code, output) = await RunAsync(Python, arguments, TimeSpan.FromMinutes(4));
+        Assert.True(code == 0, $"ftpcheck {scenario} failed (exit {code}):\n{output}\n--- server log ---\n{Tail(server.Output)}");
+        return output;
+    }
+
+    public static async Task<string> CurlAsync(GatehouseServer server, params string[] arguments)
+    {
+        string[] common = ["--silent", "--show-error", "--max-time", "60", "--cacert", server.CaFile, "--user", $"alice:{GatehouseServer.Password}"];
+        var (code, output) = await RunAsync("curl", [.. common, .. arguments], TimeSpan.FromMinutes(10));
+        Assert.True(code == 0, $"curl {string.Join(' ', arguments)} failed (exit {code}): {output}\n--- server log ---\n{Tail(server.Output)}");
+        return output;
+    }
+
+    public static string RandomFile(string directory, string name, int size)
+    {
+        var path = Path.Combine(directory, name);
+        var bytes = new byte[size];
+        Random.Shared.NextBytes(bytes);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    public static string Tail(string text, int lines = 60) => string.Join('\n', text.Split('\n').TakeLast(lines));
+}

@@ -1,0 +1,231 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace Gatehouse.EndToEnd.Tests;
+
+/// <summary>
+/// The real gatehouse executable, started as its own process on loopback with a fresh data directory.
+/// Accounts are created through the real CLI. Disposal sends SIGTERM and waits for a graceful exit.
+/// </summary>
+public sealed partial class GatehouseServer : IAsyncDisposable
+{
+    public const string Password = "correct-horse-battery-staple";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static int _rangeCounter;
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private GatehouseServer(string dataDirectory, Dictionary<string, string> settings, Process process)
+    {
+        DataDirectory = dataDirectory;
+        Settings = settings;
+        _process = process;
+    }
+
+    public string DataDirectory { get; }
+
+    public IReadOnlyDictionary<string, string> Settings { get; }
+
+    public int ExplicitPort => int.Parse(Settings["Ftp__ExplicitPort"], System.Globalization.CultureInfo.InvariantCulture);
+
+    public int ImplicitPort => int.Parse(Settings["Ftp__ImplicitPort"], System.Globalization.CultureInfo.InvariantCulture);
+
+    public string CaFile => Path.Combine(DataDirectory, "tls", "self-signed.crt");
+
+    public string Output => string.Join('\n', _output);
+
+    public bool HasExited => _process.HasExited;
+
+    public static string Executable => Path.Combine(AppContext.BaseDirectory, "gatehouse.dll");
+
+    public string Home(string user) => Path.Combine(DataDirectory, "home", user);
+
+    /// <param name="settings">Configuration keys in environment form (Ftp__ExplicitPort), without the GATEHOUSE_ prefix.</param>
+    public static async Task<GatehouseServer> StartAsync(Dictionary<string, string>? settings = null, string[]? users = null, int passivePorts = 40, bool implicitTls = false)
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("gatehouse-e2e-").FullName;
+        var all = new Dictionary<string, string>
+        {
+            ["DataDirectory"] = dataDirectory,
+            ["Ftp__ListenAddresses__0"] = "127.0.0.1",
+            ["Ftp__ListenAddresses__1"] = "::1",
+            ["Ftp__ExplicitPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Ftp__ImplicitPort"] = implicitTls ? FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture) : "0",
+            ["Ftp__PassivePorts"] = PassiveRange(passivePorts),
+            ["Limits__FailedLoginDelayMilliseconds"] = "50",
+            ["Limits__ShutdownGraceSeconds"] = "5",
+        };
+        foreach (var (key, value) in settings ?? [])
+        {
+            all[key] = value;
+        }
+
+        foreach (var user in users ?? ["alice"])
+        {
+            var (code, output) = await RunCliAsync(all, Password + "\n", "user", "add", user, "--password-stdin");
+            Assert.True(code == 0, $"user add {user} failed: {output}");
+        }
+
+        var process = Start(all, "serve");
+        var server = new GatehouseServer(dataDirectory, all, process);
+        process.OutputDataReceived += (_, e) => server.Collect(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Collect(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await server.WaitForListenersAsync(implicitTls ? 4 : 2);
+        return server;
+    }
+
+    /// <summary>Runs a gatehouse CLI command against the given settings; returns exit code and all output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunCliAsync(IReadOnlyDictionary<string, string> settings, string? stdin, params string[] arguments)
+    {
+        using var process = Start(settings, arguments);
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+        }
+
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    public async Task<(int ExitCode, string Output)> RunCliAsync(string? stdin, params string[] arguments) =>
+        await RunCliAsync(Settings, stdin, arguments);
+
+    /// <summary>Waits until the server log contains <paramref name="text"/>.</summary>
+    public async Task<bool> WaitForLogAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Output.Contains(text, StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return false;
+    }
+
+    /// <summary>SIGTERM, as systemd or Ctrl+C would send; returns the exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        if (!_process.HasExited)
+        {
+            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await kill!.WaitForExitAsync();
+        }
+
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+            return -1;
+        }
+
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(20));
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a dying process; the temp directory is cleaned by the OS.
+        }
+    }
+
+    private static Process Start(IReadOnlyDictionary<string, string> settings, params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = settings["DataDirectory"],
+        };
+        info.ArgumentList.Add(Executable);
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("GATEHOUSE_", StringComparison.Ordinal)).ToList())
+        {
+            info.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            info.Environment["GATEHOUSE_" + key] = value;
+        }
+
+        return Process.Start(info)!;
+    }
+
+    private void Collect(string? line)
+    {
+        if (line is not null)
+        {
+            _output.Enqueue(line);
+        }
+    }
+
+    private async Task WaitForListenersAsync(int expected)
+    {
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (ListeningLine().Matches(Output).Count >= expected)
+            {
+                return;
+            }
+
+            if (_process.HasExited)
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new InvalidOperationException($"Server did not start listening. Output:\n{Output}");
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true };
+        probe.Bind(new IPEndPoint(IPAddress.IPv6Any, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+
+    /// <summary>A range of its own for each server of this run (40 slots of 120 ports from 40000; unit tests use 48000 and up).</summary>
+    private static string PassiveRange(int size)
+    {
+        var first = 40000 + (Interlocked.Increment(ref _rangeCounter) % 40 * 120);
+        return $"{first}-{first + Math.Min(size, 120) - 1}";
+    }
+
+    [GeneratedRegex(@"Listening for \S+ on ")]
+    private static partial Regex ListeningLine();
+}
