@@ -43,6 +43,15 @@ public sealed class CurlTests(TlsRequiredServerFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Tls_sessions_are_resumed_on_data_connections()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_server.Home("alice"), "resume-tls.txt"), "resumed");
+        var output = await CurlAsync("--ssl-reqd", "--verbose", Url("resume-tls.txt"));
+        Assert.Contains("SSL re-using session ID", output, StringComparison.Ordinal);
+        Assert.Contains("resumed", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Range_download_resumes_from_an_offset()
     {
         await File.WriteAllTextAsync(Path.Combine(_server.Home("alice"), "range.txt"), "0123456789");

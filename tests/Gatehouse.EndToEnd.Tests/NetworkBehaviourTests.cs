@@ -109,6 +109,34 @@ public sealed partial class NetworkBehaviourTests
     }
 
     [Fact]
+    public async Task Passive_ports_are_never_leaked_whatever_the_client_does()
+    {
+        await using var server = await GatehouseServer.StartAsync(passivePorts: 4);
+        await Clients.FtplibAsync(server, "port-churn", extra: ["--count", "12"]);
+    }
+
+    [Fact]
+    public async Task Full_disk_gives_452_and_leaves_nothing_under_the_final_name()
+    {
+        await using var server = await GatehouseServer.StartAsync(Plain());
+        var home = server.Home("alice");
+        var (mounted, mountOutput) = await Clients.RunAsync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", home]);
+        Assert.True(mounted == 0, $"this test needs root to mount a 1 MiB tmpfs: {mountOutput}");
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(home, "report.csv"), "previous version");
+            var output = await Clients.FtplibAsync(server, "upload", tls: false, extra: ["--name", "report.csv", "--size", "3000000"]);
+            Assert.Contains("REPLY 452 Not enough storage space on the server", output, StringComparison.Ordinal);
+            Assert.Equal("previous version", await File.ReadAllTextAsync(Path.Combine(home, "report.csv")));
+            Assert.Equal(["report.csv"], Directory.GetFiles(home).Select(Path.GetFileName));
+        }
+        finally
+        {
+            await Clients.RunAsync("umount", [home]);
+        }
+    }
+
+    [Fact]
     public async Task Hundred_concurrent_tls_sessions_transfer_correctly()
     {
         await using var server = await GatehouseServer.StartAsync(new() { ["Limits__MaxSessionsPerIp"] = "150" }, passivePorts: 120);

@@ -61,6 +61,16 @@ public sealed class TlsRequiredFtplibTests(TlsRequiredServerFixture fixture) : I
     public async Task Stou_rename_and_delete() => await Clients.FtplibAsync(_server, "stou-rename-delete");
 
     [Fact]
+    public async Task Host_is_accepted_before_login_only() => await Clients.FtplibAsync(_server, "host");
+
+    [Fact]
+    public async Task Ascii_mode_converts_line_endings_both_ways()
+    {
+        await Clients.FtplibAsync(_server, "ascii");
+        Assert.Equal("one\ntwo\nthree\n", await File.ReadAllTextAsync(Path.Combine(_server.Home("alice"), "lines.txt")));
+    }
+
+    [Fact]
     public async Task Rein_logs_out_and_allows_a_new_login() => await Clients.FtplibAsync(_server, "rein");
 
     [Fact]

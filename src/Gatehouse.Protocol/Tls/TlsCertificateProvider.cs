@@ -72,12 +72,13 @@ public sealed class TlsCertificateProvider : IDisposable
 
     public void Dispose() => _timer.Dispose();
 
-    private void ReloadIfChanged()
+    /// <summary>Reloads the PEM files if either changed on disk (called every 10 s); true when a new certificate is in use.</summary>
+    public bool ReloadIfChanged()
     {
         var stamp = Stamp();
         if (stamp == _stamp)
         {
-            return;
+            return false;
         }
 
         try
@@ -85,11 +86,13 @@ public sealed class TlsCertificateProvider : IDisposable
             _context = Load(_certificateFile, _keyFile);
             _stamp = stamp;
             Log.CertificateLoaded(_logger, _context.TargetCertificate.Subject, _context.TargetCertificate.NotAfter.ToUniversalTime());
+            return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or InvalidOperationException or ArgumentException)
         {
             // Files are often replaced one at a time: retry at the next poll before giving up on this pair.
             Log.CertificateReloadFailed(_logger, ex.Message);
+            return false;
         }
     }
 

@@ -183,6 +183,9 @@ def scenario_telnet_abort(args):
     ftp = connect(args)
     connection = ftp.transfercmd("RETR big.bin")
     check(read_some(connection, 128 * 1024) > 0, "received data")
+    ftp.putcmd("STAT")
+    status = ftp.getmultiline()
+    check(status.startswith("211") and "Transfer in progress: /big.bin" in status, "STAT during a transfer: %r" % status)
     raw = ftp.sock
     raw.sendall(b"\xff\xf4\xff")      # IAC IP IAC
     raw.send(b"\xf2", socket.MSG_OOB)  # DM as urgent data (Telnet Synch)
@@ -572,6 +575,70 @@ def scenario_hold(args):
     time.sleep(args.seconds)
     ftp.quit()
     print("OK hold")
+
+
+def scenario_host(args):
+    ftp = ftplib.FTP_TLS(context=tls_context(args), timeout=TIMEOUT) if args.tls else ftplib.FTP(timeout=TIMEOUT)
+    ftp.connect(args.host, args.port)
+    if args.tls:
+        ftp.auth()
+    check(ftp.sendcmd("HOST ftp.example.com").startswith("220"), "HOST before login is accepted")
+    ftp.login(args.user, args.password)
+    expect_error("503", lambda: ftp.sendcmd("HOST other.example.com"))
+    ftp.quit()
+    print("OK host")
+
+
+def scenario_port_churn(args):
+    """Reserves passive ports without ever connecting, then vanishes: no port may stay reserved."""
+    for _ in range(3):
+        ftp = connect(args)
+        for _ in range(args.count):
+            ftp.sendcmd("EPSV")
+        ftp.sock.close()
+    ftp = connect(args)
+    for index in range(args.count):
+        data = b"churn %d" % index
+        ftp.storbinary("STOR churn.txt", io.BytesIO(data))
+        check(download(ftp, "churn.txt") == data, "transfer %d after churn" % index)
+    ftp.quit()
+    print("OK port-churn")
+
+
+def scenario_ascii(args):
+    ftp = connect(args)
+    ftp.storlines("STOR lines.txt", io.BytesIO(b"one\r\ntwo\r\nthree\r\n"))
+    lines = []
+    ftp.retrlines("RETR lines.txt", lines.append)
+    check(lines == ["one", "two", "three"], "TYPE A round trip: %r" % lines)
+    ftp.voidcmd("TYPE A")
+    connection = ftp.transfercmd("RETR lines.txt")
+    raw = b""
+    while True:
+        chunk = connection.recv(65536)
+        if not chunk:
+            break
+        raw += chunk
+    if args.tls:
+        connection.unwrap()
+    connection.close()
+    ftp.voidresp()
+    check(raw == b"one\r\ntwo\r\nthree\r\n", "TYPE A sends CRLF on the wire: %r" % raw)
+    check(download(ftp, "lines.txt") == b"one\ntwo\nthree\n", "TYPE I returns the stored LF bytes")
+    ftp.quit()
+    print("OK ascii")
+
+
+def scenario_upload(args):
+    """Uploads --size bytes and prints the final reply, whatever it is."""
+    ftp = connect(args)
+    try:
+        reply = ftp.storbinary("STOR " + args.name, io.BytesIO(random.Random(5).randbytes(args.size)))
+    except ftplib.all_errors as error:
+        reply = str(error)
+    print("REPLY " + reply)
+    check(ftp.voidcmd("NOOP").startswith("200"), "session goes on after the upload")
+    ftp.quit()
 
 
 SCENARIOS = {name[len("scenario_"):].replace("_", "-"): function for name, function in globals().items() if name.startswith("scenario_")}
