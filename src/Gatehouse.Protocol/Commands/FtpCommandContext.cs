@@ -33,5 +33,18 @@ public sealed class FtpCommandContext(FtpSession session, FtpCommand command, Ca
         return false;
     }
 
+    /// <summary>Like <see cref="TryResolve"/>, but an empty argument is a 501 with the command's syntax.</summary>
+    public bool TryResolveArgument(string syntax, out VirtualPath path, out FtpReply refusal, int errorCode = 550)
+    {
+        if (!Command.HasArgument)
+        {
+            path = default;
+            refusal = MissingArgument(syntax);
+            return false;
+        }
+
+        return TryResolve(out path, out refusal, errorCode: errorCode);
+    }
+
     public static FtpReply MissingArgument(string syntax) => new(501, $"Missing argument. Syntax: {syntax}");
 }

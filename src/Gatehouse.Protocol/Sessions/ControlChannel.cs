@@ -57,11 +57,14 @@ public sealed class ControlChannel : IAsyncDisposable
                 _ => null,
             };
             _bufferedAfterLastLine = buffer.Length;
-            _reader.AdvanceTo(buffer.Start, buffer.End);
             if (read is not null)
             {
+                // Only the line is examined: pipelined commands behind it must be read without waiting for more bytes.
+                _reader.AdvanceTo(buffer.Start);
                 return read.Value;
             }
+
+            _reader.AdvanceTo(buffer.Start, buffer.End);
 
             if (result.IsCompleted || result.IsCanceled)
             {

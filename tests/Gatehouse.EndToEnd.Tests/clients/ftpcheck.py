@@ -374,6 +374,7 @@ def scenario_garbage(args):
     except socket.timeout:
         pass
     sock.close()
+    check(b"200 NOOP" in received, "the NOOP after the garbage is answered on the same connection")
     for line in received.split(b"\r\n"):
         check(line == b"" or line[:3].isdigit() or line.startswith(b" "), "every reply line is well formed: %r" % line[:60])
     still_serving(args)

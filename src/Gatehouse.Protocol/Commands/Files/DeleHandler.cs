@@ -8,12 +8,7 @@ public sealed class DeleHandler : IFtpCommandHandler
 
     public async ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {
-        if (!context.Command.HasArgument)
-        {
-            return FtpCommandContext.MissingArgument(Info.Syntax);
-        }
-
-        if (!context.TryResolve(out var path, out var refusal))
+        if (!context.TryResolveArgument(Info.Syntax, out var path, out var refusal))
         {
             return refusal;
         }

@@ -13,12 +13,7 @@ public sealed class RntoHandler : IFtpCommandHandler
             return new FtpReply(503, "Send RNFR immediately before RNTO.");
         }
 
-        if (!context.Command.HasArgument)
-        {
-            return FtpCommandContext.MissingArgument(Info.Syntax);
-        }
-
-        if (!context.TryResolve(out var to, out var refusal, errorCode: 553))
+        if (!context.TryResolveArgument(Info.Syntax, out var to, out var refusal, errorCode: 553))
         {
             return refusal;
         }
