@@ -15,6 +15,7 @@ public sealed partial class GatehouseServer : IAsyncDisposable
     public const string Password = "correct-horse-battery-staple";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static int _rangeCounter;
+    private static int _portCounter = Environment.ProcessId % 3000;
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
@@ -212,17 +213,32 @@ public sealed partial class GatehouseServer : IAsyncDisposable
         throw new InvalidOperationException($"Server did not start listening. Output:\n{Output}");
     }
 
+    /// <summary>
+    /// A control port that is free now, from 21000-23999: below the kernel's ephemeral range (32768 and up), so no
+    /// client connection or other server's ephemeral port can take it between this check and the server's bind.
+    /// </summary>
     private static int FreePort()
     {
-        using var probe = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true };
-        probe.Bind(new IPEndPoint(IPAddress.IPv6Any, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+        while (true)
+        {
+            var port = 21000 + (Interlocked.Increment(ref _portCounter) % 3000);
+            using var probe = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true };
+            try
+            {
+                probe.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
+                return port;
+            }
+            catch (SocketException)
+            {
+                // In use; try the next one.
+            }
+        }
     }
 
-    /// <summary>A range of its own for each server of this run (40 slots of 120 ports from 40000; unit tests use 48000 and up).</summary>
+    /// <summary>A range of its own for each server of this run: 40 slots of 120 ports from 24000, below the ephemeral range (unit tests use 29000 and up).</summary>
     private static string PassiveRange(int size)
     {
-        var first = 40000 + (Interlocked.Increment(ref _rangeCounter) % 40 * 120);
+        var first = 24000 + (Interlocked.Increment(ref _rangeCounter) % 40 * 120);
         return $"{first}-{first + Math.Min(size, 120) - 1}";
     }
 

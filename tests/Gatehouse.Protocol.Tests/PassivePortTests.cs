@@ -39,7 +39,7 @@ public class PassivePortTests
         Assert.True(orders.Count > 1);
     }
 
-    private static PortRange TestRange(int offset) => new(48000 + offset * 20, 48000 + offset * 20 + 19);
+    private static PortRange TestRange(int offset) => new(29000 + offset * 20, 29000 + offset * 20 + 19);
 
     [Fact]
     public async Task Unanswered_reservation_times_out_and_frees_its_port()
