@@ -21,6 +21,9 @@ public static partial class Log
     [LoggerMessage(11, LogLevel.Information, "Session ended: {Reason}")]
     public static partial void SessionEnded(ILogger logger, string reason);
 
+    [LoggerMessage(14, LogLevel.Error, "Session failed unexpectedly; closing it")]
+    public static partial void SessionFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(12, LogLevel.Debug, "Command: {Command}")]
     public static partial void CommandReceived(ILogger logger, string command);
 

@@ -10,8 +10,6 @@ public static class TelnetDecoder
     public const byte Iac = 255;
     public const byte Dont = 254;
     public const byte Will = 251;
-    public const byte InterruptProcess = 244;
-    public const byte DataMark = 242;
 
     /// <returns>The number of bytes written to <paramref name="output"/> (never more than the input length).</returns>
     public static int Decode(ReadOnlySpan<byte> input, Span<byte> output)

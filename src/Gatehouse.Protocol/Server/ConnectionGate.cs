@@ -9,17 +9,6 @@ public sealed class ConnectionGate(int maxSessions, int maxSessionsPerIp)
     private readonly Dictionary<IPAddress, int> _perAddress = [];
     private int _total;
 
-    public int Total
-    {
-        get
-        {
-            lock (_sync)
-            {
-                return _total;
-            }
-        }
-    }
-
     public bool TryEnter(IPAddress client, out string reason)
     {
         lock (_sync)

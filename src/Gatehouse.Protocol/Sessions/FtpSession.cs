@@ -97,13 +97,22 @@ public sealed class FtpSession
             Log.TlsHandshakeFailed(Logger, "control", ex.Message);
             _endReason = "TLS handshake failed";
         }
+        catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
+        {
+            // _endReason already says why (time-out, QUIT, shutdown).
+        }
         catch (OperationCanceledException)
         {
-            // _endReason already says why (time-out, QUIT, shutdown, TLS handshake time-out).
+            _endReason = "timed out waiting for the client (TLS handshake or reply)";
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {
             _endReason = "connection lost";
+        }
+        catch (Exception ex)
+        {
+            Log.SessionFailed(Logger, ex);
+            _endReason = "internal error";
         }
         finally
         {
@@ -216,7 +225,15 @@ public sealed class FtpSession
         }
 
         run.Aborted = true;
-        await run.Cancellation.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await run.Cancellation.CancelAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The transfer finished in the meantime.
+        }
+
         if (run.Data is { } data)
         {
             await data.DisposeAsync().ConfigureAwait(false);
@@ -445,6 +462,8 @@ public sealed class FtpSession
                 // The control connection is gone; the session loop notices on its own.
             }
         }
+
+        run.Cancellation.Dispose();
     }
 
     private void RecordTransfer(TransferRequest request, TransferRun run, long started, FtpReply? final, string? failure)

@@ -27,7 +27,7 @@ internal static class ServeCommand
         }
 
         Directory.CreateDirectory(new DataPaths(options.DataDirectory).Root);
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = Directory.GetCurrentDirectory() });
         builder.Logging.AddConfiguration(configuration.Root.GetSection("Logging"));
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddSimpleConsole(console =>
