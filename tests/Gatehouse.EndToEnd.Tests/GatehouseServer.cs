@@ -67,7 +67,11 @@ public sealed partial class GatehouseServer : IAsyncDisposable
         foreach (var user in users ?? ["alice"])
         {
             var (code, output) = await RunCliAsync(all, Password + "\n", "user", "add", user, "--password-stdin");
-            Assert.True(code == 0, $"user add {user} failed: {output}");
+            if (code != 0)
+            {
+                Directory.Delete(dataDirectory, recursive: true);
+                Assert.Fail($"user add {user} failed: {output}");
+            }
         }
 
         var process = Start(all, "serve");
@@ -76,7 +80,16 @@ public sealed partial class GatehouseServer : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => server.Collect(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await server.WaitForListenersAsync(implicitTls ? 4 : 2);
+        try
+        {
+            await server.WaitForListenersAsync(implicitTls ? 4 : 2);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
         return server;
     }
 
