@@ -45,20 +45,26 @@ public sealed partial class GatehouseServer : IAsyncDisposable
     public string Home(string user) => Path.Combine(DataDirectory, "home", user);
 
     /// <param name="settings">Configuration keys in environment form (Ftp__ExplicitPort), without the GATEHOUSE_ prefix.</param>
-    public static async Task<GatehouseServer> StartAsync(Dictionary<string, string>? settings = null, string[]? users = null, int passivePorts = 40, bool implicitTls = false)
+    /// <param name="listen">Listen addresses; by default IPv4 and IPv6 loopback.</param>
+    public static async Task<GatehouseServer> StartAsync(
+        Dictionary<string, string>? settings = null, string[]? users = null, int passivePorts = 40, bool implicitTls = false, string[]? listen = null)
     {
+        listen ??= ["127.0.0.1", "::1"];
         var dataDirectory = Directory.CreateTempSubdirectory("gatehouse-e2e-").FullName;
         var all = new Dictionary<string, string>
         {
             ["DataDirectory"] = dataDirectory,
-            ["Ftp__ListenAddresses__0"] = "127.0.0.1",
-            ["Ftp__ListenAddresses__1"] = "::1",
             ["Ftp__ExplicitPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Ftp__ImplicitPort"] = implicitTls ? FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture) : "0",
             ["Ftp__PassivePorts"] = PassiveRange(passivePorts),
             ["Limits__FailedLoginDelayMilliseconds"] = "50",
             ["Limits__ShutdownGraceSeconds"] = "5",
         };
+        for (var i = 0; i < listen.Length; i++)
+        {
+            all[$"Ftp__ListenAddresses__{i}"] = listen[i];
+        }
+
         foreach (var (key, value) in settings ?? [])
         {
             all[key] = value;
@@ -82,7 +88,7 @@ public sealed partial class GatehouseServer : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await server.WaitForListenersAsync(implicitTls ? 4 : 2);
+            await server.WaitForListenersAsync(listen.Length * (implicitTls ? 2 : 1));
         }
         catch
         {

@@ -49,6 +49,19 @@ public sealed partial class NetworkBehaviourTests
     }
 
     [Fact]
+    public async Task Dual_stack_listener_serves_ipv4_clients_as_ipv4()
+    {
+        // "::" is the default listener: IPv4 clients arrive as IPv4-mapped IPv6 addresses.
+        await using var server = await GatehouseServer.StartAsync(listen: ["::"]);
+        Assert.Contains("227 Entering Passive Mode (127,0,0,1,", await Clients.FtplibAsync(server, "pasv-reply"), StringComparison.Ordinal);
+        await Clients.FtplibAsync(server, "roundtrip", extra: ["--mode", "pasv", "--size", "100000"]);
+        await Clients.FtplibAsync(server, "roundtrip", extra: ["--mode", "port", "--size", "100000", "--name", "dual-port.bin"]);
+        await Clients.FtplibAsync(server, "roundtrip", host: "::1", extra: ["--size", "1000", "--name", "dual-v6.bin"]);
+        await Clients.FtplibAsync(server, "theft");
+        Assert.True(await server.WaitForLogAsync("Data connection from 127.0.0.2 refused: the control connection is from 127.0.0.1", TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public async Task Active_mode_can_be_switched_off()
     {
         await using var server = await GatehouseServer.StartAsync(Plain(("Ftp__AllowActiveMode", "false")));
