@@ -23,7 +23,7 @@ public class ConfigurationTests
     [Fact]
     public void Unknown_keys_are_reported_with_a_suggestion()
     {
-        var problems = ConfigurationKeys.Check(Config(("Ftp:PasivePorts", "1-2"), ("Frobnicate", "x")));
+        var problems = ConfigurationKeys.Check(Config(("Ftp:PasivePorts", "1-2"), ("Frobnicate", "x")), out _);
         Assert.Contains(problems, p => p.StartsWith("Ftp:PasivePorts: unknown setting (did you mean Ftp:PassivePorts?)", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Frobnicate: unknown setting", StringComparison.Ordinal));
     }
@@ -33,11 +33,13 @@ public class ConfigurationTests
     {
         var problems = ConfigurationKeys.Check(Config(
             ("Ftp:ExplicitPort", "twenty-one"), ("Ftp:AllowActiveMode", "maybe"), ("Tls:Policy", "Sometimes"),
-            ("Ftp:PassiveAddressOverrides:0:Network", "10.0.0.0/8"), ("Logging:LogLevel:Default", "Debug")));
+            ("Ftp:PassiveAddressOverrides:0:Network", "10.0.0.0/8"), ("Logging:LogLevel:Default", "Debug")), out var usable);
         Assert.Equal(3, problems.Count);
         Assert.Contains("Ftp:ExplicitPort: 'twenty-one' is not a whole number; write digits only, for example 60.", problems);
         Assert.Contains(problems, p => p.StartsWith("Ftp:AllowActiveMode:", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Tls:Policy:", StringComparison.Ordinal) && p.Contains("Required, Optional or Disabled", StringComparison.Ordinal));
+        Assert.Equal(["Ftp:PassiveAddressOverrides:0:Network", "Logging:LogLevel:Default"],
+            usable.AsEnumerable().Where(pair => pair.Value is not null).Select(pair => pair.Key).Order(StringComparer.Ordinal));
     }
 
     [Theory]

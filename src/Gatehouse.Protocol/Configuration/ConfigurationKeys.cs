@@ -43,9 +43,11 @@ public static class ConfigurationKeys
         ("Limits:FailedLoginDelayMilliseconds", Kind.Integer),
     ];
 
-    public static IReadOnlyList<string> Check(IConfiguration configuration)
+    /// <param name="usable">The same configuration without the rejected keys, so the rest can still be bound and checked.</param>
+    public static IReadOnlyList<string> Check(IConfiguration configuration, out IConfiguration usable)
     {
         var problems = new List<string>();
+        var accepted = new List<KeyValuePair<string, string?>>();
         foreach (var (key, value) in configuration.AsEnumerable().OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
             if (value is null)
@@ -56,6 +58,7 @@ public static class ConfigurationKeys
             if (key.StartsWith("Logging:", StringComparison.OrdinalIgnoreCase))
             {
                 // The standard Microsoft.Extensions.Logging section (levels per category).
+                accepted.Add(new(key, value));
                 continue;
             }
 
@@ -77,12 +80,17 @@ public static class ConfigurationKeys
                     $"'{value}' is not a TLS policy; use Required, Optional or Disabled",
                 _ => null,
             };
-            if (problem is not null)
+            if (problem is null)
+            {
+                accepted.Add(new(key, value));
+            }
+            else
             {
                 problems.Add($"{key}: {problem}.");
             }
         }
 
+        usable = new ConfigurationBuilder().AddInMemoryCollection(accepted).Build();
         return problems;
     }
 

@@ -56,11 +56,7 @@ public sealed class GatehouseConfiguration
 
         // Keys with unknown names or wrong types are reported and left out, so the rest can still be bound
         // and checked: one run of "config check" lists every problem.
-        var problems = ConfigurationKeys.Check(root).ToList();
-        var badKeys = problems.Select(problem => problem[..problem.IndexOf(": ", StringComparison.Ordinal)]).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var usable = new ConfigurationBuilder()
-            .AddInMemoryCollection(root.AsEnumerable().Where(pair => pair.Value is not null && !badKeys.Contains(pair.Key)))
-            .Build();
+        var problems = ConfigurationKeys.Check(root, out var usable).ToList();
         var options = new GatehouseOptions();
         usable.Bind(options);
         problems.AddRange(GatehouseOptionsValidator.Problems(options));
