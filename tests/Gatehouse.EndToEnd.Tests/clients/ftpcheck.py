@@ -161,18 +161,24 @@ def read_some(connection, wanted):
     return got
 
 
+def send_abor(ftp, tls):
+    """ABOR during a transfer: urgent (MSG_OOB) on plain connections, as RFC 959 suggests; a plain command over TLS."""
+    if tls:
+        ftp.putcmd("ABOR")
+        return ftp.getmultiline()
+    return ftp.abort()
+
+
+def expect_426_then_226(ftp, first):
+    second = ftp.getmultiline()
+    check(first.startswith("426") and second.startswith("226"), "ABOR gives 426 then 226: %r %r" % (first, second))
+
+
 def scenario_abort_download(args):
     ftp = connect(args)
     connection = ftp.transfercmd("RETR big.bin")
     check(read_some(connection, 256 * 1024) > 0, "received data before ABOR")
-    if args.tls:
-        ftp.putcmd("ABOR")
-        first = ftp.getmultiline()
-    else:
-        first = ftp.abort()  # urgent (MSG_OOB) ABOR, as RFC 959 suggests
-    second = ftp.getmultiline()
-    check(first.startswith("426"), "first reply to ABOR is 426: %r" % first)
-    check(second.startswith("226"), "second reply to ABOR is 226: %r" % second)
+    expect_426_then_226(ftp, send_abor(ftp, args.tls))
     connection.close()
     check(ftp.voidcmd("NOOP").startswith("200"), "session goes on after ABOR")
     ftp.quit()
@@ -190,9 +196,7 @@ def scenario_telnet_abort(args):
     raw.sendall(b"\xff\xf4\xff")      # IAC IP IAC
     raw.send(b"\xf2", socket.MSG_OOB)  # DM as urgent data (Telnet Synch)
     raw.sendall(b"ABOR\r\n")
-    first = ftp.getmultiline()
-    second = ftp.getmultiline()
-    check(first.startswith("426") and second.startswith("226"), "IAC IP, IAC DM, ABOR gives 426 then 226: %r %r" % (first, second))
+    expect_426_then_226(ftp, ftp.getmultiline())
     connection.close()
     check(ftp.voidcmd("NOOP").startswith("200"), "session goes on")
     ftp.quit()
@@ -205,13 +209,7 @@ def scenario_abort_upload(args):
     connection = ftp.transfercmd("STOR %s" % args.name)  # FTP_TLS has already wrapped it in TLS
     connection.sendall(random.Random(3).randbytes(1_000_000))
     if args.how == "abor":
-        if args.tls:
-            ftp.putcmd("ABOR")
-            first = ftp.getmultiline()
-        else:
-            first = ftp.abort()
-        second = ftp.getmultiline()
-        check(first.startswith("426") and second.startswith("226"), "426 then 226: %r %r" % (first, second))
+        expect_426_then_226(ftp, send_abor(ftp, args.tls))
         connection.close()
     else:
         # Reset the data connection: what a crashed client or a dropped link looks like.
