@@ -88,6 +88,17 @@ public sealed class AccountStoreAndAuthenticatorTests : IDisposable
     }
 
     [Fact]
+    public async Task Unknown_user_names_pay_a_full_key_derivation_like_known_ones()
+    {
+        await AddAsync("alice", "pw");
+        var authenticator = new Authenticator(_store, _hashing, TimeProvider.System);
+        Assert.Equal(AuthenticationFailure.UnknownUser, (await authenticator.AuthenticateAsync("mallory", "guess", default)).Failure);
+        Assert.Equal(1, authenticator.KeyDerivations);
+        Assert.Equal(AuthenticationFailure.WrongPassword, (await authenticator.AuthenticateAsync("alice", "guess", default)).Failure);
+        Assert.Equal(2, authenticator.KeyDerivations);
+    }
+
+    [Fact]
     public async Task Concurrent_identical_logins_share_one_key_derivation()
     {
         await AddAsync("alice", "pw");
