@@ -10,6 +10,7 @@ public enum FileSystemError
     DirectoryNotEmpty,
     OutsideHome,
     InsufficientStorage,
+    QuotaExceeded,
     InvalidName,
     IoError,
 }

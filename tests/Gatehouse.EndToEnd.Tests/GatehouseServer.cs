@@ -65,6 +65,13 @@ public sealed partial class GatehouseServer : IAsyncDisposable
             all[$"Ftp__ListenAddresses__{i}"] = listen[i];
         }
 
+        if (settings is null || !settings.Keys.Any(key => key.StartsWith("Bans__", StringComparison.Ordinal)))
+        {
+            // Shared servers see many deliberate failures from loopback; ban tests configure bans themselves.
+            all["Bans__ExemptNetworks__0"] = "127.0.0.0/8";
+            all["Bans__ExemptNetworks__1"] = "::1";
+        }
+
         foreach (var (key, value) in settings ?? [])
         {
             all[key] = value;

@@ -46,9 +46,9 @@ public sealed class TlsCertificateTests : IDisposable
     {
         var (certificate, key) = WritePem("options.example");
         using var provider = new TlsCertificateProvider(certificate, key, NullLogger.Instance, TimeProvider.System);
-        Assert.Equal(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13, provider.CreateServerOptions().EnabledSslProtocols);
-        Assert.Equal(System.Security.Authentication.SslProtocols.Tls12, provider.CreateServerOptions(forUpload: true).EnabledSslProtocols);
-        Assert.False(provider.CreateServerOptions().AllowRenegotiation);
+        Assert.Equal(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13, provider.CreateControlOptions().EnabledSslProtocols);
+        Assert.Equal(System.Security.Authentication.SslProtocols.Tls12, provider.CreateDataOptions(forUpload: true).EnabledSslProtocols);
+        Assert.False(provider.CreateControlOptions().AllowRenegotiation);
     }
 
     [Fact]

@@ -33,6 +33,7 @@ public static class ConfigurationKeys
         ("Tls:CertificateFile", Kind.Text),
         ("Tls:KeyFile", Kind.Text),
         ("Tls:Policy", Kind.Policy),
+        ("Tls:RequestClientCertificate", Kind.Boolean),
         ("Limits:MaxSessions", Kind.Integer),
         ("Limits:MaxSessionsPerIp", Kind.Integer),
         ("Limits:IdleTimeoutSeconds", Kind.Integer),
@@ -41,6 +42,18 @@ public static class ConfigurationKeys
         ("Limits:ShutdownGraceSeconds", Kind.Integer),
         ("Limits:MaxLoginAttempts", Kind.Integer),
         ("Limits:FailedLoginDelayMilliseconds", Kind.Integer),
+        ("Access:AllowedNetworks:*", Kind.Text),
+        ("Access:DeniedNetworks:*", Kind.Text),
+        ("Bans:Enabled", Kind.Boolean),
+        ("Bans:Threshold", Kind.Integer),
+        ("Bans:WindowSeconds", Kind.Integer),
+        ("Bans:BanSeconds", Kind.Integer),
+        ("Bans:MaxBanSeconds", Kind.Integer),
+        ("Bans:OffenceMemoryHours", Kind.Integer),
+        ("Bans:ExemptNetworks:*", Kind.Text),
+        ("Accounts:PasswordMinLength", Kind.Integer),
+        ("Retention:IntervalMinutes", Kind.Integer),
+        ("Retention:DryRun", Kind.Boolean),
     ];
 
     /// <param name="usable">The same configuration without the rejected keys, so the rest can still be bound and checked.</param>

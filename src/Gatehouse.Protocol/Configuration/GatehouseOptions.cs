@@ -10,6 +10,14 @@ public sealed class GatehouseOptions
     public TlsOptions Tls { get; set; } = new();
 
     public LimitsOptions Limits { get; set; } = new();
+
+    public AccessOptions Access { get; set; } = new();
+
+    public BanOptions Bans { get; set; } = new();
+
+    public AccountOptions Accounts { get; set; } = new();
+
+    public RetentionOptions Retention { get; set; } = new();
 }
 
 public sealed class FtpOptions
@@ -70,6 +78,9 @@ public sealed class TlsOptions
     public string? KeyFile { get; set; }
 
     public TlsPolicy Policy { get; set; } = TlsPolicy.Required;
+
+    /// <summary>Ask clients for a certificate on the control connection (never required by the handshake itself; users with a client-certificate setting must present a matching one).</summary>
+    public bool RequestClientCertificate { get; set; } = true;
 }
 
 public sealed class LimitsOptions
@@ -93,4 +104,48 @@ public sealed class LimitsOptions
     public int MaxLoginAttempts { get; set; } = 3;
 
     public int FailedLoginDelayMilliseconds { get; set; } = 1000;
+}
+
+/// <summary>Server-wide trusted networks, checked when a connection arrives (users and groups add their own at login).</summary>
+public sealed class AccessOptions
+{
+    public List<string> AllowedNetworks { get; set; } = [];
+
+    public List<string> DeniedNetworks { get; set; } = [];
+}
+
+/// <summary>Brute-force defence: abuse scores points per client address; enough points within the window earn a ban.</summary>
+public sealed class BanOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>A failed login scores 2 points; commands before login, protocol garbage and refused extra connections score 1.</summary>
+    public int Threshold { get; set; } = 10;
+
+    public int WindowSeconds { get; set; } = 600;
+
+    /// <summary>The first ban; each further offence doubles it, up to MaxBanSeconds.</summary>
+    public int BanSeconds { get; set; } = 900;
+
+    public int MaxBanSeconds { get; set; } = 7 * 24 * 3600;
+
+    /// <summary>After this long without a ban, an address starts again at BanSeconds.</summary>
+    public int OffenceMemoryHours { get; set; } = 24;
+
+    /// <summary>Networks that are never banned (monitoring, the partner's fixed office range).</summary>
+    public List<string> ExemptNetworks { get; set; } = [];
+}
+
+public sealed class AccountOptions
+{
+    public int PasswordMinLength { get; set; } = 12;
+}
+
+public sealed class RetentionOptions
+{
+    /// <summary>How often homes and folders with a retention-days setting are swept.</summary>
+    public int IntervalMinutes { get; set; } = 60;
+
+    /// <summary>Log what would be deleted without deleting it.</summary>
+    public bool DryRun { get; set; }
 }

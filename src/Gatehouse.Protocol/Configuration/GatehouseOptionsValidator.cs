@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using Gatehouse.Accounts;
+using Gatehouse.Accounts.Networks;
 using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Protocol.Configuration;
@@ -116,7 +118,37 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
             Problem("Limits:FailedLoginDelayMilliseconds", "must be 0 or more milliseconds, for example 1000");
         }
 
+        CheckNetworks(problems, "Access:AllowedNetworks", options.Access.AllowedNetworks);
+        CheckNetworks(problems, "Access:DeniedNetworks", options.Access.DeniedNetworks);
+        CheckNetworks(problems, "Bans:ExemptNetworks", options.Bans.ExemptNetworks);
+        var bans = options.Bans;
+        CheckPositive(problems, "Bans:Threshold", bans.Threshold, "10");
+        CheckPositive(problems, "Bans:WindowSeconds", bans.WindowSeconds, "600");
+        CheckPositive(problems, "Bans:BanSeconds", bans.BanSeconds, "900");
+        CheckPositive(problems, "Bans:OffenceMemoryHours", bans.OffenceMemoryHours, "24");
+        if (bans.MaxBanSeconds < bans.BanSeconds)
+        {
+            Problem("Bans:MaxBanSeconds", $"{bans.MaxBanSeconds} is shorter than Bans:BanSeconds ({bans.BanSeconds}); use at least that, for example 604800 (a week)");
+        }
+
+        if (options.Accounts.PasswordMinLength is < 8 or > PasswordHashing.MaxPasswordLength)
+        {
+            Problem("Accounts:PasswordMinLength", $"{options.Accounts.PasswordMinLength} is outside 8-{PasswordHashing.MaxPasswordLength}; NIST SP 800-63B asks for at least 8, 12 or more is better");
+        }
+
+        CheckPositive(problems, "Retention:IntervalMinutes", options.Retention.IntervalMinutes, "60");
         return problems;
+    }
+
+    private static void CheckNetworks(List<string> problems, string key, List<string> networks)
+    {
+        for (var i = 0; i < networks.Count; i++)
+        {
+            if (!NetworkList.TryParse([networks[i]], out _, out var error))
+            {
+                problems.Add($"{key}:{i}: {error}.");
+            }
+        }
     }
 
     private static void CheckPort(List<string> problems, string key, int port)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Gatehouse.Protocol.Access;
 
 namespace Gatehouse.Protocol.DataChannel;
 
@@ -17,7 +18,7 @@ public static class TransferCopier
 {
     private const int BufferSize = 1 << 17;
 
-    public static async Task CopyToNetworkAsync(Stream file, Stream network, bool ascii, TransferProgress progress, CancellationToken cancellationToken)
+    public static async Task CopyToNetworkAsync(Stream file, Stream network, bool ascii, TransferProgress progress, TransferThrottle? throttle, CancellationToken cancellationToken)
     {
         var input = ArrayPool<byte>.Shared.Rent(BufferSize);
         var output = ascii ? ArrayPool<byte>.Shared.Rent(BufferSize * 2) : null;
@@ -27,6 +28,11 @@ public static class TransferCopier
             int read;
             while ((read = await file.ReadAsync(input.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
             {
+                if (throttle is not null)
+                {
+                    await throttle.WaitAsync(read, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (converter is null)
                 {
                     await network.WriteAsync(input.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
@@ -52,7 +58,7 @@ public static class TransferCopier
         }
     }
 
-    public static async Task CopyToLocalAsync(Stream network, Stream file, bool ascii, TransferProgress progress, CancellationToken cancellationToken)
+    public static async Task CopyToLocalAsync(Stream network, Stream file, bool ascii, TransferProgress progress, TransferThrottle? throttle, CancellationToken cancellationToken)
     {
         var input = ArrayPool<byte>.Shared.Rent(BufferSize);
         var output = ascii ? ArrayPool<byte>.Shared.Rent(BufferSize + 1) : null;
@@ -63,6 +69,12 @@ public static class TransferCopier
             while ((read = await network.ReadAsync(input.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
             {
                 progress.Add(read);
+                if (throttle is not null)
+                {
+                    // Not reading while waiting lets TCP flow control slow the client down.
+                    await throttle.WaitAsync(read, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (converter is null)
                 {
                     await file.WriteAsync(input.AsMemory(0, read), cancellationToken).ConfigureAwait(false);

@@ -71,4 +71,16 @@ public static partial class Log
 
     [LoggerMessage(52, LogLevel.Warning, "Using a self-signed TLS certificate ({Path}). Clients will warn about it; set Tls:CertificateFile and Tls:KeyFile to a certificate from a trusted CA")]
     public static partial void SelfSignedCertificate(ILogger logger, string path);
+
+    [LoggerMessage(23, LogLevel.Warning, "Login of '{User}' refused although the password was right: {Reason}")]
+    public static partial void LoginRefused(ILogger logger, string user, string reason);
+
+    [LoggerMessage(46, LogLevel.Warning, "Refused {Verb} {Path}: {Reason}")]
+    public static partial void OperationRefused(ILogger logger, string verb, string path, string reason);
+
+    [LoggerMessage(60, LogLevel.Warning, "Banned {Client} until {Until:u} (offence {Offences}): {Reason}")]
+    public static partial void Banned(ILogger logger, string client, DateTimeOffset until, int offences, string reason);
+
+    [LoggerMessage(61, LogLevel.Error, "Could not read or write bans in the account store: {Reason}")]
+    public static partial void BanStoreFailed(ILogger logger, string reason);
 }

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
+using Gatehouse.Accounts.Bans;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -18,6 +20,7 @@ namespace Gatehouse.Protocol.Server;
 public sealed class FtpServer(FtpServerContext context, ILogger<FtpServer> logger) : BackgroundService
 {
     private const int Backlog = 512;
+    private static readonly TimeSpan BanRefreshInterval = TimeSpan.FromSeconds(5);
     private readonly ConnectionGate _gate = new(context.Options.Limits.MaxSessions, context.Options.Limits.MaxSessionsPerIp);
     private readonly ConcurrentDictionary<FtpSession, Task> _sessions = new();
     private readonly List<Socket> _listeners = [];
@@ -39,6 +42,7 @@ public sealed class FtpServer(FtpServerContext context, ILogger<FtpServer> logge
             }
         }
 
+        accepting.Add(RefreshBansAsync(stoppingToken));
         await Task.WhenAll(accepting).ConfigureAwait(false);
     }
 
@@ -115,10 +119,17 @@ public sealed class FtpServer(FtpServerContext context, ILogger<FtpServer> logge
     {
         var remote = (IPEndPoint)client.RemoteEndPoint!;
         var address = Addresses.Normalize(remote.Address);
-        var reason = "The server is shutting down.";
-        if (stoppingToken.IsCancellationRequested || !_gate.TryEnter(address, out reason))
+        if (RefusalAtConnect(address, stoppingToken) is { } refusal)
+        {
+            Log.ConnectionRefused(logger, address, refusal.LogReason);
+            await RefuseAsync(client, implicitTls, refusal.ClientReason).ConfigureAwait(false);
+            return;
+        }
+
+        if (!_gate.TryEnter(address, out var reason))
         {
             Log.ConnectionRefused(logger, address, reason);
+            await ReportTooManyConnectionsAsync(address, reason).ConfigureAwait(false);
             await RefuseAsync(client, implicitTls, reason).ConfigureAwait(false);
             return;
         }
@@ -145,6 +156,70 @@ public sealed class FtpServer(FtpServerContext context, ILogger<FtpServer> logge
         finally
         {
             _gate.Leave(address);
+        }
+    }
+
+    /// <summary>Trusted networks and bans, before the connection costs anything.</summary>
+    private (string LogReason, string ClientReason)? RefusalAtConnect(IPAddress address, CancellationToken stoppingToken)
+    {
+        if (stoppingToken.IsCancellationRequested)
+        {
+            return ("the server is shutting down", "The server is shutting down.");
+        }
+
+        if (context.ConnectPolicy.Check(address) is { } notTrusted)
+        {
+            return ($"{notTrusted} (Access:AllowedNetworks / Access:DeniedNetworks)", "Service not available for your address.");
+        }
+
+        return context.Bans.IsBanned(address, out var ban)
+            ? ($"banned until {ban.BannedUntil:u} ({ban.Reason})", FtpSession.BannedReply.Lines[0])
+            : null;
+    }
+
+    private async Task ReportTooManyConnectionsAsync(IPAddress address, string reason)
+    {
+        try
+        {
+            var ban = await context.Bans.ReportAsync(address, AbuseKind.TooManyConnections, reason, CancellationToken.None).ConfigureAwait(false);
+            if (ban is not null)
+            {
+                Log.Banned(logger, ban.Address, ban.BannedUntil, ban.Offences, ban.Reason);
+            }
+        }
+        catch (DbException ex)
+        {
+            Log.BanStoreFailed(logger, ex.Message);
+        }
+    }
+
+    /// <summary>Picks up bans lifted with <c>gatehouse ban remove</c> (or decided by another node) and forgets stale scores.</summary>
+    private async Task RefreshBansAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(BanRefreshInterval, context.Time);
+        do
+        {
+            try
+            {
+                await context.Bans.RefreshAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (DbException ex)
+            {
+                Log.BanStoreFailed(logger, ex.Message);
+            }
+        }
+        while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

@@ -1,4 +1,8 @@
 using Gatehouse.Accounts;
+using Gatehouse.Accounts.Access;
+using Gatehouse.Accounts.Bans;
+using Gatehouse.Accounts.Networks;
+using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Commands;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
@@ -18,7 +22,18 @@ public sealed class FtpServerContext
 
     public required Authenticator Authenticator { get; init; }
 
-    public required Func<Account, IFileSystem> FileSystems { get; init; }
+    public required Func<Account, AccessPolicy, IFileSystem> FileSystems { get; init; }
+
+    public required LoginAuthorizer Logins { get; init; }
+
+    public required UserSessionCounter UserSessions { get; init; }
+
+    public required TransferThrottles Throttles { get; init; }
+
+    public required BanList Bans { get; init; }
+
+    /// <summary>Access:AllowedNetworks and Access:DeniedNetworks, checked when a connection arrives.</summary>
+    public required AddressPolicy ConnectPolicy { get; init; }
 
     /// <summary>Null when Tls:Policy is Disabled.</summary>
     public TlsCertificateProvider? Tls { get; init; }

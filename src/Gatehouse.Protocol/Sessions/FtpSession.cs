@@ -4,7 +4,11 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography;
+using System.Data.Common;
 using Gatehouse.Accounts;
+using Gatehouse.Accounts.Access;
+using Gatehouse.Accounts.Bans;
+using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Commands;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
@@ -75,6 +79,13 @@ public sealed class FtpSession
 
     public bool HasDataEndpoint => _passive is not null || _activeTarget is not null;
 
+    /// <summary>SHA-256 of the certificate the client presented on the control connection, upper-case hex.</summary>
+    public string? ClientCertificateFingerprint =>
+        _control.Tls?.RemoteCertificate is { } certificate ? certificate.GetCertHashString(HashAlgorithmName.SHA256) : null;
+
+    /// <summary>Data connections must be encrypted: by the server's Tls:Policy or the user's own tls setting.</summary>
+    public bool DataMustBeEncrypted => Options.Tls.Policy == TlsPolicy.Required || State.Policy is { TlsRequired: true };
+
     public async Task RunAsync()
     {
         using var scope = Logger.BeginScope(_scope);
@@ -84,7 +95,7 @@ public sealed class FtpSession
             ArmDeadline(TimeSpan.FromSeconds(Options.Limits.LoginTimeoutSeconds), "login time-out");
             if (_implicitTls)
             {
-                await _control.StartTlsAsync(_server.Tls!.CreateServerOptions(), _server.TlsHandshakeTimeout, _lifetime.Token).ConfigureAwait(false);
+                await _control.StartTlsAsync(_server.Tls!.CreateControlOptions(), _server.TlsHandshakeTimeout, _lifetime.Token).ConfigureAwait(false);
                 State.ProtectionBufferSizeSet = true;
                 State.Protection = DataProtection.Private;
             }
@@ -148,9 +159,11 @@ public sealed class FtpSession
         await _control.WriteAsync(reply, timeout.Token).ConfigureAwait(false);
     }
 
-    public void CompleteLogin(Account account, IFileSystem fileSystem)
+    /// <summary>The caller has already counted this login in the server's <see cref="Access.UserSessionCounter"/>.</summary>
+    public void CompleteLogin(Account account, AccessPolicy policy, IFileSystem fileSystem)
     {
         State.Account = account;
+        State.Policy = policy;
         State.FileSystem = fileSystem;
         State.PendingUser = null;
         State.FailedLogins = 0;
@@ -161,6 +174,7 @@ public sealed class FtpSession
 
     public void Logout()
     {
+        LeaveUserSessions();
         State.Reset();
         _scope.User = null;
         ArmDeadline(TimeSpan.FromSeconds(Options.Limits.LoginTimeoutSeconds), "login time-out");
@@ -189,7 +203,7 @@ public sealed class FtpSession
     /// <summary>Checked before a handler opens anything: encryption policy and a prepared data endpoint.</summary>
     public bool CanStartTransfer(out FtpReply refusal)
     {
-        if (Options.Tls.Policy == TlsPolicy.Required && State.Protection != DataProtection.Private)
+        if (DataMustBeEncrypted && State.Protection != DataProtection.Private)
         {
             refusal = new FtpReply(521, "Data connections must be encrypted on this server: send PBSZ 0 and PROT P first (in your client, use explicit FTP over TLS).");
             return false;
@@ -204,6 +218,35 @@ public sealed class FtpSession
         refusal = null!;
         return true;
     }
+
+    /// <summary>The user's shared bandwidth limit for this direction, if any.</summary>
+    public TransferThrottle? Throttle(TransferDirection direction) =>
+        State is { Account: { } account, Policy: { } policy }
+            ? _server.Throttles.For(account.Name, direction, direction == TransferDirection.Incoming ? policy.UploadBytesPerSecond : policy.DownloadBytesPerSecond)
+            : null;
+
+    /// <summary>Scores abuse against the client's address; returns the 421 to send (and close with) when that earned a ban.</summary>
+    public async Task<FtpReply?> ReportAbuseAsync(AbuseKind kind, string detail)
+    {
+        var address = ClientEndPoint.Address;
+        try
+        {
+            var ban = await _server.Bans.ReportAsync(address, kind, detail, _lifetime.Token).ConfigureAwait(false);
+            if (ban is not null)
+            {
+                Log.Banned(Logger, ban.Address, ban.BannedUntil, ban.Offences, ban.Reason);
+            }
+        }
+        catch (DbException ex)
+        {
+            Log.BanStoreFailed(Logger, ex.Message);
+        }
+
+        return _server.Bans.IsBanned(address, out _) ? BannedReply : null;
+    }
+
+    public static FtpReply BannedReply { get; } =
+        new(421, "Too many failed logins or protocol errors from your address; it is blocked for a while. Try again later.", AfterReply.Close);
 
     public FtpReply StartTransfer(TransferRequest request)
     {
@@ -258,10 +301,12 @@ public sealed class FtpSession
                 case ControlReadKind.Closed:
                     return;
                 case ControlReadKind.TooLong:
-                    await ReplyAsync(new FtpReply(500, $"Command line too long: the limit is {ProtocolLimits.MaxCommandLineBytes} bytes.")).ConfigureAwait(false);
+                    await RefuseAsync(new FtpReply(500, $"Command line too long: the limit is {ProtocolLimits.MaxCommandLineBytes} bytes."), AbuseKind.ProtocolError, "command line too long")
+                        .ConfigureAwait(false);
                     continue;
                 case ControlReadKind.InvalidEncoding:
-                    await ReplyAsync(new FtpReply(501, "Command is not valid UTF-8 (RFC 2640); send names in UTF-8.")).ConfigureAwait(false);
+                    await RefuseAsync(new FtpReply(501, "Command is not valid UTF-8 (RFC 2640); send names in UTF-8."), AbuseKind.ProtocolError, "command not valid UTF-8")
+                        .ConfigureAwait(false);
                     continue;
                 default:
                     await ExecuteAsync(read.Text).ConfigureAwait(false);
@@ -274,20 +319,24 @@ public sealed class FtpSession
     {
         if (!FtpCommandParser.TryParse(line, out var command, out var syntaxError))
         {
-            await ReplyAsync(new FtpReply(500, syntaxError)).ConfigureAwait(false);
+            await RefuseAsync(new FtpReply(500, syntaxError), AbuseKind.ProtocolError, "unparsable command").ConfigureAwait(false);
             return;
         }
 
         Log.CommandReceived(Logger, command.ToLogString());
         if (!_server.Commands.TryGet(command.Verb, out var handler))
         {
-            await ReplyAsync(new FtpReply(502, $"{command.Verb} is not implemented; HELP lists the supported commands.")).ConfigureAwait(false);
+            // Clients probe for extensions after login; before login an unknown verb is a scanner's signature.
+            await RefuseAsync(
+                new FtpReply(502, $"{command.Verb} is not implemented; HELP lists the supported commands."),
+                State.IsLoggedIn ? null : AbuseKind.ProtocolError,
+                $"unknown command {command.Verb} before login").ConfigureAwait(false);
             return;
         }
 
         if (handler.Info.Access == CommandAccess.LoggedIn && !State.IsLoggedIn)
         {
-            await ReplyAsync(new FtpReply(530, "Please log in with USER and PASS first.")).ConfigureAwait(false);
+            await RefuseAsync(new FtpReply(530, "Please log in with USER and PASS first."), AbuseKind.CommandBeforeLogin, $"{command.Verb} before login").ConfigureAwait(false);
             return;
         }
 
@@ -315,6 +364,16 @@ public sealed class FtpSession
         await AfterReplyAsync(reply.After).ConfigureAwait(false);
     }
 
+    private async Task RefuseAsync(FtpReply reply, AbuseKind? abuse, string detail)
+    {
+        var banned = abuse is { } kind ? await ReportAbuseAsync(kind, detail).ConfigureAwait(false) : null;
+        await ReplyAsync(banned ?? reply).ConfigureAwait(false);
+        if (banned is not null)
+        {
+            await AfterReplyAsync(banned.After).ConfigureAwait(false);
+        }
+    }
+
     private async Task<FtpReply> InvokeAsync(IFtpCommandHandler handler, FtpCommand command)
     {
         try
@@ -323,7 +382,7 @@ public sealed class FtpSession
         }
         catch (FileSystemException ex)
         {
-            Log.StorageError(Logger, command.Argument, ex.Message, ex.InnerException);
+            LogStorageFailure(command.Verb, command.Argument, ex);
             return StorageReplies.For(ex);
         }
         catch (DataChannelException ex)
@@ -348,7 +407,7 @@ public sealed class FtpSession
             case AfterReply.UpgradeToTls:
                 try
                 {
-                    await _control.UpgradeAsync(_server.Tls!.CreateServerOptions(), _server.TlsHandshakeTimeout, _lifetime.Token).ConfigureAwait(false);
+                    await _control.UpgradeAsync(_server.Tls!.CreateControlOptions(), _server.TlsHandshakeTimeout, _lifetime.Token).ConfigureAwait(false);
                     State.ProtectionBufferSizeSet = false;
                     State.Protection = DataProtection.Clear;
                 }
@@ -418,7 +477,7 @@ public sealed class FtpSession
         }
         catch (FileSystemException ex)
         {
-            Log.StorageError(Logger, request.Record?.Path ?? string.Empty, ex.Message, ex.InnerException);
+            LogStorageFailure(request.Record?.Direction == TransferDirection.Incoming ? "upload" : "download", request.Record?.Path ?? string.Empty, ex);
             final = StorageReplies.For(ex);
         }
         catch (IOException ex) when (ex.HResult is 28 or 122)
@@ -464,6 +523,27 @@ public sealed class FtpSession
         }
 
         run.Cancellation.Dispose();
+    }
+
+    /// <summary>Refusals (permissions, read-only folders, quotas) are policy at work; other failures are storage trouble.</summary>
+    private void LogStorageFailure(string verb, string path, FileSystemException exception)
+    {
+        if (exception.Error is FileSystemError.PermissionDenied or FileSystemError.QuotaExceeded or FileSystemError.OutsideHome)
+        {
+            Log.OperationRefused(Logger, verb, path, exception.Message);
+        }
+        else
+        {
+            Log.StorageError(Logger, path, exception.Message, exception.InnerException);
+        }
+    }
+
+    private void LeaveUserSessions()
+    {
+        if (State.Account is { } account)
+        {
+            _server.UserSessions.Leave(account.Name);
+        }
     }
 
     private void RecordTransfer(TransferRequest request, TransferRun run, long started, FtpReply? final, string? failure)
@@ -544,7 +624,7 @@ public sealed class FtpSession
         timeout.CancelAfter(_server.TlsHandshakeTimeout);
         try
         {
-            await tls.AuthenticateAsServerAsync(_server.Tls!.CreateServerOptions(forUpload), timeout.Token).ConfigureAwait(false);
+            await tls.AuthenticateAsServerAsync(_server.Tls!.CreateDataOptions(forUpload), timeout.Token).ConfigureAwait(false);
             return tls;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -610,6 +690,7 @@ public sealed class FtpSession
 
     private async Task CleanUpAsync()
     {
+        LeaveUserSessions();
         await _deadline.DisposeAsync().ConfigureAwait(false);
         await AbortTransferAsync().ConfigureAwait(false);
         await ClearDataEndpointAsync().ConfigureAwait(false);

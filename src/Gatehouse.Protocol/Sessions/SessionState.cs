@@ -1,4 +1,5 @@
 using Gatehouse.Accounts;
+using Gatehouse.Accounts.Access;
 using Gatehouse.Protocol.Hashing;
 using Gatehouse.Storage;
 
@@ -26,6 +27,9 @@ public sealed class SessionState
     public Account? Account { get; set; }
 
     public IFileSystem? FileSystem { get; set; }
+
+    /// <summary>The logged-in user's merged settings, mounts and permissions.</summary>
+    public AccessPolicy? Policy { get; set; }
 
     public bool IsLoggedIn => Account is not null;
 
@@ -65,6 +69,7 @@ public sealed class SessionState
         PendingUser = null;
         Account = null;
         FileSystem = null;
+        Policy = null;
         CurrentDirectory = VirtualPath.Root;
         Type = TransferType.Ascii;
         RestartOffset = 0;

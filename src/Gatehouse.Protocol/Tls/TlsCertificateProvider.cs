@@ -34,6 +34,14 @@ public sealed class TlsCertificateProvider : IDisposable
 
     public X509Certificate2 Certificate => _context.TargetCertificate;
 
+    public bool RequestClientCertificate { get; init; }
+
+    /// <summary>
+    /// The control connection asks for a client certificate (never demands one: the handshake accepts any or none)
+    /// when Tls:RequestClientCertificate is on, so the login can check users who have a client-certificate setting.
+    /// </summary>
+    public SslServerAuthenticationOptions CreateControlOptions() => Create(SslProtocols.Tls12 | SslProtocols.Tls13, RequestClientCertificate);
+
     /// <param name="forUpload">
     /// Data connection that the client only writes to. TLS 1.3 servers send session tickets after the handshake;
     /// a client that never reads its upload socket (curl before 8.x) then closes it with unread data, the kernel
@@ -41,11 +49,14 @@ public sealed class TlsCertificateProvider : IDisposable
     /// (no tickets on data connections) is not reachable from .NET, so uploads negotiate TLS 1.2, whose tickets
     /// travel inside the handshake. Control, download and listing connections keep TLS 1.3.
     /// </param>
-    public SslServerAuthenticationOptions CreateServerOptions(bool forUpload = false) => new()
+    public SslServerAuthenticationOptions CreateDataOptions(bool forUpload) => Create(forUpload ? SslProtocols.Tls12 : SslProtocols.Tls12 | SslProtocols.Tls13, askForCertificate: false);
+
+    private SslServerAuthenticationOptions Create(SslProtocols protocols, bool askForCertificate) => new()
     {
         ServerCertificateContext = _context,
-        EnabledSslProtocols = forUpload ? SslProtocols.Tls12 : SslProtocols.Tls12 | SslProtocols.Tls13,
-        ClientCertificateRequired = false,
+        EnabledSslProtocols = protocols,
+        ClientCertificateRequired = askForCertificate,
+        RemoteCertificateValidationCallback = askForCertificate ? static (_, _, _, _) => true : null,
         AllowRenegotiation = false,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
     };

@@ -1,5 +1,9 @@
 using Gatehouse.Accounts;
+using Gatehouse.Accounts.Access;
+using Gatehouse.Accounts.Bans;
+using Gatehouse.Accounts.Networks;
 using Gatehouse.Accounts.Sqlite;
+using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Commands;
 using Gatehouse.Protocol.Commands.DataConnections;
 using Gatehouse.Protocol.Commands.Files;
@@ -15,7 +19,7 @@ using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Server;
 using Gatehouse.Protocol.Sessions;
 using Gatehouse.Protocol.Tls;
-using Gatehouse.Storage.Local;
+using Gatehouse.Storage.Quotas;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -42,7 +46,14 @@ public static class ServerComposition
         var paths = new DataPaths(options.DataDirectory);
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IAccountStore>(_ => new SqliteAccountStore(paths.AccountDatabase));
+        services.AddSingleton(_ => new SqliteDatabase(paths.AccountDatabase));
+        services.AddSingleton<IAccountStore>(provider => new SqliteAccountStore(provider.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<IAccessStore>(provider => new SqliteAccessStore(provider.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<IUsageStore>(provider => new SqliteUsageStore(provider.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<IBanStore>(provider => new SqliteBanStore(provider.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton(provider => new AccessPolicyResolver(provider.GetRequiredService<IAccessStore>()));
+        services.AddSingleton(provider => new QuotaLedgers(provider.GetRequiredService<IUsageStore>()));
+        services.AddSingleton(provider => new BanList(provider.GetRequiredService<IBanStore>(), BanPolicyFrom(options.Bans), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton(_ => new TransferLog(paths.TransferLog));
@@ -51,12 +62,21 @@ public static class ServerComposition
         {
             var time = provider.GetRequiredService<TimeProvider>();
             PortRange.TryParse(options.Ftp.PassivePorts, out var range, out _);
+            NetworkList.TryParse(options.Access.AllowedNetworks, out var allowed, out _);
+            NetworkList.TryParse(options.Access.DeniedNetworks, out var denied, out _);
+            var userSessions = new UserSessionCounter();
+            var fileSystems = new UserFileSystemFactory(provider.GetRequiredService<QuotaLedgers>());
             return new FtpServerContext
             {
                 Options = options,
                 Commands = new FtpCommandTable(Commands()),
                 Authenticator = provider.GetRequiredService<Authenticator>(),
-                FileSystems = account => new LocalFileSystem(account.HomeDirectory),
+                FileSystems = fileSystems.Create,
+                Logins = new LoginAuthorizer(provider.GetRequiredService<AccessPolicyResolver>(), userSessions, time),
+                UserSessions = userSessions,
+                Throttles = new TransferThrottles(time),
+                Bans = provider.GetRequiredService<BanList>(),
+                ConnectPolicy = new AddressPolicy(allowed, denied),
                 Tls = provider.GetRequiredService<TlsHolder>().Provider,
                 PassivePorts = new PassivePortPool(range),
                 PassiveAddresses = new PassiveAddressSelector(options.Ftp, new DnsHostNameResolver(time)),
@@ -89,7 +109,20 @@ public static class ServerComposition
             (certificate, key) = (options.Tls.CertificateFile, options.Tls.KeyFile);
         }
 
-        return new TlsHolder(new TlsCertificateProvider(certificate, key, logger, time));
+        return new TlsHolder(new TlsCertificateProvider(certificate, key, logger, time) { RequestClientCertificate = options.Tls.RequestClientCertificate });
+    }
+
+    public static BanPolicy BanPolicyFrom(BanOptions bans)
+    {
+        NetworkList.TryParse(bans.ExemptNetworks, out var exempt, out _);
+        return new BanPolicy(
+            bans.Enabled,
+            bans.Threshold,
+            TimeSpan.FromSeconds(bans.WindowSeconds),
+            TimeSpan.FromSeconds(bans.BanSeconds),
+            TimeSpan.FromSeconds(bans.MaxBanSeconds),
+            TimeSpan.FromHours(bans.OffenceMemoryHours),
+            exempt);
     }
 
     /// <summary>Wraps the optional provider so the container can hold "no TLS" and still dispose a real one.</summary>

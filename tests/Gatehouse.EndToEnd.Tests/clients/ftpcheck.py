@@ -635,6 +635,12 @@ def scenario_upload(args):
         reply = ftp.storbinary("STOR " + args.name, io.BytesIO(random.Random(5).randbytes(args.size)))
     except ftplib.all_errors as error:
         reply = str(error)
+        if not isinstance(error, ftplib.Error):
+            # The server closed the data connection while we were still sending; its reply is on the control connection.
+            try:
+                reply = ftp.getresp()
+            except ftplib.Error as late:
+                reply = str(late)
     print("REPLY " + reply)
     check(ftp.voidcmd("NOOP").startswith("200"), "session goes on after the upload")
     ftp.quit()

@@ -1,13 +1,17 @@
 using Gatehouse.Accounts;
+using Gatehouse.Accounts.Bans;
+using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Parsing;
 using Gatehouse.Protocol.Replies;
+using Gatehouse.Protocol.Sessions;
 
 namespace Gatehouse.Protocol.Commands.Login;
 
 /// <summary>
-/// The client only ever hears "Login incorrect"; the log says why. Each failure is delayed, and after
-/// Limits:MaxLoginAttempts failures the connection is closed.
+/// The client only ever hears "Login incorrect", whether the password was wrong or a rule (network, expiry,
+/// client certificate) refused the account; the log says why. Each failure is delayed and scored against the
+/// client's address, and after Limits:MaxLoginAttempts failures the connection is closed.
 /// </summary>
 public sealed class PassHandler : IFtpCommandHandler
 {
@@ -27,26 +31,70 @@ public sealed class PassHandler : IFtpCommandHandler
         }
 
         state.PendingUser = null;
-        var server = context.Session.Server;
+        var session = context.Session;
+        var server = session.Server;
+        if (server.Bans.IsBanned(session.ClientEndPoint.Address, out _))
+        {
+            return FtpSession.BannedReply;
+        }
+
         var result = context.Argument.Length > ProtocolLimits.MaxPasswordLength
             ? new AuthenticationResult(null, AuthenticationFailure.WrongPassword)
             : await server.Authenticator.AuthenticateAsync(user, context.Argument, context.CancellationToken).ConfigureAwait(false);
+        string reason;
         if (result.Account is { } account)
         {
-            context.Session.CompleteLogin(account, server.FileSystems(account));
-            return new FtpReply(230, "Login successful.");
+            var attempt = new LoginAttempt(session.ClientEndPoint.Address, session.IsControlSecure, session.ClientCertificateFingerprint);
+            var decision = await server.Logins.AuthorizeAsync(account, attempt, context.CancellationToken).ConfigureAwait(false);
+            if (decision.Policy is { } policy)
+            {
+                try
+                {
+                    session.CompleteLogin(account, policy, server.FileSystems(account, policy));
+                }
+                catch
+                {
+                    server.UserSessions.Leave(account.Name);
+                    throw;
+                }
+
+                return new FtpReply(230, "Login successful.");
+            }
+
+            Log.LoginRefused(session.Logger, user, decision.Reason);
+            if (decision.Reply is { } visible)
+            {
+                return visible;
+            }
+
+            reason = decision.Reason;
+        }
+        else
+        {
+            reason = result.Failure switch
+            {
+                AuthenticationFailure.UnknownUser => "no such user",
+                AuthenticationFailure.Disabled => "account disabled",
+                _ => "wrong password",
+            };
+            Log.LoginFailed(session.Logger, user, reason);
         }
 
-        Log.LoginFailed(context.Session.Logger, user, result.Failure switch
+        return await FailAsync(context, user, reason).ConfigureAwait(false);
+    }
+
+    private static async Task<FtpReply> FailAsync(FtpCommandContext context, string user, string reason)
+    {
+        var session = context.Session;
+        context.State.FailedLogins++;
+        if (await session.ReportAbuseAsync(AbuseKind.FailedLogin, $"user '{user}': {reason}").ConfigureAwait(false) is { } banned)
         {
-            AuthenticationFailure.UnknownUser => "no such user",
-            AuthenticationFailure.Disabled => "account disabled",
-            _ => "wrong password",
-        });
-        state.FailedLogins++;
-        var limits = context.Session.Options.Limits;
-        await Task.Delay(TimeSpan.FromMilliseconds(limits.FailedLoginDelayMilliseconds), server.Time, context.CancellationToken).ConfigureAwait(false);
-        return state.FailedLogins >= limits.MaxLoginAttempts
+            return banned;
+        }
+
+        var limits = session.Options.Limits;
+        await Task.Delay(TimeSpan.FromMilliseconds(limits.FailedLoginDelayMilliseconds), session.Server.Time, context.CancellationToken).ConfigureAwait(false);
+        return context.State.FailedLogins >= limits.MaxLoginAttempts
             ? new FtpReply(421, "Login incorrect. Too many failed attempts; closing the connection.", AfterReply.Close)
             : new FtpReply(530, "Login incorrect.");
     }

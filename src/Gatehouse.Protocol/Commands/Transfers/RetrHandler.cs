@@ -26,11 +26,12 @@ public sealed class RetrHandler : IFtpCommandHandler
         var content = await context.FileSystem.OpenReadAsync(path, offset, context.CancellationToken).ConfigureAwait(false);
         var ascii = context.State.Type == TransferType.Ascii;
         var size = content.Length;
+        var throttle = context.Session.Throttle(TransferDirection.Outgoing);
         return context.Session.StartTransfer(new TransferRequest(
             $"Opening {(ascii ? "ASCII" : "BINARY")} mode data connection for {path} ({size} bytes{(offset > 0 ? $", from offset {offset}" : string.Empty)}).",
             async (data, progress, cancellationToken) =>
             {
-                await TransferCopier.CopyToNetworkAsync(content, data, ascii, progress, cancellationToken).ConfigureAwait(false);
+                await TransferCopier.CopyToNetworkAsync(content, data, ascii, progress, throttle, cancellationToken).ConfigureAwait(false);
                 return new FtpReply(226, "Transfer complete.");
             },
             content,

@@ -16,11 +16,12 @@ internal static class UploadCommand
     {
         var upload = await context.FileSystem.BeginUploadAsync(path, keepExistingBytes, context.CancellationToken).ConfigureAwait(false);
         var ascii = context.State.Type == TransferType.Ascii;
+        var throttle = context.Session.Throttle(TransferDirection.Incoming);
         return context.Session.StartTransfer(new TransferRequest(
             openingText,
             async (data, progress, cancellationToken) =>
             {
-                await TransferCopier.CopyToLocalAsync(data, upload.Content, ascii, progress, cancellationToken).ConfigureAwait(false);
+                await TransferCopier.CopyToLocalAsync(data, upload.Content, ascii, progress, throttle, cancellationToken).ConfigureAwait(false);
                 await upload.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return new FtpReply(226, $"Transfer complete; stored as {path}.");
             },

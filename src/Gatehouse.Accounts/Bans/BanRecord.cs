@@ -1,0 +1,49 @@
+namespace Gatehouse.Accounts.Bans;
+
+/// <param name="Offences">How many times this address has been banned; each ban lasts longer than the one before.</param>
+public sealed record BanRecord(string Address, DateTimeOffset BannedUntil, int Offences, string Reason, DateTimeOffset LastOffenceAt);
+
+/// <summary>Bans outlive restarts and, with a shared store, are seen by every node.</summary>
+public interface IBanStore
+{
+    /// <summary>Every recorded address, expired bans included (they remember the offence count).</summary>
+    Task<IReadOnlyList<BanRecord>> ListAsync(CancellationToken cancellationToken);
+
+    Task SaveAsync(BanRecord ban, CancellationToken cancellationToken);
+
+    Task<bool> RemoveAsync(string address, CancellationToken cancellationToken);
+}
+
+public enum AbuseKind
+{
+    FailedLogin,
+    CommandBeforeLogin,
+    ProtocolError,
+    TooManyConnections,
+}
+
+/// <param name="Threshold">Points within <paramref name="Window"/> that earn a ban.</param>
+/// <param name="OffenceMemory">After this long without a ban, the next ban starts again at <paramref name="BanDuration"/>.</param>
+public sealed record BanPolicy(
+    bool Enabled,
+    int Threshold,
+    TimeSpan Window,
+    TimeSpan BanDuration,
+    TimeSpan MaxBanDuration,
+    TimeSpan OffenceMemory,
+    Networks.NetworkList Exempt)
+{
+    public static int Points(AbuseKind kind) => kind switch
+    {
+        AbuseKind.FailedLogin => 2,
+        _ => 1,
+    };
+
+    /// <summary>Doubles with each offence, up to <see cref="MaxBanDuration"/>.</summary>
+    public TimeSpan DurationFor(int offences)
+    {
+        var factor = Math.Pow(2, Math.Min(offences - 1, 30));
+        var ticks = Math.Min(BanDuration.Ticks * factor, MaxBanDuration.Ticks);
+        return TimeSpan.FromTicks((long)ticks);
+    }
+}

@@ -1,0 +1,71 @@
+namespace Gatehouse.Accounts.Sqlite;
+
+/// <summary>Schema versions in order; a database is brought forward one step at a time, never edited in place.</summary>
+internal static class SqliteSchema
+{
+    public static IReadOnlyList<string> Migrations { get; } =
+    [
+        """
+        CREATE TABLE accounts (
+            name TEXT NOT NULL PRIMARY KEY,
+            password_hash TEXT NOT NULL,
+            home_directory TEXT NOT NULL,
+            enabled INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            last_login_at TEXT NULL
+        );
+        """,
+        """
+        ALTER TABLE accounts ADD COLUMN source TEXT NOT NULL DEFAULT 'local';
+        CREATE TABLE groups (
+            name TEXT NOT NULL PRIMARY KEY,
+            description TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE memberships (
+            user_name TEXT NOT NULL REFERENCES accounts(name) ON DELETE CASCADE,
+            group_name TEXT NOT NULL REFERENCES groups(name) ON DELETE CASCADE,
+            PRIMARY KEY (user_name, group_name)
+        );
+        CREATE TABLE settings (
+            owner_kind TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (owner_kind, owner, key)
+        );
+        CREATE TABLE folders (
+            name TEXT NOT NULL PRIMARY KEY,
+            path TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE mounts (
+            folder TEXT NOT NULL REFERENCES folders(name) ON DELETE CASCADE,
+            owner_kind TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            virtual_path TEXT NOT NULL,
+            read_only INTEGER NOT NULL,
+            PRIMARY KEY (owner_kind, owner, virtual_path)
+        );
+        CREATE TABLE permissions (
+            owner_kind TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            virtual_path TEXT NOT NULL,
+            permissions TEXT NOT NULL,
+            PRIMARY KEY (owner_kind, owner, virtual_path)
+        );
+        CREATE TABLE usage (
+            area TEXT NOT NULL PRIMARY KEY,
+            bytes INTEGER NOT NULL,
+            files INTEGER NOT NULL
+        );
+        CREATE TABLE bans (
+            address TEXT NOT NULL PRIMARY KEY,
+            banned_until TEXT NOT NULL,
+            offences INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            last_offence_at TEXT NOT NULL
+        );
+        """,
+    ];
+}

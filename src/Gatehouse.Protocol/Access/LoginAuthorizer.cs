@@ -1,0 +1,64 @@
+using System.Net;
+using Gatehouse.Accounts;
+using Gatehouse.Accounts.Access;
+using Gatehouse.Protocol.Replies;
+
+namespace Gatehouse.Protocol.Access;
+
+/// <summary>What the session knows about the client when the password has been verified.</summary>
+public sealed record LoginAttempt(IPAddress Client, bool ControlSecure, string? ClientCertificateFingerprint);
+
+/// <summary>
+/// The outcome of the checks after a correct password. <see cref="Reply"/> null with no policy means "answer
+/// exactly as for a wrong password" (the client must not learn that the password was right).
+/// </summary>
+public sealed record LoginDecision(AccessPolicy? Policy, FtpReply? Reply, string Reason)
+{
+    public bool Allowed => Policy is not null;
+}
+
+/// <summary>
+/// Applies the account's effective policy at login: expiry, trusted networks, TLS, client certificate, and the
+/// per-user session limit (counted in <see cref="UserSessionCounter"/> when allowed; the session leaves it on logout).
+/// </summary>
+public sealed class LoginAuthorizer(AccessPolicyResolver resolver, UserSessionCounter sessions, TimeProvider time)
+{
+    public async Task<LoginDecision> AuthorizeAsync(Account account, LoginAttempt attempt, CancellationToken cancellationToken)
+    {
+        var policy = await resolver.ResolveAsync(account.Name, cancellationToken).ConfigureAwait(false);
+        if (policy.ExpiresAt is { } expires && expires <= time.GetUtcNow())
+        {
+            return Silent($"account expired on {expires:u}");
+        }
+
+        if (policy.Networks.Check(attempt.Client) is { } refusal)
+        {
+            return Silent($"{refusal}; rules from {Source(policy, SettingCatalog.Allow)} / {Source(policy, SettingCatalog.Deny)}");
+        }
+
+        if (policy.TlsRequired && !attempt.ControlSecure)
+        {
+            return new LoginDecision(null, new FtpReply(530, "This account requires TLS: reconnect with explicit FTP over TLS (AUTH TLS) before logging in."),
+                $"the account requires TLS ({Source(policy, SettingCatalog.Tls)}) and the control connection is plain text");
+        }
+
+        if (policy.ClientCertificates.Count > 0 && (attempt.ClientCertificateFingerprint is not { } print || !policy.ClientCertificates.Contains(print)))
+        {
+            return Silent(attempt.ClientCertificateFingerprint is null
+                ? "the account requires a client certificate and none was presented"
+                : $"client certificate {attempt.ClientCertificateFingerprint} is not one of the account's ({Source(policy, SettingCatalog.ClientCertificate)})");
+        }
+
+        if (!sessions.TryEnter(account.Name, policy.MaxSessions, out var current))
+        {
+            return new LoginDecision(null, new FtpReply(530, $"Too many sessions for your account (limit {policy.MaxSessions}); close one and try again."),
+                $"{current} sessions already open, max-sessions is {policy.MaxSessions} ({Source(policy, SettingCatalog.MaxSessions)})");
+        }
+
+        return new LoginDecision(policy, null, string.Empty);
+    }
+
+    private static LoginDecision Silent(string reason) => new(null, null, reason);
+
+    private static string Source(AccessPolicy policy, string key) => policy.Settings.First(setting => setting.Key == key).Source;
+}

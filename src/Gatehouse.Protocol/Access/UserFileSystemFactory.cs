@@ -1,0 +1,32 @@
+using Gatehouse.Accounts;
+using Gatehouse.Accounts.Access;
+using Gatehouse.Storage;
+using Gatehouse.Storage.Access;
+using Gatehouse.Storage.Local;
+using Gatehouse.Storage.Quotas;
+using Gatehouse.Storage.Virtual;
+
+namespace Gatehouse.Protocol.Access;
+
+/// <summary>
+/// Builds what a logged-in user sees: the home and each mounted folder on disk, each behind its quota ledger,
+/// joined into one tree, with the user's per-path permissions enforced in front of everything.
+/// </summary>
+public sealed class UserFileSystemFactory(QuotaLedgers ledgers)
+{
+    public IFileSystem Create(Account account, AccessPolicy policy)
+    {
+        var home = new LocalFileSystem(account.HomeDirectory);
+        var homeLedger = ledgers.For(QuotaLedgers.HomeArea(account.Name), "your home", account.HomeDirectory);
+        var mounts = policy.Mounts.Select(mount => new Mount(
+            mount.At,
+            new QuotaFileSystem(
+                new LocalFileSystem(mount.Folder.Path),
+                ledgers.For(QuotaLedgers.FolderArea(mount.Folder.Name), $"the folder {mount.At}", mount.Folder.Path),
+                mount.Quota),
+            mount.ReadOnly,
+            mount.Folder.Name));
+        var tree = new VirtualFileSystem(new QuotaFileSystem(home, homeLedger, policy.Quota), mounts);
+        return new GuardedFileSystem(tree, policy.Permissions);
+    }
+}

@@ -1,0 +1,124 @@
+namespace Gatehouse.Storage.Quotas;
+
+/// <summary>Keeps a storage area's usage in its <see cref="QuotaLedger"/> and stops uploads that would pass the limits.</summary>
+public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, QuotaLimits limits) : IFileSystem
+{
+    public ValueTask<FileSystemEntry?> GetEntryAsync(VirtualPath path, CancellationToken cancellationToken) =>
+        inner.GetEntryAsync(path, cancellationToken);
+
+    public ValueTask<IReadOnlyList<FileSystemEntry>> ListAsync(VirtualPath directory, CancellationToken cancellationToken) =>
+        inner.ListAsync(directory, cancellationToken);
+
+    public ValueTask<Stream> OpenReadAsync(VirtualPath path, long offset, CancellationToken cancellationToken) =>
+        inner.OpenReadAsync(path, offset, cancellationToken);
+
+    public async ValueTask<IUpload> BeginUploadAsync(VirtualPath path, long keepExistingBytes, CancellationToken cancellationToken)
+    {
+        var existing = await inner.GetEntryAsync(path, cancellationToken).ConfigureAwait(false);
+        var replaced = existing is { IsDirectory: false } ? existing.Size : 0;
+        var reservation = await ledger.BeginUploadAsync(limits, existing is null, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var upload = await inner.BeginUploadAsync(path, keepExistingBytes, cancellationToken).ConfigureAwait(false);
+            return new QuotaUpload(upload, reservation, ledger, keepExistingBytes, replaced);
+        }
+        catch
+        {
+            reservation.Release();
+            throw;
+        }
+    }
+
+    public ValueTask CreateDirectoryAsync(VirtualPath path, CancellationToken cancellationToken) =>
+        inner.CreateDirectoryAsync(path, cancellationToken);
+
+    public async ValueTask DeleteFileAsync(VirtualPath path, CancellationToken cancellationToken)
+    {
+        var existing = await inner.GetEntryAsync(path, cancellationToken).ConfigureAwait(false);
+        await inner.DeleteFileAsync(path, cancellationToken).ConfigureAwait(false);
+        if (existing is { IsDirectory: false })
+        {
+            await ledger.RecordAsync(new StorageUsage(-existing.Size, -1), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public ValueTask RemoveDirectoryAsync(VirtualPath path, CancellationToken cancellationToken) =>
+        inner.RemoveDirectoryAsync(path, cancellationToken);
+
+    public async ValueTask RenameAsync(VirtualPath from, VirtualPath to, CancellationToken cancellationToken)
+    {
+        var overwritten = await inner.GetEntryAsync(to, cancellationToken).ConfigureAwait(false);
+        await inner.RenameAsync(from, to, cancellationToken).ConfigureAwait(false);
+        if (overwritten is { IsDirectory: false })
+        {
+            await ledger.RecordAsync(new StorageUsage(-overwritten.Size, -1), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public ValueTask SetLastModifiedAsync(VirtualPath path, DateTimeOffset time, CancellationToken cancellationToken) =>
+        inner.SetLastModifiedAsync(path, time, cancellationToken);
+
+    private sealed class QuotaUpload(IUpload inner, UploadReservation reservation, QuotaLedger ledger, long keptBytes, long replacedBytes) : IUpload
+    {
+        private readonly ReservingStream _content = new(inner.Content, reservation);
+
+        public Stream Content => _content;
+
+        public async ValueTask CommitAsync(CancellationToken cancellationToken)
+        {
+            await inner.CommitAsync(cancellationToken).ConfigureAwait(false);
+            var change = new StorageUsage(keptBytes + reservation.Bytes - replacedBytes, reservation.NewFile ? 1 : 0);
+            reservation.Release();
+            await ledger.RecordAsync(change, cancellationToken).ConfigureAwait(false);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            reservation.Release();
+            await inner.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Claims room in the ledger before each write reaches the disk.</summary>
+    private sealed class ReservingStream(Stream inner, UploadReservation reservation) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => inner.Length;
+
+        public override long Position
+        {
+            get => inner.Position;
+            set => throw new NotSupportedException();
+        }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            reservation.Reserve(count);
+            inner.Write(buffer, offset, count);
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            reservation.Reserve(buffer.Length);
+            return inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush() => inner.Flush();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}
