@@ -26,6 +26,9 @@ public interface IFileSystem
 
     ValueTask RemoveDirectoryAsync(VirtualPath path, CancellationToken cancellationToken);
 
+    /// <summary>RNFR: checks that <paramref name="from"/> exists and may be renamed at all, so refusals come before RNTO.</summary>
+    ValueTask CheckRenameSourceAsync(VirtualPath from, CancellationToken cancellationToken);
+
     ValueTask RenameAsync(VirtualPath from, VirtualPath to, CancellationToken cancellationToken);
 
     ValueTask SetLastModifiedAsync(VirtualPath path, DateTimeOffset time, CancellationToken cancellationToken);

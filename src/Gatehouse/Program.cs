@@ -5,6 +5,12 @@ var root = new RootCommand("Gatehouse: a secure FTP/FTPS file-exchange server th
 {
     ServeCommand.Create(),
     UserCommands.Create(),
+    GroupCommands.Create(),
+    FolderCommands.Create(),
+    PermCommands.Create(),
+    BanCommands.Create(),
+    MaintenanceCommands.Quota(),
+    MaintenanceCommands.Retention(),
     ConfigCommands.Create(),
 };
 

@@ -46,8 +46,14 @@ public sealed partial class GatehouseServer : IAsyncDisposable
 
     /// <param name="settings">Configuration keys in environment form (Ftp__ExplicitPort), without the GATEHOUSE_ prefix.</param>
     /// <param name="listen">Listen addresses; by default IPv4 and IPv6 loopback.</param>
+    /// <param name="prepare">Runs after the users are created and before the server starts (CLI set-up, files).</param>
     public static async Task<GatehouseServer> StartAsync(
-        Dictionary<string, string>? settings = null, string[]? users = null, int passivePorts = 40, bool implicitTls = false, string[]? listen = null)
+        Dictionary<string, string>? settings = null,
+        string[]? users = null,
+        int passivePorts = 40,
+        bool implicitTls = false,
+        string[]? listen = null,
+        Func<IReadOnlyDictionary<string, string>, Task>? prepare = null)
     {
         listen ??= ["127.0.0.1", "::1"];
         var dataDirectory = Directory.CreateTempSubdirectory("gatehouse-e2e-").FullName;
@@ -85,6 +91,11 @@ public sealed partial class GatehouseServer : IAsyncDisposable
                 Directory.Delete(dataDirectory, recursive: true);
                 Assert.Fail($"user add {user} failed: {output}");
             }
+        }
+
+        if (prepare is not null)
+        {
+            await prepare(all);
         }
 
         var process = Start(all, "serve");

@@ -13,7 +13,7 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
 
     public Task AddAsync(string area, StorageUsage change, CancellationToken cancellationToken) =>
         database.ExecuteAsync(
-            "INSERT INTO usage (area, bytes, files) VALUES ($area, $bytes, $files) ON CONFLICT DO UPDATE SET bytes = bytes + excluded.bytes, files = files + excluded.files",
+            "UPDATE usage SET bytes = bytes + $bytes, files = files + $files WHERE area = $area",
             cancellationToken,
             ("$area", area),
             ("$bytes", change.Bytes),

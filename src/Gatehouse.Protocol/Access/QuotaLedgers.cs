@@ -12,6 +12,12 @@ public sealed class QuotaLedgers(IUsageStore store)
 
     public static string FolderArea(string folder) => "folder:" + folder;
 
+    /// <summary>Records a change made outside any session (retention), in the live ledger if there is one.</summary>
+    public Task RecordAsync(string area, StorageUsage change, CancellationToken cancellationToken) =>
+        _ledgers.TryGetValue(area, out var ledger)
+            ? ledger.RecordAsync(change, cancellationToken)
+            : store.AddAsync(area, change, cancellationToken);
+
     public QuotaLedger For(string area, string description, string realPath) =>
         _ledgers.GetOrAdd(area, _ => new QuotaLedger(area, description, () => UsageScanner.Scan(realPath), store));
 }

@@ -46,6 +46,12 @@ public sealed class GuardedFileSystem(IFileSystem inner, PermissionTable permiss
         return inner.RemoveDirectoryAsync(path, cancellationToken);
     }
 
+    public ValueTask CheckRenameSourceAsync(VirtualPath from, CancellationToken cancellationToken)
+    {
+        DemandInside(from, FilePermissions.Rename);
+        return inner.CheckRenameSourceAsync(from, cancellationToken);
+    }
+
     public async ValueTask RenameAsync(VirtualPath from, VirtualPath to, CancellationToken cancellationToken)
     {
         DemandInside(from, FilePermissions.Rename);

@@ -159,6 +159,17 @@ public sealed class LocalFileSystem : IFileSystem
         });
     }
 
+    public ValueTask CheckRenameSourceAsync(VirtualPath from, CancellationToken cancellationToken)
+    {
+        if (from.IsRoot)
+        {
+            throw new FileSystemException(FileSystemError.PermissionDenied, "Your home directory cannot be renamed.");
+        }
+
+        MapLinkItself(from);
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask RenameAsync(VirtualPath from, VirtualPath to, CancellationToken cancellationToken)
     {
         if (from.IsRoot)

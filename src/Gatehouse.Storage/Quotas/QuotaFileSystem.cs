@@ -45,6 +45,9 @@ public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, Quota
     public ValueTask RemoveDirectoryAsync(VirtualPath path, CancellationToken cancellationToken) =>
         inner.RemoveDirectoryAsync(path, cancellationToken);
 
+    public ValueTask CheckRenameSourceAsync(VirtualPath from, CancellationToken cancellationToken) =>
+        inner.CheckRenameSourceAsync(from, cancellationToken);
+
     public async ValueTask RenameAsync(VirtualPath from, VirtualPath to, CancellationToken cancellationToken)
     {
         var overwritten = await inner.GetEntryAsync(to, cancellationToken).ConfigureAwait(false);

@@ -17,7 +17,10 @@ public interface IUsageStore
 {
     Task<StorageUsage?> LoadAsync(string area, CancellationToken cancellationToken);
 
-    /// <summary>Adds a change atomically in the store, so concurrent writers never lose one another's updates.</summary>
+    /// <summary>
+    /// Adds a change atomically in the store, so concurrent writers never lose one another's updates. An area
+    /// never measured stays unmeasured (it is scanned when first needed).
+    /// </summary>
     Task AddAsync(string area, StorageUsage change, CancellationToken cancellationToken);
 
     Task SetAsync(string area, StorageUsage usage, CancellationToken cancellationToken);

@@ -93,6 +93,12 @@ public sealed class VirtualFileSystem : IFileSystem
         await fileSystem.RemoveDirectoryAsync(inner, cancellationToken).ConfigureAwait(false);
     }
 
+    public async ValueTask CheckRenameSourceAsync(VirtualPath from, CancellationToken cancellationToken)
+    {
+        var (fileSystem, inner) = await RouteForChangeAsync(from, cancellationToken).ConfigureAwait(false);
+        await fileSystem.CheckRenameSourceAsync(inner, cancellationToken).ConfigureAwait(false);
+    }
+
     public async ValueTask RenameAsync(VirtualPath from, VirtualPath to, CancellationToken cancellationToken)
     {
         var (source, sourceInner) = await RouteForChangeAsync(from, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,4 @@
 using System.Text;
-using Gatehouse.Accounts;
 
 namespace Gatehouse.Cli;
 
@@ -33,17 +32,6 @@ internal static class PasswordInput
         {
             error = "The password is empty.";
             return null;
-        }
-
-        if (password.Length > PasswordHashing.MaxPasswordLength)
-        {
-            error = $"The password is longer than {PasswordHashing.MaxPasswordLength} characters.";
-            return null;
-        }
-
-        if (password.Length < 12)
-        {
-            Console.Error.WriteLine("Warning: passwords shorter than 12 characters are easy to guess.");
         }
 
         return password;

@@ -1,16 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
 using Gatehouse.Accounts;
-using Gatehouse.Accounts.Sqlite;
-using Gatehouse.Hosting;
+using Gatehouse.Accounts.Access;
 
 namespace Gatehouse.Cli;
 
-/// <summary>gatehouse user add|list|remove|passwd|disable|enable: manages the account store directly (safe while the server runs).</summary>
+/// <summary>gatehouse user add|list|remove|passwd|disable|enable|set|show: manages accounts directly in the store (safe while the server runs).</summary>
 internal static class UserCommands
 {
-    private const int Failure = 1;
-
     public static Command Create()
     {
         var command = new Command("user", "Manage accounts in the embedded account store.");
@@ -20,6 +17,8 @@ internal static class UserCommands
         command.Add(Passwd());
         command.Add(SetEnabled("disable", enabled: false));
         command.Add(SetEnabled("enable", enabled: true));
+        command.Add(Set());
+        command.Add(UserShowCommand.Create());
         return command;
     }
 
@@ -29,36 +28,53 @@ internal static class UserCommands
         var name = new Argument<string>("NAME") { Description = "The user name (letters, digits, '.', '_', '-', '@')." };
         var stdin = new Option<bool>("--password-stdin") { Description = "Read the password from the first line of standard input instead of prompting." };
         var home = new Option<DirectoryInfo?>("--home") { Description = "Home directory (default: <DataDirectory>/home/NAME). The user sees it as /." };
-        var command = new Command("add", "Create an account.") { name, stdin, home, config };
-        command.SetAction((parse, cancellationToken) => WithStoreAsync(parse.GetValue(config), async (store, paths) =>
+        var groups = GroupOption("--group", "Make the user a member of this group (repeat for several).");
+        var settings = new SettingOptions(OwnerKind.User);
+        var command = new Command("add", "Create an account.") { name, stdin, home, groups, config };
+        settings.AddTo(command);
+        command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
             var user = parse.GetValue(name)!;
             if (!AccountNames.IsValid(user, out var error))
             {
-                return Fail(error);
+                return CliStore.Fail(error);
             }
 
-            if (await store.FindAsync(user, cancellationToken).ConfigureAwait(false) is not null)
+            if (await store.Accounts.FindAsync(user, cancellationToken).ConfigureAwait(false) is not null)
             {
-                return Fail($"User '{user}' already exists; use 'user passwd' to change the password.");
+                return CliStore.Fail($"User '{user}' already exists; use 'user passwd' to change the password or 'user set' to change settings.");
             }
 
-            var password = PasswordInput.Read(parse.GetValue(stdin), out error);
+            var memberOf = Split(parse.GetValue(groups));
+            foreach (var group in memberOf)
+            {
+                if (await store.CheckOwnerAsync(Owner.Group(group), cancellationToken).ConfigureAwait(false) is { } missing)
+                {
+                    return CliStore.Fail(missing);
+                }
+            }
+
+            var password = ReadPassword(parse.GetValue(stdin), store, user, out error);
             if (password is null)
             {
-                return Fail(error);
+                return CliStore.Fail(error);
             }
 
-            var directory = parse.GetValue(home)?.FullName ?? paths.DefaultHome(user);
+            var directory = parse.GetValue(home)?.FullName ?? store.Paths.DefaultHome(user);
             Directory.CreateDirectory(directory);
             var account = new Account(user, new PasswordHashing().Hash(password), directory, true, DateTimeOffset.UtcNow, null);
-            if (!await store.AddAsync(account, cancellationToken).ConfigureAwait(false))
+            if (!await store.Accounts.AddAsync(account, cancellationToken).ConfigureAwait(false))
             {
-                return Fail($"User '{user}' already exists.");
+                return CliStore.Fail($"User '{user}' already exists.");
             }
 
-            Console.WriteLine($"Created user '{user}' with home {directory}.");
-            return 0;
+            foreach (var group in memberOf)
+            {
+                await store.Access.AddMemberAsync(user, group, cancellationToken).ConfigureAwait(false);
+            }
+
+            Console.WriteLine($"Created user '{user}' with home {directory}{(memberOf.Count > 0 ? $", member of {string.Join(", ", memberOf)}" : string.Empty)}.");
+            return await settings.ApplyAsync(parse, store, Owner.User(user), cancellationToken).ConfigureAwait(false);
         }));
         return command;
     }
@@ -67,13 +83,15 @@ internal static class UserCommands
     {
         var config = CommonOptions.Config();
         var command = new Command("list", "List accounts.") { config };
-        command.SetAction((parse, cancellationToken) => WithStoreAsync(parse.GetValue(config), async (store, _) =>
+        command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
-            var accounts = await store.ListAsync(cancellationToken).ConfigureAwait(false);
-            Console.WriteLine($"{"NAME",-24} {"STATUS",-9} {"CREATED (UTC)",-17} {"LAST LOGIN (UTC)",-17} HOME");
+            var accounts = await store.Accounts.ListAsync(cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"{"NAME",-24} {"STATUS",-9} {"SOURCE",-6} {"CREATED (UTC)",-17} {"LAST LOGIN (UTC)",-17} {"GROUPS",-24} HOME");
             foreach (var account in accounts)
             {
-                Console.WriteLine($"{account.Name,-24} {(account.Enabled ? "enabled" : "disabled"),-9} {Format(account.CreatedAt),-17} {Format(account.LastLoginAt),-17} {account.HomeDirectory}");
+                var groups = string.Join(',', await store.Access.GroupsOfAsync(account.Name, cancellationToken).ConfigureAwait(false));
+                Console.WriteLine(
+                    $"{account.Name,-24} {(account.Enabled ? "enabled" : "disabled"),-9} {account.Source,-6} {Format(account.CreatedAt),-17} {Format(account.LastLoginAt),-17} {groups,-24} {account.HomeDirectory}");
             }
 
             return 0;
@@ -85,14 +103,14 @@ internal static class UserCommands
     {
         var config = CommonOptions.Config();
         var name = new Argument<string>("NAME");
-        var command = new Command("remove", "Delete an account (its home directory and files are kept).") { name, config };
-        command.SetAction((parse, cancellationToken) => WithStoreAsync(parse.GetValue(config), async (store, _) =>
+        var command = new Command("remove", "Delete an account with its memberships, settings, mounts and permissions (its home directory and files are kept).") { name, config };
+        command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
             var user = parse.GetValue(name)!;
-            var account = await store.FindAsync(user, cancellationToken).ConfigureAwait(false);
-            if (account is null || !await store.RemoveAsync(user, cancellationToken).ConfigureAwait(false))
+            var account = await store.Accounts.FindAsync(user, cancellationToken).ConfigureAwait(false);
+            if (account is null || !await store.Accounts.RemoveAsync(user, cancellationToken).ConfigureAwait(false))
             {
-                return Fail($"No user '{user}'.");
+                return CliStore.Fail($"No user '{user}'.");
             }
 
             Console.WriteLine($"Removed user '{user}'. Files in {account.HomeDirectory} were kept.");
@@ -107,21 +125,21 @@ internal static class UserCommands
         var name = new Argument<string>("NAME");
         var stdin = new Option<bool>("--password-stdin") { Description = "Read the new password from the first line of standard input." };
         var command = new Command("passwd", "Set a new password.") { name, stdin, config };
-        command.SetAction((parse, cancellationToken) => WithStoreAsync(parse.GetValue(config), async (store, _) =>
+        command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
             var user = parse.GetValue(name)!;
-            if (await store.FindAsync(user, cancellationToken).ConfigureAwait(false) is null)
+            if (await store.Accounts.FindAsync(user, cancellationToken).ConfigureAwait(false) is null)
             {
-                return Fail($"No user '{user}'.");
+                return CliStore.Fail($"No user '{user}'.");
             }
 
-            var password = PasswordInput.Read(parse.GetValue(stdin), out var error);
+            var password = ReadPassword(parse.GetValue(stdin), store, user, out var error);
             if (password is null)
             {
-                return Fail(error);
+                return CliStore.Fail(error);
             }
 
-            await store.SetPasswordHashAsync(user, new PasswordHashing().Hash(password), cancellationToken).ConfigureAwait(false);
+            await store.Accounts.SetPasswordHashAsync(user, new PasswordHashing().Hash(password), cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"Password of '{user}' changed.");
             return 0;
         }));
@@ -133,12 +151,12 @@ internal static class UserCommands
         var config = CommonOptions.Config();
         var name = new Argument<string>("NAME");
         var command = new Command(verb, enabled ? "Allow an account to log in again." : "Stop an account from logging in (files and settings are kept).") { name, config };
-        command.SetAction((parse, cancellationToken) => WithStoreAsync(parse.GetValue(config), async (store, _) =>
+        command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
             var user = parse.GetValue(name)!;
-            if (!await store.SetEnabledAsync(user, enabled, cancellationToken).ConfigureAwait(false))
+            if (!await store.Accounts.SetEnabledAsync(user, enabled, cancellationToken).ConfigureAwait(false))
             {
-                return Fail($"No user '{user}'.");
+                return CliStore.Fail($"No user '{user}'.");
             }
 
             Console.WriteLine($"User '{user}' {verb}d.");
@@ -147,25 +165,92 @@ internal static class UserCommands
         return command;
     }
 
-    private static async Task<int> WithStoreAsync(FileInfo? configFile, Func<IAccountStore, DataPaths, Task<int>> action)
+    private static Command Set()
     {
-        var configuration = CommonOptions.LoadOrReport(configFile);
-        if (configuration?.Options is not { } options)
+        var config = CommonOptions.Config();
+        var name = new Argument<string>("NAME");
+        var addGroups = GroupOption("--add-group", "Add the user to this group (repeat for several).");
+        var removeGroups = GroupOption("--remove-group", "Take the user out of this group (repeat for several).");
+        var home = new Option<DirectoryInfo?>("--home") { Description = "Move the user's home to this directory (files are not moved)." };
+        var settings = new SettingOptions(OwnerKind.User);
+        var command = new Command("set", "Change a user's groups, home or settings: gatehouse user set alice --quota-bytes 10G --allow 192.0.2.0/24") { name, addGroups, removeGroups, home, config };
+        settings.AddTo(command);
+        command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
-            return CommonOptions.ConfigurationError;
+            var user = parse.GetValue(name)!;
+            if (await store.CheckOwnerAsync(Owner.User(user), cancellationToken).ConfigureAwait(false) is { } missing)
+            {
+                return CliStore.Fail(missing);
+            }
+
+            var joining = Split(parse.GetValue(addGroups));
+            var leaving = Split(parse.GetValue(removeGroups));
+            if (joining.Count + leaving.Count == 0 && parse.GetValue(home) is null && !settings.AnyGiven(parse))
+            {
+                return CliStore.Fail("Nothing to change: give --add-group, --remove-group, --home or a setting such as --quota-bytes (see --help).");
+            }
+
+            foreach (var group in joining)
+            {
+                if (await store.CheckOwnerAsync(Owner.Group(group), cancellationToken).ConfigureAwait(false) is { } noGroup)
+                {
+                    return CliStore.Fail(noGroup);
+                }
+            }
+
+            var result = await settings.ApplyAsync(parse, store, Owner.User(user), cancellationToken).ConfigureAwait(false);
+            if (result != 0)
+            {
+                return result;
+            }
+
+            foreach (var group in joining)
+            {
+                await store.Access.AddMemberAsync(user, group, cancellationToken).ConfigureAwait(false);
+                Console.WriteLine($"user {user}: member of group {group}");
+            }
+
+            foreach (var group in leaving)
+            {
+                var removed = await store.Access.RemoveMemberAsync(user, group, cancellationToken).ConfigureAwait(false);
+                Console.WriteLine(removed ? $"user {user}: no longer in group {group}" : $"user {user} was not in group {group}");
+            }
+
+            if (parse.GetValue(home) is { } directory)
+            {
+                Directory.CreateDirectory(directory.FullName);
+                await store.Accounts.SetHomeDirectoryAsync(user, directory.FullName, cancellationToken).ConfigureAwait(false);
+                Console.WriteLine($"user {user}: home = {directory.FullName}");
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Option<string[]> GroupOption(string name, string description) => new(name) { Description = description, Arity = ArgumentArity.ZeroOrMore };
+
+    /// <summary>Accepts both "--group a --group b" and "--group a,b".</summary>
+    private static List<string> Split(string[]? values) =>
+        (values ?? []).SelectMany(value => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct(StringComparer.Ordinal).ToList();
+
+    private static string? ReadPassword(bool fromStdin, CliStore store, string user, out string error)
+    {
+        var password = PasswordInput.Read(fromStdin, out error);
+        if (password is null)
+        {
+            return null;
         }
 
-        var paths = new DataPaths(options.DataDirectory);
-        Directory.CreateDirectory(paths.Root);
-        return await action(new SqliteAccountStore(paths.AccountDatabase), paths).ConfigureAwait(false);
+        if (new PasswordPolicy(store.Options.Accounts.PasswordMinLength).Check(user, password) is { } weak)
+        {
+            error = weak + " (Accounts:PasswordMinLength sets the minimum length.)";
+            return null;
+        }
+
+        return password;
     }
 
-    private static int Fail(string message)
-    {
-        Console.Error.WriteLine(message);
-        return Failure;
-    }
-
-    private static string Format(DateTimeOffset? time) =>
+    public static string Format(DateTimeOffset? time) =>
         time?.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "never";
 }

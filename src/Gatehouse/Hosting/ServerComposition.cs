@@ -85,7 +85,10 @@ public static class ServerComposition
                 LoggerFactory = provider.GetRequiredService<ILoggerFactory>(),
             };
         });
+        services.AddSingleton(provider => new RetentionRunner(
+            provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<IAccessStore>(), provider.GetRequiredService<TimeProvider>()));
         services.AddHostedService<FtpServer>();
+        services.AddHostedService<RetentionService>();
     }
 
     private static TlsHolder CreateTls(GatehouseOptions options, DataPaths paths, IServiceProvider provider)

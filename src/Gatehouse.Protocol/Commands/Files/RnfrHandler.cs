@@ -13,10 +13,7 @@ public sealed class RnfrHandler : IFtpCommandHandler
             return refusal;
         }
 
-        if (await context.FileSystem.GetEntryAsync(path, context.CancellationToken).ConfigureAwait(false) is null)
-        {
-            return new FtpReply(550, $"{path} does not exist.");
-        }
+        await context.FileSystem.CheckRenameSourceAsync(path, context.CancellationToken).ConfigureAwait(false);
 
         context.State.RenameFrom = path;
         return new FtpReply(350, "Ready for RNTO.");

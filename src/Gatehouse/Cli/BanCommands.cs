@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Net;
+using Gatehouse.Accounts.Bans;
+
+namespace Gatehouse.Cli;
+
+/// <summary>gatehouse ban list|remove: the addresses the brute-force defence has banned.</summary>
+internal static class BanCommands
+{
+    public static Command Create()
+    {
+        var command = new Command("ban", "Inspect and lift bans of client addresses (a running server picks up changes within 5 seconds).");
+        command.Add(List());
+        command.Add(Remove());
+        return command;
+    }
+
+    private static Command List()
+    {
+        var config = CommonOptions.Config();
+        var all = new Option<bool>("--all") { Description = "Also show expired bans (they remember the offence count)." };
+        var command = new Command("list", "List banned addresses.") { all, config };
+        command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            var bans = (await store.Bans.ListAsync(cancellationToken).ConfigureAwait(false)).Where(ban => parse.GetValue(all) || ban.BannedUntil > now).ToList();
+            Console.WriteLine($"{"ADDRESS",-40} {"BANNED UNTIL (UTC)",-19} {"OFFENCES",-8} REASON");
+            foreach (var ban in bans)
+            {
+                Console.WriteLine($"{ban.Address,-40} {UserCommands.Format(ban.BannedUntil) + (ban.BannedUntil <= now ? "*" : string.Empty),-19} {ban.Offences,-8} {ban.Reason}");
+            }
+
+            if (bans.Count == 0)
+            {
+                Console.WriteLine("(no active bans)");
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Remove()
+    {
+        var config = CommonOptions.Config();
+        var address = new Argument<string>("IP");
+        var command = new Command("remove", "Lift the ban of an address and forget its offences.") { address, config };
+        command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
+        {
+            var text = parse.GetValue(address)!;
+            if (!IPAddress.TryParse(text, out var ip))
+            {
+                return CliStore.Fail($"'{text}' is not an IP address.");
+            }
+
+            if (!await store.Bans.RemoveAsync(BanList.Key(ip), cancellationToken).ConfigureAwait(false))
+            {
+                return CliStore.Fail($"{BanList.Key(ip)} is not banned.");
+            }
+
+            Console.WriteLine($"Ban of {BanList.Key(ip)} lifted; a running server lets it in again within 5 seconds.");
+            return 0;
+        }));
+        return command;
+    }
+}

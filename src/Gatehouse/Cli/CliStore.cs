@@ -1,0 +1,65 @@
+using Gatehouse.Accounts;
+using Gatehouse.Accounts.Access;
+using Gatehouse.Accounts.Bans;
+using Gatehouse.Accounts.Sqlite;
+using Gatehouse.Hosting;
+using Gatehouse.Protocol.Configuration;
+using Gatehouse.Storage.Quotas;
+
+namespace Gatehouse.Cli;
+
+/// <summary>The account store as the CLI uses it: opened from the configuration, safe while the server runs (SQLite WAL).</summary>
+internal sealed class CliStore
+{
+    public const int Failure = 1;
+
+    private CliStore(GatehouseOptions options)
+    {
+        Options = options;
+        Paths = new DataPaths(options.DataDirectory);
+        Directory.CreateDirectory(Paths.Root);
+        var database = new SqliteDatabase(Paths.AccountDatabase);
+        Accounts = new SqliteAccountStore(database);
+        Access = new SqliteAccessStore(database);
+        Usage = new SqliteUsageStore(database);
+        Bans = new SqliteBanStore(database);
+    }
+
+    public GatehouseOptions Options { get; }
+
+    public DataPaths Paths { get; }
+
+    public IAccountStore Accounts { get; }
+
+    public IAccessStore Access { get; }
+
+    public IUsageStore Usage { get; }
+
+    public IBanStore Bans { get; }
+
+    public static async Task<int> RunAsync(FileInfo? configFile, Func<CliStore, Task<int>> action)
+    {
+        var configuration = CommonOptions.LoadOrReport(configFile);
+        if (configuration?.Options is not { } options)
+        {
+            return CommonOptions.ConfigurationError;
+        }
+
+        return await action(new CliStore(options)).ConfigureAwait(false);
+    }
+
+    public static int Fail(string message)
+    {
+        Console.Error.WriteLine(message);
+        return Failure;
+    }
+
+    /// <summary>Null when the owner exists, else the error to print.</summary>
+    public async Task<string?> CheckOwnerAsync(Owner owner, CancellationToken cancellationToken) => owner.Kind switch
+    {
+        OwnerKind.User when await Accounts.FindAsync(owner.Name, cancellationToken).ConfigureAwait(false) is null => $"No user '{owner.Name}'.",
+        OwnerKind.Group when await Access.FindGroupAsync(owner.Name, cancellationToken).ConfigureAwait(false) is null => $"No group '{owner.Name}'; create it with 'gatehouse group add {owner.Name}'.",
+        OwnerKind.Folder when await Access.FindFolderAsync(owner.Name, cancellationToken).ConfigureAwait(false) is null => $"No folder '{owner.Name}'; create it with 'gatehouse folder add {owner.Name} --path DIR'.",
+        _ => null,
+    };
+}

@@ -1,0 +1,53 @@
+using Gatehouse.Protocol.Access;
+using Gatehouse.Protocol.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Hosting;
+
+/// <summary>Runs the retention sweep every Retention:IntervalMinutes, logging one line per deleted file.</summary>
+public sealed partial class RetentionService(RetentionRunner runner, QuotaLedgers ledgers, GatehouseOptions options, TimeProvider time, ILogger<RetentionService> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(options.Retention.IntervalMinutes), time);
+        do
+        {
+            try
+            {
+                var deletions = await runner.RunAsync(
+                    options.Retention.DryRun,
+                    (area, change) => ledgers.RecordAsync(area, change, stoppingToken),
+                    stoppingToken).ConfigureAwait(false);
+                foreach (var deletion in deletions)
+                {
+                    Deleted(logger, options.Retention.DryRun ? "would delete (Retention:DryRun)" : "deleted", deletion.Area, deletion.Path, deletion.Modified, deletion.Bytes, deletion.RetentionDays);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Failed(logger, ex);
+            }
+        }
+        while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(70, LogLevel.Information, "Retention {Action} {Area}:{Path} (modified {Modified:u}, {Bytes} bytes; retention-days {Days})")]
+    private static partial void Deleted(ILogger logger, string action, string area, string path, DateTimeOffset modified, long bytes, int days);
+
+    [LoggerMessage(71, LogLevel.Error, "Retention sweep failed; it runs again at the next interval")]
+    private static partial void Failed(ILogger logger, Exception exception);
+}
