@@ -2,7 +2,7 @@
 """Runs a sequence of FTP steps with Python's ftplib and prints each step's final reply, one line per step.
 
 It never stops on an FTP error reply: the tests assert on the printed replies.
-Usage: ftpsteps.py --port P --user U --password W [--tls --cafile F] STEP...
+Usage: ftpsteps.py --port P --user U --password W [--tls --cafile F [--cert C --key K]] [--source ADDRESS] STEP...
 Steps: "nlst PATH", "stor PATH SIZE", "appe PATH SIZE", "retr PATH", "cmd RAW COMMAND"
 """
 import argparse
@@ -60,10 +60,15 @@ def main():
     parser.add_argument("--tls", action="store_true")
     parser.add_argument("--cafile")
     parser.add_argument("--source", default="")
+    parser.add_argument("--cert", default="")
+    parser.add_argument("--key", default="")
     parser.add_argument("steps", nargs="*")
     args = parser.parse_args()
     if args.tls:
-        ftp = ftplib.FTP_TLS(context=ssl.create_default_context(cafile=args.cafile), timeout=TIMEOUT)
+        context = ssl.create_default_context(cafile=args.cafile)
+        if args.cert:
+            context.load_cert_chain(args.cert, args.key)
+        ftp = ftplib.FTP_TLS(context=context, timeout=TIMEOUT)
     else:
         ftp = ftplib.FTP(timeout=TIMEOUT)
     source = (args.source, 0) if args.source else None
