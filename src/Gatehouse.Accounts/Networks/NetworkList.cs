@@ -90,6 +90,12 @@ public sealed class NetworkList
             return false;
         }
 
+        // inet_aton's short forms ("10.1" is 10.0.0.1) would silently mean something else than the administrator wrote.
+        if (address.AddressFamily == AddressFamily.InterNetwork && text.AsSpan(0, slash).Count('.') != 3)
+        {
+            return false;
+        }
+
         if (address.IsIPv4MappedToIPv6 && prefix >= 96)
         {
             address = address.MapToIPv4();

@@ -1,0 +1,108 @@
+using System.Net;
+using Gatehouse.Accounts.Bans;
+using Gatehouse.Accounts.Networks;
+using Gatehouse.Accounts.Sqlite;
+
+namespace Gatehouse.Accounts.Tests;
+
+public sealed class BanListTests : IDisposable
+{
+    private static readonly IPAddress Attacker = IPAddress.Parse("203.0.113.9");
+    private readonly string _directory = Directory.CreateTempSubdirectory("gatehouse-bans-").FullName;
+    private readonly ManualTime _time = new();
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private SqliteBanStore Store() => new(new SqliteDatabase(Path.Combine(_directory, "accounts.db")));
+
+    private BanList Bans(NetworkList? exempt = null) =>
+        new(Store(), new BanPolicy(true, 6, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(15), TimeSpan.FromHours(2), TimeSpan.FromHours(24), exempt ?? NetworkList.Empty), _time);
+
+    [Fact]
+    public async Task Failed_logins_score_two_points_and_the_threshold_bans()
+    {
+        var bans = Bans();
+        Assert.Null(await bans.ReportAsync(Attacker, AbuseKind.FailedLogin, "1", CancellationToken.None));
+        Assert.Null(await bans.ReportAsync(Attacker, AbuseKind.FailedLogin, "2", CancellationToken.None));
+        var ban = await bans.ReportAsync(Attacker, AbuseKind.FailedLogin, "3", CancellationToken.None);
+        Assert.NotNull(ban);
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromMinutes(15), ban.BannedUntil);
+        Assert.True(bans.IsBanned(Attacker, out _));
+        Assert.True(bans.IsBanned(IPAddress.Parse("::ffff:203.0.113.9"), out _));
+        Assert.False(bans.IsBanned(IPAddress.Parse("203.0.113.10"), out _));
+    }
+
+    [Fact]
+    public async Task Points_older_than_the_window_no_longer_count()
+    {
+        var bans = Bans();
+        await bans.ReportAsync(Attacker, AbuseKind.FailedLogin, "1", CancellationToken.None);
+        await bans.ReportAsync(Attacker, AbuseKind.FailedLogin, "2", CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(11));
+        Assert.Null(await bans.ReportAsync(Attacker, AbuseKind.FailedLogin, "3", CancellationToken.None));
+        Assert.False(bans.IsBanned(Attacker, out _));
+    }
+
+    [Fact]
+    public async Task A_ban_expires_and_repeat_offences_double_it_up_to_the_maximum()
+    {
+        var bans = Bans();
+        var durations = new List<TimeSpan>();
+        for (var offence = 0; offence < 5; offence++)
+        {
+            BanRecord? ban = null;
+            for (var i = 0; i < 6 && ban is null; i++)
+            {
+                ban = await bans.ReportAsync(Attacker, AbuseKind.ProtocolError, "garbage", CancellationToken.None);
+            }
+
+            durations.Add(ban!.BannedUntil - _time.GetUtcNow());
+            _time.Advance(ban.BannedUntil - _time.GetUtcNow() + TimeSpan.FromSeconds(1));
+            Assert.False(bans.IsBanned(Attacker, out _));
+        }
+
+        Assert.Equal([TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(60), TimeSpan.FromHours(2), TimeSpan.FromHours(2)], durations);
+    }
+
+    [Fact]
+    public async Task Bans_survive_a_restart_and_removal_is_picked_up_on_refresh()
+    {
+        await ReportUntilBannedAsync(Bans());
+        var restarted = Bans();
+        Assert.False(restarted.IsBanned(Attacker, out _));
+        await restarted.RefreshAsync(CancellationToken.None);
+        Assert.True(restarted.IsBanned(Attacker, out var ban));
+        Assert.Equal("FailedLogin: x", ban.Reason);
+
+        Assert.True(await Store().RemoveAsync("203.0.113.9", CancellationToken.None));
+        await restarted.RefreshAsync(CancellationToken.None);
+        Assert.False(restarted.IsBanned(Attacker, out _));
+    }
+
+    [Fact]
+    public async Task Exempt_networks_are_never_banned()
+    {
+        var bans = Bans(NetworkList.TryParse("203.0.113.0/24", out var exempt, out _) ? exempt : null);
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Null(await bans.ReportAsync(Attacker, AbuseKind.FailedLogin, "x", CancellationToken.None));
+        }
+    }
+
+    private static async Task ReportUntilBannedAsync(BanList bans)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await bans.ReportAsync(Attacker, AbuseKind.FailedLogin, "x", CancellationToken.None);
+        }
+    }
+
+    private sealed class ManualTime : TimeProvider
+    {
+        private DateTimeOffset _now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public void Advance(TimeSpan by) => _now += by;
+    }
+}

@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using Gatehouse.Storage.Local;
+using Gatehouse.Storage.Quotas;
+
+namespace Gatehouse.Storage.Tests;
+
+public sealed class QuotaTests : IDisposable
+{
+    private readonly string _home = Directory.CreateTempSubdirectory("gatehouse-quota-").FullName;
+    private readonly MemoryUsageStore _store = new();
+
+    public void Dispose() => Directory.Delete(_home, recursive: true);
+
+    private static VirtualPath P(string path)
+    {
+        Assert.True(VirtualPath.TryResolve(VirtualPath.Root, path, out var result, out var error), error);
+        return result;
+    }
+
+    [Fact]
+    public async Task Concurrent_uploads_never_pass_the_limit_together_and_usage_is_exact()
+    {
+        var ledger = new QuotaLedger("user:t", "your home", () => UsageScanner.Scan(_home), _store);
+        var fs = new QuotaFileSystem(new LocalFileSystem(_home), ledger, new QuotaLimits(1_000_000, null));
+        var outcomes = new ConcurrentBag<bool>();
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                await using var upload = await fs.BeginUploadAsync(P($"/f{i}"), 0, CancellationToken.None);
+                for (var chunk = 0; chunk < 10; chunk++)
+                {
+                    await upload.Content.WriteAsync(new byte[10_000]);
+                    await Task.Yield();
+                }
+
+                await upload.CommitAsync(CancellationToken.None);
+                outcomes.Add(true);
+            }
+            catch (FileSystemException ex) when (ex.Error == FileSystemError.QuotaExceeded)
+            {
+                outcomes.Add(false);
+            }
+        })));
+
+        var onDisk = UsageScanner.Scan(_home);
+        Assert.Equal(outcomes.Count(ok => ok), (int)onDisk.Files);
+        Assert.True(onDisk.Bytes <= 1_000_000);
+        Assert.Equal(onDisk, ledger.Used);
+        Assert.Equal(onDisk, await _store.LoadAsync("user:t", CancellationToken.None));
+        Assert.True(outcomes.Count(ok => ok) >= 1);
+    }
+
+    [Fact]
+    public async Task Overwrite_delete_and_rename_keep_usage_right()
+    {
+        var ledger = new QuotaLedger("user:t", "your home", () => UsageScanner.Scan(_home), _store);
+        var fs = new QuotaFileSystem(new LocalFileSystem(_home), ledger, QuotaLimits.None);
+        await WriteAsync(fs, "/a", 100);
+        await WriteAsync(fs, "/b", 50);
+        await WriteAsync(fs, "/a", 30);
+        Assert.Equal(new StorageUsage(80, 2), ledger.Used);
+        await fs.RenameAsync(P("/b"), P("/a"), CancellationToken.None);
+        Assert.Equal(new StorageUsage(50, 1), ledger.Used);
+        await fs.DeleteFileAsync(P("/a"), CancellationToken.None);
+        Assert.Equal(new StorageUsage(0, 0), ledger.Used);
+        Assert.Equal(UsageScanner.Scan(_home), await _store.LoadAsync("user:t", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_idle_ledger_picks_up_a_rescan()
+    {
+        var ledger = new QuotaLedger("user:t", "your home", () => UsageScanner.Scan(_home), _store);
+        var fs = new QuotaFileSystem(new LocalFileSystem(_home), ledger, new QuotaLimits(100, null));
+        await WriteAsync(fs, "/a", 60);
+        File.Delete(Path.Combine(_home, "a"));
+        await _store.SetAsync("user:t", UsageScanner.Scan(_home), CancellationToken.None);
+        await WriteAsync(fs, "/b", 90);
+        Assert.Equal(new StorageUsage(90, 1), ledger.Used);
+    }
+
+    private static async Task WriteAsync(IFileSystem fs, string path, int size)
+    {
+        await using var upload = await fs.BeginUploadAsync(P(path), 0, CancellationToken.None);
+        await upload.Content.WriteAsync(new byte[size]);
+        await upload.CommitAsync(CancellationToken.None);
+    }
+
+    private sealed class MemoryUsageStore : IUsageStore
+    {
+        private readonly ConcurrentDictionary<string, StorageUsage> _usage = new();
+
+        public Task<StorageUsage?> LoadAsync(string area, CancellationToken cancellationToken) =>
+            Task.FromResult(_usage.TryGetValue(area, out var usage) ? usage : (StorageUsage?)null);
+
+        public Task AddAsync(string area, StorageUsage change, CancellationToken cancellationToken)
+        {
+            _usage.AddOrUpdate(area, change, (_, current) => current + change);
+            return Task.CompletedTask;
+        }
+
+        public Task SetAsync(string area, StorageUsage usage, CancellationToken cancellationToken)
+        {
+            _usage[area] = usage;
+            return Task.CompletedTask;
+        }
+    }
+}
