@@ -95,7 +95,11 @@ internal static class UserShowCommand
         }
 
         Console.WriteLine("Effective permissions (most specific path wins; a user's own rule beats the groups' at the same path):");
-        Console.WriteLine($"  {"/",-24} {FilePermissionNames.Format(policy.Permissions.Default),-40} default, where no rule applies");
+        if (policy.Permissions.Resolve(Gatehouse.Storage.VirtualPath.Root).Rule is null)
+        {
+            Console.WriteLine($"  {"/",-24} {FilePermissionNames.Format(policy.Permissions.Default),-40} default, where no rule applies");
+        }
+
         foreach (var path in policy.Permissions.Rules.Select(rule => rule.Path).Distinct().OrderBy(path => path.Value, StringComparer.Ordinal))
         {
             var decision = policy.Permissions.Resolve(path);
