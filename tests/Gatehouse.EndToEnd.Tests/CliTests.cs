@@ -87,7 +87,10 @@ public sealed class CliTests : IDisposable
         Assert.Equal(1, invalid.ExitCode);
 
         var custom = Path.Combine(_data, "partners", "carol");
-        Assert.Equal(0, (await GatehouseServer.RunCliAsync(settings, "carol-password-123\n", "user", "add", "carol", "--password-stdin", "--home", custom)).ExitCode);
+        var weak = await GatehouseServer.RunCliAsync(settings, "carol-password-123\n", "user", "add", "carol", "--password-stdin");
+        Assert.Equal(1, weak.ExitCode);
+        Assert.Contains("must not contain the user name", weak.Output, StringComparison.Ordinal);
+        Assert.Equal(0, (await GatehouseServer.RunCliAsync(settings, "river-stone-lamp-42\n", "user", "add", "carol", "--password-stdin", "--home", custom)).ExitCode);
         Assert.True(Directory.Exists(custom));
         Assert.True(Directory.Exists(Path.Combine(_data, "home", "bob")));
 

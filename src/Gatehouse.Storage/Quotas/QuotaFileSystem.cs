@@ -71,8 +71,15 @@ public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, Quota
         {
             await inner.CommitAsync(cancellationToken).ConfigureAwait(false);
             var change = new StorageUsage(keptBytes + reservation.Bytes - replacedBytes, reservation.NewFile ? 1 : 0);
-            reservation.Release();
-            await ledger.RecordAsync(change, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // Recorded before the reservation is released, so no other upload ever sees the room twice.
+                await ledger.RecordAsync(change, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                reservation.Release();
+            }
         }
 
         public async ValueTask DisposeAsync()

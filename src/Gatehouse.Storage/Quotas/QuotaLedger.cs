@@ -16,6 +16,9 @@ public sealed class QuotaLedger(string area, string description, Func<StorageUsa
     private long _reservedFiles;
     private int _inFlight;
 
+    /// <summary>Bumped by every recorded change, so a reload that raced with one is thrown away.</summary>
+    private long _changes;
+
     public string Area { get; } = area;
 
     /// <summary>"your home" or "folder prices", for messages.</summary>
@@ -58,6 +61,7 @@ public sealed class QuotaLedger(string area, string description, Func<StorageUsa
         lock (_counters)
         {
             _used += change;
+            _changes++;
         }
 
         await store.AddAsync(Area, change, cancellationToken).ConfigureAwait(false);
@@ -88,12 +92,15 @@ public sealed class QuotaLedger(string area, string description, Func<StorageUsa
 
     private async Task RefreshIfIdleAsync(CancellationToken cancellationToken)
     {
+        long changesBefore;
         lock (_counters)
         {
             if (_inFlight > 0)
             {
                 return;
             }
+
+            changesBefore = _changes;
         }
 
         await _loading.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -108,7 +115,7 @@ public sealed class QuotaLedger(string area, string description, Func<StorageUsa
 
             lock (_counters)
             {
-                if (_inFlight == 0)
+                if (_inFlight == 0 && _changes == changesBefore)
                 {
                     _used = stored.Value;
                 }
