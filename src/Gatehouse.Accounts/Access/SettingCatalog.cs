@@ -76,13 +76,7 @@ public static class SettingCatalog
             return false;
         }
 
-        var scope = kind switch
-        {
-            OwnerKind.User => SettingScope.User,
-            OwnerKind.Group => SettingScope.Group,
-            _ => SettingScope.Folder,
-        };
-        if (!definition.Scopes.HasFlag(scope))
+        if (!definition.Scopes.HasFlag(ScopeOf(kind)))
         {
             error = $"'{key}' cannot be set on a {kind.ToString().ToLowerInvariant()}.";
             return false;
@@ -103,6 +97,13 @@ public static class SettingCatalog
         normalized = result;
         return true;
     }
+
+    public static SettingScope ScopeOf(OwnerKind kind) => kind switch
+    {
+        OwnerKind.User => SettingScope.User,
+        OwnerKind.Group => SettingScope.Group,
+        _ => SettingScope.Folder,
+    };
 
     private static bool Size(string input, out string normalized, out string error) =>
         SettingValues.TryNormalizeLimit(input, size: true, out normalized, out error);

@@ -21,7 +21,7 @@ public sealed class SqliteAccessStore(SqliteDatabase database) : IAccessStore
             return false;
         }
 
-        await RemoveOwnedAsync(Owner.Group(name), cancellationToken).ConfigureAwait(false);
+        await RemoveOwnedAsync(database, Owner.Group(name), cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -84,7 +84,7 @@ public sealed class SqliteAccessStore(SqliteDatabase database) : IAccessStore
             return false;
         }
 
-        await RemoveOwnedAsync(Owner.Folder(name), cancellationToken).ConfigureAwait(false);
+        await RemoveOwnedAsync(database, Owner.Folder(name), cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -147,7 +147,8 @@ public sealed class SqliteAccessStore(SqliteDatabase database) : IAccessStore
             cancellationToken,
             OwnerParameters(owner)).ConfigureAwait(false);
 
-    private async Task RemoveOwnedAsync(Owner owner, CancellationToken cancellationToken)
+    /// <summary>Settings, mounts and permissions have no foreign key (their owner may be a user, group or folder), so they are removed here.</summary>
+    internal static async Task RemoveOwnedAsync(SqliteDatabase database, Owner owner, CancellationToken cancellationToken)
     {
         foreach (var table in new[] { "settings", "mounts", "permissions" })
         {

@@ -41,9 +41,7 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore
         var removed = await UpdateAsync("DELETE FROM accounts WHERE name = $name", name, null, cancellationToken).ConfigureAwait(false);
         if (removed)
         {
-            await database.ExecuteAsync("DELETE FROM settings WHERE owner_kind = 'user' AND owner = $name", cancellationToken, ("$name", name)).ConfigureAwait(false);
-            await database.ExecuteAsync("DELETE FROM mounts WHERE owner_kind = 'user' AND owner = $name", cancellationToken, ("$name", name)).ConfigureAwait(false);
-            await database.ExecuteAsync("DELETE FROM permissions WHERE owner_kind = 'user' AND owner = $name", cancellationToken, ("$name", name)).ConfigureAwait(false);
+            await SqliteAccessStore.RemoveOwnedAsync(database, Access.Owner.User(name), cancellationToken).ConfigureAwait(false);
         }
 
         return removed;

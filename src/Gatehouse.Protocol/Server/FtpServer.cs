@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using Gatehouse.Accounts.Bans;
+using Gatehouse.Protocol.Access;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -129,7 +130,7 @@ public sealed class FtpServer(FtpServerContext context, ILogger<FtpServer> logge
         if (!_gate.TryEnter(address, out var reason))
         {
             Log.ConnectionRefused(logger, address, reason);
-            await ReportTooManyConnectionsAsync(address, reason).ConfigureAwait(false);
+            await AbuseReports.ReportAsync(context.Bans, logger, address, AbuseKind.TooManyConnections, reason, CancellationToken.None).ConfigureAwait(false);
             await RefuseAsync(client, implicitTls, reason).ConfigureAwait(false);
             return;
         }
@@ -177,27 +178,9 @@ public sealed class FtpServer(FtpServerContext context, ILogger<FtpServer> logge
             : null;
     }
 
-    private async Task ReportTooManyConnectionsAsync(IPAddress address, string reason)
-    {
-        try
-        {
-            var ban = await context.Bans.ReportAsync(address, AbuseKind.TooManyConnections, reason, CancellationToken.None).ConfigureAwait(false);
-            if (ban is not null)
-            {
-                Log.Banned(logger, ban.Address, ban.BannedUntil, ban.Offences, ban.Reason);
-            }
-        }
-        catch (DbException ex)
-        {
-            Log.BanStoreFailed(logger, ex.Message);
-        }
-    }
-
     /// <summary>Picks up bans lifted with <c>gatehouse ban remove</c> (or decided by another node) and forgets stale scores.</summary>
-    private async Task RefreshBansAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(BanRefreshInterval, context.Time);
-        do
+    private Task RefreshBansAsync(CancellationToken stoppingToken) =>
+        PeriodicWork.RunAsync(BanRefreshInterval, context.Time, async () =>
         {
             try
             {
@@ -207,21 +190,7 @@ public sealed class FtpServer(FtpServerContext context, ILogger<FtpServer> logge
             {
                 Log.BanStoreFailed(logger, ex.Message);
             }
-        }
-        while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
+        }, stoppingToken);
 
     private void ConfigureControlSocket(Socket socket)
     {

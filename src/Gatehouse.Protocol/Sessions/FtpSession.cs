@@ -4,7 +4,6 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography;
-using System.Data.Common;
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
 using Gatehouse.Accounts.Bans;
@@ -228,21 +227,8 @@ public sealed class FtpSession
     /// <summary>Scores abuse against the client's address; returns the 421 to send (and close with) when that earned a ban.</summary>
     public async Task<FtpReply?> ReportAbuseAsync(AbuseKind kind, string detail)
     {
-        var address = ClientEndPoint.Address;
-        try
-        {
-            var ban = await _server.Bans.ReportAsync(address, kind, detail, _lifetime.Token).ConfigureAwait(false);
-            if (ban is not null)
-            {
-                Log.Banned(Logger, ban.Address, ban.BannedUntil, ban.Offences, ban.Reason);
-            }
-        }
-        catch (DbException ex)
-        {
-            Log.BanStoreFailed(Logger, ex.Message);
-        }
-
-        return _server.Bans.IsBanned(address, out _) ? BannedReply : null;
+        await AbuseReports.ReportAsync(_server.Bans, Logger, ClientEndPoint.Address, kind, detail, _lifetime.Token).ConfigureAwait(false);
+        return _server.Bans.IsBanned(ClientEndPoint.Address, out _) ? BannedReply : null;
     }
 
     public static FtpReply BannedReply { get; } =

@@ -12,12 +12,7 @@ internal sealed class SettingOptions
     public SettingOptions(OwnerKind kind)
     {
         _kind = kind;
-        var scope = kind switch
-        {
-            OwnerKind.User => SettingScope.User,
-            OwnerKind.Group => SettingScope.Group,
-            _ => SettingScope.Folder,
-        };
+        var scope = SettingCatalog.ScopeOf(kind);
         foreach (var definition in SettingCatalog.All.Where(definition => definition.Scopes.HasFlag(scope)))
         {
             _options.Add((definition, new Option<string?>("--" + definition.Key)

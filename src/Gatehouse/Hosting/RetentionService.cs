@@ -1,5 +1,6 @@
 using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Configuration;
+using Gatehouse.Protocol.Server;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -9,39 +10,25 @@ namespace Gatehouse.Hosting;
 public sealed partial class RetentionService(RetentionRunner runner, QuotaLedgers ledgers, GatehouseOptions options, TimeProvider time, ILogger<RetentionService> logger)
     : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(options.Retention.IntervalMinutes), time);
-        do
-        {
-            try
-            {
-                var deletions = await runner.RunAsync(
-                    options.Retention.DryRun,
-                    (area, change) => ledgers.RecordAsync(area, change, stoppingToken),
-                    stoppingToken).ConfigureAwait(false);
-                foreach (var deletion in deletions)
-                {
-                    Deleted(logger, options.Retention.DryRun ? "would delete (Retention:DryRun)" : "deleted", deletion.Area, deletion.Path, deletion.Modified, deletion.Bytes, deletion.RetentionDays);
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Failed(logger, ex);
-            }
-        }
-        while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicWork.RunAsync(TimeSpan.FromMinutes(options.Retention.IntervalMinutes), time, () => SweepAsync(stoppingToken), stoppingToken);
 
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    private async Task SweepAsync(CancellationToken stoppingToken)
     {
         try
         {
-            return await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false);
+            var deletions = await runner.RunAsync(
+                options.Retention.DryRun,
+                (area, change) => ledgers.RecordAsync(area, change, stoppingToken),
+                stoppingToken).ConfigureAwait(false);
+            foreach (var deletion in deletions)
+            {
+                Deleted(logger, options.Retention.DryRun ? "would delete (Retention:DryRun)" : "deleted", deletion.Area, deletion.Path, deletion.Modified, deletion.Bytes, deletion.RetentionDays);
+            }
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return false;
+            Failed(logger, ex);
         }
     }
 

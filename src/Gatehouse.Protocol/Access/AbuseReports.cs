@@ -1,0 +1,27 @@
+using System.Data.Common;
+using System.Net;
+using Gatehouse.Accounts.Bans;
+using Gatehouse.Protocol.Logging;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Protocol.Access;
+
+/// <summary>Scores abuse and logs the ban it may earn; a store failure is logged, and the ban still holds in memory.</summary>
+public static class AbuseReports
+{
+    public static async Task ReportAsync(BanList bans, ILogger logger, IPAddress address, AbuseKind kind, string detail, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var ban = await bans.ReportAsync(address, kind, detail, cancellationToken).ConfigureAwait(false);
+            if (ban is not null)
+            {
+                Log.Banned(logger, ban.Address, ban.BannedUntil, ban.Offences, ban.Reason);
+            }
+        }
+        catch (DbException ex)
+        {
+            Log.BanStoreFailed(logger, ex.Message);
+        }
+    }
+}
