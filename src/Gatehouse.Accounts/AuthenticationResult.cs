@@ -6,10 +6,16 @@ public enum AuthenticationFailure
     UnknownUser,
     WrongPassword,
     Disabled,
+
+    /// <summary>The password was right but a rule refuses the account (a directory user in no mapped group, a name clash).</summary>
+    NotPermitted,
+
+    /// <summary>The directory gave no answer; the client is told to try later, and it is not held against the address.</summary>
+    DirectoryUnavailable,
 }
 
-/// <summary>The client is only ever told "login incorrect"; <see cref="Failure"/> is for the log.</summary>
-public sealed record AuthenticationResult(Account? Account, AuthenticationFailure Failure)
+/// <summary>The client is only ever told "login incorrect" (or, with the directory down, "try later"); <see cref="Failure"/> and <see cref="Detail"/> are for the log.</summary>
+public sealed record AuthenticationResult(Account? Account, AuthenticationFailure Failure, string Detail = "")
 {
     public bool Succeeded => Account is not null;
 }

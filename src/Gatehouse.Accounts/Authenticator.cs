@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Gatehouse.Accounts.Ldap;
 
 namespace Gatehouse.Accounts;
 
@@ -10,6 +11,8 @@ namespace Gatehouse.Accounts;
 /// password change or disable takes effect at once), so that scripted clients that log in for every file do
 /// not pay the full KDF each time. Concurrent identical attempts share one KDF run, and the number of KDF
 /// runs in flight is bounded by the CPU count so a flood of logins cannot starve transfers.
+/// Names that are not local accounts go to the directory when LDAP is enabled; a local account is never checked
+/// against the directory, so local and directory accounts coexist.
 /// </summary>
 public sealed class Authenticator
 {
@@ -19,6 +22,7 @@ public sealed class Authenticator
     private readonly IAccountStore _store;
     private readonly PasswordHashing _hashing;
     private readonly TimeProvider _time;
+    private readonly DirectoryLogin? _directory;
     private readonly byte[] _cacheKey = RandomNumberGenerator.GetBytes(32);
     private readonly ConcurrentDictionary<string, CachedVerification> _verified = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<PasswordCheck>>> _inFlight = new(StringComparer.Ordinal);
@@ -26,11 +30,12 @@ public sealed class Authenticator
     private readonly Lazy<string> _decoyHash;
     private long _keyDerivations;
 
-    public Authenticator(IAccountStore store, PasswordHashing hashing, TimeProvider time)
+    public Authenticator(IAccountStore store, PasswordHashing hashing, TimeProvider time, DirectoryLogin? directory = null)
     {
         _store = store;
         _hashing = hashing;
         _time = time;
+        _directory = directory;
         _decoyHash = new Lazy<string>(() => _hashing.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16))));
     }
 
@@ -40,6 +45,16 @@ public sealed class Authenticator
     public async Task<AuthenticationResult> AuthenticateAsync(string name, string password, CancellationToken cancellationToken)
     {
         var account = await _store.FindAsync(name, cancellationToken).ConfigureAwait(false);
+        if (account is not { Source: Account.LocalSource } && _directory is not null)
+        {
+            return await _directory.LoginAsync(name, password, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (account is { Source: not Account.LocalSource })
+        {
+            return new AuthenticationResult(null, AuthenticationFailure.NotPermitted, "a directory account, and Ldap:Enabled is false");
+        }
+
         if (account is null)
         {
             // Spend the same time as a real check so response timing does not reveal which names exist.

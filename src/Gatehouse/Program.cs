@@ -11,6 +11,7 @@ var root = new RootCommand("Gatehouse: a secure FTP/FTPS file-exchange server th
     BanCommands.Create(),
     MaintenanceCommands.Quota(),
     MaintenanceCommands.Retention(),
+    LdapCommands.Create(),
     ConfigCommands.Create(),
 };
 

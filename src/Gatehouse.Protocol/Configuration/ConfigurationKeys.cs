@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gatehouse.Accounts.Ldap;
 using Microsoft.Extensions.Configuration;
 
 namespace Gatehouse.Protocol.Configuration;
@@ -15,6 +16,7 @@ public static class ConfigurationKeys
         Integer,
         Boolean,
         Policy,
+        LdapSecurity,
     }
 
     private static readonly (string Pattern, Kind Kind)[] Known =
@@ -54,6 +56,24 @@ public static class ConfigurationKeys
         ("Accounts:PasswordMinLength", Kind.Integer),
         ("Retention:IntervalMinutes", Kind.Integer),
         ("Retention:DryRun", Kind.Boolean),
+        ("Ldap:Enabled", Kind.Boolean),
+        ("Ldap:Server", Kind.Text),
+        ("Ldap:Port", Kind.Integer),
+        ("Ldap:Security", Kind.LdapSecurity),
+        ("Ldap:TrustedCertificatesDirectory", Kind.Text),
+        ("Ldap:BindDn", Kind.Text),
+        ("Ldap:BindPassword", Kind.Text),
+        ("Ldap:BindPasswordFile", Kind.Text),
+        ("Ldap:UserDnTemplate", Kind.Text),
+        ("Ldap:UserSearchBase", Kind.Text),
+        ("Ldap:UserFilter", Kind.Text),
+        ("Ldap:GroupSearchBase", Kind.Text),
+        ("Ldap:GroupFilter", Kind.Text),
+        ("Ldap:GroupAttribute", Kind.Text),
+        ("Ldap:GroupMappings:*:DirectoryGroup", Kind.Text),
+        ("Ldap:GroupMappings:*:Group", Kind.Text),
+        ("Ldap:AllowUnmappedUsers", Kind.Boolean),
+        ("Ldap:TimeoutSeconds", Kind.Integer),
     ];
 
     /// <param name="usable">The same configuration without the rejected keys, so the rest can still be bound and checked.</param>
@@ -91,6 +111,8 @@ public static class ConfigurationKeys
                     $"'{value}' is not true or false",
                 Kind.Policy when !Enum.TryParse<TlsPolicy>(value, ignoreCase: true, out _) || int.TryParse(value, out _) =>
                     $"'{value}' is not a TLS policy; use Required, Optional or Disabled",
+                Kind.LdapSecurity when !Enum.TryParse<LdapSecurity>(value, ignoreCase: true, out _) || int.TryParse(value, out _) =>
+                    $"'{value}' is not an LDAP security mode; use StartTls, Ldaps or None",
                 _ => null,
             };
             if (problem is null)

@@ -1,3 +1,5 @@
+using Gatehouse.Accounts.Ldap;
+
 namespace Gatehouse.Protocol.Configuration;
 
 /// <summary>The whole configuration file. Property names are the configuration keys.</summary>
@@ -18,6 +20,8 @@ public sealed class GatehouseOptions
     public AccountOptions Accounts { get; set; } = new();
 
     public RetentionOptions Retention { get; set; } = new();
+
+    public LdapOptions Ldap { get; set; } = new();
 }
 
 public sealed class FtpOptions

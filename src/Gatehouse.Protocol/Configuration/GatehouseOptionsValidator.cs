@@ -137,6 +137,7 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
         }
 
         CheckPositive(problems, "Retention:IntervalMinutes", options.Retention.IntervalMinutes, "60");
+        LdapOptionsValidation.Check(options.Ldap, Problem);
         return problems;
     }
 

@@ -75,6 +75,9 @@ public static partial class Log
     [LoggerMessage(23, LogLevel.Warning, "Login of '{User}' refused although the password was right: {Reason}")]
     public static partial void LoginRefused(ILogger logger, string user, string reason);
 
+    [LoggerMessage(24, LogLevel.Error, "Login of '{User}' could not be checked, the directory is unavailable: {Reason}")]
+    public static partial void DirectoryUnavailable(ILogger logger, string user, string reason);
+
     [LoggerMessage(46, LogLevel.Warning, "Refused {Verb} {Path}: {Reason}")]
     public static partial void OperationRefused(ILogger logger, string verb, string path, string reason);
 

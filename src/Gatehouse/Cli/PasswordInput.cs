@@ -4,8 +4,8 @@ namespace Gatehouse.Cli;
 
 internal static class PasswordInput
 {
-    /// <summary>The first line of standard input, or a prompt without echo (asked twice).</summary>
-    public static string? Read(bool fromStdin, out string error)
+    /// <summary>The first line of standard input, or a prompt without echo (asked twice when <paramref name="confirm"/>).</summary>
+    public static string? Read(bool fromStdin, out string error, bool confirm = true)
     {
         error = string.Empty;
         string? password;
@@ -21,7 +21,7 @@ internal static class PasswordInput
         else
         {
             password = Prompt("Password: ");
-            if (password != Prompt("Repeat password: "))
+            if (confirm && password != Prompt("Repeat password: "))
             {
                 error = "The passwords do not match.";
                 return null;

@@ -128,9 +128,15 @@ internal static class UserCommands
         command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
             var user = parse.GetValue(name)!;
-            if (await store.Accounts.FindAsync(user, cancellationToken).ConfigureAwait(false) is null)
+            var account = await store.Accounts.FindAsync(user, cancellationToken).ConfigureAwait(false);
+            if (account is null)
             {
                 return CliStore.Fail($"No user '{user}'.");
+            }
+
+            if (account.Source == Account.DirectorySource)
+            {
+                return CliStore.Fail($"'{user}' is a directory account: its password is checked by the LDAP directory, so change it there.");
             }
 
             var password = ReadPassword(parse.GetValue(stdin), store, user, out var error);

@@ -55,7 +55,13 @@ public static class ServerComposition
         services.AddSingleton(provider => new QuotaLedgers(provider.GetRequiredService<IUsageStore>()));
         services.AddSingleton(provider => new BanList(provider.GetRequiredService<IBanStore>(), BanPolicyFrom(options.Bans), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<PasswordHashing>();
-        services.AddSingleton<Authenticator>();
+        services.AddSingleton(provider => new Authenticator(
+            provider.GetRequiredService<IAccountStore>(),
+            provider.GetRequiredService<PasswordHashing>(),
+            provider.GetRequiredService<TimeProvider>(),
+            DirectorySetup.CreateLogin(
+                options.Ldap, paths, provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<IAccessStore>(),
+                provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>())));
         services.AddSingleton(_ => new TransferLog(paths.TransferLog));
         services.AddSingleton(provider => CreateTls(options, paths, provider));
         services.AddSingleton(provider =>

@@ -10,7 +10,8 @@ namespace Gatehouse.Protocol.Commands.Login;
 
 /// <summary>
 /// The client only ever hears "Login incorrect", whether the password was wrong or a rule (network, expiry,
-/// client certificate) refused the account; the log says why. Each failure is delayed and scored against the
+/// client certificate, directory group) refused the account; the log says why. The one exception is a directory
+/// that cannot be reached: 421 "try again later", not held against the client's address. Each failure is delayed and scored against the
 /// client's address, and after Limits:MaxLoginAttempts failures the connection is closed.
 /// </summary>
 public sealed class PassHandler : IFtpCommandHandler
@@ -69,14 +70,26 @@ public sealed class PassHandler : IFtpCommandHandler
 
             reason = decision.Reason;
         }
+        else if (result.Failure == AuthenticationFailure.DirectoryUnavailable)
+        {
+            // Not the client's fault, so not scored against its address; it may simply try again later.
+            Log.DirectoryUnavailable(session.Logger, user, result.Detail);
+            return new FtpReply(421, "Login service unavailable: the account directory cannot be reached. Try again later.", AfterReply.Close);
+        }
         else
         {
             reason = result.Failure switch
             {
                 AuthenticationFailure.UnknownUser => "no such user",
                 AuthenticationFailure.Disabled => "account disabled",
+                AuthenticationFailure.NotPermitted => "refused",
                 _ => "wrong password",
             };
+            if (result.Detail.Length > 0)
+            {
+                reason += ": " + result.Detail;
+            }
+
             Log.LoginFailed(session.Logger, user, reason);
         }
 
