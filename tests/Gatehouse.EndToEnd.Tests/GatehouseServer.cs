@@ -254,7 +254,7 @@ public sealed partial class GatehouseServer : IAsyncDisposable
     /// A control port that is free now, from 21000-23999: below the kernel's ephemeral range (32768 and up), so no
     /// client connection or other server's ephemeral port can take it between this check and the server's bind.
     /// </summary>
-    private static int FreePort()
+    internal static int FreePort()
     {
         while (true)
         {
