@@ -11,14 +11,13 @@ command -v curl >/dev/null || need+=(curl)
 [ -x /usr/bin/python3 ] || need+=(python3)
 command -v ss >/dev/null || need+=(iproute2)
 command -v openssl >/dev/null || need+=(openssl)
-# A real OpenLDAP server for the LDAP tests (configured and started by the tests themselves), and the client
-# library System.DirectoryServices.Protocols loads.
+# A real OpenLDAP server for the LDAP tests, which configure and start their own instance; it also brings
+# libldap, the library System.DirectoryServices.Protocols loads.
 [ -x /usr/sbin/slapd ] || need+=(slapd)
-ls /usr/lib/*/libldap*.so.* >/dev/null 2>&1 || need+=(libldap-2.5-0)
 if [ ${#need[@]} -gt 0 ]; then
     sudo_cmd=""
     [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-    $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null || {
+    $sudo_cmd apt-get update -qq && $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null || {
         echo "Could not install: ${need[*]}" >&2
         echo "0 passed, 1 failed"
         exit 1
