@@ -98,46 +98,39 @@ public sealed class Slapd : IAsyncDisposable
     /// <summary>Server settings for a directory reached over StartTLS with the admin as service account and groups found by search.</summary>
     public Dictionary<string, string> SearchThenBindSettings(params (string DirectoryGroup, string Group)[] mappings)
     {
-        var settings = new Dictionary<string, string>
-        {
-            ["Ldap__Enabled"] = "true",
-            ["Ldap__Server"] = "127.0.0.1",
-            ["Ldap__Port"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Ldap__Security"] = "StartTls",
-            ["Ldap__TrustedCertificatesDirectory"] = CaDirectory,
-            ["Ldap__BindDn"] = AdminDn,
-            ["Ldap__BindPassword"] = AdminPassword,
-            ["Ldap__UserSearchBase"] = People,
-            ["Ldap__GroupSearchBase"] = Groups,
-        };
-        AddMappings(settings, mappings);
+        var settings = Settings(Port, "StartTls", mappings);
+        settings["Ldap__BindDn"] = AdminDn;
+        settings["Ldap__BindPassword"] = AdminPassword;
+        settings["Ldap__UserSearchBase"] = People;
         return settings;
     }
 
     /// <summary>Server settings for a directory reached over LDAPS, binding directly as the user.</summary>
     public Dictionary<string, string> DirectBindSettings(params (string DirectoryGroup, string Group)[] mappings)
     {
+        var settings = Settings(LdapsPort, "Ldaps", mappings);
+        settings["Ldap__UserDnTemplate"] = $"uid={{0}},{People}";
+        return settings;
+    }
+
+    private Dictionary<string, string> Settings(int port, string security, (string DirectoryGroup, string Group)[] mappings)
+    {
         var settings = new Dictionary<string, string>
         {
             ["Ldap__Enabled"] = "true",
             ["Ldap__Server"] = "127.0.0.1",
-            ["Ldap__Port"] = LdapsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Ldap__Security"] = "Ldaps",
+            ["Ldap__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Ldap__Security"] = security,
             ["Ldap__TrustedCertificatesDirectory"] = CaDirectory,
-            ["Ldap__UserDnTemplate"] = $"uid={{0}},{People}",
             ["Ldap__GroupSearchBase"] = Groups,
         };
-        AddMappings(settings, mappings);
-        return settings;
-    }
-
-    public static void AddMappings(Dictionary<string, string> settings, (string DirectoryGroup, string Group)[] mappings)
-    {
         for (var i = 0; i < mappings.Length; i++)
         {
             settings[$"Ldap__GroupMappings__{i}__DirectoryGroup"] = mappings[i].DirectoryGroup;
             settings[$"Ldap__GroupMappings__{i}__Group"] = mappings[i].Group;
         }
+
+        return settings;
     }
 
     /// <summary>Changes a group's members as the directory administrator would (over LDAPS).</summary>

@@ -84,6 +84,10 @@ public sealed class LdapDirectory : IUserDirectory
         {
             return Unavailable($"{e.Message} (result {e.Response?.ResultCode}{Server(e.Response?.ErrorMessage)})");
         }
+        catch (DllNotFoundException e)
+        {
+            return Unavailable($"the LDAP client library is missing ({e.Message}); install libldap (Debian: apt-get install libldap-2.5-0 or libldap2)");
+        }
     }
 
     private DirectoryVerification SearchThenBind(string name, string password)
@@ -114,7 +118,7 @@ public sealed class LdapDirectory : IUserDirectory
         {
             if (!TryBind(user, entry.DistinguishedName, password))
             {
-                return DirectoryVerification.Failed(DirectoryOutcome.WrongPassword, $"wrong password for {entry.DistinguishedName}");
+                return DirectoryVerification.Failed(DirectoryOutcome.WrongPassword, $"the directory refused the password of {entry.DistinguishedName}");
             }
         }
 

@@ -10,9 +10,9 @@ namespace Gatehouse.Protocol.Commands.Login;
 
 /// <summary>
 /// The client only ever hears "Login incorrect", whether the password was wrong or a rule (network, expiry,
-/// client certificate, directory group) refused the account; the log says why. The one exception is a directory
-/// that cannot be reached: 421 "try again later", not held against the client's address. Each failure is delayed and scored against the
-/// client's address, and after Limits:MaxLoginAttempts failures the connection is closed.
+/// client certificate, directory group) refused the account; the log says why. Each failure is delayed and
+/// scored against the client's address, and after Limits:MaxLoginAttempts failures the connection is closed.
+/// The one exception is a directory that cannot be reached: 421 "try again later", not held against the client.
 /// </summary>
 public sealed class PassHandler : IFtpCommandHandler
 {
