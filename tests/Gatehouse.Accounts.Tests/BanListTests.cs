@@ -65,6 +65,22 @@ public sealed class BanListTests : IDisposable
     }
 
     [Fact]
+    public async Task After_the_offence_memory_passes_without_a_ban_the_next_ban_is_the_first_length_again()
+    {
+        var bans = Bans();
+        await ReportUntilBannedAsync(bans);
+        _time.Advance(TimeSpan.FromMinutes(16));
+        await ReportUntilBannedAsync(bans);
+        Assert.True(bans.IsBanned(Attacker, out var second));
+        Assert.Equal(TimeSpan.FromMinutes(30), second.BannedUntil - _time.GetUtcNow());
+
+        _time.Advance(TimeSpan.FromHours(25));
+        await ReportUntilBannedAsync(bans);
+        Assert.True(bans.IsBanned(Attacker, out var afterMemory));
+        Assert.Equal(TimeSpan.FromMinutes(15), afterMemory.BannedUntil - _time.GetUtcNow());
+    }
+
+    [Fact]
     public async Task Bans_survive_a_restart_and_removal_is_picked_up_on_refresh()
     {
         await ReportUntilBannedAsync(Bans());

@@ -23,7 +23,7 @@ public sealed class AccessControlTests
         var steps = await FtpSteps.RunAsync(server, "alice",
         [
             "nlst /", "nlst /shared", "nlst /shared/prices", "retr /shared/prices/prices.csv",
-            "stor /shared/prices/new.csv 100", "stor /shared/prices/prices.csv 100", "cmd DELE /shared/prices/prices.csv",
+            "stor /shared/prices/new.csv 100", "stor /shared/prices/prices.csv 100", "appe /shared/prices/prices.csv 10", "cmd DELE /shared/prices/prices.csv",
             "cmd RNFR /shared/prices/prices.csv", "cmd MKD /shared/prices/sub", "cmd MFMT 20200101000000 /shared/prices/prices.csv",
             "stor /shared/loose.txt 10", "cmd RMD /shared/prices", "cmd RNFR /drop",
             "stor /drop/order.xml 2000", "nlst /drop",
@@ -34,7 +34,7 @@ public sealed class AccessControlTests
         Assert.EndsWith("[prices]", steps["nlst /shared"], StringComparison.Ordinal);
         Assert.EndsWith("[prices.csv]", steps["nlst /shared/prices"], StringComparison.Ordinal);
         Assert.Contains($"bytes=5000 sha256={Sha256(priceList)}", steps["retr /shared/prices/prices.csv"], StringComparison.Ordinal);
-        foreach (var refused in new[] { "stor /shared/prices/new.csv 100", "stor /shared/prices/prices.csv 100", "cmd DELE /shared/prices/prices.csv", "cmd RNFR /shared/prices/prices.csv", "cmd MKD /shared/prices/sub", "cmd MFMT 20200101000000 /shared/prices/prices.csv" })
+        foreach (var refused in new[] { "stor /shared/prices/new.csv 100", "stor /shared/prices/prices.csv 100", "appe /shared/prices/prices.csv 10", "cmd DELE /shared/prices/prices.csv", "cmd RNFR /shared/prices/prices.csv", "cmd MKD /shared/prices/sub", "cmd MFMT 20200101000000 /shared/prices/prices.csv" })
         {
             Assert.StartsWith("550", steps[refused], StringComparison.Ordinal);
             Assert.Contains("read-only folder /shared/prices", steps[refused], StringComparison.Ordinal);
@@ -215,19 +215,52 @@ public sealed class AccessControlTests
     }
 
     [Fact]
-    public async Task Download_bandwidth_is_limited_per_user()
+    public async Task Bandwidth_is_limited_per_user_in_both_directions()
     {
         await using var server = await GatehouseServer.StartAsync();
         Clients.RandomFile(server.Home("alice"), "big.bin", 400 * 1024);
-        await CliAsync(server, "user", "set", "alice", "--download-rate", "200K");
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        var steps = await FtpSteps.RunAsync(server, "alice", ["retr /big.bin"]);
-        watch.Stop();
+        await CliAsync(server, "user", "set", "alice", "--download-rate", "200K", "--upload-rate", "200K");
 
-        Assert.Contains("bytes=409600", steps["retr /big.bin"], StringComparison.Ordinal);
+        var download = System.Diagnostics.Stopwatch.StartNew();
+        var retr = await FtpSteps.RunAsync(server, "alice", ["retr /big.bin"]);
+        download.Stop();
+        var upload = System.Diagnostics.Stopwatch.StartNew();
+        var stor = await FtpSteps.RunAsync(server, "alice", ["stor /up.bin 409600"]);
+        upload.Stop();
+
+        Assert.Contains("bytes=409600", retr["retr /big.bin"], StringComparison.Ordinal);
+        Assert.StartsWith("226", stor["stor /up.bin 409600"], StringComparison.Ordinal);
+        Assert.Equal(409600, new FileInfo(Path.Combine(server.Home("alice"), "up.bin")).Length);
 
         // 400 KiB at 200 KiB/s after a 50 KiB burst needs at least 1.75 s; a functional lower bound, not a benchmark.
-        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(1.5), $"took only {watch.Elapsed}");
+        Assert.True(download.Elapsed >= TimeSpan.FromSeconds(1.5), $"download took only {download.Elapsed}");
+        Assert.True(upload.Elapsed >= TimeSpan.FromSeconds(1.5), $"upload took only {upload.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Unmounting_a_folder_and_removing_a_permission_take_effect_at_the_next_login()
+    {
+        await using var server = await GatehouseServer.StartAsync();
+        var reports = Directory.CreateDirectory(Path.Combine(server.DataDirectory, "reports")).FullName;
+        Clients.RandomFile(server.Home("alice"), "keep.txt", 10);
+        await CliAsync(server, "folder", "add", "reports", "--path", reports);
+        await CliAsync(server, "folder", "mount", "reports", "--user", "alice", "--at", "/reports");
+        await CliAsync(server, "perm", "set", "--user", "alice", "/", "list,download");
+
+        var (_, rules) = await server.RunCliAsync(null, "perm", "list", "--user", "alice");
+        Assert.Contains("list,download", rules, StringComparison.Ordinal);
+        var before = await FtpSteps.RunAsync(server, "alice", ["nlst /", "cmd DELE /keep.txt"]);
+        Assert.EndsWith("[keep.txt,reports]", before["nlst /"], StringComparison.Ordinal);
+        Assert.StartsWith("550", before["cmd DELE /keep.txt"], StringComparison.Ordinal);
+
+        await CliAsync(server, "folder", "unmount", "--user", "alice", "--at", "/reports");
+        await CliAsync(server, "perm", "remove", "--user", "alice", "/");
+        (_, rules) = await server.RunCliAsync(null, "perm", "list", "--user", "alice");
+        Assert.DoesNotContain("list,download", rules, StringComparison.Ordinal);
+
+        var after = await FtpSteps.RunAsync(server, "alice", ["nlst /", "cmd DELE /keep.txt"]);
+        Assert.EndsWith("[keep.txt]", after["nlst /"], StringComparison.Ordinal);
+        Assert.StartsWith("250", after["cmd DELE /keep.txt"], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -251,20 +284,25 @@ public sealed class AccessControlTests
         Assert.Equal(["fresh.csv"], Directory.GetFiles(drop).Select(Path.GetFileName));
     }
 
-    [Fact]
-    public async Task The_server_sweeps_retention_on_its_own()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_server_sweeps_retention_on_its_own_and_a_dry_run_only_logs(bool dryRun)
     {
         string? stale = null;
-        await using var server = await GatehouseServer.StartAsync(prepare: async settings =>
-        {
-            stale = Clients.RandomFile(Path.Combine(settings["DataDirectory"], "home", "alice"), "stale.txt", 10);
-            File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddDays(-3));
-            var (code, output) = await GatehouseServer.RunCliAsync(settings, null, "user", "set", "alice", "--retention-days", "2");
-            Assert.True(code == 0, output);
-        });
+        await using var server = await GatehouseServer.StartAsync(
+            new Dictionary<string, string> { ["Retention__DryRun"] = dryRun ? "true" : "false" },
+            prepare: async settings =>
+            {
+                stale = Clients.RandomFile(Path.Combine(settings["DataDirectory"], "home", "alice"), "stale.txt", 10);
+                File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddDays(-3));
+                var (code, output) = await GatehouseServer.RunCliAsync(settings, null, "user", "set", "alice", "--retention-days", "2");
+                Assert.True(code == 0, output);
+            });
 
-        Assert.True(await server.WaitForLogAsync("Retention deleted user:alice:/stale.txt", TimeSpan.FromSeconds(20)), server.Output);
-        Assert.False(File.Exists(stale));
+        var expected = dryRun ? "Retention would delete (Retention:DryRun) user:alice:/stale.txt" : "Retention deleted user:alice:/stale.txt";
+        Assert.True(await server.WaitForLogAsync(expected, TimeSpan.FromSeconds(20)), server.Output);
+        Assert.Equal(dryRun, File.Exists(stale));
     }
 
     private static async Task CliAsync(GatehouseServer server, params string[] arguments)

@@ -72,6 +72,24 @@ public sealed class SecuringTests
     }
 
     [Fact]
+    public async Task Connections_over_the_per_address_limit_score_towards_a_ban()
+    {
+        await using var server = await GatehouseServer.StartAsync(new() { ["Bans__Threshold"] = "2", ["Limits__MaxSessionsPerIp"] = "1" });
+        var source = IPAddress.Parse("127.0.0.4");
+        using var held = await RawControl.ConnectAsync(Control(server), source);
+        Assert.StartsWith("220", await held.ReadReplyAsync(), StringComparison.Ordinal);
+        for (var i = 0; i < 2; i++)
+        {
+            using var extra = await RawControl.ConnectAsync(Control(server), source);
+            Assert.StartsWith("421", await extra.ReadReplyAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.True(await server.WaitForLogAsync("Banned 127.0.0.4 until", TimeSpan.FromSeconds(5)), server.Output);
+        var (_, list) = await server.RunCliAsync(null, "ban", "list");
+        Assert.Contains("TooManyConnections", list, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Global_trusted_networks_refuse_other_addresses_at_connect()
     {
         await using var server = await GatehouseServer.StartAsync(new()
