@@ -69,6 +69,9 @@ public static partial class Log
     [LoggerMessage(51, LogLevel.Error, "TLS certificate reload failed, keeping the previous certificate: {Reason}")]
     public static partial void CertificateReloadFailed(ILogger logger, string reason);
 
+    [LoggerMessage(53, LogLevel.Error, "Could not append to the transfer log (xferlog): {Reason}")]
+    public static partial void TransferLogFailed(ILogger logger, string reason);
+
     [LoggerMessage(52, LogLevel.Warning, "Using a self-signed TLS certificate ({Path}). Clients will warn about it; set Tls:CertificateFile and Tls:KeyFile to a certificate from a trusted CA")]
     public static partial void SelfSignedCertificate(ILogger logger, string path);
 

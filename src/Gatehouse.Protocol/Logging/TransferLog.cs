@@ -42,13 +42,32 @@ public sealed class TransferLog : IDisposable
             ascii ? "a" : "b", "_", direction == TransferDirection.Outgoing ? "o" : "i", "r", user, "ftp", "0", "*", complete ? "c" : "i");
     }
 
-    public void Write(string line)
+    /// <returns>Null when written; otherwise why not (a full disk must not end the session that made the transfer).</returns>
+    public string? Write(string line)
     {
         lock (_gate)
         {
-            _writer.WriteLine(line);
+            try
+            {
+                _writer.WriteLine(line);
+                return null;
+            }
+            catch (IOException e)
+            {
+                return e.Message;
+            }
         }
     }
 
-    public void Dispose() => _writer.Dispose();
+    public void Dispose()
+    {
+        try
+        {
+            _writer.Dispose();
+        }
+        catch (IOException)
+        {
+            // Lines a full disk refused were already reported by Write; shutting down must not fail over them.
+        }
+    }
 }

@@ -488,6 +488,8 @@ public sealed class FtpSession
             {
                 await request.Resource.DisposeAsync().ConfigureAwait(false);
             }
+
+            run.Cancellation.Dispose();
         }
 
         RecordTransfer(request, run, started, final, failure);
@@ -507,8 +509,6 @@ public sealed class FtpSession
                 // The control connection is gone; the session loop notices on its own.
             }
         }
-
-        run.Cancellation.Dispose();
     }
 
     /// <summary>Refusals (permissions, read-only folders, quotas) are policy at work; other failures are storage trouble.</summary>
@@ -544,8 +544,11 @@ public sealed class FtpSession
         var bytes = run.Progress.Bytes;
         Log.Transfer(Logger, record.Direction == TransferDirection.Outgoing ? "Download" : "Upload", record.Path, bytes, (long)elapsed.TotalMilliseconds,
             complete ? "complete" : final is null ? "interrupted" : $"failed: {final.Code} {final.Lines[0]}{(failure is null ? string.Empty : $" ({failure})")}");
-        _server.TransferLog.Write(TransferLog.FormatLine(_server.Time.GetUtcNow(), elapsed, ClientEndPoint.Address, bytes, record.Path, record.Ascii,
-            record.Direction, State.Account?.Name ?? "-", complete));
+        if (_server.TransferLog.Write(TransferLog.FormatLine(_server.Time.GetUtcNow(), elapsed, ClientEndPoint.Address, bytes, record.Path, record.Ascii,
+            record.Direction, State.Account?.Name ?? "-", complete)) is { } problem)
+        {
+            Log.TransferLogFailed(Logger, problem);
+        }
     }
 
     /// <summary>Sends TLS close_notify where there is TLS; a client that already hung up does not turn success into failure.</summary>
