@@ -137,6 +137,15 @@ public sealed partial class GatehouseServer : IAsyncDisposable
     public async Task<(int ExitCode, string Output)> RunCliAsync(string? stdin, params string[] arguments) =>
         await RunCliAsync(Settings, stdin, arguments);
 
+    /// <summary>Runs a gatehouse CLI command that must succeed (set-up steps); fails the test with its output otherwise.</summary>
+    public static async Task CliAsync(IReadOnlyDictionary<string, string> settings, params string[] arguments)
+    {
+        var (code, output) = await RunCliAsync(settings, null, arguments);
+        Assert.True(code == 0, $"gatehouse {string.Join(' ', arguments)} failed ({code}): {output}");
+    }
+
+    public Task CliAsync(params string[] arguments) => CliAsync(Settings, arguments);
+
     /// <summary>Waits until the server log contains <paramref name="text"/>.</summary>
     public async Task<bool> WaitForLogAsync(string text, TimeSpan timeout)
     {

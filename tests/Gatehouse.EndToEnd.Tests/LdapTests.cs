@@ -37,7 +37,7 @@ public sealed class LdapTests
         Assert.True(await server.WaitForLogAsync("Created directory account 'alice' for uid=alice,ou=people,dc=example,dc=org", TimeSpan.FromSeconds(5)), server.Output);
 
         // Groups no mapping targets are the administrator's and stay; mapped ones follow the directory at each login.
-        await CliAsync(server, "user", "set", "alice", "--add-group", "auditors");
+        await server.CliAsync("user", "set", "alice", "--add-group", "auditors");
         await slapd.SetMembersAsync("staff");
         Assert.StartsWith("230", (await FtpSteps.RunAsync(server, "alice", [], password: AlicePassword)).Login, StringComparison.Ordinal);
         Assert.Matches(@"alice\s+enabled\s+ldap\s.*auditors,customers\s", await UserLineAsync(server, "alice"));
@@ -159,11 +159,11 @@ public sealed class LdapTests
         Clients.RandomFile(prices, "prices.csv", 300);
         foreach (var group in groups)
         {
-            await CliAsync(settings, "group", "add", group);
+            await GatehouseServer.CliAsync(settings, "group", "add", group);
         }
 
-        await CliAsync(settings, "folder", "add", "prices", "--path", prices);
-        await CliAsync(settings, "folder", "mount", "prices", "--group", groups[0], "--at", "/shared/prices", "--read-only");
+        await GatehouseServer.CliAsync(settings, "folder", "add", "prices", "--path", prices);
+        await GatehouseServer.CliAsync(settings, "folder", "mount", "prices", "--group", groups[0], "--at", "/shared/prices", "--read-only");
     }
 
     private static async Task<string> UserLineAsync(GatehouseServer server, string user)
@@ -171,13 +171,5 @@ public sealed class LdapTests
         var (code, output) = await server.RunCliAsync(null, "user", "list");
         Assert.True(code == 0, output);
         return output.Split('\n').Single(line => line.StartsWith(user + " ", StringComparison.Ordinal));
-    }
-
-    private static Task CliAsync(GatehouseServer server, params string[] arguments) => CliAsync(server.Settings, arguments);
-
-    private static async Task CliAsync(IReadOnlyDictionary<string, string> settings, params string[] arguments)
-    {
-        var (code, output) = await GatehouseServer.RunCliAsync(settings, null, arguments);
-        Assert.True(code == 0, $"gatehouse {string.Join(' ', arguments)} failed ({code}): {output}");
     }
 }
