@@ -20,10 +20,13 @@ public sealed partial class DirectoryLogin(
 {
     public string Address => directory.Address;
 
-    /// <param name="name">The login name as typed; directory accounts are kept in lower case, as directories compare names without case.</param>
+    /// <summary>The local account name of a directory user: lower case, as directories compare names without case.</summary>
+    public static string AccountName(string loginName) => loginName.ToLowerInvariant();
+
+    /// <param name="name">The login name as typed.</param>
     public async Task<AuthenticationResult> LoginAsync(string name, string password, CancellationToken cancellationToken)
     {
-        var canonical = name.ToLowerInvariant();
+        var canonical = AccountName(name);
         if (!AccountNames.IsValid(canonical, out var nameError))
         {
             return new AuthenticationResult(null, AuthenticationFailure.UnknownUser, $"not a usable account name: {nameError}");

@@ -29,7 +29,7 @@ internal static class LdapCommands
             }
 
             var directory = DirectorySetup.CreateDirectory(ldap);
-            var user = parse.GetValue(name)!.ToLowerInvariant();
+            var user = DirectoryLogin.AccountName(parse.GetValue(name)!);
             var result = await directory.VerifyAsync(user, password, cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"Directory:  {directory.Address}");
             if (result.Outcome != DirectoryOutcome.Verified)
