@@ -36,6 +36,10 @@ public sealed class LdapTests
         Assert.Matches(@"alice\s+enabled\s+ldap\s.*customers,employees", await UserLineAsync(server, "alice"));
         Assert.True(await server.WaitForLogAsync("Created directory account 'alice' for uid=alice,ou=people,dc=example,dc=org", TimeSpan.FromSeconds(5)), server.Output);
 
+        var (passwdCode, passwd) = await server.RunCliAsync("Some-New-Password-31\n", "user", "passwd", "alice", "--password-stdin");
+        Assert.Equal(1, passwdCode);
+        Assert.Contains("'alice' is a directory account", passwd, StringComparison.Ordinal);
+
         // Groups no mapping targets are the administrator's and stay; mapped ones follow the directory at each login.
         await server.CliAsync("user", "set", "alice", "--add-group", "auditors");
         await slapd.SetMembersAsync("staff");
