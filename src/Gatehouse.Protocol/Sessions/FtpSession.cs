@@ -437,8 +437,13 @@ public sealed class FtpSession
             await ReplyAsync(new FtpReply(150, request.OpeningText)).ConfigureAwait(false);
             if (State.Protection == DataProtection.Private)
             {
-                data = await SecureDataAsync(data, request.Record?.Direction == TransferDirection.Incoming, token).ConfigureAwait(false);
+                var upload = request.Record?.Direction == TransferDirection.Incoming;
+                data = await SecureDataAsync(data, upload, token).ConfigureAwait(false);
                 run.Data = data;
+                if (upload)
+                {
+                    TcpQuickAck.Enable(socket);
+                }
             }
 
             final = await request.Body(data, run.Progress, token).ConfigureAwait(false);
