@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.Sockets;
 using Gatehouse.Protocol.Access;
 
 namespace Gatehouse.Protocol.DataChannel;
@@ -16,10 +17,16 @@ public sealed class TransferProgress
 /// <summary>Streams between file and data connection in constant memory, with TYPE A conversion when asked.</summary>
 public static class TransferCopier
 {
-    private const int BufferSize = 1 << 17;
+    private const int BufferSize = 1 << 20;
 
     public static async Task CopyToNetworkAsync(Stream file, Stream network, bool ascii, TransferProgress progress, TransferThrottle? throttle, CancellationToken cancellationToken)
     {
+        if (!ascii && ZeroCopySender.CanSend(file, network))
+        {
+            await ZeroCopySender.SendAsync((FileStream)file, (NetworkStream)network, progress, throttle, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var input = ArrayPool<byte>.Shared.Rent(BufferSize);
         var output = ascii ? ArrayPool<byte>.Shared.Rent(BufferSize * 2) : null;
         var converter = ascii ? new AsciiConverter() : null;

@@ -24,6 +24,9 @@ public static partial class Log
     [LoggerMessage(14, LogLevel.Error, "Session failed unexpectedly; closing it")]
     public static partial void SessionFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(15, LogLevel.Error, "Transfer of {Path} failed unexpectedly")]
+    public static partial void TransferFailed(ILogger logger, string path, Exception exception);
+
     [LoggerMessage(12, LogLevel.Debug, "Command: {Command}")]
     public static partial void CommandReceived(ILogger logger, string command);
 

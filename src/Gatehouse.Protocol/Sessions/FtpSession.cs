@@ -482,6 +482,13 @@ public sealed class FtpSession
                 ? new FtpReply(426, "Transfer aborted; data connection closed.")
                 : new FtpReply(426, "Data connection lost; the transfer is incomplete.");
         }
+        catch (Exception ex)
+        {
+            // A bug must not leave the client waiting for a reply that never comes.
+            Log.TransferFailed(Logger, request.Record?.Path ?? "a listing", ex);
+            failure = ex.Message;
+            final = new FtpReply(451, "The transfer hit an internal error; it has been logged and the session goes on.");
+        }
         finally
         {
             if (run.Data is { } data)

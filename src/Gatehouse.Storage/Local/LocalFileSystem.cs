@@ -69,7 +69,8 @@ public sealed class LocalFileSystem : IFileSystem
                 Access = FileAccess.Read,
                 Share = FileShare.ReadWrite | FileShare.Delete,
                 BufferSize = 0,
-                Options = FileOptions.SequentialScan,
+                // Asynchronous: the socket layer's zero-copy send (sendfile) accepts only such streams.
+                Options = FileOptions.SequentialScan | FileOptions.Asynchronous,
             });
             if (offset > stream.Length)
             {
