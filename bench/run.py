@@ -2,7 +2,8 @@
 """Side-by-side FTP server benchmark: starts each server, runs every workload against each in turn (interleaved,
 repeated), and prints a Markdown table of medians, minima, maxima and ratios to vsftpd. Run as root (vsftpd needs it).
 
-Usage: sudo python3 bench/run.py [--quick] [--runs N] [--servers gatehouse,vsftpd] [--output FILE]
+Usage: sudo python3 bench/run.py [--quick] [--runs N] [--servers gatehouse,vsftpd,pure-ftpd,proftpd,pyftpdlib]
+                                 [--workloads big,small,churn,idle,listing] [--output FILE]
 """
 import argparse
 import datetime
@@ -15,8 +16,22 @@ import tempfile
 import servers
 import workloads
 
-REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SERVERS = {"gatehouse": servers.Gatehouse, "vsftpd": servers.Vsftpd}
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPOSITORY = os.path.dirname(HERE)
+PREFIX = "/var/tmp/gatehouse-bench-peers"
+SERVERS = {
+    "gatehouse": lambda *args: servers.Gatehouse(REPOSITORY, *args),
+    "vsftpd": servers.Vsftpd,
+    "pure-ftpd": lambda *args: servers.PureFtpd(PREFIX, *args),
+    "proftpd": lambda *args: servers.Proftpd(PREFIX, *args),
+    "pyftpdlib": lambda *args: servers.Pyftpdlib(PREFIX, *args),
+}
+# Packages that conflict with vsftpd (or need no install) go into PREFIX; their shared libraries are installed normally.
+UNPACKED = ["pure-ftpd", "proftpd-core", "proftpd-mod-crypto", "python3-pyftpdlib", "python3-openssl"]
+LIBRARIES = [("libhiredis0.14", "/usr/lib/x86_64-linux-gnu/libhiredis.so.0.14"), ("libmemcached11", "/usr/lib/x86_64-linux-gnu/libmemcached.so.11"),
+             ("libmemcachedutil2", "/usr/lib/x86_64-linux-gnu/libmemcachedutil.so.2"), ("libpcre2-posix3", "/usr/lib/x86_64-linux-gnu/libpcre2-posix.so.3"),
+             ("libsodium23", "/usr/lib/x86_64-linux-gnu/libsodium.so.23"), ("python3-cryptography", "/usr/lib/python3/dist-packages/cryptography")]
+MLSD_LESS = {"vsftpd"}
 REFERENCE = "vsftpd"
 
 
@@ -37,32 +52,58 @@ def random_file(path, size):
             remaining -= chunk
 
 
-def plan(source, big, count, small):
+def plan(source, big, count, small, sizes, chosen):
     """(workload name, function) pairs; each function takes a started server."""
     result = []
-    for direction in ("RETR", "STOR"):
+    if "big" in chosen:
+        for direction in ("RETR", "STOR"):
+            for tls in (False, True):
+                name = "%s %d MiB %s" % (direction, big >> 20, "TLS" if tls else "plain")
+                result.append((name, lambda server, d=direction, t=tls: workloads.big_file(server, source, big, d, t)))
+    if "small" in chosen:
         for tls in (False, True):
-            name = "%s %d MiB %s" % (direction, big >> 20, "TLS" if tls else "plain")
-            result.append((name, lambda server, d=direction, t=tls: workloads.big_file(server, source, big, d, t)))
-    for tls in (False, True):
-        name = "%d x %d KiB one session %s" % (count, small >> 10, "TLS" if tls else "plain")
-        result.append((name, lambda server, t=tls: workloads.small_files(server, count, small, t)))
+            name = "%d x %d KiB one session %s" % (count, small >> 10, "TLS" if tls else "plain")
+            result.append((name, lambda server, t=tls: workloads.small_files(server, count, small, t)))
+    if "churn" in chosen:
+        for tls in (False, True):
+            name = "churn, %d clients, %d s, %s" % (sizes["clients"], sizes["seconds"], "TLS" if tls else "plain")
+            result.append((name, lambda server, t=tls: workloads.churn(server, t, sizes["clients"], sizes["seconds"])))
+    if "idle" in chosen:
+        result.append(("%d idle TLS sessions" % sizes["idle"], lambda server: workloads.idle(server, sizes["idle"])))
+    if "listing" in chosen:
+        result.append(("listing of %d entries (MLSD; LIST for vsftpd)" % sizes["entries"],
+                       lambda server: workloads.listing(server, sizes["entries"], "LIST" if server.name in MLSD_LESS else "MLSD")))
     return result
 
 
-def table(results, names, order):
-    lines = ["| workload | metric | server | median | min | max | ratio to %s (median) |" % REFERENCE, "|---|---|---|---|---|---|---|"]
+HIGHER_IS_BETTER = {"MB/s", "up files/s", "down files/s", "sessions/s", "sessions held"}
+INFORMATION_ONLY = {"client CPU s", "client CPU (cores)", "listing MiB", "seconds to open"}
+
+
+def table(results, order):
+    """Median, min, max per server; ratio of medians to vsftpd; and Gatehouse's standing against the best peer
+    (above 1 means Gatehouse is better, whichever direction the metric runs)."""
+    lines = ["| workload | metric | server | median | min | max | ratio to %s | Gatehouse vs best peer |" % REFERENCE,
+             "|---|---|---|---|---|---|---|---|"]
     for workload in order:
-        metrics = results[(workload, names[0])][0].keys()
-        for metric in metrics:
-            reference = None
-            if (workload, REFERENCE) in results:
-                reference = statistics.median(run[metric] for run in results[(workload, REFERENCE)])
+        names = [name for (w, name) in results if w == workload]
+        for metric in results[(workload, names[0])][0]:
+            medians = {name: statistics.median(run[metric] for run in results[(workload, name)]) for name in names}
+            reference = medians.get(REFERENCE)
+            peers = {name: value for name, value in medians.items() if name not in ("gatehouse", "openssl pair")}
             for name in names:
                 values = [run[metric] for run in results[(workload, name)]]
-                median = statistics.median(values)
-                ratio = "%.2f" % (median / reference) if reference else "-"
-                lines.append("| %s | %s | %s | %.2f | %.2f | %.2f | %s |" % (workload, metric, name, median, min(values), max(values), ratio))
+                ratio = "%.2f" % (medians[name] / reference) if reference else "-"
+                standing = "-"
+                if name == "gatehouse" and peers and metric not in INFORMATION_ONLY:
+                    if metric in HIGHER_IS_BETTER:
+                        best = max(peers, key=peers.get)
+                        score = medians[name] / peers[best] if peers[best] else float("inf")
+                    else:
+                        best = min(peers, key=peers.get)
+                        score = peers[best] / medians[name] if medians[name] else float("inf")
+                    standing = "%.2f (%s)" % (score, best)
+                lines.append("| %s | %s | %s | %.2f | %.2f | %.2f | %s | %s |" % (workload, metric, name, medians[name], min(values), max(values), ratio, standing))
     return "\n".join(lines)
 
 
@@ -70,18 +111,22 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="256 MiB instead of 1 GiB, 200 small files instead of 1,000")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--servers", default="gatehouse,vsftpd")
+    parser.add_argument("--servers", default="gatehouse,vsftpd,pure-ftpd,proftpd,pyftpdlib")
+    parser.add_argument("--workloads", default="big,small,churn,idle,listing")
     parser.add_argument("--output")
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("run as root: vsftpd and the system bench account need it")
 
     names = args.servers.split(",")
-    servers.install([("vsftpd", "/usr/sbin/vsftpd"), ("curl", "curl"), ("openssl", "openssl")])
-    subprocess.run(["dotnet", "build", os.path.join(REPOSITORY, "src", "Gatehouse"), "-c", "Release", "--nologo", "-v", "quiet"], check=True)
+    servers.install([("vsftpd", "/usr/sbin/vsftpd"), ("curl", "curl"), ("openssl", "openssl")] + LIBRARIES)
+    servers.unpack(UNPACKED, PREFIX)
+    for project in (os.path.join("src", "Gatehouse"), os.path.join("bench", "loadgen")):
+        subprocess.run(["dotnet", "build", os.path.join(REPOSITORY, project), "-c", "Release", "--nologo", "-v", "quiet"], check=True)
 
     big = (256 if args.quick else 1024) << 20
     count = 200 if args.quick else 1000
+    sizes = {"clients": 50, "seconds": 5 if args.quick else 15, "idle": 1000 if args.quick else 10000, "entries": 50000}
     with tempfile.TemporaryDirectory(prefix="gatehouse-bench-") as work:
         os.chmod(work, 0o755)
         cert, key = certificate(work)
@@ -91,14 +136,20 @@ def main():
         try:
             for index, name in enumerate(names):
                 port, passive = 31000 + index * 200, (31001 + index * 200, 31199 + index * 200)
-                server = SERVERS[name](REPOSITORY, work, port, passive, cert, key) if name == "gatehouse" else SERVERS[name](work, port, passive, cert, key)
+                server = SERVERS[name](work, port, passive, cert, key)
                 server.start()
                 started.append(server)
 
-            steps = plan(source, big, count, 4096)
+            steps = plan(source, big, count, 4096, sizes, args.workloads.split(","))
             results = {}
+            if "big" in args.workloads:
+                steps.append(("TLS ceiling: bare OpenSSL pair, %d MiB" % (big >> 20), None))
             for run in range(args.runs):
                 for workload, measure in steps:
+                    if measure is None:
+                        results.setdefault((workload, "openssl pair"), []).append(
+                            workloads.tls_ceiling(os.path.join(HERE, "tls_pair.py"), cert, key, big))
+                        continue
                     for server in started:
                         results.setdefault((workload, server.name), []).append(measure(server))
                         print("run %d %s %s: %s" % (run + 1, workload, server.name, results[(workload, server.name)][-1]), file=sys.stderr)
@@ -109,7 +160,7 @@ def main():
 
     report = "# Benchmark %s\n\n%d runs%s, %d cores, loopback; client and servers share the machine.\n\n%s\n\n%s\n" % (
         datetime.date.today().isoformat(), args.runs, " (quick)" if args.quick else "", os.cpu_count(),
-        table(results, names, [name for name, _ in steps]), "\n".join(resident))
+        table(results, [name for name, _ in steps]), "\n".join(resident))
     print(report)
     if args.output:
         with open(args.output, "w") as out:

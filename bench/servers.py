@@ -1,5 +1,6 @@
 """The FTP servers under test: how each is configured, started, measured (/proc) and stopped."""
 import os
+import resource
 import shutil
 import subprocess
 import time
@@ -38,16 +39,24 @@ def _tree(pid):
 
 
 def cpu_seconds(pid):
-    """CPU time of the whole process tree: the root with its reaped children, plus live descendants."""
+    """CPU time of the whole process tree: each member's own time plus that of the children it has reaped. Call it once
+    the tree has settled (see settle): a session process that exited but is not yet reaped is counted nowhere."""
     total = 0
-    for index, member in enumerate(_tree(pid)):
+    for member in _tree(pid):
         try:
             with open("/proc/%d/stat" % member) as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
-            total += sum(int(value) for value in fields[11:13 if index else 15])
+            total += sum(int(value) for value in fields[11:15])
         except OSError:
             pass
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def settle(pid, size, timeout=10.0):
+    """Waits until the process tree is back to SIZE members (forking servers' session processes have exited and been reaped)."""
+    deadline = time.time() + timeout
+    while len(_tree(pid)) > size and time.time() < deadline:
+        time.sleep(0.02)
 
 
 def resident_bytes(pid):
@@ -80,6 +89,16 @@ class Server:
     @property
     def pid(self):
         return self.process.pid
+
+    def cpu(self):
+        """Server CPU seconds so far, read once the tree is back to its idle size."""
+        settle(self.pid, self.idle_tree)
+        return cpu_seconds(self.pid)
+
+    def started(self):
+        wait_for_port(self.port)
+        time.sleep(0.5)
+        self.idle_tree = len(_tree(self.pid))
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -116,8 +135,9 @@ class Gatehouse(Server):
         subprocess.run(["dotnet", self.dll, "user", "add", USER, "--password-stdin", "--home", self.home],
                        input=PASSWORD + "\n", text=True, env=self.environment, check=True, capture_output=True)
         log = open(os.path.join(self.workdir, "server.log"), "w")
-        self.process = subprocess.Popen(["dotnet", self.dll, "serve"], env=self.environment, stdout=log, stderr=subprocess.STDOUT)
-        wait_for_port(self.port)
+        self.process = subprocess.Popen(["dotnet", self.dll, "serve"], env=self.environment, stdout=log, stderr=subprocess.STDOUT,
+                                        preexec_fn=raise_limits)
+        self.started()
 
 
 class Vsftpd(Server):
@@ -142,8 +162,108 @@ class Vsftpd(Server):
                 "secure_chroot_dir=/var/run/vsftpd/empty", "",
             ]))
         log = open(os.path.join(self.workdir, "server.log"), "w")
-        self.process = subprocess.Popen(["/usr/sbin/vsftpd", config], stdout=log, stderr=subprocess.STDOUT)
-        wait_for_port(self.port)
+        self.process = subprocess.Popen(["/usr/sbin/vsftpd", config], stdout=log, stderr=subprocess.STDOUT, preexec_fn=raise_limits)
+        self.started()
+
+
+class PureFtpd(Server):
+    """pure-ftpd from a private prefix; system accounts (-l unix), everyone chrooted, TLS optional."""
+    name = "pure-ftpd"
+
+    def __init__(self, prefix, *args):
+        super().__init__(*args)
+        self.binary = os.path.join(prefix, "usr", "sbin", "pure-ftpd")
+
+    def start(self):
+        ensure_system_user(self.home)
+        first, last = self.passive
+        log = open(os.path.join(self.workdir, "server.log"), "w")
+        self.process = subprocess.Popen([
+            self.binary, "--bind", "127.0.0.1,%d" % self.port, "--passiveportrange", "%d:%d" % (first, last),
+            "--login", "unix", "--noanonymous", "--chrooteveryone", "--dontresolve", "--tls", "1",
+            "--certfile", "%s,%s" % (self.certificate, self.key), "--maxclientsnumber", "20000",
+            "--maxclientsperip", "20000", "--altlog", "clf:%s" % os.path.join(self.workdir, "transfer.log"),
+            "--maxidletime", "60",
+        ], stdout=log, stderr=subprocess.STDOUT, preexec_fn=raise_limits)
+        self.started()
+
+
+class Proftpd(Server):
+    """ProFTPD from a private prefix (mod_tls loaded from there); system accounts, DefaultRoot ~, TLS optional."""
+    name = "proftpd"
+
+    def __init__(self, prefix, *args):
+        super().__init__(*args)
+        self.prefix = prefix
+
+    def start(self):
+        ensure_system_user(self.home)
+        first, last = self.passive
+        config = os.path.join(self.workdir, "proftpd.conf")
+        with open(config, "w") as out:
+            out.write("\n".join([
+                "ServerType standalone", "DefaultServer on", "UseIPv6 off", "DefaultAddress 127.0.0.1",
+                "SocketBindTight on", "Port %d" % self.port, "PassivePorts %d %d" % (first, last),
+                "User nobody", "Group nogroup", "Umask 022", "MaxInstances 20000", "MaxClients none",
+                "MaxClientsPerHost none", "DefaultRoot ~", "RequireValidShell off", "AuthPAM off",
+                "AuthOrder mod_auth_unix.c", "UseReverseDNS off", "IdentLookups off", "WtmpLog off",
+                "TimeoutIdle 600", "AllowOverwrite on",
+                "PidFile %s" % os.path.join(self.workdir, "proftpd.pid"),
+                "ScoreboardFile %s" % os.path.join(self.workdir, "proftpd.scoreboard"),
+                "DelayTable %s" % os.path.join(self.workdir, "proftpd.delay"),
+                "SystemLog %s" % os.path.join(self.workdir, "proftpd.log"),
+                "TransferLog %s" % os.path.join(self.workdir, "transfer.log"),
+                "ModulePath %s" % os.path.join(self.prefix, "usr", "lib", "proftpd"),
+                "LoadModule mod_tls.c",
+                "TLSEngine on", "TLSRequired off", "TLSProtocol TLSv1.2 TLSv1.3",
+                "TLSRSACertificateFile %s" % self.certificate, "TLSRSACertificateKeyFile %s" % self.key,
+                "TLSOptions NoSessionReuseRequired", "TLSVerifyClient off",
+                "TLSLog %s" % os.path.join(self.workdir, "tls.log"), "",
+            ]))
+        log = open(os.path.join(self.workdir, "server.log"), "w")
+        self.process = subprocess.Popen([os.path.join(self.prefix, "usr", "sbin", "proftpd"), "--nodaemon", "--config", config],
+                                        stdout=log, stderr=subprocess.STDOUT, preexec_fn=raise_limits)
+        self.started()
+
+
+class Pyftpdlib(Server):
+    """pyftpdlib (Debian's python3 with the unpacked pyftpdlib and PyOpenSSL): one process, an event loop."""
+    name = "pyftpdlib"
+
+    def __init__(self, prefix, *args):
+        super().__init__(*args)
+        self.prefix = prefix
+
+    def start(self):
+        first, last = self.passive
+        environment = dict(os.environ, PYTHONPATH=os.path.join(self.prefix, "usr", "lib", "python3", "dist-packages"))
+        log = open(os.path.join(self.workdir, "server.log"), "w")
+        self.process = subprocess.Popen([
+            "/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)), "pyftpd.py"), str(self.port),
+            "%d-%d" % (first, last), USER, PASSWORD, self.home, self.certificate, self.key,
+            os.path.join(self.workdir, "transfer.log"),
+        ], env=environment, stdout=log, stderr=subprocess.STDOUT, preexec_fn=raise_limits)
+        self.started()
+
+
+def raise_limits():
+    """Room for 10,000 sessions' descriptors (the idle-session workload): the soft limit up to the hard one."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def unpack(packages, prefix):
+    """Servers whose Debian packages conflict with the installed one go into a private prefix (apt-get download, dpkg -x)."""
+    marker = os.path.join(prefix, ".unpacked")
+    if os.path.exists(marker) and open(marker).read() == " ".join(packages):
+        return
+    debs = os.path.join(prefix, "debs")
+    os.makedirs(debs, exist_ok=True)
+    subprocess.run(["apt-get", "download"] + packages, cwd=debs, check=True, capture_output=True)
+    for deb in sorted(os.listdir(debs)):
+        subprocess.run(["dpkg", "-x", os.path.join(debs, deb), prefix], check=True)
+    with open(marker, "w") as out:
+        out.write(" ".join(packages))
 
 
 def ensure_system_user(home):

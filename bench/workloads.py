@@ -1,13 +1,17 @@
 """Workloads: each runs one measurement against a started server and returns {metric: value}."""
+import json
 import os
 import resource
 import shutil
 import subprocess
+import threading
+import time
 
-from servers import USER, PASSWORD, cpu_seconds
+from servers import USER, PASSWORD, resident_bytes
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GIB = 1 << 30
+LOADGEN = os.path.join(HERE, "loadgen", "bin", "Release", "net10.0", "loadgen")
 
 
 def _curl(server, tls, *arguments):
@@ -29,7 +33,7 @@ def _own(server, path):
 def big_file(server, source, size, direction, tls):
     """Workload 1: one large file in one stream. MB/s and server CPU seconds per GiB."""
     url = "ftp://127.0.0.1:%d/" % server.port
-    before = cpu_seconds(server.pid)
+    before = server.cpu()
     if direction == "RETR":
         target = os.path.join(server.home, "big.bin")
         if not os.path.exists(target):
@@ -42,13 +46,13 @@ def big_file(server, source, size, direction, tls):
         if os.path.getsize(uploaded) != size:
             raise RuntimeError("%s stored %d of %d bytes" % (server.name, os.path.getsize(uploaded), size))
         os.remove(uploaded)
-    cpu = cpu_seconds(server.pid) - before
+    cpu = server.cpu() - before
     return {"MB/s": size / seconds / 1e6, "server CPU s/GiB": cpu * GIB / size}
 
 
 def small_files(server, count, size, tls):
     """Workload 2: one session, COUNT small files up then down. Files per second, and the client's CPU share."""
-    before = cpu_seconds(server.pid)
+    before = server.cpu()
     client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "files.py"), str(server.port), USER, PASSWORD,
                              "tls" if tls else "plain", str(count), str(size)], capture_output=True, text=True, timeout=900)
@@ -57,4 +61,104 @@ def small_files(server, count, size, tls):
     client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     up, down = (float(value) for value in result.stdout.split())
     client = (client_after.ru_utime + client_after.ru_stime) - (client_before.ru_utime + client_before.ru_stime)
-    return {"up files/s": up, "down files/s": down, "server CPU s": cpu_seconds(server.pid) - before, "client CPU s": client}
+    return {"up files/s": up, "down files/s": down, "server CPU s": server.cpu() - before, "client CPU s": client}
+
+
+def _client_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _loadgen(server, tls, mode, *arguments, timeout=900):
+    result = subprocess.run([LOADGEN, mode, str(server.port), USER, PASSWORD, "tls" if tls else "plain"] + [str(a) for a in arguments],
+                            capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0:
+        raise RuntimeError("loadgen %s failed on %s: %s" % (mode, server.name, result.stderr.strip()[-500:]))
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def churn(server, tls, clients, seconds):
+    """Workload 3: CLIENTS concurrent clients loop connect, log in, RETR 4 KiB, QUIT. Sessions/s, latency percentiles."""
+    target = os.path.join(server.home, "churn.bin")
+    if not os.path.exists(target):
+        with open(target, "wb") as out:
+            out.write(os.urandom(4096))
+        _own(server, target)
+    before, client_before, started = server.cpu(), _client_cpu(), time.time()
+    result = _loadgen(server, tls, "churn", clients, seconds, "churn.bin")
+    wall = time.time() - started
+    if result["Errors"]:
+        print("  %s churn: %d failed sessions, first: %s" % (server.name, result["Errors"], result["FirstError"]))
+    return {"sessions/s": result["PerSecond"], "p50 ms": result["P50Milliseconds"], "p99 ms": result["P99Milliseconds"],
+            "failed sessions": result["Errors"], "server CPU s": server.cpu() - before,
+            "client CPU (cores)": (_client_cpu() - client_before) / wall}
+
+
+def idle(server, count):
+    """Workload 4: COUNT logged-in TLS sessions held open. Resident memory per session, and how many answered a NOOP."""
+    baseline = resident_bytes(server.pid)
+    process = subprocess.Popen([LOADGEN, "idle", str(server.port), USER, PASSWORD, "tls", str(count)],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        if not line.startswith("ready"):
+            raise RuntimeError("loadgen idle on %s: %s" % (server.name, line.strip()))
+        time.sleep(2)
+        held = resident_bytes(server.pid)
+        process.stdin.write("\n")
+        process.stdin.flush()
+        result = json.loads(process.stdout.read().strip().splitlines()[-1])
+        process.wait(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    if result["FirstError"]:
+        print("  %s idle: %d failed, first: %s" % (server.name, result["Failed"], result["FirstError"]))
+    return {"sessions held": result["Alive"], "KiB per session": (held - baseline) / 1024 / count,
+            "seconds to open": result["OpenSeconds"]}
+
+
+def listing(server, entries, command):
+    """Workload 5: one listing of a directory of ENTRIES files (plain data connection). Seconds and peak server memory growth."""
+    directory = os.path.join(server.home, "many")
+    if not os.path.isdir(directory):
+        os.makedirs(directory + ".tmp", exist_ok=True)
+        for index in range(entries):
+            path = os.path.join(directory + ".tmp", "entry-%06d.dat" % index)
+            open(path, "w").close()
+            if server.name != "gatehouse" and server.name != "pyftpdlib":
+                os.chown(path, *_bench_ids())
+        os.rename(directory + ".tmp", directory)
+        _own(server, directory)
+    baseline = resident_bytes(server.pid)
+    peak = [baseline]
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], resident_bytes(server.pid))
+            time.sleep(0.005)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        result = _loadgen(server, False, "list", command, "many")
+    finally:
+        done.set()
+        sampler.join()
+    return {"seconds": result["Seconds"], "peak memory growth MiB": (peak[0] - baseline) / (1 << 20), "listing MiB": result["Bytes"] / (1 << 20)}
+
+
+def _bench_ids():
+    import pwd
+    entry = pwd.getpwnam(USER)
+    return entry.pw_uid, entry.pw_gid
+
+
+def tls_ceiling(script, certificate, key, size):
+    """The single-stream TLS ceiling: a bare OpenSSL socket pair (Python's ssl) over loopback, the cipher curl negotiates."""
+    result = subprocess.run(["/usr/bin/python3", script, certificate, key, str(size), "ECDHE-RSA-AES256-GCM-SHA384"],
+                            capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        raise RuntimeError("tls_pair.py failed: %s" % result.stderr.strip()[-500:])
+    return {"MB/s": float(result.stdout)}

@@ -14,7 +14,11 @@ public sealed class TransferProgress
     public void Add(long count) => Interlocked.Add(ref _bytes, count);
 }
 
-/// <summary>Streams between file and data connection in constant memory, with TYPE A conversion when asked.</summary>
+/// <summary>
+/// Streams between file and data connection in constant memory, with TYPE A conversion when asked. Plain binary
+/// downloads of OS files go zero-copy; everything else is double-buffered, so that reading the next block (disk
+/// or network) overlaps writing the current one (and its TLS encryption).
+/// </summary>
 public static class TransferCopier
 {
     private const int BufferSize = 1 << 20;
@@ -27,37 +31,30 @@ public static class TransferCopier
             return;
         }
 
-        var input = ArrayPool<byte>.Shared.Rent(BufferSize);
         var output = ascii ? ArrayPool<byte>.Shared.Rent(BufferSize * 2) : null;
         var converter = ascii ? new AsciiConverter() : null;
         try
         {
-            int read;
-            while ((read = await file.ReadAsync(input.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            await PumpAsync(file, async (block, token) =>
             {
                 if (throttle is not null)
                 {
-                    await throttle.WaitAsync(read, cancellationToken).ConfigureAwait(false);
+                    await throttle.WaitAsync(block.Length, token).ConfigureAwait(false);
                 }
 
-                if (converter is null)
+                if (converter is not null && output is not null)
                 {
-                    await network.WriteAsync(input.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                    progress.Add(read);
+                    var converted = converter.ToNetwork(block.Span, output);
+                    block = output.AsMemory(0, converted);
                 }
-                else
-                {
-                    var converted = converter.ToNetwork(input.AsSpan(0, read), output);
-                    await network.WriteAsync(output.AsMemory(0, converted), cancellationToken).ConfigureAwait(false);
-                    progress.Add(converted);
-                }
-            }
 
+                await network.WriteAsync(block, token).ConfigureAwait(false);
+                progress.Add(block.Length);
+            }, cancellationToken).ConfigureAwait(false);
             await network.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(input);
             if (output is not null)
             {
                 ArrayPool<byte>.Shared.Return(output);
@@ -67,31 +64,27 @@ public static class TransferCopier
 
     public static async Task CopyToLocalAsync(Stream network, Stream file, bool ascii, TransferProgress progress, TransferThrottle? throttle, CancellationToken cancellationToken)
     {
-        var input = ArrayPool<byte>.Shared.Rent(BufferSize);
         var output = ascii ? ArrayPool<byte>.Shared.Rent(BufferSize + 1) : null;
         var converter = ascii ? new AsciiConverter() : null;
         try
         {
-            int read;
-            while ((read = await network.ReadAsync(input.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            await PumpAsync(network, async (block, token) =>
             {
-                progress.Add(read);
+                progress.Add(block.Length);
                 if (throttle is not null)
                 {
                     // Not reading while waiting lets TCP flow control slow the client down.
-                    await throttle.WaitAsync(read, cancellationToken).ConfigureAwait(false);
+                    await throttle.WaitAsync(block.Length, token).ConfigureAwait(false);
                 }
 
-                if (converter is null)
+                if (converter is not null && output is not null)
                 {
-                    await file.WriteAsync(input.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    var converted = converter.ToLocal(block.Span, output);
+                    block = output.AsMemory(0, converted);
                 }
-                else
-                {
-                    var converted = converter.ToLocal(input.AsSpan(0, read), output);
-                    await file.WriteAsync(output.AsMemory(0, converted), cancellationToken).ConfigureAwait(false);
-                }
-            }
+
+                await file.WriteAsync(block, token).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
 
             if (converter is not null && output is not null)
             {
@@ -101,11 +94,44 @@ public static class TransferCopier
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(input);
             if (output is not null)
             {
                 ArrayPool<byte>.Shared.Return(output);
             }
+        }
+    }
+
+    /// <summary>Reads blocks from the source until its end and hands each to the sink, reading the next while the sink works.</summary>
+    private static async Task PumpAsync(Stream source, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> sink, CancellationToken cancellationToken)
+    {
+        var current = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var next = ArrayPool<byte>.Shared.Rent(BufferSize);
+        using var readAhead = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task<int>? pending = null;
+        try
+        {
+            var read = await source.ReadAsync(current.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false);
+            while (read > 0)
+            {
+                pending = source.ReadAsync(next.AsMemory(0, BufferSize), readAhead.Token).AsTask();
+                await sink(current.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                read = await pending.ConfigureAwait(false);
+                pending = null;
+                (current, next) = (next, current);
+            }
+        }
+        finally
+        {
+            if (pending is not null)
+            {
+                // The sink failed: stop the read-ahead (a client may never send more), and return its buffer
+                // to the pool only once that read is over.
+                await readAhead.CancelAsync().ConfigureAwait(false);
+                await ((Task)pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            ArrayPool<byte>.Shared.Return(current);
+            ArrayPool<byte>.Shared.Return(next);
         }
     }
 }

@@ -34,18 +34,21 @@ public sealed class LocalFileSystem : IFileSystem
         return Translate(() =>
         {
             var entries = new List<FileSystemEntry>();
-            foreach (var child in Directory.EnumerateFileSystemEntries(real))
+            var children = new System.IO.Enumeration.FileSystemEnumerable<(string Name, bool IsLink)>(real,
+                static (ref System.IO.Enumeration.FileSystemEntry child) => (child.FileName.ToString(), (child.Attributes & FileAttributes.ReparsePoint) != 0));
+            foreach (var (name, isLink) in children)
             {
-                var name = Path.GetFileName(child);
                 if (!PathValidation.TryValidateName(name, out _))
                 {
                     continue;
                 }
 
-                var target = NativeFileApi.RealPath(child);
-                if (target is not null && IsInsideRoot(target))
+                // Only a link can lead out of the home; a plain child of a directory inside it is inside it.
+                var child = Path.Join(real, name);
+                var target = isLink ? NativeFileApi.RealPath(child) : child;
+                if (target is not null && (!isLink || IsInsideRoot(target)) && Describe(target, name) is { } entry)
                 {
-                    entries.Add(Describe(target, name));
+                    entries.Add(entry);
                 }
             }
 
@@ -228,17 +231,22 @@ public sealed class LocalFileSystem : IFileSystem
         });
     }
 
-    private static FileSystemEntry Describe(string real, string name)
+    /// <summary>The entry for an existing path, or null if it vanished meanwhile.</summary>
+    private static FileSystemEntry? Describe(string real, string name)
     {
-        var unique = NativeFileApi.FileIdentity(real) ?? real.GetHashCode(StringComparison.Ordinal).ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
-        if (Directory.Exists(real))
+        if (NativeFileApi.Status(real) is { } status)
         {
-            var dir = new DirectoryInfo(real);
-            return new FileSystemEntry(name, true, 0, dir.LastWriteTimeUtc, unique);
+            return new FileSystemEntry(name, status.IsDirectory, status.IsDirectory ? 0 : status.Size, status.LastModified, status.Identity);
         }
 
-        var file = new FileInfo(real);
-        return new FileSystemEntry(name, false, file.Length, file.LastWriteTimeUtc, unique);
+        FileSystemInfo info = Directory.Exists(real) ? new DirectoryInfo(real) : new FileInfo(real);
+        if (!info.Exists)
+        {
+            return null;
+        }
+
+        var unique = real.GetHashCode(StringComparison.Ordinal).ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
+        return new FileSystemEntry(name, info is DirectoryInfo, info is FileInfo file ? file.Length : 0, info.LastWriteTimeUtc, unique);
     }
 
     private static void CopyPrefix(string source, string destination, long length, VirtualPath path)

@@ -5,14 +5,26 @@ namespace Gatehouse.Storage.Local;
 
 /// <summary>
 /// The two POSIX calls .NET does not expose: realpath (to confine symbolic links to the home)
-/// and statx (device and inode numbers for the MLSD "unique" fact).
+/// and statx (device and inode numbers for the MLSD "unique" fact, with the rest of a listing line's facts in the
+/// same call).
 /// </summary>
 internal static partial class NativeFileApi
 {
     private const int AtFdCwd = -100;
+    private const uint StatxType = 0x1;
+    private const uint StatxMtime = 0x40;
     private const uint StatxIno = 0x100;
+    private const uint StatxSize = 0x200;
     private const int StatxBufferSize = 256;
+    private const int StatxModeOffset = 28;
     private const int StatxInoOffset = 32;
+    private const int StatxSizeOffset = 40;
+    private const int StatxMtimeOffset = 112;
+    private const int FileTypeMask = 0xF000;
+    private const int DirectoryType = 0x4000;
+
+    [ThreadStatic]
+    private static byte[]? t_statxBuffer;
     private const int StatxDevMajorOffset = 136;
     private const int StatxDevMinorOffset = 140;
 
@@ -35,13 +47,16 @@ internal static partial class NativeFileApi
         }
     }
 
-    /// <summary>"dev.inode" in hex, or null where statx is unavailable.</summary>
-    public static string? FileIdentity(string path)
+    /// <summary>
+    /// Everything a listing line needs in one statx call (following links): type, size, modification time and a
+    /// "dev.inode" identity. Null when the path does not exist or statx is unavailable (the caller falls back).
+    /// </summary>
+    public static FileStatus? Status(string path)
     {
-        var buffer = new byte[StatxBufferSize];
+        var buffer = t_statxBuffer ??= new byte[StatxBufferSize];
         try
         {
-            if (statx(AtFdCwd, path, 0, StatxIno, buffer) != 0)
+            if (statx(AtFdCwd, path, 0, StatxType | StatxMtime | StatxIno | StatxSize, buffer) != 0)
             {
                 return null;
             }
@@ -51,10 +66,18 @@ internal static partial class NativeFileApi
             return null;
         }
 
+        var mode = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(StatxModeOffset));
         var inode = BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(StatxInoOffset));
+        var size = BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(StatxSizeOffset));
+        var seconds = BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(StatxMtimeOffset));
+        var nanoseconds = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(StatxMtimeOffset + 8));
         var major = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(StatxDevMajorOffset));
         var minor = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(StatxDevMinorOffset));
-        return $"{major:x}.{minor:x}.{inode:x}";
+        return new FileStatus(
+            (mode & FileTypeMask) == DirectoryType,
+            size,
+            DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanoseconds / 100),
+            $"{major:x}.{minor:x}.{inode:x}");
     }
 
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
@@ -66,3 +89,5 @@ internal static partial class NativeFileApi
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int statx(int dirfd, string pathname, int flags, uint mask, [Out] byte[] buffer);
 }
+
+internal readonly record struct FileStatus(bool IsDirectory, long Size, DateTimeOffset LastModified, string Identity);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Gatehouse.Protocol.Replies;
 using Gatehouse.Protocol.Sessions;
@@ -8,6 +9,12 @@ namespace Gatehouse.Protocol.Commands.Transfers;
 /// <summary>What LIST, NLST and MLSD share: build the listing first (so errors come before 150), then send it.</summary>
 internal static class ListingCommand
 {
+    private const int BlockSize = 64 * 1024;
+
+    // Room past the block for one more line: a name of at most VirtualPath.MaxNameLength characters (3 UTF-8
+    // bytes each at worst) with its facts or ls-style columns.
+    private const int MaxLineBytes = 16 * 1024;
+
     public static async ValueTask<FtpReply> SendAsync(
         FtpCommandContext context,
         string argument,
@@ -34,20 +41,49 @@ internal static class ListingCommand
         var entries = entry.IsDirectory
             ? (await fileSystem.ListAsync(path, context.CancellationToken).ConfigureAwait(false)).OrderBy(item => item.Name, StringComparer.Ordinal).ToList()
             : [entry];
-        var builder = new StringBuilder();
-        foreach (var line in format(path, entry, entries))
-        {
-            builder.Append(line).Append("\r\n");
-        }
-
-        var bytes = Encoding.UTF8.GetBytes(builder.ToString());
+        var lines = format(path, entry, entries);
         return context.Session.StartTransfer(new TransferRequest(
             $"Here comes the listing of {path}.",
             async (data, progress, cancellationToken) =>
             {
-                await data.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-                progress.Add(bytes.Length);
+                await WriteLinesAsync(lines, data, progress, cancellationToken).ConfigureAwait(false);
                 return new FtpReply(226, "Listing sent.");
             }));
+    }
+
+    /// <summary>Formats and sends the listing a block at a time, so a directory of any size costs one block of memory.</summary>
+    private static async Task WriteLinesAsync(IEnumerable<string> lines, Stream data, DataChannel.TransferProgress progress, CancellationToken cancellationToken)
+    {
+        var block = ArrayPool<byte>.Shared.Rent(BlockSize + MaxLineBytes);
+        try
+        {
+            var used = 0;
+            foreach (var line in lines)
+            {
+                if (used + Encoding.UTF8.GetMaxByteCount(line.Length) + 2 > block.Length)
+                {
+                    await data.WriteAsync(block.AsMemory(0, used), cancellationToken).ConfigureAwait(false);
+                    progress.Add(used);
+                    used = 0;
+                }
+
+                used += Encoding.UTF8.GetBytes(line, block.AsSpan(used));
+                block[used++] = (byte)'\r';
+                block[used++] = (byte)'\n';
+                if (used >= BlockSize)
+                {
+                    await data.WriteAsync(block.AsMemory(0, used), cancellationToken).ConfigureAwait(false);
+                    progress.Add(used);
+                    used = 0;
+                }
+            }
+
+            await data.WriteAsync(block.AsMemory(0, used), cancellationToken).ConfigureAwait(false);
+            progress.Add(used);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(block);
+        }
     }
 }
