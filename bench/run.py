@@ -86,7 +86,7 @@ def table(results, order):
     lines = ["| workload | metric | server | median | min | max | ratio to %s | Gatehouse vs best peer |" % REFERENCE,
              "|---|---|---|---|---|---|---|---|"]
     for workload in order:
-        names = [name for (w, name) in results if w == workload]
+        names = [name for (w, name) in results if w == workload and results[(w, name)]]
         for metric in results[(workload, names[0])][0]:
             medians = {name: statistics.median(run[metric] for run in results[(workload, name)]) for name in names}
             reference = medians.get(REFERENCE)
@@ -135,13 +135,26 @@ def main():
         started = []
         try:
             for index, name in enumerate(names):
-                port, passive = 31000 + index * 200, (31001 + index * 200, 31199 + index * 200)
+                # Below the kernel's ephemeral range (32768+), so client sockets never hold a passive port. pure-ftpd caps
+                # its sessions at half its passive range, so it gets enough ports for the idle-session workload.
+                port = 1900 + index
+                passive = (10000, 10000 + 2 * sizes["idle"] + 999) if name == "pure-ftpd" else (2000 + index * 200, 2199 + index * 200)
                 server = SERVERS[name](work, port, passive, cert, key)
                 server.start()
                 started.append(server)
 
+            # A short untimed round first: a JIT-compiled server (Gatehouse) or a cold page cache would otherwise
+            # make the first measured run an outlier.
+            for server in started:
+                for tls in (False, True):
+                    try:
+                        workloads.churn(server, tls, 10, 2)
+                    except RuntimeError as failure:
+                        print("warm-up on %s: %s" % (server.name, failure), file=sys.stderr)
+
             steps = plan(source, big, count, 4096, sizes, args.workloads.split(","))
             results = {}
+            failures = []
             if "big" in args.workloads:
                 steps.append(("TLS ceiling: bare OpenSSL pair, %d MiB" % (big >> 20), None))
             for run in range(args.runs):
@@ -151,16 +164,23 @@ def main():
                             workloads.tls_ceiling(os.path.join(HERE, "tls_pair.py"), cert, key, big))
                         continue
                     for server in started:
-                        results.setdefault((workload, server.name), []).append(measure(server))
+                        try:
+                            results.setdefault((workload, server.name), []).append(measure(server))
+                        except (RuntimeError, subprocess.TimeoutExpired) as failure:
+                            # One server failing one workload is a finding for the report, not the end of the run.
+                            failures.append("- %s, %s, run %d: %s" % (workload, server.name, run + 1, failure))
+                            print("run %d %s %s FAILED: %s" % (run + 1, workload, server.name, failure), file=sys.stderr)
+                            continue
                         print("run %d %s %s: %s" % (run + 1, workload, server.name, results[(workload, server.name)][-1]), file=sys.stderr)
             resident = ["- %s: %.1f MiB resident (whole process tree) after the run" % (server.name, servers.resident_bytes(server.pid) / (1 << 20)) for server in started]
         finally:
             for server in started:
                 server.stop()
 
-    report = "# Benchmark %s\n\n%d runs%s, %d cores, loopback; client and servers share the machine.\n\n%s\n\n%s\n" % (
+    report = "# Benchmark %s\n\n%d runs%s, %d cores, loopback; client and servers share the machine.\n\n%s\n\n%s\n\n## Failed measurements\n\n%s\n" % (
         datetime.date.today().isoformat(), args.runs, " (quick)" if args.quick else "", os.cpu_count(),
-        table(results, [name for name, _ in steps]), "\n".join(resident))
+        table(results, [name for name, _ in steps if any(key[0] == name for key in results)]), "\n".join(resident),
+        "\n".join(failures) or "None.")
     print(report)
     if args.output:
         with open(args.output, "w") as out:

@@ -10,9 +10,11 @@ USER = "gatehousebench"
 PASSWORD = "Bench-Pass-Word-7391"
 
 
-def wait_for_port(port, timeout=30.0):
+def wait_for_port(port, process=None, timeout=30.0):
     deadline = time.time() + timeout
     while time.time() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError("the server exited (status %d) before listening on %d; see its server.log" % (process.returncode, port))
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return
@@ -60,14 +62,16 @@ def settle(pid, size, timeout=10.0):
 
 
 def resident_bytes(pid):
-    """Resident memory of the whole process tree."""
+    """Memory of the whole process tree as proportional set size (Pss): pages shared between a forking server's
+    processes (the binary, libraries, copy-on-write heap) are split among them instead of being counted once each."""
     total = 0
     for member in _tree(pid):
         try:
-            with open("/proc/%d/status" % member) as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
+            with open("/proc/%d/smaps_rollup" % member) as rollup:
+                for line in rollup:
+                    if line.startswith("Pss:"):
                         total += int(line.split()[1]) * 1024
+                        break
         except OSError:
             pass
     return total
@@ -75,15 +79,18 @@ def resident_bytes(pid):
 
 class Server:
     name = ""
+    system_account = False
 
     def __init__(self, workdir, port, passive, certificate, key):
         self.workdir = os.path.join(workdir, self.name)
-        self.home = os.path.join(self.workdir, "home")
+        # The servers that log in system accounts share the one bench account, so they share its home too.
+        self.home = os.path.join(workdir, "system-home") if self.system_account else os.path.join(self.workdir, "home")
         self.port = port
         self.passive = passive
         self.certificate = certificate
         self.key = key
         self.process = None
+        os.makedirs(self.workdir, exist_ok=True)
         os.makedirs(self.home, exist_ok=True)
 
     @property
@@ -96,7 +103,7 @@ class Server:
         return cpu_seconds(self.pid)
 
     def started(self):
-        wait_for_port(self.port)
+        wait_for_port(self.port, self.process)
         time.sleep(0.5)
         self.idle_tree = len(_tree(self.pid))
 
@@ -143,6 +150,7 @@ class Gatehouse(Server):
 class Vsftpd(Server):
     """vsftpd runs as root and forks a process per session; the bench user is a system account whose home is ours."""
     name = "vsftpd"
+    system_account = True
 
     def start(self):
         ensure_system_user(self.home)
@@ -169,6 +177,7 @@ class Vsftpd(Server):
 class PureFtpd(Server):
     """pure-ftpd from a private prefix; system accounts (-l unix), everyone chrooted, TLS optional."""
     name = "pure-ftpd"
+    system_account = True
 
     def __init__(self, prefix, *args):
         super().__init__(*args)
@@ -181,8 +190,8 @@ class PureFtpd(Server):
         self.process = subprocess.Popen([
             self.binary, "--bind", "127.0.0.1,%d" % self.port, "--passiveportrange", "%d:%d" % (first, last),
             "--login", "unix", "--noanonymous", "--chrooteveryone", "--dontresolve", "--tls", "1",
-            "--certfile", "%s,%s" % (self.certificate, self.key), "--maxclientsnumber", "20000",
-            "--maxclientsperip", "20000", "--altlog", "clf:%s" % os.path.join(self.workdir, "transfer.log"),
+            "--certfile", "%s,%s" % (self.certificate, self.key), "-c", "20000",
+            "-C", "20000", "--altlog", "clf:%s" % os.path.join(self.workdir, "transfer.log"),
             "--maxidletime", "60",
         ], stdout=log, stderr=subprocess.STDOUT, preexec_fn=raise_limits)
         self.started()
@@ -191,6 +200,7 @@ class PureFtpd(Server):
 class Proftpd(Server):
     """ProFTPD from a private prefix (mod_tls loaded from there); system accounts, DefaultRoot ~, TLS optional."""
     name = "proftpd"
+    system_account = True
 
     def __init__(self, prefix, *args):
         super().__init__(*args)
@@ -206,7 +216,7 @@ class Proftpd(Server):
                 "SocketBindTight on", "Port %d" % self.port, "PassivePorts %d %d" % (first, last),
                 "User nobody", "Group nogroup", "Umask 022", "MaxInstances 20000", "MaxClients none",
                 "MaxClientsPerHost none", "DefaultRoot ~", "RequireValidShell off", "AuthPAM off",
-                "AuthOrder mod_auth_unix.c", "UseReverseDNS off", "IdentLookups off", "WtmpLog off",
+                "AuthOrder mod_auth_unix.c", "UseReverseDNS off", "WtmpLog off",
                 "TimeoutIdle 600", "AllowOverwrite on",
                 "PidFile %s" % os.path.join(self.workdir, "proftpd.pid"),
                 "ScoreboardFile %s" % os.path.join(self.workdir, "proftpd.scoreboard"),
@@ -270,8 +280,10 @@ def ensure_system_user(home):
     """A local account for the servers that authenticate against the system (PAM)."""
     if subprocess.run(["id", USER], capture_output=True).returncode != 0:
         subprocess.run(["useradd", "--no-create-home", "--shell", "/bin/bash", USER], check=True)
-    subprocess.run(["usermod", "--home", home, USER], check=True)
-    subprocess.run(["chpasswd"], input="%s:%s\n" % (USER, PASSWORD), text=True, check=True)
+    subprocess.run(["usermod", "--home", home, USER], check=True, capture_output=True)
+    # SHA-512 crypt (about 1 ms) rather than Debian's default yescrypt (tens of ms per login), so that the churn
+    # workload measures the servers, not the system's password hash.
+    subprocess.run(["chpasswd", "--crypt-method", "SHA512"], input="%s:%s\n" % (USER, PASSWORD), text=True, check=True)
     shutil.chown(home, USER, USER)
 
 

@@ -26,7 +26,7 @@ def _curl(server, tls, *arguments):
 
 
 def _own(server, path):
-    if server.name != "gatehouse":
+    if server.system_account:
         shutil.chown(path, "gatehousebench", "gatehousebench")
 
 
@@ -126,7 +126,7 @@ def listing(server, entries, command):
         for index in range(entries):
             path = os.path.join(directory + ".tmp", "entry-%06d.dat" % index)
             open(path, "w").close()
-            if server.name != "gatehouse" and server.name != "pyftpdlib":
+            if server.system_account:
                 os.chown(path, *_bench_ids())
         os.rename(directory + ".tmp", directory)
         _own(server, directory)

@@ -9,6 +9,9 @@ namespace LoadGen;
 /// <summary>A minimal FTP client: control replies, explicit TLS (AUTH TLS, PROT P) and EPSV data connections.</summary>
 internal sealed class FtpClient : IAsyncDisposable
 {
+    /// <summary>Any 1xx reply: servers answer a transfer command with 150 or (pyftpdlib) 125.</summary>
+    public const int Preliminary = 1;
+
     private readonly Socket _socket;
     private readonly byte[] _buffer = new byte[4096];
     private Stream _stream;
@@ -80,7 +83,7 @@ internal sealed class FtpClient : IAsyncDisposable
     public async Task SendAsync(string command, CancellationToken cancellationToken) =>
         await _stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"), cancellationToken);
 
-    /// <summary>Reads one (possibly multi-line) reply and fails unless its code is the expected one.</summary>
+    /// <summary>Reads one (possibly multi-line) reply and fails unless its code is the expected one (or any 1xx for Preliminary).</summary>
     public async Task<string> ExpectAsync(int expected, CancellationToken cancellationToken)
     {
         var first = await ReadLineAsync(cancellationToken);
@@ -90,7 +93,8 @@ internal sealed class FtpClient : IAsyncDisposable
             line = await ReadLineAsync(cancellationToken);
         }
 
-        if (!first.StartsWith(expected.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
+        var matches = expected == Preliminary ? first.StartsWith('1') : first.StartsWith(expected.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        if (!matches)
         {
             throw new IOException($"expected {expected}, got: {first}");
         }
@@ -121,14 +125,14 @@ internal sealed class FtpClient : IAsyncDisposable
         await SendAsync(command, cancellationToken);
         if (!Tls)
         {
-            await ExpectAsync(150, cancellationToken);
+            await ExpectAsync(Preliminary, cancellationToken);
             return data;
         }
 
         // Servers differ on whether the handshake or the 150 reply comes first; do both at once.
         var tls = new SslStream(data, leaveInnerStreamOpen: false);
         var handshake = tls.AuthenticateAsClientAsync(ClientOptions(), cancellationToken);
-        await ExpectAsync(150, cancellationToken);
+        await ExpectAsync(Preliminary, cancellationToken);
         await handshake;
         return tls;
     }

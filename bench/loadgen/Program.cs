@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using LoadGen;
 
 // loadgen churn|idle|list PORT USER PASSWORD plain|tls [mode arguments]; prints one JSON object.
@@ -22,7 +23,7 @@ object result = args[0] switch
     "list" => await Workloads.ListAsync(options, args[5], args[6]),
     _ => throw new ArgumentException("unknown mode " + args[0]),
 };
-Console.WriteLine(JsonSerializer.Serialize(result, result.GetType()));
+Console.WriteLine(JsonSerializer.Serialize(result, result.GetType(), new JsonSerializerOptions { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 return 0;
 
 internal sealed record Options(IPEndPoint Server, string User, string Password, bool Tls);
@@ -33,9 +34,9 @@ internal static class Workloads
     {
         var latencies = new List<double>[clients];
         var errors = 0;
+        var finishedInWindow = 0;
         string? firstError = null;
         using var stop = new CancellationTokenSource(duration);
-        var started = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async index =>
         {
             var own = latencies[index] = [];
@@ -43,32 +44,43 @@ internal static class Workloads
             while (!stop.IsCancellationRequested)
             {
                 var begun = Stopwatch.GetTimestamp();
+                var step = "log-in";
                 try
                 {
                     using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                     await using (var client = await FtpClient.LogInAsync(options, bound.Token))
                     {
+                        step = "opening the data connection";
                         await using (var data = await client.OpenDataAsync("RETR " + file, bound.Token))
                         {
+                            step = "reading the data connection";
                             await FtpClient.DrainAsync(data, buffer, bound.Token);
                         }
 
+                        step = "waiting for 226";
                         await client.ExpectAsync(226, bound.Token);
+                        step = "QUIT";
                         await client.CommandAsync("QUIT", 221, bound.Token);
                     }
 
                     own.Add(Stopwatch.GetElapsedTime(begun).TotalMilliseconds);
+                    if (!stop.IsCancellationRequested)
+                    {
+                        Interlocked.Increment(ref finishedInWindow);
+                    }
                 }
                 catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
                 {
                     Interlocked.Increment(ref errors);
-                    Interlocked.CompareExchange(ref firstError, ex.Message, null);
+                    Interlocked.CompareExchange(ref firstError, $"{step}: {ex.Message}", null);
                 }
             }
         }));
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        // The rate counts sessions finished within the window; a session still running then (or hung) does not
+        // stretch the window for the others, and a hung one shows up as a failure.
         var all = latencies.SelectMany(list => list).Order().ToArray();
-        return new ChurnResult(all.Length, all.Length / elapsed, Percentile(all, 0.50), Percentile(all, 0.99), errors, firstError);
+        var inWindow = finishedInWindow;
+        return new ChurnResult(all.Length, inWindow / duration.TotalSeconds, Percentile(all, 0.50), Percentile(all, 0.99), errors, firstError);
     }
 
     public static async Task<object> IdleAsync(Options options, int count)
