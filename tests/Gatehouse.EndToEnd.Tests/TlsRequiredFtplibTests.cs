@@ -48,6 +48,19 @@ public sealed class TlsRequiredFtplibTests(TlsRequiredServerFixture fixture) : I
     public async Task Mlsd_and_mlst_report_rfc3659_facts() => await Clients.FtplibAsync(_server, "mlsd");
 
     [Fact]
+    public async Task Listings_larger_than_one_send_block_arrive_whole()
+    {
+        var many = Path.Combine(_server.Home("alice"), "many");
+        Directory.CreateDirectory(many);
+        for (var i = 0; i < 3000; i++)
+        {
+            await File.WriteAllBytesAsync(Path.Combine(many, $"entry-{i:D4}-{new string('x', 60)}"), []);
+        }
+
+        Assert.Contains("OK big-listing", await Clients.FtplibAsync(_server, "big-listing"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Utf8_names_work_end_to_end()
     {
         await Clients.FtplibAsync(_server, "utf8");

@@ -135,6 +135,20 @@ def scenario_mlsd(args):
     print("OK mlsd")
 
 
+def scenario_big_listing(args):
+    """A listing several times the server's 64 KiB send block: every entry arrives once, in order, in every form."""
+    ftp = connect(args)
+    expected = ["entry-%04d-%s" % (i, "x" * 60) for i in range(3000)]
+    names = [name for name, _ in ftp.mlsd("many")]
+    check(names == expected, "MLSD lists all 3000 entries in order (got %d)" % len(names))
+    check(ftp.nlst("many") == expected, "NLST lists all 3000 entries")
+    lines = []
+    ftp.retrlines("LIST many", lines.append)
+    check(len(lines) == 3000 and all(line.endswith(name) for line, name in zip(lines, expected)), "LIST lists all 3000 entries")
+    ftp.quit()
+    print("OK big-listing")
+
+
 def scenario_utf8(args):
     ftp = connect(args)
     check("UTF8" in ftp.sendcmd("FEAT"), "FEAT lists UTF8")
