@@ -11,8 +11,9 @@ internal static class ListingCommand
 {
     private const int BlockSize = 64 * 1024;
 
-    // Room past the block for one more line: a name of at most VirtualPath.MaxNameLength characters (3 UTF-8
-    // bytes each at worst) with its facts or ls-style columns.
+    // The block is sent once it holds BlockSize bytes, so each line starts with at least this much room: enough
+    // for the longest line, NLST's answer for a single file, a path of VirtualPath.MaxPathLength characters at
+    // 3 UTF-8 bytes each (a listed name is at most VirtualPath.MaxNameLength, with its facts or ls columns).
     private const int MaxLineBytes = 16 * 1024;
 
     public static async ValueTask<FtpReply> SendAsync(
@@ -60,13 +61,6 @@ internal static class ListingCommand
             var used = 0;
             foreach (var line in lines)
             {
-                if (used + Encoding.UTF8.GetMaxByteCount(line.Length) + 2 > block.Length)
-                {
-                    await data.WriteAsync(block.AsMemory(0, used), cancellationToken).ConfigureAwait(false);
-                    progress.Add(used);
-                    used = 0;
-                }
-
                 used += Encoding.UTF8.GetBytes(line, block.AsSpan(used));
                 block[used++] = (byte)'\r';
                 block[used++] = (byte)'\n';
