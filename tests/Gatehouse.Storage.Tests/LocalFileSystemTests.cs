@@ -67,6 +67,31 @@ public sealed class LocalFileSystemTests : IDisposable
     }
 
     [Fact]
+    public async Task Upload_over_an_existing_file_replaces_it_while_an_open_reader_keeps_the_old_content()
+    {
+        await UploadAsync("/a.txt", "version 1");
+        await using var reader = await _fs.OpenReadAsync(P("/a.txt"), 0, default);
+        await UploadAsync("/a.txt", "version 2, longer");
+
+        Assert.Equal("version 2, longer", await ReadAsync("/a.txt"));
+        using var old = new StreamReader(reader);
+        Assert.Equal("version 1", await old.ReadToEndAsync());
+        Assert.Equal(["a.txt"], Directory.GetFiles(_home).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task Upload_through_a_symbolic_link_inside_the_home_replaces_its_target_and_keeps_the_link()
+    {
+        await UploadAsync("/target.txt", "target");
+        File.CreateSymbolicLink(Path.Combine(_home, "link.txt"), Path.Combine(_home, "target.txt"));
+        await UploadAsync("/link.txt", "new");
+
+        Assert.Equal("new", await ReadAsync("/target.txt"));
+        Assert.NotNull(new FileInfo(Path.Combine(_home, "link.txt")).LinkTarget);
+        Assert.Equal(["link.txt", "target.txt"], Directory.GetFiles(_home).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
     public async Task Aborted_new_upload_leaves_no_file_under_the_final_name()
     {
         await using (var upload = await _fs.BeginUploadAsync(P("/new.bin"), 0, default))
