@@ -17,6 +17,12 @@ namespace Gatehouse.Accounts;
 public sealed class Authenticator
 {
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A login time is written at most this often per account: the CLI shows it to the minute, and a database write
+    /// on every login would queue scripted logins behind the store's single writer.
+    /// </summary>
+    public static readonly TimeSpan LoginRecordResolution = TimeSpan.FromMinutes(1);
     private const int MaxCacheEntries = 10_000;
 
     private readonly IAccountStore _store;
@@ -25,6 +31,7 @@ public sealed class Authenticator
     private readonly DirectoryLogin? _directory;
     private readonly byte[] _cacheKey = RandomNumberGenerator.GetBytes(32);
     private readonly ConcurrentDictionary<string, CachedVerification> _verified = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _loginRecorded = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<PasswordCheck>>> _inFlight = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _kdfSlots = new(Environment.ProcessorCount);
     private readonly Lazy<string> _decoyHash;
@@ -47,7 +54,13 @@ public sealed class Authenticator
         var account = await _store.FindAsync(name, cancellationToken).ConfigureAwait(false);
         if (account is not { Source: Account.LocalSource } && _directory is not null)
         {
-            return await _directory.LoginAsync(name, password, cancellationToken).ConfigureAwait(false);
+            var result = await _directory.LoginAsync(name, password, cancellationToken).ConfigureAwait(false);
+            if (result.Account is not null)
+            {
+                await RecordLoginAsync(result.Account.Name, cancellationToken).ConfigureAwait(false);
+            }
+
+            return result;
         }
 
         if (account is { Source: not Account.LocalSource })
@@ -78,8 +91,20 @@ public sealed class Authenticator
             await _store.SetPasswordHashAsync(name, _hashing.Hash(password), cancellationToken).ConfigureAwait(false);
         }
 
-        await _store.RecordLoginAsync(name, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await RecordLoginAsync(name, cancellationToken).ConfigureAwait(false);
         return new AuthenticationResult(account, AuthenticationFailure.None);
+    }
+
+    private async Task RecordLoginAsync(string name, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (_loginRecorded.TryGetValue(name, out var last) && now - last < LoginRecordResolution)
+        {
+            return;
+        }
+
+        _loginRecorded[name] = now;
+        await _store.RecordLoginAsync(name, now, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<PasswordCheck> VerifyAsync(string storedHash, string name, string password)

@@ -123,6 +123,26 @@ public sealed class AccountStoreAndAuthenticatorTests : IDisposable
         Assert.Equal(2, authenticator.KeyDerivations);
     }
 
+    [Fact]
+    public async Task Login_time_is_written_at_most_once_per_resolution_interval()
+    {
+        await AddAsync("alice", "pw");
+        var time = new ManualTime();
+        var authenticator = new Authenticator(_store, _hashing, time);
+        async Task<DateTimeOffset?> LoginAsync()
+        {
+            Assert.True((await authenticator.AuthenticateAsync("alice", "pw", default)).Succeeded);
+            return (await _store.FindAsync("alice", default))!.LastLoginAt;
+        }
+
+        var first = await LoginAsync();
+        Assert.NotNull(first);
+        time.Advance(Authenticator.LoginRecordResolution - TimeSpan.FromSeconds(1));
+        Assert.Equal(first, await LoginAsync());
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(first + Authenticator.LoginRecordResolution + TimeSpan.FromSeconds(1), await LoginAsync());
+    }
+
     [Theory]
     [InlineData("alice", true)]
     [InlineData("partner.acme-01@eu", true)]

@@ -68,7 +68,6 @@ public sealed partial class DirectoryLogin(
         }
 
         await SyncGroupsAsync(canonical, groups, cancellationToken).ConfigureAwait(false);
-        await accounts.RecordLoginAsync(canonical, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return new AuthenticationResult(account, AuthenticationFailure.None, verification.DistinguishedName);
     }
 

@@ -6,6 +6,7 @@ namespace Gatehouse.Accounts.Sqlite;
 /// <summary>The embedded store's single SQLite file: connections, schema migrations (PRAGMA user_version) and small query helpers.</summary>
 public sealed class SqliteDatabase
 {
+    private const int CommandTimeoutSeconds = 10;
     private readonly string _connectionString;
 
     public SqliteDatabase(string databasePath)
@@ -15,7 +16,7 @@ public sealed class SqliteDatabase
             DataSource = databasePath,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
-            DefaultTimeout = 10,
+            DefaultTimeout = CommandTimeoutSeconds,
             ForeignKeys = true,
         }.ToString();
         Migrate();
@@ -69,6 +70,11 @@ public sealed class SqliteDatabase
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // SQLite's own busy handler waits for the writer lock in steps of a few milliseconds; without it the
+        // provider retries a busy statement only every 150 ms, which put concurrent logins 150-600 ms apart.
+        using var busy = connection.CreateCommand();
+        busy.CommandText = $"PRAGMA busy_timeout={CommandTimeoutSeconds * 1000};";
+        busy.ExecuteNonQuery();
         return connection;
     }
 
