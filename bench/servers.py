@@ -139,9 +139,10 @@ class Gatehouse(Server):
         })
 
     def start(self):
-        subprocess.run(["dotnet", self.dll, "user", "add", USER, "--password-stdin", "--home", self.home],
-                       input=PASSWORD + "\n", text=True, env=self.environment, check=True, capture_output=True)
-        log = open(os.path.join(self.workdir, "server.log"), "w")
+        if not os.path.exists(os.path.join(self.workdir, "data")):
+            subprocess.run(["dotnet", self.dll, "user", "add", USER, "--password-stdin", "--home", self.home],
+                           input=PASSWORD + "\n", text=True, env=self.environment, check=True, capture_output=True)
+        log = open(os.path.join(self.workdir, "server.log"), "a")
         self.process = subprocess.Popen(["dotnet", self.dll, "serve"], env=self.environment, stdout=log, stderr=subprocess.STDOUT,
                                         preexec_fn=raise_limits)
         self.started()
