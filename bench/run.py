@@ -43,6 +43,28 @@ def certificate(directory):
     return cert, key
 
 
+def machine():
+    """The machine and software the figures come from, for the report's header."""
+    def first(path, prefix, separator=":"):
+        with open(path) as source:
+            return next((line.split(separator, 1)[1].strip() for line in source if line.startswith(prefix)), "?")
+
+    def output(*command):
+        result = subprocess.run(command, capture_output=True, text=True)
+        return result.stdout.strip() if result.returncode == 0 else "?"
+
+    memory = int(first("/proc/meminfo", "MemTotal").split()[0]) >> 20
+    os_name = first("/etc/os-release", "PRETTY_NAME", "=").strip('"')
+    debs = os.path.join(PREFIX, "debs")
+    peers = sorted(os.listdir(debs)) if os.path.isdir(debs) else []
+    return "\n".join([
+        "- CPU: %s, %d cores; memory: %d GiB" % (first("/proc/cpuinfo", "model name"), os.cpu_count(), memory),
+        "- OS: %s, kernel %s; file system of the homes: %s" % (os_name, os.uname().release, output("findmnt", "-no", "FSTYPE,OPTIONS", "-T", tempfile.gettempdir())),
+        "- .NET SDK %s (Gatehouse in Release); %s" % (output("dotnet", "--version"), output("openssl", "version")),
+        "- vsftpd %s (apt); unpacked: %s" % (output("dpkg-query", "-W", "-f", "${Version}", "vsftpd"), ", ".join(peers)),
+    ])
+
+
 def random_file(path, size):
     with open(path, "wb") as out:
         remaining = size
@@ -177,8 +199,8 @@ def main():
             for server in started:
                 server.stop()
 
-    report = "# Benchmark %s\n\n%d runs%s, %d cores, loopback; client and servers share the machine.\n\n%s\n\n%s\n\n## Failed measurements\n\n%s\n" % (
-        datetime.date.today().isoformat(), args.runs, " (quick)" if args.quick else "", os.cpu_count(),
+    report = "# Benchmark %s\n\n%d runs%s, loopback; client and servers share the machine.\n\n%s\n\n%s\n\n%s\n\n## Failed measurements\n\n%s\n" % (
+        datetime.date.today().isoformat(), args.runs, " (quick)" if args.quick else "", machine(),
         table(results, [name for name, _ in steps if any(key[0] == name for key in results)]), "\n".join(resident),
         "\n".join(failures) or "None.")
     print(report)
