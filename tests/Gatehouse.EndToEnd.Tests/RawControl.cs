@@ -31,11 +31,20 @@ public sealed class RawControl : IDisposable
         return new RawControl(socket);
     }
 
-    /// <summary>Reads one reply, multi-line included; returns its full text ("" when the server closed).</summary>
+    /// <summary>Reads one reply, multi-line included; returns its full text ("" when the server closed or reset the connection).</summary>
     public async Task<string> ReadReplyAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        var first = await _reader.ReadLineAsync(timeout.Token);
+        string? first;
+        try
+        {
+            first = await _reader.ReadLineAsync(timeout.Token);
+        }
+        catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset })
+        {
+            return string.Empty;
+        }
+
         if (first is null)
         {
             return string.Empty;
@@ -58,6 +67,9 @@ public sealed class RawControl : IDisposable
 
         return text.ToString();
     }
+
+    /// <summary>Bytes as they are, before or between commands (a PROXY protocol header).</summary>
+    public async Task SendRawAsync(string text) => await _stream.WriteAsync(Encoding.Latin1.GetBytes(text));
 
     public async Task<string> CommandAsync(string line)
     {

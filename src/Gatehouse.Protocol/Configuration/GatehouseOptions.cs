@@ -52,6 +52,12 @@ public sealed class FtpOptions
 
     /// <summary>TCP keep-alive idle time on the control socket, so NAT tables keep it during long transfers. 0 disables.</summary>
     public int ControlKeepAliveSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// Load balancers (CIDRs) whose control and passive data connections start with a PROXY protocol header (v1 or
+    /// v2) naming the real client; from them the header is required. Anyone else sending one is disconnected.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
 }
 
 public sealed class PassiveAddressOverride

@@ -118,6 +118,7 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
             Problem("Limits:FailedLoginDelayMilliseconds", "must be 0 or more milliseconds, for example 1000");
         }
 
+        CheckNetworks(problems, "Ftp:TrustedProxies", options.Ftp.TrustedProxies);
         CheckNetworks(problems, "Access:AllowedNetworks", options.Access.AllowedNetworks);
         CheckNetworks(problems, "Access:DeniedNetworks", options.Access.DeniedNetworks);
         CheckNetworks(problems, "Bans:ExemptNetworks", options.Bans.ExemptNetworks);

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Gatehouse.Accounts.Networks;
 using Gatehouse.Protocol.Logging;
+using Gatehouse.Protocol.Proxy;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Protocol.DataChannel;
@@ -8,7 +10,8 @@ namespace Gatehouse.Protocol.DataChannel;
 /// <summary>
 /// One passive port, reserved at PASV/EPSV time and listening on the control connection's local address.
 /// It accepts exactly one data connection from the control connection's client (others are refused and
-/// logged) and releases the port as soon as that connection arrives, the time-out passes, or it is disposed.
+/// logged; a connection from one of Ftp:TrustedProxies counts as coming from the client its PROXY header names)
+/// and releases the port as soon as that connection arrives, the time-out passes, or it is disposed.
 /// </summary>
 public sealed class PassiveDataListener : IAsyncDisposable
 {
@@ -20,17 +23,17 @@ public sealed class PassiveDataListener : IAsyncDisposable
     private int _released;
     private bool _handedOver;
 
-    private PassiveDataListener(Socket listener, PassivePortPool pool, int port, IPAddress expectedClient, bool requireSameClient, TimeSpan timeout, ILogger logger)
+    private PassiveDataListener(Socket listener, PassivePortPool pool, int port, PassiveExpectation expectation, ILogger logger)
     {
         _listener = listener;
         _pool = pool;
         Port = port;
-        _accepted = AcceptAsync(expectedClient, requireSameClient, timeout, logger);
+        _accepted = AcceptAsync(expectation, logger);
     }
 
     public int Port { get; }
 
-    public static PassiveDataListener Open(PassivePortPool pool, IPAddress localAddress, IPAddress expectedClient, bool requireSameClient, TimeSpan timeout, ILogger logger)
+    public static PassiveDataListener Open(PassivePortPool pool, IPAddress localAddress, PassiveExpectation expectation, ILogger logger)
     {
         localAddress = Addresses.Normalize(localAddress);
         for (var attempt = 0; attempt < BindAttempts; attempt++)
@@ -48,7 +51,7 @@ public sealed class PassiveDataListener : IAsyncDisposable
                 socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
                 socket.Bind(new IPEndPoint(localAddress, port));
                 socket.Listen(1);
-                return new PassiveDataListener(socket, pool, port, Addresses.Normalize(expectedClient), requireSameClient, timeout, logger);
+                return new PassiveDataListener(socket, pool, port, expectation, logger);
             }
             catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
             {
@@ -96,28 +99,33 @@ public sealed class PassiveDataListener : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task<Socket?> AcceptAsync(IPAddress expectedClient, bool requireSameClient, TimeSpan timeout, ILogger logger)
+    private async Task<Socket?> AcceptAsync(PassiveExpectation expectation, ILogger logger)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        deadline.CancelAfter(timeout);
+        deadline.CancelAfter(expectation.Timeout);
+        var expectedClient = Addresses.Normalize(expectation.Client);
         try
         {
             while (true)
             {
                 var socket = await _listener.AcceptAsync(deadline.Token).ConfigureAwait(false);
-                var remote = Addresses.Normalize(((IPEndPoint)socket.RemoteEndPoint!).Address);
-                if (!requireSameClient || remote.Equals(expectedClient))
+                var remote = await ClientAddressAsync(socket, expectation.TrustedProxies, logger, deadline.Token).ConfigureAwait(false);
+                if (remote is not null && (!expectation.RequireSameClient || remote.Equals(expectedClient)))
                 {
                     return socket;
                 }
 
-                Log.ForeignDataConnection(logger, remote, expectedClient);
+                if (remote is not null)
+                {
+                    Log.ForeignDataConnection(logger, remote, expectedClient);
+                }
+
                 socket.Dispose();
             }
         }
         catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
         {
-            Log.PassiveTimeout(logger, Port, (int)timeout.TotalSeconds);
+            Log.PassiveTimeout(logger, Port, (int)expectation.Timeout.TotalSeconds);
             return null;
         }
         catch (OperationCanceledException)
@@ -131,6 +139,27 @@ public sealed class PassiveDataListener : IAsyncDisposable
         finally
         {
             ReleasePort();
+        }
+    }
+
+    /// <summary>The connection's client: its peer, or the client a trusted proxy names. Null when a proxy's header is bad.</summary>
+    private static async Task<IPAddress?> ClientAddressAsync(Socket socket, NetworkList trustedProxies, ILogger logger, CancellationToken cancellationToken)
+    {
+        var peer = Addresses.Normalize(((IPEndPoint)socket.RemoteEndPoint!).Address);
+        if (!trustedProxies.Contains(peer))
+        {
+            return peer;
+        }
+
+        try
+        {
+            var header = await ProxyHeaderReader.ReadAsync(socket, ProxyHeaderReader.DefaultTimeout, cancellationToken).ConfigureAwait(false);
+            return header.Source is null ? peer : Addresses.Normalize(header.Source.Address);
+        }
+        catch (ProxyHeaderException ex)
+        {
+            Log.ProxyHeaderMissing(logger, peer, ex.Message);
+            return null;
         }
     }
 

@@ -92,4 +92,13 @@ public static partial class Log
 
     [LoggerMessage(61, LogLevel.Error, "Could not read or write bans in the account store: {Reason}")]
     public static partial void BanStoreFailed(ILogger logger, string reason);
+
+    [LoggerMessage(70, LogLevel.Warning, "Connection from proxy {Proxy} closed: {Reason} (Ftp:TrustedProxies lists it, so a PROXY protocol header is required)")]
+    public static partial void ProxyHeaderMissing(ILogger logger, IPAddress proxy, string reason);
+
+    [LoggerMessage(71, LogLevel.Warning, "Connection from {Client} closed: it sent a PROXY protocol header but is not in Ftp:TrustedProxies")]
+    public static partial void UntrustedProxyHeader(ILogger logger, IPAddress client);
+
+    [LoggerMessage(72, LogLevel.Debug, "Proxy {Proxy} relays client {Client}")]
+    public static partial void ProxiedConnection(ILogger logger, IPAddress proxy, IPEndPoint client);
 }

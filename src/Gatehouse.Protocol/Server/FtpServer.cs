@@ -8,6 +8,7 @@ using System.Text;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
 using Gatehouse.Protocol.Logging;
+using Gatehouse.Protocol.Proxy;
 using Gatehouse.Protocol.Sessions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -118,7 +119,13 @@ public sealed class FtpServer(FtpServerContext context, ILogger<FtpServer> logge
 
     private async Task ServeAsync(Socket client, bool implicitTls, CancellationToken stoppingToken)
     {
-        var remote = (IPEndPoint)client.RemoteEndPoint!;
+        var remote = await RealClientAsync(client, stoppingToken).ConfigureAwait(false);
+        if (remote is null)
+        {
+            client.Dispose();
+            return;
+        }
+
         var address = Addresses.Normalize(remote.Address);
         if (RefusalAtConnect(address, stoppingToken) is { } refusal)
         {
@@ -157,6 +164,68 @@ public sealed class FtpServer(FtpServerContext context, ILogger<FtpServer> logge
         finally
         {
             _gate.Leave(address);
+        }
+    }
+
+    /// <summary>
+    /// The client a connection is for: its peer, or, from one of Ftp:TrustedProxies, the client its PROXY header
+    /// names. Null (logged) when a trusted proxy sends no valid header or an untrusted peer sends one.
+    /// </summary>
+    private async Task<IPEndPoint?> RealClientAsync(Socket client, CancellationToken stoppingToken)
+    {
+        var peer = (IPEndPoint)client.RemoteEndPoint!;
+        var peerAddress = Addresses.Normalize(peer.Address);
+        if (!context.TrustedProxies.Contains(peerAddress))
+        {
+            if (SentProxyHeader(client))
+            {
+                Log.UntrustedProxyHeader(logger, peerAddress);
+                return null;
+            }
+
+            return peer;
+        }
+
+        try
+        {
+            var header = await ProxyHeaderReader.ReadAsync(client, ProxyHeaderReader.DefaultTimeout, stoppingToken).ConfigureAwait(false);
+            if (header.Source is null)
+            {
+                // The balancer speaking for itself (a health check): the connection is its own.
+                return peer;
+            }
+
+            Log.ProxiedConnection(logger, peerAddress, header.Source);
+            return header.Source;
+        }
+        catch (Exception ex) when (ex is ProxyHeaderException or OperationCanceledException)
+        {
+            Log.ProxyHeaderMissing(logger, peerAddress, ex is ProxyHeaderException ? ex.Message : "the server is shutting down");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A client speaks only after the banner (implicit TLS starts with a ClientHello), so bytes that are already
+    /// waiting and look like a PROXY header come from a balancer that Ftp:TrustedProxies does not list.
+    /// </summary>
+    private static bool SentProxyHeader(Socket client)
+    {
+        if (client.Available < ProxyHeaderParser.SignaturePrefixLength)
+        {
+            return false;
+        }
+
+        Span<byte> start = stackalloc byte[ProxyHeaderParser.SignaturePrefixLength];
+        try
+        {
+            var read = client.Receive(start, SocketFlags.Peek);
+            return read == start.Length && ProxyHeaderParser.CouldBeHeader(start);
+        }
+        catch (SocketException)
+        {
+            // Reset already; the session will find out on its first read.
+            return false;
         }
     }
 

@@ -35,6 +35,9 @@ public sealed class FtpServerContext
     /// <summary>Access:AllowedNetworks and Access:DeniedNetworks, checked when a connection arrives.</summary>
     public required AddressPolicy ConnectPolicy { get; init; }
 
+    /// <summary>Ftp:TrustedProxies: balancers whose connections start with a PROXY protocol header naming the real client.</summary>
+    public NetworkList TrustedProxies { get; init; } = NetworkList.Empty;
+
     /// <summary>Null when Tls:Policy is Disabled.</summary>
     public TlsCertificateProvider? Tls { get; init; }
 

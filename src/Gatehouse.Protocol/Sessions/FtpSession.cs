@@ -183,13 +183,12 @@ public sealed class FtpSession
     public async Task<PassiveDataListener> OpenPassiveAsync()
     {
         await ClearDataEndpointAsync().ConfigureAwait(false);
-        _passive = PassiveDataListener.Open(
-            _server.PassivePorts,
-            LocalEndPoint.Address,
+        var expectation = new PassiveExpectation(
             ClientEndPoint.Address,
             Options.Ftp.RequireSameClientIpForData,
             TimeSpan.FromSeconds(Options.Limits.DataConnectionTimeoutSeconds),
-            Logger);
+            _server.TrustedProxies);
+        _passive = PassiveDataListener.Open(_server.PassivePorts, LocalEndPoint.Address, expectation, Logger);
         return _passive;
     }
 

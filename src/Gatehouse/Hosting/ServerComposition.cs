@@ -31,7 +31,7 @@ public static class ServerComposition
     public static IReadOnlyList<IFtpCommandHandler> Commands() =>
     [
         new UserHandler(), new PassHandler(), new QuitHandler(), new ReinHandler(), new AcctHandler(),
-        new AuthHandler(), new PbszHandler(), new ProtHandler(),
+        new AuthHandler(), new PbszHandler(), new ProtHandler(), new ProxyHandler(),
         new FeatHandler(), new OptsHandler(), new HelpHandler(), new SystHandler(), new NoopHandler(), new StatHandler(), new SiteHandler(), new HostHandler(),
         new PwdHandler(), new CwdHandler(), new CdupHandler(),
         new TypeHandler(), new StruHandler(), new ModeHandler(), new RestHandler(), new AlloHandler(),
@@ -70,6 +70,7 @@ public static class ServerComposition
             PortRange.TryParse(options.Ftp.PassivePorts, out var range, out _);
             NetworkList.TryParse(options.Access.AllowedNetworks, out var allowed, out _);
             NetworkList.TryParse(options.Access.DeniedNetworks, out var denied, out _);
+            NetworkList.TryParse(options.Ftp.TrustedProxies, out var proxies, out _);
             var userSessions = new UserSessionCounter();
             var fileSystems = new UserFileSystemFactory(provider.GetRequiredService<QuotaLedgers>());
             return new FtpServerContext
@@ -83,6 +84,7 @@ public static class ServerComposition
                 Throttles = new TransferThrottles(time),
                 Bans = provider.GetRequiredService<BanList>(),
                 ConnectPolicy = new AddressPolicy(allowed, denied),
+                TrustedProxies = proxies,
                 Tls = provider.GetRequiredService<TlsHolder>().Provider,
                 PassivePorts = new PassivePortPool(range),
                 PassiveAddresses = new PassiveAddressSelector(options.Ftp, new DnsHostNameResolver(time)),
