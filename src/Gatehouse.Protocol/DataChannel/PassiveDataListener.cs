@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Gatehouse.Accounts.Networks;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Proxy;
 using Microsoft.Extensions.Logging;
@@ -109,7 +108,8 @@ public sealed class PassiveDataListener : IAsyncDisposable
             while (true)
             {
                 var socket = await _listener.AcceptAsync(deadline.Token).ConfigureAwait(false);
-                var remote = await ClientAddressAsync(socket, expectation.TrustedProxies, logger, deadline.Token).ConfigureAwait(false);
+                var client = await ProxiedClient.ResolveAsync(socket, expectation.TrustedProxies, logger, deadline.Token).ConfigureAwait(false);
+                var remote = client is null ? null : Addresses.Normalize(client.Address);
                 if (remote is not null && (!expectation.RequireSameClient || remote.Equals(expectedClient)))
                 {
                     return socket;
@@ -139,27 +139,6 @@ public sealed class PassiveDataListener : IAsyncDisposable
         finally
         {
             ReleasePort();
-        }
-    }
-
-    /// <summary>The connection's client: its peer, or the client a trusted proxy names. Null when a proxy's header is bad.</summary>
-    private static async Task<IPAddress?> ClientAddressAsync(Socket socket, NetworkList trustedProxies, ILogger logger, CancellationToken cancellationToken)
-    {
-        var peer = Addresses.Normalize(((IPEndPoint)socket.RemoteEndPoint!).Address);
-        if (!trustedProxies.Contains(peer))
-        {
-            return peer;
-        }
-
-        try
-        {
-            var header = await ProxyHeaderReader.ReadAsync(socket, ProxyHeaderReader.DefaultTimeout, cancellationToken).ConfigureAwait(false);
-            return header.Source is null ? peer : Addresses.Normalize(header.Source.Address);
-        }
-        catch (ProxyHeaderException ex)
-        {
-            Log.ProxyHeaderMissing(logger, peer, ex.Message);
-            return null;
         }
     }
 

@@ -168,39 +168,25 @@ public sealed class FtpServer(FtpServerContext context, ILogger<FtpServer> logge
     }
 
     /// <summary>
-    /// The client a connection is for: its peer, or, from one of Ftp:TrustedProxies, the client its PROXY header
-    /// names. Null (logged) when a trusted proxy sends no valid header or an untrusted peer sends one.
+    /// The client a connection is for (see <see cref="ProxiedClient"/>). Null (logged) when a trusted proxy sends no
+    /// valid header or an untrusted peer sends one.
     /// </summary>
     private async Task<IPEndPoint?> RealClientAsync(Socket client, CancellationToken stoppingToken)
     {
-        var peer = (IPEndPoint)client.RemoteEndPoint!;
-        var peerAddress = Addresses.Normalize(peer.Address);
-        if (!context.TrustedProxies.Contains(peerAddress))
+        var peerAddress = Addresses.Normalize(((IPEndPoint)client.RemoteEndPoint!).Address);
+        if (!context.TrustedProxies.Contains(peerAddress) && SentProxyHeader(client))
         {
-            if (SentProxyHeader(client))
-            {
-                Log.UntrustedProxyHeader(logger, peerAddress);
-                return null;
-            }
-
-            return peer;
+            Log.UntrustedProxyHeader(logger, peerAddress);
+            return null;
         }
 
         try
         {
-            var header = await ProxyHeaderReader.ReadAsync(client, ProxyHeaderReader.DefaultTimeout, stoppingToken).ConfigureAwait(false);
-            if (header.Source is null)
-            {
-                // The balancer speaking for itself (a health check): the connection is its own.
-                return peer;
-            }
-
-            Log.ProxiedConnection(logger, peerAddress, header.Source);
-            return header.Source;
+            return await ProxiedClient.ResolveAsync(client, context.TrustedProxies, logger, stoppingToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ProxyHeaderException or OperationCanceledException)
+        catch (OperationCanceledException)
         {
-            Log.ProxyHeaderMissing(logger, peerAddress, ex is ProxyHeaderException ? ex.Message : "the server is shutting down");
+            Log.ProxyHeaderMissing(logger, peerAddress, "the server is shutting down");
             return null;
         }
     }
