@@ -58,7 +58,78 @@ public sealed partial class NetworkBehaviourTests
         await Clients.FtplibAsync(server, "roundtrip", extra: ["--mode", "port", "--size", "100000", "--name", "dual-port.bin"]);
         await Clients.FtplibAsync(server, "roundtrip", host: "::1", extra: ["--size", "1000", "--name", "dual-v6.bin"]);
         await Clients.FtplibAsync(server, "theft");
-        Assert.True(await server.WaitForLogAsync("Data connection from 127.0.0.2 refused: the control connection is from 127.0.0.1", TimeSpan.FromSeconds(5)));
+        Assert.True(await server.WaitForLogAsync("Data connection from 127.0.0.2 to passive port", TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task Two_passive_ports_serve_sixteen_concurrent_tls_downloads_from_eight_addresses()
+    {
+        await using var server = await GatehouseServer.StartAsync(passivePorts: 2);
+        var original = TestFiles.CreateBig(server, size: 1L << 20);
+        var downloads = Directory.CreateTempSubdirectory("gatehouse-shared-ports-");
+        try
+        {
+            // Rate-limited so that all sixteen transfers are running at the same time on the two ports.
+            var runs = Enumerable.Range(0, 16).Select(i => Clients.CurlAsync(server,
+                "--ssl-reqd", "--limit-rate", "512k", "--interface", $"127.0.0.{20 + (i % 8)}",
+                "-o", Path.Combine(downloads.FullName, $"{i}.bin"), $"ftp://127.0.0.1:{server.ExplicitPort}/big.bin"));
+            await Task.WhenAll(runs);
+            var expected = await File.ReadAllBytesAsync(original);
+            for (var i = 0; i < 16; i++)
+            {
+                Assert.Equal(expected, await File.ReadAllBytesAsync(Path.Combine(downloads.FullName, $"{i}.bin")));
+            }
+        }
+        finally
+        {
+            downloads.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_client_address_holding_every_passive_port_gets_425_naming_the_range()
+    {
+        await using var server = await GatehouseServer.StartAsync(Plain(), passivePorts: 2);
+        var range = server.Settings["Ftp__PassivePorts"];
+        var sessions = new List<RawControl>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var control = await RawControl.ConnectAsync(Control(server));
+                sessions.Add(control);
+                await control.LoginAsync();
+            }
+
+            Assert.StartsWith("229", await sessions[0].CommandAsync("EPSV"), StringComparison.Ordinal);
+            Assert.StartsWith("227", await sessions[1].CommandAsync("PASV"), StringComparison.Ordinal);
+            var refused = await sessions[2].CommandAsync("EPSV");
+            Assert.StartsWith("425", refused, StringComparison.Ordinal);
+            Assert.Contains($"passive ports ({range}) are busy for your address", refused, StringComparison.Ordinal);
+            Assert.True(await server.WaitForLogAsync($"No free passive port in {range} for 127.0.0.1", TimeSpan.FromSeconds(5)));
+
+            // Another address still gets a port, and the refused session goes on once a port is free.
+            using var other = await RawControl.ConnectAsync(Control(server), IPAddress.Parse("127.0.0.2"));
+            await other.LoginAsync();
+            Assert.StartsWith("229", await other.CommandAsync("EPSV"), StringComparison.Ordinal);
+            Assert.StartsWith("200", await sessions[0].CommandAsync("TYPE I"), StringComparison.Ordinal);
+            await sessions[0].CommandAsync("REIN");
+            Assert.StartsWith("229", await sessions[2].CommandAsync("EPSV"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            sessions.ForEach(session => session.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task Advertised_passive_ports_are_announced_in_place_of_the_listening_ones()
+    {
+        await using var server = await GatehouseServer.StartAsync(Plain(("Ftp__PassivePortsAdvertised", "61000-61000")), passivePorts: 1);
+        using var control = await RawControl.ConnectAsync(Control(server));
+        await control.LoginAsync();
+        Assert.Contains("(|||61000|)", await control.CommandAsync("EPSV"), StringComparison.Ordinal);
+        Assert.Contains("(127,0,0,1,238,72)", await control.CommandAsync("PASV"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -52,6 +52,32 @@ public class ConfigurationTests
         Assert.Contains(problems, p => p.StartsWith("Ftp:PassivePorts:", StringComparison.Ordinal) && p.Contains(expected, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("60000-60009", null)]
+    [InlineData("60000-60019", "they map one for one")]
+    [InlineData("60000", "FIRST-LAST")]
+    public void Advertised_passive_ports_must_map_one_for_one(string advertised, string? expected)
+    {
+        var problems = GatehouseOptionsValidator.Problems(new GatehouseOptions { Ftp = { PassivePorts = "50000-50009", PassivePortsAdvertised = advertised } });
+        if (expected is null)
+        {
+            Assert.Empty(problems);
+        }
+        else
+        {
+            Assert.Contains(problems, p => p.StartsWith("Ftp:PassivePortsAdvertised:", StringComparison.Ordinal) && p.Contains(expected, StringComparison.Ordinal));
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(86401)]
+    public void Passive_address_refresh_must_be_a_sane_interval(int seconds)
+    {
+        var problems = GatehouseOptionsValidator.Problems(new GatehouseOptions { Ftp = { PassiveAddressRefreshSeconds = seconds } });
+        Assert.Contains(problems, p => p.StartsWith("Ftp:PassiveAddressRefreshSeconds:", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Every_semantic_problem_is_listed_at_once()
     {

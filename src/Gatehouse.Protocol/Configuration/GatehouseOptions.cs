@@ -38,8 +38,17 @@ public sealed class FtpOptions
     /// <summary>The range the firewall forwards; the only ports passive data connections use.</summary>
     public string PassivePorts { get; set; } = "50000-50099";
 
+    /// <summary>
+    /// The ports told to clients when a balancer or container maps them (the n-th port of PassivePorts is announced
+    /// as the n-th of this range). Empty: clients are told the listening port.
+    /// </summary>
+    public string? PassivePortsAdvertised { get; set; }
+
     /// <summary>IPv4 address or host name announced in 227 replies (the NAT's public address).</summary>
     public string? PassiveAddress { get; set; }
+
+    /// <summary>How long a host name's look-up in PassiveAddress (and overrides) is used before it is resolved again.</summary>
+    public int PassiveAddressRefreshSeconds { get; set; } = 60;
 
     /// <summary>Clients from these networks are told another address (LAN clients get the private one).</summary>
     public List<PassiveAddressOverride> PassiveAddressOverrides { get; set; } = [];

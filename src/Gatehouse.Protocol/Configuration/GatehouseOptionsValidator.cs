@@ -55,9 +55,26 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
             Problem("Ftp:PassivePorts", $"{range} contains a control port; choose a range that excludes Ftp:ExplicitPort and Ftp:ImplicitPort");
         }
 
+        if (!string.IsNullOrWhiteSpace(ftp.PassivePortsAdvertised))
+        {
+            if (!PortRange.TryParse(ftp.PassivePortsAdvertised, out var advertised, out var advertisedError))
+            {
+                Problem("Ftp:PassivePortsAdvertised", advertisedError);
+            }
+            else if (range != default && advertised.Count != range.Count)
+            {
+                Problem("Ftp:PassivePortsAdvertised", $"{advertised} has {advertised.Count} ports but Ftp:PassivePorts {range} has {range.Count}; they map one for one, so give both the same length");
+            }
+        }
+
         if (!string.IsNullOrWhiteSpace(ftp.PassiveAddress))
         {
             CheckAnnouncedAddress(problems, "Ftp:PassiveAddress", ftp.PassiveAddress);
+        }
+
+        if (ftp.PassiveAddressRefreshSeconds is < 1 or > 86400)
+        {
+            Problem("Ftp:PassiveAddressRefreshSeconds", $"is {ftp.PassiveAddressRefreshSeconds}; use 1 to 86400 seconds (default 60)");
         }
 
         for (var i = 0; i < ftp.PassiveAddressOverrides.Count; i++)

@@ -1,49 +1,71 @@
+using System.Net;
 using Gatehouse.Protocol.Configuration;
 
 namespace Gatehouse.Protocol.DataChannel;
 
 /// <summary>
-/// The passive port range. Ports are handed out at random (RFC 2577: predictable ports help data theft)
-/// and each is held by exactly one reservation until it is released.
+/// Which passive ports are reserved, and for whom. A port may be reserved by several sessions at once as long
+/// as their clients' addresses differ, because the arriving data connection is matched by its source address:
+/// a firewall range of 20 ports then serves 20 concurrent transfers per client address, not 20 in all.
+/// A reservation without a client (Ftp:RequireSameClientIpForData off) takes the port for itself.
+/// Ports are handed out at random (RFC 2577: predictable ports help data theft).
 /// </summary>
 public sealed class PassivePortPool
 {
     private readonly object _gate = new();
-    private readonly bool[] _inUse;
+    private readonly PortState[] _ports;
 
     public PassivePortPool(PortRange range)
     {
         Range = range;
-        _inUse = new bool[range.Count];
+        _ports = new PortState[range.Count];
+        for (var i = 0; i < _ports.Length; i++)
+        {
+            _ports[i] = new PortState();
+        }
     }
 
     public PortRange Range { get; }
 
+    /// <summary>Reservations held now, over all ports.</summary>
     public int Reserved
     {
         get
         {
             lock (_gate)
             {
-                return _inUse.Count(used => used);
+                return _ports.Sum(state => state.Clients.Count + (state.Exclusive ? 1 : 0));
             }
         }
     }
 
-    public bool TryReserve(out int port)
+    /// <param name="client">The only address that may connect, or null when any address may (the port is then not shared).</param>
+    public bool TryReserve(IPAddress? client, out int port)
     {
+        client = client is null ? null : Addresses.Normalize(client);
         lock (_gate)
         {
-            var start = Random.Shared.Next(_inUse.Length);
-            for (var i = 0; i < _inUse.Length; i++)
+            var start = Random.Shared.Next(_ports.Length);
+            for (var i = 0; i < _ports.Length; i++)
             {
-                var index = (start + i) % _inUse.Length;
-                if (!_inUse[index])
+                var index = (start + i) % _ports.Length;
+                var state = _ports[index];
+                if (state.Exclusive || (client is null ? state.Clients.Count > 0 : state.Clients.Contains(client)))
                 {
-                    _inUse[index] = true;
-                    port = Range.First + index;
-                    return true;
+                    continue;
                 }
+
+                if (client is null)
+                {
+                    state.Exclusive = true;
+                }
+                else
+                {
+                    state.Clients.Add(client);
+                }
+
+                port = Range.First + index;
+                return true;
             }
         }
 
@@ -51,17 +73,30 @@ public sealed class PassivePortPool
         return false;
     }
 
-    public void Release(int port)
+    public void Release(int port, IPAddress? client)
     {
+        client = client is null ? null : Addresses.Normalize(client);
         lock (_gate)
         {
             var index = port - Range.First;
-            if (index < 0 || index >= _inUse.Length || !_inUse[index])
+            var released = index >= 0 && index < _ports.Length
+                && (client is null ? _ports[index].Exclusive : _ports[index].Clients.Remove(client));
+            if (!released)
             {
-                throw new InvalidOperationException($"Port {port} was not reserved from {Range}.");
+                throw new InvalidOperationException($"Port {port} was not reserved from {Range} for {client?.ToString() ?? "any client"}.");
             }
 
-            _inUse[index] = false;
+            if (client is null)
+            {
+                _ports[index].Exclusive = false;
+            }
         }
+    }
+
+    private sealed class PortState
+    {
+        public HashSet<IPAddress> Clients { get; } = [];
+
+        public bool Exclusive { get; set; }
     }
 }

@@ -48,14 +48,23 @@ public static partial class Log
     [LoggerMessage(31, LogLevel.Warning, "Plain-text data followed AUTH TLS before the handshake (possible command injection); closing")]
     public static partial void PlaintextAfterAuth(ILogger logger);
 
-    [LoggerMessage(40, LogLevel.Warning, "Data connection from {Remote} refused: the control connection is from {Expected} (possible data theft; Ftp:RequireSameClientIpForData)")]
-    public static partial void ForeignDataConnection(ILogger logger, IPAddress remote, IPAddress expected);
+    [LoggerMessage(40, LogLevel.Warning, "Data connection from {Remote} to passive port {Port} refused: no session from that address is waiting on it (possible data theft; Ftp:RequireSameClientIpForData)")]
+    public static partial void ForeignDataConnection(ILogger logger, IPAddress remote, int port);
 
     [LoggerMessage(41, LogLevel.Warning, "Active mode refused: {Reason}")]
     public static partial void ActiveModeRefused(ILogger logger, string reason);
 
-    [LoggerMessage(42, LogLevel.Warning, "No free passive port in {Range}: widen Ftp:PassivePorts or lower Limits:MaxSessions")]
-    public static partial void PassivePortsExhausted(ILogger logger, string range);
+    [LoggerMessage(42, LogLevel.Warning, "No free passive port in {Range} for {Client}: every port already holds a reservation for that address; the range is the limit, widen Ftp:PassivePorts")]
+    public static partial void PassivePortsExhausted(ILogger logger, string range, IPAddress client);
+
+    [LoggerMessage(48, LogLevel.Information, "Passive address {HostName} now resolves to {Address} (was {Previous})")]
+    public static partial void PassiveAddressChanged(ILogger logger, string hostName, IPAddress previous, IPAddress address);
+
+    [LoggerMessage(49, LogLevel.Warning, "Passive address {HostName} does not resolve: {Reason} (the last known address, if any, stays in use)")]
+    public static partial void PassiveAddressUnresolved(ILogger logger, string hostName, string reason);
+
+    [LoggerMessage(47, LogLevel.Warning, "Accepting on passive port {Port} failed ({Error}); the port keeps listening")]
+    public static partial void PassiveAcceptFailed(ILogger logger, int port, string error);
 
     [LoggerMessage(43, LogLevel.Warning, "No data connection arrived on passive port {Port} within {Seconds}s; port released (is the passive range forwarded by the firewall?)")]
     public static partial void PassiveTimeout(ILogger logger, int port, int seconds);

@@ -60,6 +60,7 @@ public sealed class FtpServer(FtpServerContext context, ILogger<FtpServer> logge
         Log.ShuttingDown(logger, context.Options.Limits.ShutdownGraceSeconds, _sessions.Count);
         await Task.WhenAll(_sessions.Keys.Select(session => session.StopAsync(grace))).ConfigureAwait(false);
         await Task.WhenAll(_sessions.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
+        context.PassivePorts.Dispose();
     }
 
     private static IEnumerable<IPAddress> ListenAddresses(FtpOptions ftp) =>

@@ -41,7 +41,7 @@ public sealed class FtpServerContext
     /// <summary>Null when Tls:Policy is Disabled.</summary>
     public TlsCertificateProvider? Tls { get; init; }
 
-    public required PassivePortPool PassivePorts { get; init; }
+    public required PassiveListeners PassivePorts { get; init; }
 
     public required PassiveAddressSelector PassiveAddresses { get; init; }
 

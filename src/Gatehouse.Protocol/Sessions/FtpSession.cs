@@ -37,7 +37,7 @@ public sealed class FtpSession
     private readonly bool _implicitTls;
     private string _endReason = "client closed the connection";
     private string _deadlineReason = string.Empty;
-    private PassiveDataListener? _passive;
+    private PassiveReservation? _passive;
     private IPEndPoint? _activeTarget;
     private TransferRun? _transfer;
 
@@ -171,8 +171,10 @@ public sealed class FtpSession
         Log.LoginSucceeded(Logger);
     }
 
-    public void Logout()
+    /// <summary>REIN: a transfer already running finishes; a passive port reserved for the next one is given back.</summary>
+    public async Task LogoutAsync()
     {
+        await ClearDataEndpointAsync().ConfigureAwait(false);
         LeaveUserSessions();
         State.Reset();
         _scope.User = null;
@@ -180,15 +182,14 @@ public sealed class FtpSession
     }
 
     /// <summary>Reserves a passive port for the next transfer, replacing any earlier PASV/PORT.</summary>
-    public async Task<PassiveDataListener> OpenPassiveAsync()
+    public async Task<PassiveReservation> OpenPassiveAsync()
     {
         await ClearDataEndpointAsync().ConfigureAwait(false);
         var expectation = new PassiveExpectation(
             ClientEndPoint.Address,
             Options.Ftp.RequireSameClientIpForData,
-            TimeSpan.FromSeconds(Options.Limits.DataConnectionTimeoutSeconds),
-            _server.TrustedProxies);
-        _passive = PassiveDataListener.Open(_server.PassivePorts, LocalEndPoint.Address, expectation, Logger);
+            TimeSpan.FromSeconds(Options.Limits.DataConnectionTimeoutSeconds));
+        _passive = _server.PassivePorts.Reserve(LocalEndPoint.Address, expectation, Logger);
         return _passive;
     }
 

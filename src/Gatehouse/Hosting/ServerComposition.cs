@@ -67,7 +67,10 @@ public static class ServerComposition
         services.AddSingleton(provider =>
         {
             var time = provider.GetRequiredService<TimeProvider>();
+            var loggers = provider.GetRequiredService<ILoggerFactory>();
+            var dataLogger = loggers.CreateLogger("Gatehouse.DataChannel");
             PortRange.TryParse(options.Ftp.PassivePorts, out var range, out _);
+            PortRange? advertised = PortRange.TryParse(options.Ftp.PassivePortsAdvertised, out var mapped, out _) ? mapped : null;
             NetworkList.TryParse(options.Access.AllowedNetworks, out var allowed, out _);
             NetworkList.TryParse(options.Access.DeniedNetworks, out var denied, out _);
             NetworkList.TryParse(options.Ftp.TrustedProxies, out var proxies, out _);
@@ -86,11 +89,12 @@ public static class ServerComposition
                 ConnectPolicy = new AddressPolicy(allowed, denied),
                 TrustedProxies = proxies,
                 Tls = provider.GetRequiredService<TlsHolder>().Provider,
-                PassivePorts = new PassivePortPool(range),
-                PassiveAddresses = new PassiveAddressSelector(options.Ftp, new DnsHostNameResolver(time)),
+                PassivePorts = new PassiveListeners(range, advertised, proxies, dataLogger),
+                PassiveAddresses = new PassiveAddressSelector(
+                    options.Ftp, new DnsHostNameResolver(time, TimeSpan.FromSeconds(options.Ftp.PassiveAddressRefreshSeconds), dataLogger)),
                 TransferLog = provider.GetRequiredService<TransferLog>(),
                 Time = time,
-                LoggerFactory = provider.GetRequiredService<ILoggerFactory>(),
+                LoggerFactory = loggers,
             };
         });
         services.AddSingleton(provider => new RetentionRunner(

@@ -32,6 +32,6 @@ public sealed class EpsvHandler : IFtpCommandHandler
         }
 
         var listener = await context.Session.OpenPassiveAsync().ConfigureAwait(false);
-        return new FtpReply(229, $"Entering Extended Passive Mode (|||{listener.Port}|).");
+        return new FtpReply(229, $"Entering Extended Passive Mode (|||{listener.AdvertisedPort}|).");
     }
 }

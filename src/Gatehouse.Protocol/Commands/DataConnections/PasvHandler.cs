@@ -30,6 +30,6 @@ public sealed class PasvHandler : IFtpCommandHandler
 
         var listener = await session.OpenPassiveAsync().ConfigureAwait(false);
         var octets = address.GetAddressBytes();
-        return new FtpReply(227, $"Entering Passive Mode ({octets[0]},{octets[1]},{octets[2]},{octets[3]},{listener.Port >> 8},{listener.Port & 0xFF}).");
+        return new FtpReply(227, $"Entering Passive Mode ({octets[0]},{octets[1]},{octets[2]},{octets[3]},{listener.AdvertisedPort >> 8},{listener.AdvertisedPort & 0xFF}).");
     }
 }

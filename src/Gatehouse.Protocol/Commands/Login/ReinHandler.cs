@@ -7,9 +7,9 @@ public sealed class ReinHandler : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["REIN"], "REIN", CommandAccess.Anytime);
 
-    public ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
+    public async ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {
-        context.Session.Logout();
-        return ValueTask.FromResult(new FtpReply(220, "Session reinitialized; log in with USER and PASS."));
+        await context.Session.LogoutAsync().ConfigureAwait(false);
+        return new FtpReply(220, "Session reinitialized; log in with USER and PASS.");
     }
 }
