@@ -10,6 +10,8 @@ command -v lftp >/dev/null || need+=(lftp)
 command -v curl >/dev/null || need+=(curl)
 [ -x /usr/bin/python3 ] || need+=(python3)
 command -v ss >/dev/null || need+=(iproute2)
+# The network lab builds NAT routers and firewalls in network namespaces.
+command -v nft >/dev/null || need+=(nftables)
 command -v openssl >/dev/null || need+=(openssl)
 # A real OpenLDAP server for the LDAP tests, which configure and start their own instance; it also brings
 # libldap, the library System.DirectoryServices.Protocols loads.

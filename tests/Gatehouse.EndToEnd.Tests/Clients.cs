@@ -9,8 +9,16 @@ public static class Clients
 
     public static string Script => Path.Combine(AppContext.BaseDirectory, "clients", "ftpcheck.py");
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(string program, IEnumerable<string> arguments, TimeSpan? timeout = null, string? workingDirectory = null)
+    /// <param name="networkNamespace">Runs the client inside this network namespace (the network lab).</param>
+    public static async Task<(int ExitCode, string Output)> RunAsync(
+        string program, IEnumerable<string> arguments, TimeSpan? timeout = null, string? workingDirectory = null, string? networkNamespace = null)
     {
+        if (networkNamespace is not null)
+        {
+            arguments = ["netns", "exec", networkNamespace, program, .. arguments];
+            program = "ip";
+        }
+
         var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,

@@ -47,13 +47,15 @@ public sealed partial class GatehouseServer : IAsyncDisposable
     /// <param name="settings">Configuration keys in environment form (Ftp__ExplicitPort), without the GATEHOUSE_ prefix.</param>
     /// <param name="listen">Listen addresses; by default IPv4 and IPv6 loopback.</param>
     /// <param name="prepare">Runs after the users are created and before the server starts (CLI set-up, files).</param>
+    /// <param name="networkNamespace">Runs the server inside this network namespace (the network lab); the CLI set-up runs outside.</param>
     public static async Task<GatehouseServer> StartAsync(
         Dictionary<string, string>? settings = null,
         string[]? users = null,
         int passivePorts = 40,
         bool implicitTls = false,
         string[]? listen = null,
-        Func<IReadOnlyDictionary<string, string>, Task>? prepare = null)
+        Func<IReadOnlyDictionary<string, string>, Task>? prepare = null,
+        string? networkNamespace = null)
     {
         listen ??= ["127.0.0.1", "::1"];
         var dataDirectory = Directory.CreateTempSubdirectory("gatehouse-e2e-").FullName;
@@ -98,7 +100,7 @@ public sealed partial class GatehouseServer : IAsyncDisposable
             await prepare(all);
         }
 
-        var process = Start(all, "serve");
+        var process = Start(all, ["serve"], networkNamespace);
         var server = new GatehouseServer(dataDirectory, all, process);
         process.OutputDataReceived += (_, e) => server.Collect(e.Data);
         process.ErrorDataReceived += (_, e) => server.Collect(e.Data);
@@ -120,7 +122,7 @@ public sealed partial class GatehouseServer : IAsyncDisposable
     /// <summary>Runs a gatehouse CLI command against the given settings; returns exit code and all output.</summary>
     public static async Task<(int ExitCode, string Output)> RunCliAsync(IReadOnlyDictionary<string, string> settings, string? stdin, params string[] arguments)
     {
-        using var process = Start(settings, arguments);
+        using var process = Start(settings, arguments, networkNamespace: null);
         if (stdin is not null)
         {
             await process.StandardInput.WriteAsync(stdin);
@@ -201,9 +203,9 @@ public sealed partial class GatehouseServer : IAsyncDisposable
         }
     }
 
-    private static Process Start(IReadOnlyDictionary<string, string> settings, params string[] arguments)
+    private static Process Start(IReadOnlyDictionary<string, string> settings, string[] arguments, string? networkNamespace)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(networkNamespace is null ? "dotnet" : "ip")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -211,6 +213,15 @@ public sealed partial class GatehouseServer : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = settings["DataDirectory"],
         };
+        if (networkNamespace is not null)
+        {
+            // ip netns exec execs the program itself, so the process (and SIGTERM to it) is the server.
+            foreach (var argument in new[] { "netns", "exec", networkNamespace, "dotnet" })
+            {
+                info.ArgumentList.Add(argument);
+            }
+        }
+
         info.ArgumentList.Add(Executable);
         foreach (var argument in arguments)
         {

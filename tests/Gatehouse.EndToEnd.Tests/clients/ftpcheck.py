@@ -660,6 +660,37 @@ def scenario_upload(args):
     ftp.quit()
 
 
+def scenario_exchange(args):
+    """Upload, LIST and download on one session, trusting the address in 227 as most clients do; prints the transcript."""
+    ftp = connect(args, login=False)
+    ftp.trust_server_pasv_ipv4_address = True
+    ftp.set_debuglevel(1)
+    ftp.login(args.user, args.password)
+    if args.tls:
+        ftp.prot_p()
+    set_mode(ftp, args.mode)
+    data = random.Random(args.seed).randbytes(args.size)
+    ftp.storbinary("STOR " + args.name, io.BytesIO(data))
+    lines = []
+    ftp.retrlines("LIST", lines.append)
+    check(any(line.endswith(" " + args.name) for line in lines), "LIST shows the upload: %r" % lines)
+    check(download(ftp, args.name) == data, "downloaded bytes differ")
+    check(ftp.voidcmd("NOOP").startswith("200"), "session goes on")
+    ftp.quit()
+    print("OK exchange %s %d bytes" % (args.mode, len(data)))
+
+
+def scenario_active_refused(args):
+    """Active mode must fail with a reply that says why (--how 4xx or 5xx), and the session must go on."""
+    ftp = connect(args)
+    ftp.set_debuglevel(1)
+    code = "4" if args.how == "4xx" else "5"
+    text = expect_error(code, lambda: ftp.retrlines("LIST", lambda line: None))
+    print("REFUSED " + text)
+    check(ftp.voidcmd("NOOP").startswith("200"), "session goes on after the refusal")
+    ftp.quit()
+
+
 SCENARIOS = {name[len("scenario_"):].replace("_", "-"): function for name, function in globals().items() if name.startswith("scenario_")}
 
 
@@ -680,8 +711,10 @@ def main():
     parser.add_argument("--how", default="abor")
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=3)
+    parser.add_argument("--timeout", type=float, default=TIMEOUT, help="seconds any one network operation may take")
     args = parser.parse_args()
-    socket.setdefaulttimeout(TIMEOUT)
+    globals()["TIMEOUT"] = args.timeout
+    socket.setdefaulttimeout(args.timeout)
     SCENARIOS[args.scenario](args)
 
 

@@ -1,0 +1,36 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Gatehouse.EndToEnd.Tests.Lab;
+
+/// <summary>A self-signed server certificate for the lab's addresses, so clients verify it exactly as they would in production.</summary>
+public sealed class LabCertificate : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("gatehouse-lab-tls-").FullName;
+
+    public LabCertificate(params string[] addresses)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=gatehouse-lab", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        foreach (var address in addresses)
+        {
+            names.AddIpAddress(IPAddress.Parse(address));
+        }
+
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        File.WriteAllText(CertificateFile, certificate.ExportCertificatePem());
+        File.WriteAllText(KeyFile, key.ExportPkcs8PrivateKeyPem());
+    }
+
+    /// <summary>Also the CA file clients trust.</summary>
+    public string CertificateFile => Path.Combine(_directory, "server.crt");
+
+    public string KeyFile => Path.Combine(_directory, "server.key");
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}

@@ -1,0 +1,239 @@
+namespace Gatehouse.EndToEnd.Tests.Lab;
+
+/// <summary>
+/// Topologies 1 to 6 of the network lab: NAT on either side, restrictive firewalls, a multi-homed server, a
+/// firewall that forgets idle connections, IPv6 only. "Internet" segments use 198.18.0.0/15 (reserved for network
+/// tests, never routed), LANs use RFC 1918 addresses; all of it exists only inside the lab's namespaces.
+/// </summary>
+[Collection(NetworkLabCollection.Name)]
+public sealed class NatAndFirewallTests
+{
+    private const string FtpPorts = "{ 2121, 50000-50019 }";
+
+    [Fact]
+    public async Task Client_behind_a_masquerading_nat_router()
+    {
+        await using var lab = await NetworkLab.CreateAsync();
+        var client = await lab.AddHostAsync("client");
+        var router = await lab.AddHostAsync("router");
+        var server = await lab.AddHostAsync("server");
+        await NetworkLab.LinkAsync(client, "192.168.1.2/24", router, "192.168.1.1/24");
+        await NetworkLab.LinkAsync(router, "198.18.1.1/24", server, "198.18.1.10/24");
+        await client.RouteAsync("default", "192.168.1.1");
+        await router.ForwardAsync();
+        await router.FirewallAsync("""
+            table ip nat {
+              chain postrouting {
+                type nat hook postrouting priority srcnat;
+                oifname "to-server" masquerade
+              }
+            }
+            """);
+
+        using var certificate = new LabCertificate("198.18.1.10");
+        await using var gatehouse = await LabFtp.StartServerAsync(server, certificate);
+        await LabFtp.AllClientsAsync(client, "198.18.1.10", gatehouse, certificate, active: false);
+        Assert.Contains("198.18.1.1", gatehouse.Output, StringComparison.Ordinal);
+
+        // The client's PORT names its private address; the server only ever connects back to the address the
+        // session comes from (the router), so active mode is refused with a reply that says what to use instead.
+        var refusal = await LabFtp.FtplibActiveRefusedAsync(client, "198.18.1.10", gatehouse, certificate, "5xx");
+        Assert.Contains("may only connect back to your own address (198.18.1.1), not 192.168.1.2", refusal, StringComparison.Ordinal);
+        Assert.Contains("use PASV or EPSV", refusal, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Server_behind_a_nat_router_that_forwards_the_control_port_and_the_passive_range()
+    {
+        await using var lab = await NetworkLab.CreateAsync();
+        var (internet, lan, server) = await ServerBehindNatAsync(lab);
+        using var certificate = new LabCertificate("198.18.2.1", "172.16.0.10");
+        await using var gatehouse = await LabFtp.StartServerAsync(server, certificate,
+            ("Ftp__PassiveAddress", "198.18.2.1"),
+            ("Ftp__PassiveAddressOverrides__0__Network", "172.16.0.0/16"),
+            ("Ftp__PassiveAddressOverrides__0__Address", "172.16.0.10"));
+
+        await LabFtp.AllClientsAsync(internet, "198.18.2.1", gatehouse, certificate, active: true);
+        Assert.Contains("227 Entering Passive Mode (198,18,2,1,", await LabFtp.FtplibAsync(internet, "198.18.2.1", gatehouse, certificate, "pasv"), StringComparison.Ordinal);
+
+        // A LAN client reaches the server's private address directly and is told that address.
+        Assert.Contains("227 Entering Passive Mode (172,16,0,10,", await LabFtp.FtplibAsync(lan, "172.16.0.10", gatehouse, certificate, "pasv"), StringComparison.Ordinal);
+        await LabFtp.CurlAsync(lan, "172.16.0.10", gatehouse, certificate, epsv: false);
+        await LabFtp.LftpAsync(lan, "172.16.0.10", gatehouse, certificate, passive: true);
+    }
+
+    [Fact]
+    public async Task Server_behind_nat_without_a_passive_address_announces_an_address_the_internet_cannot_reach()
+    {
+        // The control experiment for the test above: it shows the lab's NAT really breaks what the setting fixes.
+        await using var lab = await NetworkLab.CreateAsync();
+        var (internet, _, server) = await ServerBehindNatAsync(lab);
+        using var certificate = new LabCertificate("198.18.2.1", "172.16.0.10");
+        await using var gatehouse = await LabFtp.StartServerAsync(server, certificate);
+
+        var (code, output) = await Clients.RunAsync(Clients.Python,
+            [Clients.Script, "exchange", "--host", "198.18.2.1", "--port", "2121", "--user", "alice", "--password", GatehouseServer.Password,
+             "--tls", "--cafile", certificate.CertificateFile, "--mode", "pasv", "--name", "unreachable.bin", "--size", "1000"],
+            TimeSpan.FromMinutes(1), networkNamespace: internet.Namespace);
+        Assert.NotEqual(0, code);
+        Assert.Contains("227 Entering Passive Mode (172,16,0,10,", output, StringComparison.Ordinal);
+
+        // EPSV carries no address, so it works through the same NAT without any setting.
+        await LabFtp.FtplibAsync(internet, "198.18.2.1", gatehouse, certificate, "epsv");
+    }
+
+    [Fact]
+    public async Task Restrictive_firewalls_on_both_sides_allow_passive_and_refuse_active_with_a_clear_reply()
+    {
+        await using var lab = await NetworkLab.CreateAsync();
+        var client = await lab.AddHostAsync("client");
+        var server = await lab.AddHostAsync("server");
+        await NetworkLab.LinkAsync(client, "10.30.0.2/24", server, "10.30.0.10/24");
+        await client.FirewallAsync("""
+            table inet filter {
+              chain input {
+                type filter hook input priority filter; policy drop;
+                iif "lo" accept
+                ct state established,related accept
+              }
+            }
+            """);
+        await server.FirewallAsync($$"""
+            table inet filter {
+              chain input {
+                type filter hook input priority filter; policy drop;
+                iif "lo" accept
+                ct state established,related accept
+                tcp dport {{FtpPorts}} accept
+              }
+            }
+            """);
+
+        using var certificate = new LabCertificate("10.30.0.10");
+        await using var gatehouse = await LabFtp.StartServerAsync(server, certificate);
+        await LabFtp.AllClientsAsync(client, "10.30.0.10", gatehouse, certificate, active: false);
+
+        var refusal = await LabFtp.FtplibActiveRefusedAsync(client, "10.30.0.10", gatehouse, certificate, "4xx");
+        Assert.Contains("425 Could not connect to your active-mode port 10.30.0.2:", refusal, StringComparison.Ordinal);
+        Assert.Contains("a firewall on your side probably blocks it; use passive mode", refusal, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Multi_homed_server_announces_each_side_its_own_address_without_configuration()
+    {
+        await using var lab = await NetworkLab.CreateAsync();
+        var outside = await lab.AddHostAsync("outside");
+        var inside = await lab.AddHostAsync("inside");
+        var server = await lab.AddHostAsync("server");
+        await NetworkLab.LinkAsync(outside, "198.18.4.20/24", server, "198.18.4.10/24");
+        await NetworkLab.LinkAsync(inside, "10.40.0.20/24", server, "10.40.0.10/24");
+
+        using var certificate = new LabCertificate("198.18.4.10", "10.40.0.10");
+        await using var gatehouse = await LabFtp.StartServerAsync(server, certificate);
+        Assert.Contains("227 Entering Passive Mode (198,18,4,10,", await LabFtp.FtplibAsync(outside, "198.18.4.10", gatehouse, certificate, "pasv"), StringComparison.Ordinal);
+        Assert.Contains("227 Entering Passive Mode (10,40,0,10,", await LabFtp.FtplibAsync(inside, "10.40.0.10", gatehouse, certificate, "pasv"), StringComparison.Ordinal);
+        await LabFtp.AllClientsAsync(outside, "198.18.4.10", gatehouse, certificate, active: true);
+        await LabFtp.AllClientsAsync(inside, "10.40.0.10", gatehouse, certificate, active: true);
+    }
+
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(0, false)]
+    public async Task Firewall_that_forgets_idle_connections_keeps_the_session_only_with_control_keep_alive(int keepAliveSeconds, bool survives)
+    {
+        await using var lab = await NetworkLab.CreateAsync();
+        var client = await lab.AddHostAsync("client");
+        var firewall = await lab.AddHostAsync("firewall");
+        var server = await lab.AddHostAsync("server");
+        await NetworkLab.LinkAsync(client, "10.50.1.2/24", firewall, "10.50.1.1/24");
+        await NetworkLab.LinkAsync(firewall, "10.50.2.1/24", server, "10.50.2.10/24");
+        await client.RouteAsync("default", "10.50.1.1");
+        await server.RouteAsync("default", "10.50.2.1");
+        await firewall.ForwardAsync();
+        await firewall.FirewallAsync($$"""
+            table inet filter {
+              chain forward {
+                type filter hook forward priority filter; policy drop;
+                ct state established,related accept
+                iifname "to-client" ct state new tcp flags syn tcp dport {{FtpPorts}} accept
+              }
+            }
+            """);
+
+        // Idle connections are forgotten after 3 s, and a packet of a forgotten connection is not taken up again.
+        await firewall.SysctlAsync("net.netfilter.nf_conntrack_tcp_timeout_established", "3");
+        await firewall.SysctlAsync("net.netfilter.nf_conntrack_tcp_loose", "0");
+
+        using var certificate = new LabCertificate("10.50.2.10");
+        await using var gatehouse = await LabFtp.StartServerAsync(server, certificate, ("Ftp__ControlKeepAliveSeconds", keepAliveSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        TestFiles.CreateBig(gatehouse, size: 32L << 20);
+
+        // The download is read slowly for 8 s while the control connection carries nothing.
+        var (code, output) = await Clients.RunAsync(Clients.Python,
+            [Clients.Script, "slow-download", "--host", "10.50.2.10", "--port", "2121", "--user", "alice", "--password", GatehouseServer.Password,
+             "--tls", "--cafile", certificate.CertificateFile, "--seconds", "8", "--timeout", "6"],
+            TimeSpan.FromMinutes(1), networkNamespace: client.Namespace);
+        if (survives)
+        {
+            Assert.True(code == 0, $"slow download through the firewall failed:\n{output}\n--- server log ---\n{Clients.Tail(gatehouse.Output)}");
+            Assert.Contains("OK slow-download 33554432 bytes", output, StringComparison.Ordinal);
+        }
+        else
+        {
+            // The control experiment: without keep-alive the firewall drops the 226, as it does in the field.
+            Assert.True(code != 0, $"without keep-alive the session should have been cut:\n{output}");
+            Assert.Contains("timed out", output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Ipv6_only_network_uses_epsv_and_eprt()
+    {
+        await using var lab = await NetworkLab.CreateAsync();
+        var client = await lab.AddHostAsync("client");
+        var server = await lab.AddHostAsync("server");
+        await NetworkLab.LinkAsync(client, "fd00:6::2/64", server, "fd00:6::10/64");
+
+        using var certificate = new LabCertificate("fd00:6::10");
+        await using var gatehouse = await LabFtp.StartServerAsync(server, certificate);
+        var transcript = await LabFtp.FtplibAsync(client, "fd00:6::10", gatehouse, certificate, "epsv");
+        Assert.Contains("229 Entering Extended Passive Mode (|||", transcript, StringComparison.Ordinal);
+        await LabFtp.AllClientsAsync(client, "fd00:6::10", gatehouse, certificate, active: true);
+    }
+
+    /// <summary>Topology 2: the server on a private LAN behind a router that forwards only the FTP ports to it.</summary>
+    private static async Task<(LabHost Internet, LabHost Lan, LabHost Server)> ServerBehindNatAsync(NetworkLab lab)
+    {
+        var internet = await lab.AddHostAsync("internet");
+        var lan = await lab.AddHostAsync("lan");
+        var router = await lab.AddHostAsync("router");
+        var server = await lab.AddHostAsync("server");
+        await NetworkLab.LinkAsync(internet, "198.18.2.20/24", router, "198.18.2.1/24");
+        await NetworkLab.LinkAsync(server, "172.16.0.10/24", router, "172.16.0.1/24");
+        await NetworkLab.LinkAsync(lan, "172.16.1.30/24", router, "172.16.1.1/24");
+        await server.RouteAsync("default", "172.16.0.1");
+        await lan.RouteAsync("default", "172.16.1.1");
+        await router.ForwardAsync();
+        await router.FirewallAsync($$"""
+            table ip nat {
+              chain prerouting {
+                type nat hook prerouting priority dstnat;
+                iifname "to-internet" tcp dport {{FtpPorts}} dnat to 172.16.0.10
+              }
+              chain postrouting {
+                type nat hook postrouting priority srcnat;
+                oifname "to-internet" masquerade
+              }
+            }
+            table inet filter {
+              chain forward {
+                type filter hook forward priority filter; policy drop;
+                ct state established,related accept
+                iifname "to-internet" ip daddr 172.16.0.10 tcp dport {{FtpPorts}} accept
+                iifname { "to-lan", "to-server" } accept
+              }
+            }
+            """);
+        return (internet, lan, server);
+    }
+}
