@@ -62,6 +62,26 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Config_check_warns_about_settings_that_break_in_real_networks_and_fails_on_them_only_when_strict()
+    {
+        var file = Path.Combine(_data, "risky.json");
+        await File.WriteAllTextAsync(file, """
+            { "Ftp": { "ListenAddresses": [ "203.0.113.5" ], "PassiveAddress": "10.0.0.5", "ControlKeepAliveSeconds": 0 },
+              "Tls": { "Policy": "Disabled" } }
+            """);
+        var (code, output) = await GatehouseServer.RunCliAsync(Settings(), null, "config", "check", "--config", file);
+        Assert.True(code == 0, output);
+        Assert.Contains("Configuration is valid", output, StringComparison.Ordinal);
+        Assert.Contains("warning(s) for this machine's network:", output, StringComparison.Ordinal);
+        Assert.Contains("Ftp:PassiveAddress: 10.0.0.5 is a private address, but the server listens on the public address 203.0.113.5", output, StringComparison.Ordinal);
+        Assert.Contains("Ftp:ControlKeepAliveSeconds: is off", output, StringComparison.Ordinal);
+        Assert.Contains("Tls:Policy: is Disabled while the server listens on the public address 203.0.113.5", output, StringComparison.Ordinal);
+
+        var (strictCode, _) = await GatehouseServer.RunCliAsync(Settings(), null, "config", "check", "--strict", "--config", file);
+        Assert.Equal(1, strictCode);
+    }
+
+    [Fact]
     public async Task Config_check_accepts_a_good_file_and_serve_refuses_a_bad_one()
     {
         var file = Path.Combine(_data, "good.json");

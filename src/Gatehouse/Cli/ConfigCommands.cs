@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.Tls;
 
@@ -6,10 +7,19 @@ namespace Gatehouse.Cli;
 
 internal static class ConfigCommands
 {
+    /// <summary>Exit status of `config check --strict` when the configuration is valid but has warnings.</summary>
+    public const int WarningsFound = 1;
+
     public static Command Create()
     {
         var config = CommonOptions.Config();
-        var check = new Command("check", "Validate the configuration; exit non-zero listing every problem with its key and fix.") { config };
+        var strict = new Option<bool>("--strict") { Description = "Exit non-zero when there are warnings, not only problems." };
+        var check = new Command(
+            "check",
+            "Validate the configuration (exit non-zero listing every problem with its key and fix), then warn about settings that will hurt on this machine's network.")
+        {
+            config, strict,
+        };
         check.SetAction(parse =>
         {
             var configuration = CommonOptions.LoadOrReport(parse.GetValue(config));
@@ -18,11 +28,12 @@ internal static class ConfigCommands
                 return CommonOptions.ConfigurationError;
             }
 
+            X509Certificate2? certificate = null;
             if (options.Tls.Policy != TlsPolicy.Disabled && !string.IsNullOrWhiteSpace(options.Tls.CertificateFile))
             {
                 try
                 {
-                    using var certificate = TlsCertificateProvider.Load(options.Tls.CertificateFile, options.Tls.KeyFile).TargetCertificate;
+                    certificate = TlsCertificateProvider.Load(options.Tls.CertificateFile, options.Tls.KeyFile).TargetCertificate;
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or InvalidOperationException or ArgumentException)
                 {
@@ -32,9 +43,24 @@ internal static class ConfigCommands
                 }
             }
 
-            Console.WriteLine($"Configuration is valid{(configuration.File is null ? " (embedded defaults and environment)" : $" ({configuration.File})")}.");
-            Console.WriteLine($"  explicit port {options.Ftp.ExplicitPort}, implicit port {options.Ftp.ImplicitPort}, passive ports {options.Ftp.PassivePorts}, TLS policy {options.Tls.Policy}");
-            return 0;
+            using (certificate)
+            {
+                Console.WriteLine($"Configuration is valid{(configuration.File is null ? " (embedded defaults and environment)" : $" ({configuration.File})")}.");
+                Console.WriteLine($"  explicit port {options.Ftp.ExplicitPort}, implicit port {options.Ftp.ImplicitPort}, passive ports {options.Ftp.PassivePorts}, TLS policy {options.Tls.Policy}");
+                var warnings = DeploymentChecks.Warnings(options, DeploymentFacts.FromThisMachine(options, certificate, DateTimeOffset.UtcNow));
+                if (warnings.Count == 0)
+                {
+                    return 0;
+                }
+
+                Console.WriteLine($"{warnings.Count} warning(s) for this machine's network:");
+                foreach (var warning in warnings)
+                {
+                    Console.WriteLine($"  - {warning}");
+                }
+
+                return parse.GetValue(strict) ? WarningsFound : 0;
+            }
         });
         var command = new Command("config", "Work with the configuration.");
         command.Add(check);

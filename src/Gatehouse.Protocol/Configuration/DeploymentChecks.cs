@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Net;
+
+namespace Gatehouse.Protocol.Configuration;
+
+/// <summary>
+/// Settings that are valid but will hurt in a real network: the lessons of the network lab, checked by
+/// `gatehouse config check` against the machine it runs on. Each warning names the key and the fix.
+/// </summary>
+public static class DeploymentChecks
+{
+    /// <summary>Azure's load balancer forgets idle flows after 4 minutes, the shortest common default.</summary>
+    public const int CommonFirewallIdleSeconds = 240;
+
+    public const int CertificateWarningDays = 30;
+
+    public static IReadOnlyList<string> Warnings(GatehouseOptions options, DeploymentFacts facts)
+    {
+        var warnings = new List<string>();
+        void Warn(string key, string message) => warnings.Add($"{key}: {message}.");
+
+        var publicAddress = facts.ListenAddresses.FirstOrDefault(address => !AddressScope.IsPrivate(address));
+        var ftp = options.Ftp;
+        if (publicAddress is not null && IPAddress.TryParse(ftp.PassiveAddress, out var passive) && AddressScope.IsPrivate(passive))
+        {
+            Warn("Ftp:PassiveAddress", $"{passive} is a private address, but the server listens on the public address {publicAddress}: internet clients would be told an address they cannot reach; set the public address, or remove the setting so each client is told the address it connected to");
+        }
+
+        if (PortRange.TryParse(ftp.PassivePorts, out var range, out _))
+        {
+            var taken = facts.OtherListeners.Where(port => port >= range.First && port <= range.Last).Order().ToList();
+            if (taken.Count > 0)
+            {
+                Warn("Ftp:PassivePorts", $"{range} overlaps port(s) {string.Join(", ", taken.Take(5))} that something on this machine already listens on (if that is a running Gatehouse, those are its own passive ports); choose a range no other service uses");
+            }
+        }
+
+        if (ftp.ControlKeepAliveSeconds == 0 || ftp.ControlKeepAliveSeconds > CommonFirewallIdleSeconds)
+        {
+            var what = ftp.ControlKeepAliveSeconds == 0 ? "is off" : $"is {ftp.ControlKeepAliveSeconds} s";
+            Warn("Ftp:ControlKeepAliveSeconds", $"{what}: firewalls and balancers drop idle connections (Azure's after 4 minutes, AWS NLB's after 350 s), and the control connection is idle during long transfers, so their 226 would be lost; use 60");
+        }
+
+        if (publicAddress is not null && options.Tls.Policy == TlsPolicy.Disabled)
+        {
+            Warn("Tls:Policy", $"is Disabled while the server listens on the public address {publicAddress}: passwords and files would cross the internet in clear text; use Required");
+        }
+
+        if (publicAddress is not null && facts.Certificate is null && options.Tls.Policy != TlsPolicy.Disabled)
+        {
+            Warn("Tls:CertificateFile", $"is not set, so a self-signed certificate is used on the public address {publicAddress}: partners' clients will refuse it or ask them to trust it blindly; install a certificate from a CA");
+        }
+
+        if (facts.Certificate is { } certificate)
+        {
+            CheckCertificate(options, facts, certificate, Warn);
+        }
+
+        return warnings;
+    }
+
+    private static void CheckCertificate(GatehouseOptions options, DeploymentFacts facts, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, Action<string, string> warn)
+    {
+        var notAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+        var left = notAfter - facts.Now;
+        if (left <= TimeSpan.Zero)
+        {
+            warn("Tls:CertificateFile", $"the certificate expired on {notAfter:yyyy-MM-dd}; every client will refuse it: renew it (the server reloads a renewed file without a restart)");
+        }
+        else if (left < TimeSpan.FromDays(CertificateWarningDays))
+        {
+            warn("Tls:CertificateFile", string.Create(CultureInfo.InvariantCulture, $"the certificate expires on {notAfter:yyyy-MM-dd}, in {(int)left.TotalDays} day(s); renew it (the server reloads a renewed file without a restart)"));
+        }
+
+        var name = options.Ftp.PassiveAddress?.Trim();
+        if (!string.IsNullOrEmpty(name) && !certificate.MatchesHostname(name))
+        {
+            warn("Tls:CertificateFile", $"the certificate does not name {name} (Ftp:PassiveAddress, the name clients reach the server by), so clients that verify it will refuse it; get one that includes {name}");
+        }
+    }
+}
