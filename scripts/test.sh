@@ -10,8 +10,10 @@ command -v lftp >/dev/null || need+=(lftp)
 command -v curl >/dev/null || need+=(curl)
 [ -x /usr/bin/python3 ] || need+=(python3)
 command -v ss >/dev/null || need+=(iproute2)
-# The network lab builds NAT routers and firewalls in network namespaces.
+# The network lab builds NAT routers and firewalls in network namespaces, and runs vsftpd there as the peer
+# it compares Gatehouse with.
 command -v nft >/dev/null || need+=(nftables)
+[ -x /usr/sbin/vsftpd ] || need+=(vsftpd)
 command -v openssl >/dev/null || need+=(openssl)
 # A real OpenLDAP server for the LDAP tests, which configure and start their own instance; it also brings
 # libldap, the library System.DirectoryServices.Protocols loads.
@@ -19,11 +21,20 @@ command -v openssl >/dev/null || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
     sudo_cmd=""
     [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-    $sudo_cmd apt-get update -qq && $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null || {
+    # Package scripts must not start daemons (vsftpd, slapd) on the test machine: the tests run their own.
+    policy=/usr/sbin/policy-rc.d
+    added_policy=""
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' | $sudo_cmd tee "$policy" >/dev/null && $sudo_cmd chmod +x "$policy" && added_policy=1
+    fi
+    $sudo_cmd apt-get update -qq && $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    installed=$?
+    [ -n "$added_policy" ] && $sudo_cmd rm -f "$policy"
+    if [ "$installed" -ne 0 ]; then
         echo "Could not install: ${need[*]}" >&2
         echo "0 passed, 1 failed"
         exit 1
-    }
+    fi
 fi
 
 results="$(mktemp -d)"

@@ -10,9 +10,17 @@ public sealed class LabCertificate : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("gatehouse-lab-tls-").FullName;
 
     public LabCertificate(params string[] addresses)
+        : this(rsa: false, addresses)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=gatehouse-lab", key, HashAlgorithmName.SHA256);
+    }
+
+    /// <param name="rsa">An RSA key instead of ECDSA P-256: vsftpd's default TLS 1.2 cipher list has no ECDSA suite.</param>
+    public LabCertificate(bool rsa, params string[] addresses)
+    {
+        using AsymmetricAlgorithm key = rsa ? RSA.Create(2048) : ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = key is RSA rsaKey
+            ? new CertificateRequest("CN=gatehouse-lab", rsaKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+            : new CertificateRequest("CN=gatehouse-lab", (ECDsa)key, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();
         foreach (var address in addresses)
         {

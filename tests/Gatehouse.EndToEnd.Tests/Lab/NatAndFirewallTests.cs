@@ -1,43 +1,26 @@
 namespace Gatehouse.EndToEnd.Tests.Lab;
 
 /// <summary>
-/// Topologies 1 to 6 of the network lab: NAT on either side, restrictive firewalls, a multi-homed server, a
+/// Gatehouse in topologies 1 to 6 of the network lab: NAT on either side, restrictive firewalls, a multi-homed server, a
 /// firewall that forgets idle connections, IPv6 only. "Internet" segments use 198.18.0.0/15 (reserved for network
 /// tests, never routed), LANs use RFC 1918 addresses; all of it exists only inside the lab's namespaces.
 /// </summary>
 [Collection(NetworkLabCollection.Name)]
 public sealed class NatAndFirewallTests
 {
-    private const string FtpPorts = "{ 2121, 50000-50019 }";
-
     [Fact]
     public async Task Client_behind_a_masquerading_nat_router()
     {
         await using var lab = await NetworkLab.CreateAsync();
-        var client = await lab.AddHostAsync("client");
-        var router = await lab.AddHostAsync("router");
-        var server = await lab.AddHostAsync("server");
-        await NetworkLab.LinkAsync(client, "192.168.1.2/24", router, "192.168.1.1/24");
-        await NetworkLab.LinkAsync(router, "198.18.1.1/24", server, "198.18.1.10/24");
-        await client.RouteAsync("default", "192.168.1.1");
-        await router.ForwardAsync();
-        await router.FirewallAsync("""
-            table ip nat {
-              chain postrouting {
-                type nat hook postrouting priority srcnat;
-                oifname "to-server" masquerade
-              }
-            }
-            """);
-
+        var (client, server) = await Topologies.ClientBehindNatAsync(lab);
         using var certificate = new LabCertificate("198.18.1.10");
         await using var gatehouse = await LabFtp.StartServerAsync(server, certificate);
-        await LabFtp.AllClientsAsync(client, "198.18.1.10", gatehouse, certificate, active: false);
+        await LabFtp.AllClientsAsync(client, gatehouse.Target("198.18.1.10", certificate), active: false);
         Assert.Contains("198.18.1.1", gatehouse.Output, StringComparison.Ordinal);
 
         // The client's PORT names its private address; the server only ever connects back to the address the
         // session comes from (the router), so active mode is refused with a reply that says what to use instead.
-        var refusal = await LabFtp.FtplibActiveRefusedAsync(client, "198.18.1.10", gatehouse, certificate, "5xx");
+        var refusal = await LabFtp.FtplibActiveRefusedAsync(client, gatehouse.Target("198.18.1.10", certificate), "5xx");
         Assert.Contains("may only connect back to your own address (198.18.1.1), not 192.168.1.2", refusal, StringComparison.Ordinal);
         Assert.Contains("use PASV or EPSV", refusal, StringComparison.Ordinal);
     }
@@ -46,20 +29,20 @@ public sealed class NatAndFirewallTests
     public async Task Server_behind_a_nat_router_that_forwards_the_control_port_and_the_passive_range()
     {
         await using var lab = await NetworkLab.CreateAsync();
-        var (internet, lan, server) = await ServerBehindNatAsync(lab);
+        var (internet, lan, server) = await Topologies.ServerBehindNatAsync(lab);
         using var certificate = new LabCertificate("198.18.2.1", "172.16.0.10");
         await using var gatehouse = await LabFtp.StartServerAsync(server, certificate,
             ("Ftp__PassiveAddress", "198.18.2.1"),
             ("Ftp__PassiveAddressOverrides__0__Network", "172.16.0.0/16"),
             ("Ftp__PassiveAddressOverrides__0__Address", "172.16.0.10"));
 
-        await LabFtp.AllClientsAsync(internet, "198.18.2.1", gatehouse, certificate, active: true);
-        Assert.Contains("227 Entering Passive Mode (198,18,2,1,", await LabFtp.FtplibAsync(internet, "198.18.2.1", gatehouse, certificate, "pasv"), StringComparison.Ordinal);
+        await LabFtp.AllClientsAsync(internet, gatehouse.Target("198.18.2.1", certificate), active: true);
+        Assert.Contains("227 Entering Passive Mode (198,18,2,1,", await LabFtp.FtplibAsync(internet, gatehouse.Target("198.18.2.1", certificate), "pasv"), StringComparison.Ordinal);
 
         // A LAN client reaches the server's private address directly and is told that address.
-        Assert.Contains("227 Entering Passive Mode (172,16,0,10,", await LabFtp.FtplibAsync(lan, "172.16.0.10", gatehouse, certificate, "pasv"), StringComparison.Ordinal);
-        await LabFtp.CurlAsync(lan, "172.16.0.10", gatehouse, certificate, epsv: false);
-        await LabFtp.LftpAsync(lan, "172.16.0.10", gatehouse, certificate, passive: true);
+        Assert.Contains("227 Entering Passive Mode (172,16,0,10,", await LabFtp.FtplibAsync(lan, gatehouse.Target("172.16.0.10", certificate), "pasv"), StringComparison.Ordinal);
+        await LabFtp.CurlAsync(lan, gatehouse.Target("172.16.0.10", certificate), epsv: false);
+        await LabFtp.LftpAsync(lan, gatehouse.Target("172.16.0.10", certificate), passive: true);
     }
 
     [Fact]
@@ -67,7 +50,7 @@ public sealed class NatAndFirewallTests
     {
         // The control experiment for the test above: it shows the lab's NAT really breaks what the setting fixes.
         await using var lab = await NetworkLab.CreateAsync();
-        var (internet, _, server) = await ServerBehindNatAsync(lab);
+        var (internet, _, server) = await Topologies.ServerBehindNatAsync(lab);
         using var certificate = new LabCertificate("198.18.2.1", "172.16.0.10");
         await using var gatehouse = await LabFtp.StartServerAsync(server, certificate);
 
@@ -79,41 +62,19 @@ public sealed class NatAndFirewallTests
         Assert.Contains("227 Entering Passive Mode (172,16,0,10,", output, StringComparison.Ordinal);
 
         // EPSV carries no address, so it works through the same NAT without any setting.
-        await LabFtp.FtplibAsync(internet, "198.18.2.1", gatehouse, certificate, "epsv");
+        await LabFtp.FtplibAsync(internet, gatehouse.Target("198.18.2.1", certificate), "epsv");
     }
 
     [Fact]
     public async Task Restrictive_firewalls_on_both_sides_allow_passive_and_refuse_active_with_a_clear_reply()
     {
         await using var lab = await NetworkLab.CreateAsync();
-        var client = await lab.AddHostAsync("client");
-        var server = await lab.AddHostAsync("server");
-        await NetworkLab.LinkAsync(client, "10.30.0.2/24", server, "10.30.0.10/24");
-        await client.FirewallAsync("""
-            table inet filter {
-              chain input {
-                type filter hook input priority filter; policy drop;
-                iif "lo" accept
-                ct state established,related accept
-              }
-            }
-            """);
-        await server.FirewallAsync($$"""
-            table inet filter {
-              chain input {
-                type filter hook input priority filter; policy drop;
-                iif "lo" accept
-                ct state established,related accept
-                tcp dport {{FtpPorts}} accept
-              }
-            }
-            """);
-
+        var (client, server) = await Topologies.RestrictiveFirewallsAsync(lab);
         using var certificate = new LabCertificate("10.30.0.10");
         await using var gatehouse = await LabFtp.StartServerAsync(server, certificate);
-        await LabFtp.AllClientsAsync(client, "10.30.0.10", gatehouse, certificate, active: false);
+        await LabFtp.AllClientsAsync(client, gatehouse.Target("10.30.0.10", certificate), active: false);
 
-        var refusal = await LabFtp.FtplibActiveRefusedAsync(client, "10.30.0.10", gatehouse, certificate, "4xx");
+        var refusal = await LabFtp.FtplibActiveRefusedAsync(client, gatehouse.Target("10.30.0.10", certificate), "4xx");
         Assert.Contains("425 Could not connect to your active-mode port 10.30.0.2:", refusal, StringComparison.Ordinal);
         Assert.Contains("a firewall on your side probably blocks it; use passive mode", refusal, StringComparison.Ordinal);
     }
@@ -130,10 +91,10 @@ public sealed class NatAndFirewallTests
 
         using var certificate = new LabCertificate("198.18.4.10", "10.40.0.10");
         await using var gatehouse = await LabFtp.StartServerAsync(server, certificate);
-        Assert.Contains("227 Entering Passive Mode (198,18,4,10,", await LabFtp.FtplibAsync(outside, "198.18.4.10", gatehouse, certificate, "pasv"), StringComparison.Ordinal);
-        Assert.Contains("227 Entering Passive Mode (10,40,0,10,", await LabFtp.FtplibAsync(inside, "10.40.0.10", gatehouse, certificate, "pasv"), StringComparison.Ordinal);
-        await LabFtp.AllClientsAsync(outside, "198.18.4.10", gatehouse, certificate, active: true);
-        await LabFtp.AllClientsAsync(inside, "10.40.0.10", gatehouse, certificate, active: true);
+        Assert.Contains("227 Entering Passive Mode (198,18,4,10,", await LabFtp.FtplibAsync(outside, gatehouse.Target("198.18.4.10", certificate), "pasv"), StringComparison.Ordinal);
+        Assert.Contains("227 Entering Passive Mode (10,40,0,10,", await LabFtp.FtplibAsync(inside, gatehouse.Target("10.40.0.10", certificate), "pasv"), StringComparison.Ordinal);
+        await LabFtp.AllClientsAsync(outside, gatehouse.Target("198.18.4.10", certificate), active: true);
+        await LabFtp.AllClientsAsync(inside, gatehouse.Target("10.40.0.10", certificate), active: true);
     }
 
     [Theory]
@@ -155,7 +116,7 @@ public sealed class NatAndFirewallTests
               chain forward {
                 type filter hook forward priority filter; policy drop;
                 ct state established,related accept
-                iifname "to-client" ct state new tcp flags syn tcp dport {{FtpPorts}} accept
+                iifname "to-client" ct state new tcp flags syn tcp dport {{Topologies.FtpPorts}} accept
               }
             }
             """);
@@ -196,44 +157,8 @@ public sealed class NatAndFirewallTests
 
         using var certificate = new LabCertificate("fd00:6::10");
         await using var gatehouse = await LabFtp.StartServerAsync(server, certificate);
-        var transcript = await LabFtp.FtplibAsync(client, "fd00:6::10", gatehouse, certificate, "epsv");
+        var transcript = await LabFtp.FtplibAsync(client, gatehouse.Target("fd00:6::10", certificate), "epsv");
         Assert.Contains("229 Entering Extended Passive Mode (|||", transcript, StringComparison.Ordinal);
-        await LabFtp.AllClientsAsync(client, "fd00:6::10", gatehouse, certificate, active: true);
-    }
-
-    /// <summary>Topology 2: the server on a private LAN behind a router that forwards only the FTP ports to it.</summary>
-    private static async Task<(LabHost Internet, LabHost Lan, LabHost Server)> ServerBehindNatAsync(NetworkLab lab)
-    {
-        var internet = await lab.AddHostAsync("internet");
-        var lan = await lab.AddHostAsync("lan");
-        var router = await lab.AddHostAsync("router");
-        var server = await lab.AddHostAsync("server");
-        await NetworkLab.LinkAsync(internet, "198.18.2.20/24", router, "198.18.2.1/24");
-        await NetworkLab.LinkAsync(server, "172.16.0.10/24", router, "172.16.0.1/24");
-        await NetworkLab.LinkAsync(lan, "172.16.1.30/24", router, "172.16.1.1/24");
-        await server.RouteAsync("default", "172.16.0.1");
-        await lan.RouteAsync("default", "172.16.1.1");
-        await router.ForwardAsync();
-        await router.FirewallAsync($$"""
-            table ip nat {
-              chain prerouting {
-                type nat hook prerouting priority dstnat;
-                iifname "to-internet" tcp dport {{FtpPorts}} dnat to 172.16.0.10
-              }
-              chain postrouting {
-                type nat hook postrouting priority srcnat;
-                oifname "to-internet" masquerade
-              }
-            }
-            table inet filter {
-              chain forward {
-                type filter hook forward priority filter; policy drop;
-                ct state established,related accept
-                iifname "to-internet" ip daddr 172.16.0.10 tcp dport {{FtpPorts}} accept
-                iifname { "to-lan", "to-server" } accept
-              }
-            }
-            """);
-        return (internet, lan, server);
+        await LabFtp.AllClientsAsync(client, gatehouse.Target("fd00:6::10", certificate), active: true);
     }
 }

@@ -1,0 +1,96 @@
+namespace Gatehouse.EndToEnd.Tests.Lab;
+
+/// <summary>
+/// The lab topologies that Gatehouse and the peer servers are both run in. "Internet" segments use 198.18.0.0/15
+/// (reserved for network tests, never routed), LANs use RFC 1918 addresses; all of it exists only in the lab.
+/// </summary>
+public static class Topologies
+{
+    /// <summary>The control port and the passive range, as every firewall rule of the lab names them.</summary>
+    public const string FtpPorts = "{ 2121, 50000-50019 }";
+
+    /// <summary>Topology 1: the client on a LAN behind a masquerading router; the server at 198.18.1.10.</summary>
+    public static async Task<(LabHost Client, LabHost Server)> ClientBehindNatAsync(NetworkLab lab)
+    {
+        var client = await lab.AddHostAsync("client");
+        var router = await lab.AddHostAsync("router");
+        var server = await lab.AddHostAsync("server");
+        await NetworkLab.LinkAsync(client, "192.168.1.2/24", router, "192.168.1.1/24");
+        await NetworkLab.LinkAsync(router, "198.18.1.1/24", server, "198.18.1.10/24");
+        await client.RouteAsync("default", "192.168.1.1");
+        await router.ForwardAsync();
+        await router.FirewallAsync("""
+            table ip nat {
+              chain postrouting {
+                type nat hook postrouting priority srcnat;
+                oifname "to-server" masquerade
+              }
+            }
+            """);
+        return (client, server);
+    }
+
+    /// <summary>Topology 2: the server on a private LAN behind a router that forwards only the FTP ports to it.</summary>
+    public static async Task<(LabHost Internet, LabHost Lan, LabHost Server)> ServerBehindNatAsync(NetworkLab lab)
+    {
+        var internet = await lab.AddHostAsync("internet");
+        var lan = await lab.AddHostAsync("lan");
+        var router = await lab.AddHostAsync("router");
+        var server = await lab.AddHostAsync("server");
+        await NetworkLab.LinkAsync(internet, "198.18.2.20/24", router, "198.18.2.1/24");
+        await NetworkLab.LinkAsync(server, "172.16.0.10/24", router, "172.16.0.1/24");
+        await NetworkLab.LinkAsync(lan, "172.16.1.30/24", router, "172.16.1.1/24");
+        await server.RouteAsync("default", "172.16.0.1");
+        await lan.RouteAsync("default", "172.16.1.1");
+        await router.ForwardAsync();
+        await router.FirewallAsync($$"""
+            table ip nat {
+              chain prerouting {
+                type nat hook prerouting priority dstnat;
+                iifname "to-internet" tcp dport {{FtpPorts}} dnat to 172.16.0.10
+              }
+              chain postrouting {
+                type nat hook postrouting priority srcnat;
+                oifname "to-internet" masquerade
+              }
+            }
+            table inet filter {
+              chain forward {
+                type filter hook forward priority filter; policy drop;
+                ct state established,related accept
+                iifname "to-internet" ip daddr 172.16.0.10 tcp dport {{FtpPorts}} accept
+                iifname { "to-lan", "to-server" } accept
+              }
+            }
+            """);
+        return (internet, lan, server);
+    }
+
+    /// <summary>Topology 3: client 10.30.0.2 accepts nothing inbound; server 10.30.0.10 only the FTP ports.</summary>
+    public static async Task<(LabHost Client, LabHost Server)> RestrictiveFirewallsAsync(NetworkLab lab)
+    {
+        var client = await lab.AddHostAsync("client");
+        var server = await lab.AddHostAsync("server");
+        await NetworkLab.LinkAsync(client, "10.30.0.2/24", server, "10.30.0.10/24");
+        await client.FirewallAsync("""
+            table inet filter {
+              chain input {
+                type filter hook input priority filter; policy drop;
+                iif "lo" accept
+                ct state established,related accept
+              }
+            }
+            """);
+        await server.FirewallAsync($$"""
+            table inet filter {
+              chain input {
+                type filter hook input priority filter; policy drop;
+                iif "lo" accept
+                ct state established,related accept
+                tcp dport {{FtpPorts}} accept
+              }
+            }
+            """);
+        return (client, server);
+    }
+}

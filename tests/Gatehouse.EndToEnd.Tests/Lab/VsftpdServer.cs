@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Gatehouse.EndToEnd.Tests.Lab;
+
+/// <summary>
+/// vsftpd (Debian's package) as the peer the lab compares Gatehouse with, set up the way its manual page
+/// recommends for FTPS behind NAT: TLS forced for logins and data, the passive range pinned and, behind a NAT router,
+/// pasv_address set to the public address. It authenticates a system account (PAM), created once per machine.
+/// </summary>
+public sealed class VsftpdServer : IAsyncDisposable
+{
+    public const string User = "ghlabpeer";
+    public const string Password = "peer-lab-Pass-5731";
+    private readonly Process _process;
+    private readonly string _directory;
+
+    private VsftpdServer(Process process, string directory)
+    {
+        _process = process;
+        _directory = directory;
+    }
+
+    public string Log => File.Exists(LogFile) ? File.ReadAllText(LogFile) : string.Empty;
+
+    private string LogFile => Path.Combine(_directory, "vsftpd.log");
+
+    public LabTarget Target(string address, LabCertificate certificate) => new(address, certificate, User, Password, () => Log);
+
+    public static async Task<VsftpdServer> StartAsync(LabHost host, LabCertificate certificate, string? passiveAddress = null)
+    {
+        var directory = Directory.CreateTempSubdirectory("gatehouse-lab-vsftpd-").FullName;
+        // The account must be able to reach its home through this directory (temporary directories are 0700).
+        await NetworkLab.RunAsync("chmod", "711", directory);
+        var home = Path.Combine(directory, "home");
+        Directory.CreateDirectory(home);
+        await EnsureAccountAsync(home);
+        Directory.CreateDirectory("/var/run/vsftpd/empty");
+        var config = Path.Combine(directory, "vsftpd.conf");
+        string[] lines =
+        [
+            "listen=YES", "listen_ipv6=NO", $"listen_port={LabFtp.ControlPort}", "background=NO",
+            "anonymous_enable=NO", "local_enable=YES", "write_enable=YES", "chroot_local_user=YES", "allow_writeable_chroot=YES",
+            "pasv_enable=YES", "pasv_min_port=50000", "pasv_max_port=50019",
+            "ssl_enable=YES", "force_local_logins_ssl=YES", "force_local_data_ssl=YES",
+            $"rsa_cert_file={certificate.CertificateFile}", $"rsa_private_key_file={certificate.KeyFile}",
+            // The same 15 s Gatehouse gives an active-mode connection (vsftpd's default is 60 s).
+            "connect_timeout=15",
+            "pam_service_name=vsftpd", "secure_chroot_dir=/var/run/vsftpd/empty", "seccomp_sandbox=NO",
+            "log_ftp_protocol=YES", $"vsftpd_log_file={Path.Combine(directory, "vsftpd.log")}",
+            .. passiveAddress is null ? Array.Empty<string>() : [$"pasv_address={passiveAddress}"],
+        ];
+        await File.WriteAllLinesAsync(config, lines);
+        var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "netns", "exec", host.Namespace, "/usr/sbin/vsftpd", config })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(info)!;
+        var server = new VsftpdServer(process, directory);
+        await server.WaitForListenerAsync(host);
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static async Task EnsureAccountAsync(string home)
+    {
+        var (exists, _) = await Clients.RunAsync("id", [User]);
+        if (exists != 0)
+        {
+            await NetworkLab.RunAsync("useradd", "--no-create-home", "--shell", "/bin/bash", User);
+        }
+
+        await NetworkLab.RunAsync("usermod", "--home", home, User);
+        var (code, output) = await Clients.RunAsync("sh", ["-c", $"echo '{User}:{Password}' | chpasswd"]);
+        Assert.True(code == 0, $"chpasswd failed: {output}");
+        await NetworkLab.RunAsync("chown", $"{User}:{User}", home);
+    }
+
+    private async Task WaitForListenerAsync(LabHost host)
+    {
+        var port = LabFtp.ControlPort.ToString(CultureInfo.InvariantCulture);
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            if (_process.HasExited)
+            {
+                break;
+            }
+
+            var sockets = await host.ExecAsync("ss", "-Hltn", $"sport = :{port}");
+            if (sockets.Contains(port, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"vsftpd did not start listening: {await _process.StandardError.ReadToEndAsync()}");
+    }
+}
