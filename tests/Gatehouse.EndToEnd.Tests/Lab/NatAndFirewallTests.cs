@@ -1,9 +1,8 @@
 namespace Gatehouse.EndToEnd.Tests.Lab;
 
 /// <summary>
-/// Gatehouse in topologies 1 to 6 of the network lab: NAT on either side, restrictive firewalls, a multi-homed server, a
-/// firewall that forgets idle connections, IPv6 only. "Internet" segments use 198.18.0.0/15 (reserved for network
-/// tests, never routed), LANs use RFC 1918 addresses; all of it exists only inside the lab's namespaces.
+/// Gatehouse in topologies 1 to 6 of the network lab (<see cref="Topologies"/>): NAT on either side, restrictive
+/// firewalls, a multi-homed server, a firewall that forgets idle connections, IPv6 only.
 /// </summary>
 [Collection(NetworkLabCollection.Name)]
 public sealed class NatAndFirewallTests
@@ -103,27 +102,7 @@ public sealed class NatAndFirewallTests
     public async Task Firewall_that_forgets_idle_connections_keeps_the_session_only_with_control_keep_alive(int keepAliveSeconds, bool survives)
     {
         await using var lab = await NetworkLab.CreateAsync();
-        var client = await lab.AddHostAsync("client");
-        var firewall = await lab.AddHostAsync("firewall");
-        var server = await lab.AddHostAsync("server");
-        await NetworkLab.LinkAsync(client, "10.50.1.2/24", firewall, "10.50.1.1/24");
-        await NetworkLab.LinkAsync(firewall, "10.50.2.1/24", server, "10.50.2.10/24");
-        await client.RouteAsync("default", "10.50.1.1");
-        await server.RouteAsync("default", "10.50.2.1");
-        await firewall.ForwardAsync();
-        await firewall.FirewallAsync($$"""
-            table inet filter {
-              chain forward {
-                type filter hook forward priority filter; policy drop;
-                ct state established,related accept
-                iifname "to-client" ct state new tcp flags syn tcp dport {{Topologies.FtpPorts}} accept
-              }
-            }
-            """);
-
-        // Idle connections are forgotten after 3 s, and a packet of a forgotten connection is not taken up again.
-        await firewall.SysctlAsync("net.netfilter.nf_conntrack_tcp_timeout_established", "3");
-        await firewall.SysctlAsync("net.netfilter.nf_conntrack_tcp_loose", "0");
+        var (client, server) = await Topologies.IdleDroppingFirewallAsync(lab);
 
         using var certificate = new LabCertificate("10.50.2.10");
         await using var gatehouse = await LabFtp.StartServerAsync(server, certificate, ("Ftp__ControlKeepAliveSeconds", keepAliveSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));

@@ -93,4 +93,31 @@ public static class Topologies
             """);
         return (client, server);
     }
+
+    /// <summary>Topology 5: client 10.50.1.2, server 10.50.2.10, and between them a firewall that forgets a connection idle for 3 s.</summary>
+    public static async Task<(LabHost Client, LabHost Server)> IdleDroppingFirewallAsync(NetworkLab lab)
+    {
+        var client = await lab.AddHostAsync("client");
+        var firewall = await lab.AddHostAsync("firewall");
+        var server = await lab.AddHostAsync("server");
+        await NetworkLab.LinkAsync(client, "10.50.1.2/24", firewall, "10.50.1.1/24");
+        await NetworkLab.LinkAsync(firewall, "10.50.2.1/24", server, "10.50.2.10/24");
+        await client.RouteAsync("default", "10.50.1.1");
+        await server.RouteAsync("default", "10.50.2.1");
+        await firewall.ForwardAsync();
+        await firewall.FirewallAsync($$"""
+            table inet filter {
+              chain forward {
+                type filter hook forward priority filter; policy drop;
+                ct state established,related accept
+                iifname "to-client" ct state new tcp flags syn tcp dport {{FtpPorts}} accept
+              }
+            }
+            """);
+
+        // Idle connections are forgotten after 3 s, and a packet of a forgotten connection is not taken up again.
+        await firewall.SysctlAsync("net.netfilter.nf_conntrack_tcp_timeout_established", "3");
+        await firewall.SysctlAsync("net.netfilter.nf_conntrack_tcp_loose", "0");
+        return (client, server);
+    }
 }
