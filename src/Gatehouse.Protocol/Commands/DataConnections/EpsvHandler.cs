@@ -31,7 +31,7 @@ public sealed class EpsvHandler : IFtpCommandHandler
             return new FtpReply(501, "Syntax: EPSV, EPSV 1, EPSV 2 or EPSV ALL.");
         }
 
-        var listener = await context.Session.OpenPassiveAsync().ConfigureAwait(false);
-        return new FtpReply(229, $"Entering Extended Passive Mode (|||{listener.AdvertisedPort}|).");
+        var reservation = await context.Session.OpenPassiveAsync().ConfigureAwait(false);
+        return new FtpReply(229, $"Entering Extended Passive Mode (|||{reservation.AdvertisedPort}|).");
     }
 }

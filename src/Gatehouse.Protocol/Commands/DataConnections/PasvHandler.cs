@@ -28,8 +28,8 @@ public sealed class PasvHandler : IFtpCommandHandler
             return new FtpReply(425, error);
         }
 
-        var listener = await session.OpenPassiveAsync().ConfigureAwait(false);
+        var reservation = await session.OpenPassiveAsync().ConfigureAwait(false);
         var octets = address.GetAddressBytes();
-        return new FtpReply(227, $"Entering Passive Mode ({octets[0]},{octets[1]},{octets[2]},{octets[3]},{listener.AdvertisedPort >> 8},{listener.AdvertisedPort & 0xFF}).");
+        return new FtpReply(227, $"Entering Passive Mode ({octets[0]},{octets[1]},{octets[2]},{octets[3]},{reservation.AdvertisedPort >> 8},{reservation.AdvertisedPort & 0xFF}).");
     }
 }
