@@ -9,31 +9,47 @@ public static class Clients
 
     public static string Script => Path.Combine(AppContext.BaseDirectory, "clients", "ftpcheck.py");
 
-    /// <param name="networkNamespace">Runs the client inside this network namespace (the network lab).</param>
-    public static async Task<(int ExitCode, string Output)> RunAsync(
-        string program, IEnumerable<string> arguments, TimeSpan? timeout = null, string? workingDirectory = null, string? networkNamespace = null)
+    /// <summary>
+    /// How to start <paramref name="program"/> with its output redirected, inside <paramref name="networkNamespace"/>
+    /// when one is given (ip netns exec execs the program itself, so the process, and a signal to it, is the program).
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments, string? networkNamespace = null)
     {
-        if (networkNamespace is not null)
-        {
-            arguments = ["netns", "exec", networkNamespace, program, .. arguments];
-            program = "ip";
-        }
-
-        var info = new ProcessStartInfo(program)
+        var info = new ProcessStartInfo(networkNamespace is null ? program : "ip")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
-
-        // lftp converts file names through the locale's charset; without a UTF-8 locale it mangles non-ASCII names.
-        info.Environment["LC_ALL"] = "C.UTF-8";
-        foreach (var argument in arguments)
+        foreach (var argument in networkNamespace is null ? arguments : ["netns", "exec", networkNamespace, program, .. arguments])
         {
             info.ArgumentList.Add(argument);
         }
 
+        return info;
+    }
+
+    /// <summary>Ends a helper process the tests started (a directory or peer server), whatever state it is in.</summary>
+    public static async Task KillAsync(Process process)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+    }
+
+    /// <param name="networkNamespace">Runs the client inside this network namespace (the network lab).</param>
+    public static async Task<(int ExitCode, string Output)> RunAsync(
+        string program, IEnumerable<string> arguments, TimeSpan? timeout = null, string? workingDirectory = null, string? networkNamespace = null)
+    {
+        var info = StartInfo(program, arguments, networkNamespace);
+        info.WorkingDirectory = workingDirectory ?? Path.GetTempPath();
+
+        // lftp converts file names through the locale's charset; without a UTF-8 locale it mangles non-ASCII names.
+        info.Environment["LC_ALL"] = "C.UTF-8";
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -205,28 +205,9 @@ public sealed partial class GatehouseServer : IAsyncDisposable
 
     private static Process Start(IReadOnlyDictionary<string, string> settings, string[] arguments, string? networkNamespace)
     {
-        var info = new ProcessStartInfo(networkNamespace is null ? "dotnet" : "ip")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = settings["DataDirectory"],
-        };
-        if (networkNamespace is not null)
-        {
-            // ip netns exec execs the program itself, so the process (and SIGTERM to it) is the server.
-            foreach (var argument in new[] { "netns", "exec", networkNamespace, "dotnet" })
-            {
-                info.ArgumentList.Add(argument);
-            }
-        }
-
-        info.ArgumentList.Add(Executable);
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
+        var info = Clients.StartInfo("dotnet", [Executable, .. arguments], networkNamespace);
+        info.RedirectStandardInput = true;
+        info.WorkingDirectory = settings["DataDirectory"];
 
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("GATEHOUSE_", StringComparison.Ordinal)).ToList())
         {

@@ -156,13 +156,7 @@ public sealed class Slapd : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
+        await Clients.KillAsync(_process);
         Directory.Delete(_directory, recursive: true);
     }
 

@@ -51,13 +51,7 @@ public sealed class VsftpdServer : IAsyncDisposable
             .. passiveAddress is null ? Array.Empty<string>() : [$"pasv_address={passiveAddress}"],
         ];
         await File.WriteAllLinesAsync(config, lines);
-        var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "netns", "exec", host.Namespace, "/usr/sbin/vsftpd", config })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(info)!;
+        var process = Process.Start(Clients.StartInfo("/usr/sbin/vsftpd", [config], host.Namespace))!;
         var server = new VsftpdServer(process, directory);
         await server.WaitForListenerAsync(host);
         return server;
@@ -65,13 +59,7 @@ public sealed class VsftpdServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
+        await Clients.KillAsync(_process);
         Directory.Delete(_directory, recursive: true);
     }
 
