@@ -153,13 +153,4 @@ public sealed class AccountStoreAndAuthenticatorTests : IDisposable
     [InlineData("a/b", false)]
     public void Account_names_are_restricted_to_a_safe_alphabet(string name, bool valid) =>
         Assert.Equal(valid, AccountNames.IsValid(name, out _));
-
-    private sealed class ManualTime : TimeProvider
-    {
-        private DateTimeOffset _now = DateTimeOffset.UtcNow;
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
-    }
 }

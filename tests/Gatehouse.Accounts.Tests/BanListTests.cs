@@ -112,13 +112,4 @@ public sealed class BanListTests : IDisposable
             await bans.ReportAsync(Attacker, AbuseKind.FailedLogin, "x", CancellationToken.None);
         }
     }
-
-    private sealed class ManualTime : TimeProvider
-    {
-        private DateTimeOffset _now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
-    }
 }
