@@ -97,7 +97,7 @@ public static class LabFtp
                 $"set ftp:passive-mode {(passive ? "true" : "false")}", $"set ftp:prefer-epsv {(preferEpsv ? "true" : "false")}",
                 "set ftp:fix-pasv-address false", "set net:max-retries 1", "set net:timeout 20", "set cmd:fail-exit true");
             var (code, output) = await Clients.RunAsync("lftp",
-                ["-u", $"{target.User},{target.Password}", "-p", ControlPort.ToString(CultureInfo.InvariantCulture),
+                ["-d", "-u", $"{target.User},{target.Password}", "-p", ControlPort.ToString(CultureInfo.InvariantCulture),
                  "-e", $"{settings}; put up.bin -o {name}; cls -l; get {name} -o back.bin; bye", target.Address],
                 TimeSpan.FromMinutes(2), work.FullName, client.Namespace);
             Assert.True(code == 0, $"lftp (passive {passive}) from {client.Role} to {target.Address} failed (exit {code}): {output}\n--- server log ---\n{Clients.Tail(target.Log())}");

@@ -71,17 +71,34 @@ public sealed class PeerComparisonTests(ITestOutputHelper output)
         var results = new List<(string, string)>();
         foreach (var (name, run) in Passive.Concat(extra))
         {
-            try
-            {
-                results.Add((prefix + name, "works " + await run(client, target)));
-            }
-            catch (XunitException failure)
-            {
-                results.Add((prefix + name, "FAILS: " + failure.Message));
-            }
+            results.Add((prefix + name, await OutcomeAsync(() => run(client, target))));
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// A check that fails is tried once more before it counts as failing: on a slow CI machine lftp against vsftpd
+    /// once failed a transfer that works on every other run, and the table is about what a peer can do, not about
+    /// one unlucky attempt. The first failure stays in the outcome, so the log shows it.
+    /// </summary>
+    private static async Task<string> OutcomeAsync(Func<Task<string>> run)
+    {
+        try
+        {
+            return "works " + await run();
+        }
+        catch (XunitException first)
+        {
+            try
+            {
+                return $"works on the second attempt {await run()}; the first FAILED: {first.Message}";
+            }
+            catch (XunitException second)
+            {
+                return "FAILS: " + second.Message;
+            }
+        }
     }
 
     private static Task<List<(string Check, string Outcome)>> RunAsync(LabHost client, LabTarget target, (string Name, Func<LabHost, LabTarget, Task<string>> Run) extra) =>
