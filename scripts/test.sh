@@ -18,10 +18,12 @@ command -v openssl >/dev/null || need+=(openssl)
 # A real OpenLDAP server for the LDAP tests, which configure and start their own instance; it also brings
 # libldap, the library System.DirectoryServices.Protocols loads.
 [ -x /usr/sbin/slapd ] || need+=(slapd)
+# A real PostgreSQL server for the shared account store's tests, which run their own throwaway instance.
+compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
     sudo_cmd=""
     [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-    # Package scripts must not start daemons (vsftpd, slapd) on the test machine: the tests run their own.
+    # Package scripts must not start daemons (vsftpd, slapd, postgresql) on the test machine: the tests run their own.
     policy=/usr/sbin/policy-rc.d
     added_policy=""
     if [ ! -e "$policy" ]; then

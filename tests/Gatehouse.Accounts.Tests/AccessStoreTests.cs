@@ -1,23 +1,34 @@
 using Gatehouse.Accounts.Access;
-using Gatehouse.Accounts.Sqlite;
+using Gatehouse.Accounts.Store;
 using Gatehouse.Storage.Access;
+using Gatehouse.Tests.Shared;
 
 namespace Gatehouse.Accounts.Tests;
 
-public sealed class AccessStoreTests : IDisposable
-{
-    private readonly string _directory = Directory.CreateTempSubdirectory("gatehouse-access-").FullName;
-    private readonly SqliteAccountStore _accounts;
-    private readonly SqliteAccessStore _access;
+public sealed class SqliteAccessStoreTests() : AccessStoreTests(new SqliteTestDatabase());
 
-    public AccessStoreTests()
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresAccessStoreTests(PostgresServer server) : AccessStoreTests(new PostgresTestDatabase(server));
+
+public abstract class AccessStoreTests : IDisposable
+{
+    private readonly TestDatabase _database;
+    private readonly SqlAccountStore _accounts;
+    private readonly SqlAccessStore _access;
+
+    protected AccessStoreTests(TestDatabase database)
     {
-        var database = new SqliteDatabase(Path.Combine(_directory, "accounts.db"));
-        _accounts = new SqliteAccountStore(database);
-        _access = new SqliteAccessStore(database);
+        _database = database;
+        var opened = database.Open();
+        _accounts = new SqlAccountStore(opened);
+        _access = new SqlAccessStore(opened);
     }
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose()
+    {
+        _database.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task The_resolver_merges_a_users_groups_folders_and_permissions()

@@ -1,19 +1,29 @@
 using System.Net;
 using Gatehouse.Accounts.Bans;
 using Gatehouse.Accounts.Networks;
-using Gatehouse.Accounts.Sqlite;
+using Gatehouse.Accounts.Store;
+using Gatehouse.Tests.Shared;
 
 namespace Gatehouse.Accounts.Tests;
 
-public sealed class BanListTests : IDisposable
+public sealed class SqliteBanListTests() : BanListTests(new SqliteTestDatabase());
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresBanListTests(PostgresServer server) : BanListTests(new PostgresTestDatabase(server));
+
+public abstract class BanListTests(TestDatabase database) : IDisposable
 {
     private static readonly IPAddress Attacker = IPAddress.Parse("203.0.113.9");
-    private readonly string _directory = Directory.CreateTempSubdirectory("gatehouse-bans-").FullName;
     private readonly ManualTime _time = new();
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose()
+    {
+        database.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
-    private SqliteBanStore Store() => new(new SqliteDatabase(Path.Combine(_directory, "accounts.db")));
+    /// <summary>Each call opens the store anew, as a restarted server or another node does.</summary>
+    private SqlBanStore Store() => new(database.Open());
 
     private BanList Bans(NetworkList? exempt = null) =>
         new(Store(), new BanPolicy(true, 6, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(15), TimeSpan.FromHours(2), TimeSpan.FromHours(24), exempt ?? NetworkList.Empty), _time);

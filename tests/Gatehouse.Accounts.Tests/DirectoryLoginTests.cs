@@ -1,5 +1,5 @@
 using Gatehouse.Accounts.Ldap;
-using Gatehouse.Accounts.Sqlite;
+using Gatehouse.Accounts.Store;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gatehouse.Accounts.Tests;
@@ -11,19 +11,24 @@ public sealed class DirectoryLoginTests : IDisposable
     private const string StaffDn = "cn=staff,ou=groups,dc=example,dc=org";
 
     private readonly string _directory = Directory.CreateTempSubdirectory("gatehouse-directory-").FullName;
-    private readonly SqliteAccountStore _accounts;
-    private readonly SqliteAccessStore _access;
+    private readonly SqliteTestDatabase _database = new();
+    private readonly SqlAccountStore _accounts;
+    private readonly SqlAccessStore _access;
     private readonly ScriptedDirectory _users = new();
     private readonly PasswordHashing _hashing = new();
 
     public DirectoryLoginTests()
     {
-        var database = new SqliteDatabase(Path.Combine(_directory, "accounts.db"));
-        _accounts = new SqliteAccountStore(database);
-        _access = new SqliteAccessStore(database);
+        var database = _database.Open();
+        _accounts = new SqlAccountStore(database);
+        _access = new SqlAccessStore(database);
     }
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose()
+    {
+        _database.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
 
     private Authenticator Authenticator(bool allowUnmapped = false) => new(_accounts, _hashing, TimeProvider.System, new DirectoryLogin(
         _users,

@@ -43,6 +43,32 @@ public class ConfigurationTests
     }
 
     [Theory]
+    [InlineData(AccountStoreProvider.PostgreSql, null, "must be set when AccountStore:Provider is PostgreSql")]
+    [InlineData(AccountStoreProvider.PostgreSql, "Database=gatehouse", "names no Host")]
+    [InlineData(AccountStoreProvider.PostgreSql, "Host=db;Bogus Key=1", "is not a valid PostgreSQL connection string")]
+    [InlineData(AccountStoreProvider.Sqlite, "Host=db", "is only used with AccountStore:Provider PostgreSql")]
+    [InlineData(AccountStoreProvider.PostgreSql, "Host=db.internal;Database=gatehouse;Username=gatehouse;Passfile=/etc/gatehouse/pgpass", null)]
+    public void The_account_store_setting_is_checked_before_start(AccountStoreProvider provider, string? connectionString, string? expected)
+    {
+        var problems = GatehouseOptionsValidator.Problems(new GatehouseOptions { AccountStore = { Provider = provider, ConnectionString = connectionString } });
+        if (expected is null)
+        {
+            Assert.Empty(problems);
+        }
+        else
+        {
+            Assert.Contains(problems, p => p.StartsWith("AccountStore:ConnectionString:", StringComparison.Ordinal) && p.Contains(expected, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void An_unknown_account_store_names_the_choices()
+    {
+        var problems = ConfigurationKeys.Check(Config(("AccountStore:Provider", "MySql")), out _);
+        Assert.Equal(["AccountStore:Provider: 'MySql' is not an account store; use Sqlite or PostgreSql."], problems);
+    }
+
+    [Theory]
     [InlineData("50100-50000", "starts after it ends")]
     [InlineData("80-90", "1024-65535")]
     [InlineData("50000", "FIRST-LAST")]

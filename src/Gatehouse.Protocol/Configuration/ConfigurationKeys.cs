@@ -17,6 +17,7 @@ public static class ConfigurationKeys
         Boolean,
         Policy,
         LdapSecurity,
+        StoreProvider,
     }
 
     private static readonly (string Pattern, Kind Kind)[] Known =
@@ -57,6 +58,8 @@ public static class ConfigurationKeys
         ("Bans:OffenceMemoryHours", Kind.Integer),
         ("Bans:ExemptNetworks:*", Kind.Text),
         ("Accounts:PasswordMinLength", Kind.Integer),
+        ("AccountStore:Provider", Kind.StoreProvider),
+        ("AccountStore:ConnectionString", Kind.Text),
         ("Retention:IntervalMinutes", Kind.Integer),
         ("Retention:DryRun", Kind.Boolean),
         ("Ldap:Enabled", Kind.Boolean),
@@ -116,6 +119,8 @@ public static class ConfigurationKeys
                     $"'{value}' is not a TLS policy; use Required, Optional or Disabled",
                 Kind.LdapSecurity when !Enum.TryParse<LdapSecurity>(value, ignoreCase: true, out _) || int.TryParse(value, out _) =>
                     $"'{value}' is not an LDAP security mode; use StartTls, Ldaps or None",
+                Kind.StoreProvider when !Enum.TryParse<AccountStoreProvider>(value, ignoreCase: true, out _) || int.TryParse(value, out _) =>
+                    $"'{value}' is not an account store; use Sqlite or PostgreSql",
                 _ => null,
             };
             if (problem is null)

@@ -19,6 +19,8 @@ public sealed class GatehouseOptions
 
     public AccountOptions Accounts { get; set; } = new();
 
+    public AccountStoreOptions AccountStore { get; set; } = new();
+
     public RetentionOptions Retention { get; set; } = new();
 
     public LdapOptions Ldap { get; set; } = new();
@@ -158,6 +160,24 @@ public sealed class BanOptions
 public sealed class AccountOptions
 {
     public int PasswordMinLength { get; set; } = 12;
+}
+
+public enum AccountStoreProvider
+{
+    /// <summary>accounts.db in DataDirectory: one node.</summary>
+    Sqlite,
+
+    /// <summary>A PostgreSQL database that every node of a cluster shares.</summary>
+    PostgreSql,
+}
+
+/// <summary>Where accounts, groups, folders, settings, usage and bans are kept.</summary>
+public sealed class AccountStoreOptions
+{
+    public AccountStoreProvider Provider { get; set; } = AccountStoreProvider.Sqlite;
+
+    /// <summary>For PostgreSql: an Npgsql connection string (Host, Port, Database, Username, and Password or Passfile).</summary>
+    public string? ConnectionString { get; set; }
 }
 
 public sealed class RetentionOptions

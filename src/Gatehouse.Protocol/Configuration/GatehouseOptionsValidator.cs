@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Networks;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Gatehouse.Protocol.Configuration;
 
@@ -154,9 +155,43 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
             Problem("Accounts:PasswordMinLength", $"{options.Accounts.PasswordMinLength} is outside 8-{PasswordHashing.MaxPasswordLength}; NIST SP 800-63B asks for at least 8, 12 or more is better");
         }
 
+        CheckAccountStore(options.AccountStore, Problem);
         CheckPositive(problems, "Retention:IntervalMinutes", options.Retention.IntervalMinutes, "60");
         LdapOptionsValidation.Check(options.Ldap, Problem);
         return problems;
+    }
+
+    private static void CheckAccountStore(AccountStoreOptions store, Action<string, string> problem)
+    {
+        var hasConnectionString = !string.IsNullOrWhiteSpace(store.ConnectionString);
+        if (store.Provider == AccountStoreProvider.Sqlite)
+        {
+            if (hasConnectionString)
+            {
+                problem("AccountStore:ConnectionString", "is only used with AccountStore:Provider PostgreSql (SQLite keeps accounts.db in DataDirectory); remove it or set the provider");
+            }
+
+            return;
+        }
+
+        if (!hasConnectionString)
+        {
+            problem("AccountStore:ConnectionString", "must be set when AccountStore:Provider is PostgreSql, for example Host=db.internal;Database=gatehouse;Username=gatehouse;Passfile=/etc/gatehouse/pgpass");
+            return;
+        }
+
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(store.ConnectionString);
+            if (string.IsNullOrWhiteSpace(builder.Host))
+            {
+                problem("AccountStore:ConnectionString", "names no Host; add Host=the PostgreSQL server's name or address");
+            }
+        }
+        catch (ArgumentException error)
+        {
+            problem("AccountStore:ConnectionString", $"is not a valid PostgreSQL connection string ({error.Message}); write Key=Value pairs separated by ';', for example Host=db.internal;Database=gatehouse;Username=gatehouse");
+        }
     }
 
     private static void CheckNetworks(List<string> problems, string key, List<string> networks)

@@ -1,14 +1,14 @@
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
 using Gatehouse.Accounts.Bans;
-using Gatehouse.Accounts.Sqlite;
+using Gatehouse.Accounts.Store;
 using Gatehouse.Hosting;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Storage.Quotas;
 
 namespace Gatehouse.Cli;
 
-/// <summary>The account store as the CLI uses it: opened from the configuration, safe while the server runs (SQLite WAL).</summary>
+/// <summary>The account store as the CLI uses it: opened from the configuration, safe while the server runs (SQLite WAL, or PostgreSQL).</summary>
 internal sealed class CliStore
 {
     public const int Failure = 1;
@@ -18,11 +18,11 @@ internal sealed class CliStore
         Options = options;
         Paths = new DataPaths(options.DataDirectory);
         Directory.CreateDirectory(Paths.Root);
-        var database = new SqliteDatabase(Paths.AccountDatabase);
-        Accounts = new SqliteAccountStore(database);
-        Access = new SqliteAccessStore(database);
-        Usage = new SqliteUsageStore(database);
-        Bans = new SqliteBanStore(database);
+        var database = AccountStoreSetup.Open(options);
+        Accounts = new SqlAccountStore(database);
+        Access = new SqlAccessStore(database);
+        Usage = new SqlUsageStore(database);
+        Bans = new SqlBanStore(database);
     }
 
     public GatehouseOptions Options { get; }
@@ -45,7 +45,17 @@ internal sealed class CliStore
             return CommonOptions.ConfigurationError;
         }
 
-        return await action(new CliStore(options)).ConfigureAwait(false);
+        CliStore store;
+        try
+        {
+            store = new CliStore(options);
+        }
+        catch (InvalidOperationException error)
+        {
+            return Fail($"Gatehouse could not open its account store: {error.Message}");
+        }
+
+        return await action(store).ConfigureAwait(false);
     }
 
     public static int Fail(string message)

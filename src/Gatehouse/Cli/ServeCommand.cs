@@ -41,14 +41,14 @@ internal static class ServeCommand
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(options.Limits.ShutdownGraceSeconds + 15));
         builder.Services.AddGatehouseServer(options);
         using var host = builder.Build();
-        await FirstRun.EnsureDemoUserAsync(
-            host.Services.GetRequiredService<IAccountStore>(),
-            host.Services.GetRequiredService<PasswordHashing>(),
-            options,
-            Console.Out,
-            cancellationToken).ConfigureAwait(false);
         try
         {
+            await FirstRun.EnsureDemoUserAsync(
+                host.Services.GetRequiredService<IAccountStore>(),
+                host.Services.GetRequiredService<PasswordHashing>(),
+                options,
+                Console.Out,
+                cancellationToken).ConfigureAwait(false);
             await host.RunAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (InvalidOperationException ex)

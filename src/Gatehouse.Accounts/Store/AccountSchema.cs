@@ -1,9 +1,13 @@
-namespace Gatehouse.Accounts.Sqlite;
+namespace Gatehouse.Accounts.Store;
 
-/// <summary>Schema versions in order; a database is brought forward one step at a time, never edited in place.</summary>
-internal static class SqliteSchema
+/// <summary>
+/// Schema versions in order; a database is brought forward one step at a time, never edited in place. SQLite and
+/// PostgreSQL get the same tables; only the name of the 64-bit integer type differs (SQLite's INTEGER is 64-bit,
+/// PostgreSQL's is 32-bit).
+/// </summary>
+internal static class AccountSchema
 {
-    public static IReadOnlyList<string> Migrations { get; } =
+    public static IReadOnlyList<string> Migrations(string bigInteger) =>
     [
         """
         CREATE TABLE accounts (
@@ -15,7 +19,7 @@ internal static class SqliteSchema
             last_login_at TEXT NULL
         );
         """,
-        """
+        $"""
         ALTER TABLE accounts ADD COLUMN source TEXT NOT NULL DEFAULT 'local';
         CREATE TABLE groups (
             name TEXT NOT NULL PRIMARY KEY,
@@ -56,8 +60,8 @@ internal static class SqliteSchema
         );
         CREATE TABLE usage (
             area TEXT NOT NULL PRIMARY KEY,
-            bytes INTEGER NOT NULL,
-            files INTEGER NOT NULL
+            bytes {bigInteger} NOT NULL,
+            files {bigInteger} NOT NULL
         );
         CREATE TABLE bans (
             address TEXT NOT NULL PRIMARY KEY,

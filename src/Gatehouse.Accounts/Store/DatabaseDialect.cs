@@ -1,0 +1,42 @@
+using System.Data.Common;
+using System.Globalization;
+
+namespace Gatehouse.Accounts.Store;
+
+/// <summary>What differs between the databases the account store runs on: connections, schema versions and migration locking.</summary>
+internal abstract class DatabaseDialect
+{
+    public abstract IReadOnlyList<string> Migrations { get; }
+
+    public abstract DbDataSource CreateDataSource(string connectionString);
+
+    public abstract string Describe();
+
+    /// <summary>Runs on every connection as it is opened.</summary>
+    public virtual void Prepare(DbConnection connection)
+    {
+    }
+
+    /// <summary>Settings that cannot be changed inside a transaction.</summary>
+    public virtual void BeforeMigrations(DbConnection connection)
+    {
+    }
+
+    /// <summary>Holds other processes off the schema until <paramref name="transaction"/> ends.</summary>
+    public abstract void LockForMigration(DbConnection connection, DbTransaction transaction);
+
+    public abstract int ReadVersion(DbConnection connection, DbTransaction transaction);
+
+    /// <summary>SQL that records <paramref name="version"/>, run in the same statement batch as the migration.</summary>
+    public abstract string SetVersion(int version);
+
+    protected static object? Scalar(DbConnection connection, DbTransaction? transaction, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    protected static int ToInt(object? value) => Convert.ToInt32(value, CultureInfo.InvariantCulture);
+}

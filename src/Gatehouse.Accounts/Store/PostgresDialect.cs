@@ -1,0 +1,35 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace Gatehouse.Accounts.Store;
+
+/// <summary>
+/// The shared store of a cluster: a PostgreSQL database, schema version in a one-row table. Migrations run under a
+/// transaction-scoped advisory lock, so nodes that start at the same moment apply each step once, one after the other.
+/// </summary>
+internal sealed class PostgresDialect(string connectionString) : DatabaseDialect
+{
+    // Any constant shared by all nodes; chosen so it is unlikely to collide with another application's advisory locks.
+    private const long MigrationLockKey = 0x4761_7465_686F_7573;
+
+    public override IReadOnlyList<string> Migrations { get; } = AccountSchema.Migrations(bigInteger: "BIGINT");
+
+    public override DbDataSource CreateDataSource(string connectionString) => NpgsqlDataSource.Create(connectionString);
+
+    public override string Describe()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        return $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}";
+    }
+
+    public override void LockForMigration(DbConnection connection, DbTransaction transaction)
+    {
+        Scalar(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLockKey})");
+        Scalar(connection, transaction, "CREATE TABLE IF NOT EXISTS gatehouse_schema (version INTEGER NOT NULL)");
+    }
+
+    public override int ReadVersion(DbConnection connection, DbTransaction transaction) =>
+        ToInt(Scalar(connection, transaction, "SELECT COALESCE(MAX(version), 0) FROM gatehouse_schema"));
+
+    public override string SetVersion(int version) => $"DELETE FROM gatehouse_schema; INSERT INTO gatehouse_schema (version) VALUES ({version});";
+}
