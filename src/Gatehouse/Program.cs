@@ -13,6 +13,7 @@ var root = new RootCommand("Gatehouse: a secure FTP/FTPS file-exchange server th
     MaintenanceCommands.Retention(),
     LdapCommands.Create(),
     ConfigCommands.Create(),
+    DrainCommand.Create(),
 };
 
 // SIGINT/SIGTERM belong to the host, which drains transfers for Limits:ShutdownGraceSeconds;

@@ -174,19 +174,29 @@ public sealed partial class GatehouseServer : IAsyncDisposable
             await kill!.WaitForExitAsync();
         }
 
+        if (await WaitForExitAsync(timeout) is { } code)
+        {
+            return code;
+        }
+
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        return -1;
+    }
+
+    /// <summary>The exit code once the server has stopped by itself, or null when it still runs after <paramref name="timeout"/>.</summary>
+    public async Task<int?> WaitForExitAsync(TimeSpan timeout)
+    {
         using var wait = new CancellationTokenSource(timeout);
         try
         {
             await _process.WaitForExitAsync(wait.Token);
+            return _process.ExitCode;
         }
         catch (OperationCanceledException)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-            return -1;
+            return null;
         }
-
-        return _process.ExitCode;
     }
 
     public async ValueTask DisposeAsync()

@@ -35,7 +35,7 @@ public sealed class SharedAccountStoreTests(PostgresServer postgres) : IClassFix
         Assert.True(await first.WaitForLogAsync("Banned 127.0.0.6 until", TimeSpan.FromSeconds(5)), first.Output);
         var refused = await FirstReplyWithinAsync(second, attacker, reply => reply.StartsWith("421", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
         Assert.StartsWith("421 Too many failed logins", refused, StringComparison.Ordinal);
-        Assert.Contains("Connection from 127.0.0.6 refused: banned until", second.Output, StringComparison.Ordinal);
+        Assert.True(await second.WaitForLogAsync("Connection from 127.0.0.6 refused: banned until", TimeSpan.FromSeconds(5)), second.Output);
 
         var (code, list) = await second.RunCliAsync(null, "ban", "list");
         Assert.True(code == 0, list);

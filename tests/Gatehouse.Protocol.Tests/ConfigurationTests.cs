@@ -61,6 +61,25 @@ public class ConfigurationTests
         }
     }
 
+    [Theory]
+    [InlineData(2121, 600, "Cluster:HealthPort: 2121 is already an FTP control or passive port")]
+    [InlineData(50010, 600, "Cluster:HealthPort: 50010 is already an FTP control or passive port")]
+    [InlineData(70000, 600, "Cluster:HealthPort: 70000 is not a TCP port")]
+    [InlineData(8021, 0, "Cluster:DrainTimeoutSeconds: is 0; use 1 to 604800 seconds")]
+    [InlineData(8021, 600, null)]
+    public void Cluster_settings_are_checked(int healthPort, int drainTimeout, string? expected)
+    {
+        var problems = GatehouseOptionsValidator.Problems(new GatehouseOptions { Cluster = { HealthPort = healthPort, DrainTimeoutSeconds = drainTimeout } });
+        if (expected is null)
+        {
+            Assert.Empty(problems);
+        }
+        else
+        {
+            Assert.Contains(problems, p => p.StartsWith(expected, StringComparison.Ordinal));
+        }
+    }
+
     [Fact]
     public void An_unknown_account_store_names_the_choices()
     {

@@ -21,6 +21,8 @@ public sealed class GatehouseOptions
 
     public AccountStoreOptions AccountStore { get; set; } = new();
 
+    public ClusterOptions Cluster { get; set; } = new();
+
     public RetentionOptions Retention { get; set; } = new();
 
     public LdapOptions Ldap { get; set; } = new();
@@ -178,6 +180,19 @@ public sealed class AccountStoreOptions
 
     /// <summary>For PostgreSql: an Npgsql connection string (Host, Port, Database, Username, and Password or Passfile).</summary>
     public string? ConnectionString { get; set; }
+}
+
+/// <summary>Running as one of several nodes behind a load balancer.</summary>
+public sealed class ClusterOptions
+{
+    /// <summary>This node's name in logs and in the health check's answer. Empty: the machine's host name.</summary>
+    public string? NodeName { get; set; }
+
+    /// <summary>HTTP port of the health check (GET /health: 200 while serving, 503 while draining). 0 disables it.</summary>
+    public int HealthPort { get; set; }
+
+    /// <summary>How long a draining node waits for its running sessions to end before it stops anyway.</summary>
+    public int DrainTimeoutSeconds { get; set; } = 600;
 }
 
 public sealed class RetentionOptions

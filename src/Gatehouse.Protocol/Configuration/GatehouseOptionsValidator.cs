@@ -156,6 +156,18 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
         }
 
         CheckAccountStore(options.AccountStore, Problem);
+        var cluster = options.Cluster;
+        CheckPort(problems, "Cluster:HealthPort", cluster.HealthPort);
+        if (cluster.HealthPort != 0 && (cluster.HealthPort == ftp.ExplicitPort || cluster.HealthPort == ftp.ImplicitPort || range != default && range.First <= cluster.HealthPort && cluster.HealthPort <= range.Last))
+        {
+            Problem("Cluster:HealthPort", $"{cluster.HealthPort} is already an FTP control or passive port; choose another, for example 8021");
+        }
+
+        if (cluster.DrainTimeoutSeconds is < 1 or > 604800)
+        {
+            Problem("Cluster:DrainTimeoutSeconds", $"is {cluster.DrainTimeoutSeconds}; use 1 to 604800 seconds (default 600)");
+        }
+
         CheckPositive(problems, "Retention:IntervalMinutes", options.Retention.IntervalMinutes, "60");
         LdapOptionsValidation.Check(options.Ldap, Problem);
         return problems;

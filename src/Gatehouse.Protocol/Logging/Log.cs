@@ -15,6 +15,12 @@ public static partial class Log
     [LoggerMessage(3, LogLevel.Information, "Shutting down: refusing new sessions, waiting up to {GraceSeconds}s for {Sessions} session(s) to finish transfers")]
     public static partial void ShuttingDown(ILogger logger, int graceSeconds, int sessions);
 
+    [LoggerMessage(4, LogLevel.Warning, "Draining: new sessions get 421 and the health check fails; {Sessions} running session(s) go on, and the server stops when they end (at most {TimeoutSeconds}s, Cluster:DrainTimeoutSeconds)")]
+    public static partial void Draining(ILogger logger, int sessions, int timeoutSeconds);
+
+    [LoggerMessage(5, LogLevel.Warning, "Drained: {Outcome}; stopping")]
+    public static partial void Drained(ILogger logger, string outcome);
+
     [LoggerMessage(10, LogLevel.Information, "Session started on {Local} ({Security})")]
     public static partial void SessionStarted(ILogger logger, EndPoint local, string security);
 

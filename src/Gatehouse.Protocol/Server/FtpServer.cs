@@ -19,9 +19,10 @@ namespace Gatehouse.Protocol.Server;
 /// Binds the control ports, applies the connection gate, and runs one <see cref="FtpSession"/> per connection.
 /// On stop it refuses new connections, lets running transfers finish within Limits:ShutdownGraceSeconds, then closes.
 /// </summary>
-public sealed class FtpServer(FtpServerContext context, ILogger<FtpServer> logger) : BackgroundService
+public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime lifetime, ILogger<FtpServer> logger) : BackgroundService
 {
     private const int Backlog = 512;
+    private static readonly TimeSpan DrainPollInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan BanRefreshInterval = TimeSpan.FromSeconds(5);
     private readonly ConnectionGate _gate = new(context.Options.Limits.MaxSessions, context.Options.Limits.MaxSessionsPerIp);
     private readonly ConcurrentDictionary<FtpSession, Task> _sessions = new();
@@ -45,6 +46,7 @@ public sealed class FtpServer(FtpServerContext context, ILogger<FtpServer> logge
         }
 
         accepting.Add(RefreshBansAsync(stoppingToken));
+        accepting.Add(StopWhenDrainedAsync(stoppingToken));
         await Task.WhenAll(accepting).ConfigureAwait(false);
     }
 
@@ -224,6 +226,11 @@ public sealed class FtpServer(FtpServerContext context, ILogger<FtpServer> logge
             return ("the server is shutting down", "The server is shutting down.");
         }
 
+        if (context.Drain.Draining)
+        {
+            return ("this node is draining (gatehouse drain)", "This server is going out of service; please connect again to be served by another.");
+        }
+
         if (context.ConnectPolicy.Check(address) is { } notTrusted)
         {
             return ($"{notTrusted} (Access:AllowedNetworks / Access:DeniedNetworks)", "Service not available for your address.");
@@ -232,6 +239,28 @@ public sealed class FtpServer(FtpServerContext context, ILogger<FtpServer> logge
         return context.Bans.IsBanned(address, out var ban)
             ? ($"banned until {ban.BannedUntil:u} ({ban.Reason})", FtpSession.BannedReply.Lines[0])
             : null;
+    }
+
+    private async Task StopWhenDrainedAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await context.Drain.Begun.WaitAsync(stoppingToken).ConfigureAwait(false);
+            var timeout = context.Options.Cluster.DrainTimeoutSeconds;
+            Log.Draining(logger, _sessions.Count, timeout);
+            var deadline = context.Time.GetUtcNow().AddSeconds(timeout);
+            while (!_sessions.IsEmpty && context.Time.GetUtcNow() < deadline)
+            {
+                await Task.Delay(DrainPollInterval, context.Time, stoppingToken).ConfigureAwait(false);
+            }
+
+            Log.Drained(logger, _sessions.IsEmpty ? "the last session ended" : $"{_sessions.Count} session(s) still open after {timeout}s");
+            lifetime.StopApplication();
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped before the drain finished.
+        }
     }
 
     /// <summary>Picks up bans lifted with <c>gatehouse ban remove</c> (or decided by another node) and forgets stale scores.</summary>

@@ -7,6 +7,7 @@ using Gatehouse.Protocol.Commands;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
 using Gatehouse.Protocol.Logging;
+using Gatehouse.Protocol.Server;
 using Gatehouse.Protocol.Tls;
 using Gatehouse.Storage;
 using Microsoft.Extensions.Logging;
@@ -48,6 +49,8 @@ public sealed class FtpServerContext
     public required TransferLog TransferLog { get; init; }
 
     public required TimeProvider Time { get; init; }
+
+    public NodeDrain Drain { get; init; } = new();
 
     public required ILoggerFactory LoggerFactory { get; init; }
 

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Gatehouse.Accounts;
 using Gatehouse.Hosting;
+using Gatehouse.Protocol.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -41,6 +43,14 @@ internal static class ServeCommand
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(options.Limits.ShutdownGraceSeconds + 15));
         builder.Services.AddGatehouseServer(options);
         using var host = builder.Build();
+        var drain = host.Services.GetRequiredService<NodeDrain>();
+        using var drainSignal = PosixSignalRegistration.Create(NodeControl.DrainSignal, signal =>
+        {
+            // SIGUSR1 would otherwise end the process.
+            signal.Cancel = true;
+            drain.Begin();
+        });
+        using var pidFile = NodeControl.WritePidFile(new DataPaths(options.DataDirectory));
         try
         {
             await FirstRun.EnsureDemoUserAsync(

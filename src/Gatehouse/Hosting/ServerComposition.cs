@@ -64,6 +64,7 @@ public static class ServerComposition
                 provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>())));
         services.AddSingleton(_ => new TransferLog(paths.TransferLog));
         services.AddSingleton(provider => CreateTls(options, paths, provider));
+        services.AddSingleton<NodeDrain>();
         services.AddSingleton(provider =>
         {
             var time = provider.GetRequiredService<TimeProvider>();
@@ -94,12 +95,14 @@ public static class ServerComposition
                     options.Ftp, new DnsHostNameResolver(time, TimeSpan.FromSeconds(options.Ftp.PassiveAddressRefreshSeconds), dataLogger)),
                 TransferLog = provider.GetRequiredService<TransferLog>(),
                 Time = time,
+                Drain = provider.GetRequiredService<NodeDrain>(),
                 LoggerFactory = loggers,
             };
         });
         services.AddSingleton(provider => new RetentionRunner(
             provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<IAccessStore>(), provider.GetRequiredService<TimeProvider>()));
         services.AddHostedService<FtpServer>();
+        services.AddHostedService<HealthEndpoint>();
         services.AddHostedService<RetentionService>();
     }
 

@@ -1,0 +1,67 @@
+using System.Net;
+using Gatehouse.Protocol.Configuration;
+using Gatehouse.Protocol.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Hosting;
+
+/// <summary>
+/// Cluster:HealthPort: the balancer's health check. GET (or HEAD) /health answers 200 "serving NODE" while the
+/// node takes sessions and 503 "draining NODE" once it is draining, so the balancer sends new clients elsewhere.
+/// </summary>
+public sealed partial class HealthEndpoint(GatehouseOptions options, NodeDrain drain, ILogger<HealthEndpoint> logger) : IHostedService, IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    public static string NodeName(GatehouseOptions options) =>
+        string.IsNullOrWhiteSpace(options.Cluster.NodeName) ? Environment.MachineName : options.Cluster.NodeName;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var port = options.Cluster.HealthPort;
+        if (port == 0)
+        {
+            return;
+        }
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            var addresses = options.Ftp.ListenAddresses.Count > 0 ? options.Ftp.ListenAddresses.Select(IPAddress.Parse) : [IPAddress.IPv6Any];
+            foreach (var address in addresses)
+            {
+                kestrel.Listen(address, port);
+            }
+        });
+        builder.Services.AddRoutingCore();
+        var app = builder.Build();
+        var node = NodeName(options);
+        app.MapMethods("/health", [HttpMethods.Get, HttpMethods.Head], () => drain.Draining
+            ? Results.Text($"draining {node}\n", statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Text($"serving {node}\n"));
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException error)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new InvalidOperationException($"Cannot listen for the health check on port {port}: {error.Message}. Change Cluster:HealthPort.", error);
+        }
+
+        _app = app;
+        LogListening(logger, port, node);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => _app?.StopAsync(cancellationToken) ?? Task.CompletedTask;
+
+    public ValueTask DisposeAsync() => _app?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    [LoggerMessage(80, LogLevel.Information, "Health check on port {Port}: GET /health answers 200 while node {Node} serves, 503 while it drains")]
+    private static partial void LogListening(ILogger logger, int port, string node);
+}
