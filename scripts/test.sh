@@ -20,10 +20,12 @@ command -v openssl >/dev/null || need+=(openssl)
 [ -x /usr/sbin/slapd ] || need+=(slapd)
 # A real PostgreSQL server for the shared account store's tests, which run their own throwaway instance.
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
+# HAProxy is the balancer in front of two nodes in the network lab's cluster test.
+[ -x /usr/sbin/haproxy ] || need+=(haproxy)
 if [ ${#need[@]} -gt 0 ]; then
     sudo_cmd=""
     [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-    # Package scripts must not start daemons (vsftpd, slapd, postgresql) on the test machine: the tests run their own.
+    # Package scripts must not start daemons (vsftpd, slapd, postgresql, haproxy) on the test machine: the tests run their own.
     policy=/usr/sbin/policy-rc.d
     added_policy=""
     if [ ! -e "$policy" ]; then

@@ -184,6 +184,13 @@ public sealed partial class GatehouseServer : IAsyncDisposable
         return -1;
     }
 
+    /// <summary>SIGKILL: a node that dies without a chance to say goodbye.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
     /// <summary>The exit code once the server has stopped by itself, or null when it still runs after <paramref name="timeout"/>.</summary>
     public async Task<int?> WaitForExitAsync(TimeSpan timeout)
     {

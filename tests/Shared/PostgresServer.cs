@@ -57,6 +57,12 @@ public sealed class PostgresServer : IDisposable
 
     public int Port { get; }
 
+    /// <summary>
+    /// The directory of the server's Unix socket. A connection string with this as Host reaches the server from
+    /// inside any network namespace (the network lab's nodes), since a Unix socket is a file, not an address.
+    /// </summary>
+    public string SocketDirectory => _root.FullName;
+
     /// <summary>A new, empty database, as a connection string for the <see cref="User"/> superuser.</summary>
     public string CreateDatabase()
     {

@@ -19,7 +19,11 @@ public static class LabFtp
     public static LabTarget Target(this GatehouseServer gatehouse, string address, LabCertificate certificate) =>
         new(address, certificate, "alice", GatehouseServer.Password, () => gatehouse.Output);
 
-    public static async Task<GatehouseServer> StartServerAsync(LabHost host, LabCertificate certificate, params (string Key, string Value)[] settings)
+    public static Task<GatehouseServer> StartServerAsync(LabHost host, LabCertificate certificate, params (string Key, string Value)[] settings) =>
+        GatehouseServer.StartAsync(ServerSettings(certificate, settings), listen: ["::"], networkNamespace: host.Namespace);
+
+    /// <summary>The lab's server settings: the control port and passive range its firewalls name, and its certificate.</summary>
+    public static Dictionary<string, string> ServerSettings(LabCertificate certificate, params (string Key, string Value)[] settings)
     {
         var all = new Dictionary<string, string>
         {
@@ -34,7 +38,7 @@ public static class LabFtp
             all[key] = value;
         }
 
-        return await GatehouseServer.StartAsync(all, listen: ["::"], networkNamespace: host.Namespace);
+        return all;
     }
 
     /// <param name="mode">pasv, epsv, port or eprt.</param>

@@ -152,6 +152,23 @@ public sealed class LabHost(string role, string networkNamespace)
     /// <summary>Sets a kernel setting of this host's namespace (written to /proc/sys, so procps need not be installed).</summary>
     public Task SysctlAsync(string key, string value) => ExecAsync("sh", "-c", $"echo {value} > /proc/sys/{key.Replace('.', '/')}");
 
+    /// <summary>Waits until something in this host listens on TCP <paramref name="port"/>; false when <paramref name="exited"/> says the server died first, or after 10 s.</summary>
+    public async Task<bool> WaitForListenerAsync(int port, Func<bool> exited)
+    {
+        var text = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        for (var attempt = 0; attempt < 100 && !exited(); attempt++)
+        {
+            if ((await ExecAsync("ss", "-Hltn", $"sport = :{text}")).Contains(text, StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return false;
+    }
+
     /// <summary>Loads an nftables ruleset (nft -f syntax) into this host.</summary>
     public async Task FirewallAsync(string ruleset)
     {

@@ -120,4 +120,20 @@ public static class Topologies
         await firewall.SysctlAsync("net.netfilter.nf_conntrack_tcp_loose", "0");
         return (client, server);
     }
+
+    /// <summary>
+    /// Topology 7: clients reach 198.18.7.1, a balancer that holds a link to each of two nodes (10.70.1.11 and
+    /// 10.70.2.12). The nodes see only the balancer; the client's address reaches them in PROXY protocol headers.
+    /// </summary>
+    public static async Task<(LabHost Client, LabHost Balancer, LabHost First, LabHost Second)> BalancedClusterAsync(NetworkLab lab)
+    {
+        var client = await lab.AddHostAsync("client");
+        var balancer = await lab.AddHostAsync("balancer");
+        var first = await lab.AddHostAsync("node1");
+        var second = await lab.AddHostAsync("node2");
+        await NetworkLab.LinkAsync(client, "198.18.7.2/24", balancer, "198.18.7.1/24");
+        await NetworkLab.LinkAsync(balancer, "10.70.1.1/24", first, "10.70.1.11/24");
+        await NetworkLab.LinkAsync(balancer, "10.70.2.1/24", second, "10.70.2.12/24");
+        return (client, balancer, first, second);
+    }
 }

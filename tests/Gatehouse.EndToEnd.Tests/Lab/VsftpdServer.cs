@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 
 namespace Gatehouse.EndToEnd.Tests.Lab;
 
@@ -53,7 +52,13 @@ public sealed class VsftpdServer : IAsyncDisposable
         await File.WriteAllLinesAsync(config, lines);
         var process = Process.Start(Clients.StartInfo("/usr/sbin/vsftpd", [config], host.Namespace))!;
         var server = new VsftpdServer(process, directory);
-        await server.WaitForListenerAsync(host);
+        if (!await host.WaitForListenerAsync(LabFtp.ControlPort, () => process.HasExited))
+        {
+            var error = process.HasExited ? await process.StandardError.ReadToEndAsync() : "(still running)";
+            await server.DisposeAsync();
+            Assert.Fail($"vsftpd did not start listening: {error}");
+        }
+
         return server;
     }
 
@@ -75,27 +80,5 @@ public sealed class VsftpdServer : IAsyncDisposable
         var (code, output) = await Clients.RunAsync("sh", ["-c", $"echo '{User}:{Password}' | chpasswd"]);
         Assert.True(code == 0, $"chpasswd failed: {output}");
         await NetworkLab.RunAsync("chown", $"{User}:{User}", home);
-    }
-
-    private async Task WaitForListenerAsync(LabHost host)
-    {
-        var port = LabFtp.ControlPort.ToString(CultureInfo.InvariantCulture);
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            if (_process.HasExited)
-            {
-                break;
-            }
-
-            var sockets = await host.ExecAsync("ss", "-Hltn", $"sport = :{port}");
-            if (sockets.Contains(port, StringComparison.Ordinal))
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"vsftpd did not start listening: {await _process.StandardError.ReadToEndAsync()}");
     }
 }
