@@ -9,5 +9,8 @@ public sealed class DataPaths(string dataDirectory)
 
     public string TransferLog => Path.Combine(Root, "xferlog");
 
+    /// <summary>The running server's process id, for <c>gatehouse drain</c>.</summary>
+    public string PidFile => Path.Combine(Root, "gatehouse.pid");
+
     public string DefaultHome(string user) => Path.Combine(Root, "home", user);
 }

@@ -5,7 +5,7 @@ namespace Gatehouse.Hosting;
 
 /// <summary>
 /// How <c>gatehouse drain</c> reaches a running server: the server writes its process id to
-/// <c>DataDirectory/gatehouse.pid</c> and drains on SIGUSR1. A signal is checked by the kernel, so only root or
+/// <see cref="DataPaths.PidFile"/> and drains on SIGUSR1. A signal is checked by the kernel, so only root or
 /// the server's own user can drain it.
 /// </summary>
 public static partial class NodeControl
@@ -13,12 +13,10 @@ public static partial class NodeControl
     /// <summary>SIGUSR1 on Linux.</summary>
     public const PosixSignal DrainSignal = (PosixSignal)10;
 
-    public static string PidFile(DataPaths paths) => Path.Combine(paths.Root, "gatehouse.pid");
-
     /// <summary>Writes the pid file; disposing removes it if it still names this process.</summary>
     public static IDisposable WritePidFile(DataPaths paths)
     {
-        var file = PidFile(paths);
+        var file = paths.PidFile;
         var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         File.WriteAllText(file, pid + "\n");
         return new PidFileLease(file, pid);
@@ -27,7 +25,7 @@ public static partial class NodeControl
     /// <summary>The running server of this data directory, or null with the reason.</summary>
     public static int? FindServer(DataPaths paths, out string reason)
     {
-        var file = PidFile(paths);
+        var file = paths.PidFile;
         if (!File.Exists(file))
         {
             reason = $"no server is running on {paths.Root} ({file} does not exist)";
