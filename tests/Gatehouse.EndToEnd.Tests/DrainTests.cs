@@ -59,6 +59,19 @@ public sealed class DrainTests
     }
 
     [Fact]
+    public async Task The_health_check_listens_where_the_ftp_server_does_even_on_both_wildcards()
+    {
+        // "::" next to "0.0.0.0" is an IPv6-only socket for FTP; the health check must not bind 0.0.0.0 twice.
+        var healthPort = GatehouseServer.FreePort();
+        await using var server = await GatehouseServer.StartAsync(Node("node-c", healthPort), listen: ["0.0.0.0", "::"]);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        foreach (var host in new[] { "127.0.0.1", "[::1]" })
+        {
+            Assert.Equal("serving node-c\n", await http.GetStringAsync(new Uri($"http://{host}:{healthPort}/health")));
+        }
+    }
+
+    [Fact]
     public async Task Drain_explains_when_no_server_runs_on_the_data_directory()
     {
         var data = Directory.CreateTempSubdirectory("gatehouse-drain-").FullName;

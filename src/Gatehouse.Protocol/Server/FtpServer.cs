@@ -65,7 +65,8 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
         context.PassivePorts.Dispose();
     }
 
-    private static IEnumerable<IPAddress> ListenAddresses(FtpOptions ftp) =>
+    /// <summary>Ftp:ListenAddresses, or the wildcard (dual-stack where the machine has IPv6) when it is empty.</summary>
+    public static IEnumerable<IPAddress> ListenAddresses(FtpOptions ftp) =>
         ftp.ListenAddresses.Count > 0
             ? ftp.ListenAddresses.Select(IPAddress.Parse)
             : [Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any];

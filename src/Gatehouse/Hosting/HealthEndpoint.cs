@@ -32,7 +32,13 @@ public sealed partial class HealthEndpoint(GatehouseOptions options, NodeDrain d
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
-            var addresses = options.Ftp.ListenAddresses.Count > 0 ? options.Ftp.ListenAddresses.Select(IPAddress.Parse) : [IPAddress.IPv6Any];
+            var addresses = FtpServer.ListenAddresses(options.Ftp).ToList();
+            if (addresses.Contains(IPAddress.IPv6Any))
+            {
+                // Kestrel always makes [::] dual-stack, so it already covers 0.0.0.0 (binding both would collide).
+                addresses.Remove(IPAddress.Any);
+            }
+
             foreach (var address in addresses)
             {
                 kestrel.Listen(address, port);
