@@ -14,11 +14,25 @@ public sealed class DrainTests
         ["Limits__ShutdownGraceSeconds"] = "20",
     };
 
+    /// <summary>The server reports ready when its FTP listeners are up; the health check starts just after them.</summary>
+    private static async Task<GatehouseServer> StartNodeAsync(string name, int healthPort, string[]? listen = null)
+    {
+        var server = await GatehouseServer.StartAsync(Node(name, healthPort), listen: listen);
+        if (!await server.WaitForLogAsync($"Health check on port {healthPort}", TimeSpan.FromSeconds(10)))
+        {
+            var output = server.Output;
+            await server.DisposeAsync();
+            Assert.Fail($"The health check did not start:\n{output}");
+        }
+
+        return server;
+    }
+
     [Fact]
     public async Task A_drained_node_fails_its_health_check_refuses_new_sessions_lets_a_transfer_finish_then_stops()
     {
         var healthPort = GatehouseServer.FreePort();
-        await using var server = await GatehouseServer.StartAsync(Node("node-a", healthPort));
+        await using var server = await StartNodeAsync("node-a", healthPort);
         TestFiles.CreateBig(server, size: 16L << 20);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var health = new Uri($"http://127.0.0.1:{healthPort}/health");
@@ -63,7 +77,7 @@ public sealed class DrainTests
     {
         // "::" next to "0.0.0.0" is an IPv6-only socket for FTP; the health check must not bind 0.0.0.0 twice.
         var healthPort = GatehouseServer.FreePort();
-        await using var server = await GatehouseServer.StartAsync(Node("node-c", healthPort), listen: ["0.0.0.0", "::"]);
+        await using var server = await StartNodeAsync("node-c", healthPort, listen: ["0.0.0.0", "::"]);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         foreach (var host in new[] { "127.0.0.1", "[::1]" })
         {
