@@ -70,6 +70,28 @@ public sealed class PostgresStoreTests(PostgresServer server)
         Assert.Contains("Upgrade Gatehouse", refused.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("", AccountDatabase.DefaultPostgresPoolSize)]
+    [InlineData(";Maximum Pool Size=3", 3)]
+    [InlineData(";MAXIMUM POOL SIZE=4", 4)]
+    public async Task A_burst_of_lookups_queues_for_a_bounded_number_of_connections(string poolSetting, int bound)
+    {
+        var connectionString = server.CreateDatabase();
+        using var node = AccountDatabase.OpenPostgres(connectionString + poolSetting);
+        var store = new SqlAccountStore(node);
+        Assert.True(await store.AddAsync(new Account("alice", "hash", "/srv/alice", true, DateTimeOffset.UtcNow, null), CancellationToken.None));
+
+        // Slow queries, 200 at once: without a bound each would hold its own server connection at the same moment.
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(_ =>
+            node.ScalarAsync("SELECT pg_sleep(0.02)", CancellationToken.None)));
+
+        // Idle pooled connections stay open (for minutes), so the count now is the most the burst opened at once.
+        var opened = await QueryAsync<long>(
+            new NpgsqlConnection(connectionString),
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+        Assert.InRange(opened[0], 2, bound);
+    }
+
     private static int SqliteSchemaVersion()
     {
         using var sqlite = new SqliteTestDatabase();

@@ -40,8 +40,10 @@ public sealed class PostgresServer : IDisposable
             }
 
             Run(asServiceAccount: true, Path.Combine(bin, "initdb"), "-D", data, "-U", User, "--pwfile", passwordFile, "--auth", "scram-sha-256", "--encoding", "UTF8", "--locale", "C.UTF-8");
+            // max_connections is below PostgreSQL's default (100) so that a node whose pool grew with every concurrent
+            // login, as Npgsql's default allows, runs the database out of connections in the cluster test.
             _server = Process.Start(StartInfo(asServiceAccount: true, Path.Combine(bin, "postgres"),
-                "-D", data, "-p", Port.ToString(CultureInfo.InvariantCulture), "-k", _root.FullName, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"))!;
+                "-D", data, "-p", Port.ToString(CultureInfo.InvariantCulture), "-k", _root.FullName, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=40"))!;
             _server.OutputDataReceived += (_, line) => Remember(line.Data);
             _server.ErrorDataReceived += (_, line) => Remember(line.Data);
             _server.BeginOutputReadLine();

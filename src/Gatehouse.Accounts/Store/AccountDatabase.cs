@@ -28,6 +28,13 @@ public sealed class AccountDatabase : IDisposable
         }
     }
 
+    /// <summary>
+    /// PostgreSQL connections one node keeps at most, unless the connection string sets Maximum Pool Size. Npgsql's own default
+    /// (100) equals PostgreSQL's default max_connections, so two nodes under a burst of logins exhausted the database
+    /// server; with a bound, a burst queues briefly for a connection (up to the connection string's Timeout) instead.
+    /// </summary>
+    public const int DefaultPostgresPoolSize = 10;
+
     /// <summary>What the store runs on, as an operator would name it in a log line.</summary>
     public string Description => _dialect.Describe();
 

@@ -14,12 +14,28 @@ internal sealed class PostgresDialect(string connectionString) : DatabaseDialect
 
     public override IReadOnlyList<string> Migrations { get; } = AccountSchema.Migrations(bigInteger: "BIGINT");
 
-    public override DbDataSource CreateDataSource(string connectionString) => NpgsqlDataSource.Create(connectionString);
+    public override DbDataSource CreateDataSource(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!SetsPoolSize(connectionString))
+        {
+            builder.MaxPoolSize = AccountDatabase.DefaultPostgresPoolSize;
+        }
+
+        return NpgsqlDataSource.Create(builder.ConnectionString);
+    }
 
     public override string Describe()
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         return $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}";
+    }
+
+    private static bool SetsPoolSize(string connectionString)
+    {
+        // Npgsql's builder reports every keyword it knows, set or not; the generic builder holds only what was written.
+        var written = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        return written.ContainsKey("Maximum Pool Size");
     }
 
     public override void LockForMigration(DbConnection connection, DbTransaction transaction)
