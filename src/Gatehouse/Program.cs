@@ -14,6 +14,7 @@ var root = new RootCommand("Gatehouse: a secure FTP/FTPS file-exchange server th
     LdapCommands.Create(),
     ConfigCommands.Create(),
     DrainCommand.Create(),
+    DoctorCommand.Create(),
 };
 
 // SIGINT/SIGTERM belong to the host, which drains transfers for Limits:ShutdownGraceSeconds;

@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text;
+using Gatehouse.Protocol.Replies;
+
+namespace Gatehouse.Protocol.Doctor;
+
+/// <summary>
+/// The doctor's side of a control connection: sends commands, reads (multi-line) replies, upgrades to TLS.
+/// Every read is bounded by the reply time-out, so a dead connection shows as a time-out, never a hang.
+/// </summary>
+internal sealed class ControlClient : IAsyncDisposable
+{
+    private const int MaxLineLength = 8192;
+    private readonly Socket _socket;
+    private readonly TimeSpan _replyTimeout;
+    private readonly List<string> _transcript;
+    private readonly byte[] _buffer = new byte[MaxLineLength];
+    private Stream _stream;
+    private int _start;
+    private int _end;
+
+    private ControlClient(Socket socket, TimeSpan replyTimeout, List<string> transcript)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _replyTimeout = replyTimeout;
+        _transcript = transcript;
+    }
+
+    public IPEndPoint Remote => (IPEndPoint)_socket.RemoteEndPoint!;
+
+    public IPEndPoint Local => (IPEndPoint)_socket.LocalEndPoint!;
+
+    public SslStream? Tls => _stream as SslStream;
+
+    public static async Task<ControlClient> ConnectAsync(IPEndPoint server, TimeSpan connectTimeout, TimeSpan replyTimeout, List<string> transcript, CancellationToken cancellationToken)
+    {
+        var socket = await DataSockets.ConnectAsync(server, connectTimeout, cancellationToken).ConfigureAwait(false);
+        socket.NoDelay = true;
+        return new ControlClient(socket, replyTimeout, transcript);
+    }
+
+    /// <param name="patience">How long to wait, when a reply may take longer than usual (the server connecting back).</param>
+    public async Task<FtpReply> ReadReplyAsync(CancellationToken cancellationToken, TimeSpan? patience = null)
+    {
+        var limit = patience ?? _replyTimeout;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(limit);
+        try
+        {
+            var first = await ReadLineAsync(timeout.Token).ConfigureAwait(false);
+            if (first.Length < 3 || !int.TryParse(first.AsSpan(0, 3), NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code < 100)
+            {
+                throw new ProtocolViolationException($"the server sent \"{Shorten(first)}\" where an FTP reply was expected");
+            }
+
+            var lines = new List<string> { first.Length > 4 ? first[4..] : string.Empty };
+            if (first.Length > 3 && first[3] == '-')
+            {
+                var end = first[..3] + " ";
+                while (true)
+                {
+                    var line = await ReadLineAsync(timeout.Token).ConfigureAwait(false);
+                    if (line.StartsWith(end, StringComparison.Ordinal))
+                    {
+                        lines.Add(line[4..]);
+                        break;
+                    }
+
+                    lines.Add(line.TrimStart());
+                }
+            }
+
+            var reply = new FtpReply(code, lines);
+            _transcript.Add("< " + Describe(reply));
+            return reply;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no reply within {limit.TotalSeconds:0} s");
+        }
+    }
+
+    public async Task<FtpReply> SendAsync(string command, CancellationToken cancellationToken, TimeSpan? patience = null)
+    {
+        await WriteAsync(command, cancellationToken).ConfigureAwait(false);
+        return await ReadReplyAsync(cancellationToken, patience).ConfigureAwait(false);
+    }
+
+    public async Task WriteAsync(string command, CancellationToken cancellationToken)
+    {
+        _transcript.Add("> " + (command.StartsWith("PASS ", StringComparison.Ordinal) ? "PASS ****" : command));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_replyTimeout);
+        try
+        {
+            await _stream.WriteAsync(Encoding.UTF8.GetBytes(command + "\r\n"), timeout.Token).ConfigureAwait(false);
+            await _stream.FlushAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"could not send within {_replyTimeout.TotalSeconds:0} s");
+        }
+    }
+
+    /// <summary>Starts TLS on the connection: after a 234 to AUTH TLS, or at once for implicit TLS.</summary>
+    public async Task<SslStream> StartTlsAsync(SslClientAuthenticationOptions options, CancellationToken cancellationToken)
+    {
+        if (_start != _end)
+        {
+            throw new ProtocolViolationException("the server sent more data before the TLS handshake");
+        }
+
+        var tls = new SslStream(_stream, leaveInnerStreamOpen: false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_replyTimeout);
+        try
+        {
+            await tls.AuthenticateAsClientAsync(options, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            throw new TimeoutException($"no TLS handshake within {_replyTimeout.TotalSeconds:0} s");
+        }
+
+        _stream = tls;
+        return tls;
+    }
+
+    public async ValueTask DisposeAsync() => await _stream.DisposeAsync().ConfigureAwait(false);
+
+    public static string Describe(FtpReply reply) => Shorten(reply.Code.ToString(CultureInfo.InvariantCulture) + " " + string.Join(" ", reply.Lines));
+
+    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "...";
+
+    private async Task<string> ReadLineAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+            if (newline >= 0)
+            {
+                var line = Encoding.UTF8.GetString(_buffer, _start, newline - _start).TrimEnd('\r');
+                _start = newline + 1;
+                return line;
+            }
+
+            if (_start > 0)
+            {
+                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+                _end -= _start;
+                _start = 0;
+            }
+
+            if (_end == _buffer.Length)
+            {
+                throw new ProtocolViolationException($"the server sent a reply line longer than {MaxLineLength} bytes");
+            }
+
+            var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new EndOfStreamException("the server closed the control connection");
+            }
+
+            _end += read;
+        }
+    }
+}

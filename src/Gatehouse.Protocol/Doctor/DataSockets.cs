@@ -1,0 +1,45 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
+
+namespace Gatehouse.Protocol.Doctor;
+
+/// <summary>Bounded TCP connects, and the one-phrase explanation of why a connection step failed.</summary>
+internal static class DataSockets
+{
+    public static async Task<Socket> ConnectAsync(IPEndPoint endpoint, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await socket.ConnectAsync(endpoint, limit.Token).ConfigureAwait(false);
+            return socket;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new TimeoutException($"no answer within {timeout.TotalSeconds:0} s");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public static bool IsTimeout(Exception error) => error is TimeoutException or SocketException { SocketErrorCode: SocketError.TimedOut };
+
+    public static string Explain(Exception error) => error switch
+    {
+        TimeoutException => error.Message,
+        SocketException { SocketErrorCode: SocketError.ConnectionRefused } => "connection refused",
+        SocketException { SocketErrorCode: SocketError.ConnectionReset } => "connection reset",
+        SocketException { SocketErrorCode: SocketError.HostUnreachable or SocketError.NetworkUnreachable } => "no route to the address",
+        SocketException socket => socket.Message,
+        AuthenticationException tls => tls.InnerException is { } inner ? $"{tls.Message} ({inner.Message})" : tls.Message,
+        IOException { InnerException: SocketException socket } => Explain(socket),
+        _ => error.Message,
+    };
+}
