@@ -30,7 +30,8 @@ public sealed class LabCertificate : IDisposable
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        // Valid well beyond the 30 days under which `gatehouse doctor` reports a certificate as about to expire.
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(90));
         File.WriteAllText(CertificateFile, certificate.ExportCertificatePem());
         File.WriteAllText(KeyFile, key.ExportPkcs8PrivateKeyPem());
     }

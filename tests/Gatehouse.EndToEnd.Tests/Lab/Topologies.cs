@@ -31,8 +31,11 @@ public static class Topologies
     }
 
     /// <summary>Topology 2: the server on a private LAN behind a router that forwards only the FTP ports to it.</summary>
-    public static async Task<(LabHost Internet, LabHost Lan, LabHost Server)> ServerBehindNatAsync(NetworkLab lab)
+    /// <param name="forwardPassive">False: the router forwards the control port only, the mistake that breaks passive mode.</param>
+    /// <param name="ftpHelper">The router runs the kernel's FTP helper (an ALG) on control connections from the internet.</param>
+    public static async Task<(LabHost Internet, LabHost Lan, LabHost Server)> ServerBehindNatAsync(NetworkLab lab, bool forwardPassive = true, bool ftpHelper = false)
     {
+        var forwarded = forwardPassive ? FtpPorts : "2121";
         var internet = await lab.AddHostAsync("internet");
         var lan = await lab.AddHostAsync("lan");
         var router = await lab.AddHostAsync("router");
@@ -47,7 +50,7 @@ public static class Topologies
             table ip nat {
               chain prerouting {
                 type nat hook prerouting priority dstnat;
-                iifname "to-internet" tcp dport {{FtpPorts}} dnat to 172.16.0.10
+                iifname "to-internet" tcp dport {{forwarded}} dnat to 172.16.0.10
               }
               chain postrouting {
                 type nat hook postrouting priority srcnat;
@@ -58,11 +61,26 @@ public static class Topologies
               chain forward {
                 type filter hook forward priority filter; policy drop;
                 ct state established,related accept
-                iifname "to-internet" ip daddr 172.16.0.10 tcp dport {{FtpPorts}} accept
+                iifname "to-internet" ip daddr 172.16.0.10 tcp dport {{forwarded}} accept
                 iifname { "to-lan", "to-server" } accept
               }
             }
             """);
+        if (ftpHelper)
+        {
+            await router.FirewallAsync("""
+                table ip helpers {
+                  ct helper ftp-standard {
+                    type "ftp" protocol tcp
+                  }
+                  chain prerouting {
+                    type filter hook prerouting priority filter;
+                    iifname "to-internet" tcp dport 2121 ct helper set "ftp-standard"
+                  }
+                }
+                """);
+        }
+
         return (internet, lan, server);
     }
 
