@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Xunit.Abstractions;
 
 namespace Gatehouse.EndToEnd.Tests.Lab;
 
@@ -8,7 +9,7 @@ namespace Gatehouse.EndToEnd.Tests.Lab;
 /// each one needs: every finding it reports is one the lab really causes, and a sound set-up gets none.
 /// </summary>
 [Collection(NetworkLabCollection.Name)]
-public sealed partial class DoctorLabTests
+public sealed partial class DoctorLabTests(ITestOutputHelper log)
 {
     [Fact]
     public async Task Client_behind_nat_passes_in_passive_mode_and_is_told_active_mode_is_refused()
@@ -138,12 +139,14 @@ public sealed partial class DoctorLabTests
         }
     }
 
-    private static Task<(int ExitCode, string Output)> DoctorAsync(LabHost client, string address, LabCertificate certificate, params string[] options)
+    private async Task<(int ExitCode, string Output)> DoctorAsync(LabHost client, string address, LabCertificate certificate, params string[] options)
     {
         var plain = options.Contains("--plain");
         var host = address.Contains(':', StringComparison.Ordinal) ? $"[{address}]" : address;
         var url = $"{(plain ? "ftp" : "ftps")}://alice@{host}:{LabFtp.ControlPort.ToString(CultureInfo.InvariantCulture)}";
-        return DoctorRun.RunAsync(url, client.Namespace, ["--ca-file", certificate.CertificateFile, .. options.Where(option => option != "--plain")]);
+        var (code, output) = await DoctorRun.RunAsync(url, client.Namespace, ["--ca-file", certificate.CertificateFile, .. options.Where(option => option != "--plain")]);
+        log.WriteLine($"$ gatehouse doctor {url} {string.Join(' ', options)} (exit {code})\n{output}");
+        return (code, output);
     }
 
     /// <summary>The findings the doctor printed, without their numbers and fixes.</summary>
