@@ -215,7 +215,9 @@ internal sealed class DataChannels(DoctorSession session)
         if (!listing.Succeeded)
         {
             session.Record(command, StepVerdict.Failed, $"{announced}: LIST {listing.Detail}", clock);
-            session.Report.Find(DoctorFindings.TransferFailed($"listing over {command}", listing.Detail));
+            session.Report.Find(listing.Detail.StartsWith("522 ", StringComparison.Ordinal)
+                ? DoctorFindings.TlsReuseRequired(listing.Detail)
+                : DoctorFindings.TransferFailed($"listing over {command}", listing.Detail));
             return announced;
         }
 

@@ -117,6 +117,14 @@ public static class DoctorFindings
         $"The control connection was dead after a {seconds}-second transfer ({reason}): a firewall or NAT router dropped it as idle while the data connection was busy.",
         "Turn on control-connection keep-alive below the firewall's idle time-out (Gatehouse: Ftp:ControlKeepAliveSeconds), or raise that time-out.");
 
+    public static DoctorFinding ControlConnectionLost(string afterStep, string reason) => new(
+        $"The server ended the control connection after the step \"{afterStep}\" ({reason}).",
+        "The server's log says why; the steps above show what it was answering.");
+
+    public static DoctorFinding TlsReuseRequired(string reply) => new(
+        $"The server requires data connections to resume the control connection's TLS session ({Quote(reply)}), which gatehouse doctor cannot do (.NET does not resume it there), so the data channel was not tested.",
+        "No fault of the server: FileZilla, WinSCP, curl and lftp resume sessions. Test the data channel with one of them, or allow new sessions for the test (vsftpd: require_ssl_reuse=NO).");
+
     public static DoctorFinding NoDataChannel() => new(
         "No passive data connection worked, so nothing could be listed or transferred.",
         "See the findings above about the passive ports.");

@@ -31,10 +31,27 @@ public sealed class FtpDoctor(DoctorOptions options, TimeProvider time)
             return Report;
         }
 
+        try
+        {
+            await ExamineAsync(address, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (IsConnectionFailure(error))
+        {
+            // The server closed or stopped answering the control connection between steps.
+            var lastStep = Report.Steps.Count > 0 ? Report.Steps[^1].Name : "connect";
+            Report.Add(new DoctorStep("control connection", StepVerdict.Failed, DataSockets.Explain(error), TimeSpan.Zero));
+            Report.Find(DoctorFindings.ControlConnectionLost(lastStep, DataSockets.Explain(error)));
+        }
+
+        return Report;
+    }
+
+    private async Task ExamineAsync(IPAddress address, CancellationToken cancellationToken)
+    {
         var session = await OpenAsync(address, Target.Security, verifyCertificate: true, cancellationToken).ConfigureAwait(false);
         if (session is null)
         {
-            return Report;
+            return;
         }
 
         await using (session.ConfigureAwait(false))
@@ -42,7 +59,7 @@ public sealed class FtpDoctor(DoctorOptions options, TimeProvider time)
             if (!await LoginAsync(session, "login", cancellationToken).ConfigureAwait(false)
                 || !await PrepareAsync(session, cancellationToken).ConfigureAwait(false))
             {
-                return Report;
+                return;
             }
 
             var channels = new DataChannels(session);
@@ -68,8 +85,6 @@ public sealed class FtpDoctor(DoctorOptions options, TimeProvider time)
                 await CompareWithTlsAsync(address, announced, cancellationToken).ConfigureAwait(false);
             }
         }
-
-        return Report;
     }
 
     private async Task<IPAddress?> ResolveAsync(CancellationToken cancellationToken)
