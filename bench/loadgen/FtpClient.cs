@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
+using Gatehouse.Protocol.Doctor;
 
 namespace LoadGen;
 
@@ -13,10 +14,8 @@ internal sealed class FtpClient : IAsyncDisposable
     public const int Preliminary = 1;
 
     private readonly Socket _socket;
-    private readonly byte[] _buffer = new byte[4096];
+    private readonly ReplyLineReader _lines = new(4096);
     private Stream _stream;
-    private int _start;
-    private int _end;
 
     private FtpClient(Socket socket)
     {
@@ -167,37 +166,5 @@ internal sealed class FtpClient : IAsyncDisposable
         Tls = true;
     }
 
-    private async Task<string> ReadLineAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
-            if (newline >= 0)
-            {
-                var line = Encoding.ASCII.GetString(_buffer, _start, newline - _start).TrimEnd('\r');
-                _start = newline + 1;
-                return line;
-            }
-
-            if (_start > 0)
-            {
-                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                _end -= _start;
-                _start = 0;
-            }
-
-            if (_end == _buffer.Length)
-            {
-                throw new IOException("reply line too long");
-            }
-
-            var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
-            if (read == 0)
-            {
-                throw new IOException("the server closed the control connection");
-            }
-
-            _end += read;
-        }
-    }
+    private Task<string> ReadLineAsync(CancellationToken cancellationToken) => _lines.ReadLineAsync(_stream, cancellationToken);
 }

@@ -13,14 +13,11 @@ namespace Gatehouse.Protocol.Doctor;
 /// </summary>
 internal sealed class ControlClient : IAsyncDisposable
 {
-    private const int MaxLineLength = 8192;
     private readonly Socket _socket;
     private readonly TimeSpan _replyTimeout;
     private readonly List<string> _transcript;
-    private readonly byte[] _buffer = new byte[MaxLineLength];
+    private readonly ReplyLineReader _lines = new();
     private Stream _stream;
-    private int _start;
-    private int _end;
 
     private ControlClient(Socket socket, TimeSpan replyTimeout, List<string> transcript)
     {
@@ -109,7 +106,7 @@ internal sealed class ControlClient : IAsyncDisposable
     /// <summary>Starts TLS on the connection: after a 234 to AUTH TLS, or at once for implicit TLS.</summary>
     public async Task<SslStream> StartTlsAsync(SslClientAuthenticationOptions options, CancellationToken cancellationToken)
     {
-        if (_start != _end)
+        if (_lines.HasBufferedBytes)
         {
             throw new ProtocolViolationException("the server sent more data before the TLS handshake");
         }
@@ -137,37 +134,5 @@ internal sealed class ControlClient : IAsyncDisposable
 
     private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "...";
 
-    private async Task<string> ReadLineAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
-            if (newline >= 0)
-            {
-                var line = Encoding.UTF8.GetString(_buffer, _start, newline - _start).TrimEnd('\r');
-                _start = newline + 1;
-                return line;
-            }
-
-            if (_start > 0)
-            {
-                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                _end -= _start;
-                _start = 0;
-            }
-
-            if (_end == _buffer.Length)
-            {
-                throw new ProtocolViolationException($"the server sent a reply line longer than {MaxLineLength} bytes");
-            }
-
-            var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                throw new EndOfStreamException("the server closed the control connection");
-            }
-
-            _end += read;
-        }
-    }
+    private Task<string> ReadLineAsync(CancellationToken cancellationToken) => _lines.ReadLineAsync(_stream, cancellationToken);
 }
