@@ -42,15 +42,23 @@ public static class Clients
     }
 
     /// <param name="networkNamespace">Runs the client inside this network namespace (the network lab).</param>
+    /// <param name="standardInput">Written to the program's standard input, which is then closed.</param>
     public static async Task<(int ExitCode, string Output)> RunAsync(
-        string program, IEnumerable<string> arguments, TimeSpan? timeout = null, string? workingDirectory = null, string? networkNamespace = null)
+        string program, IEnumerable<string> arguments, TimeSpan? timeout = null, string? workingDirectory = null, string? networkNamespace = null, string? standardInput = null)
     {
         var info = StartInfo(program, arguments, networkNamespace);
         info.WorkingDirectory = workingDirectory ?? Path.GetTempPath();
+        info.RedirectStandardInput = standardInput is not null;
 
         // lftp converts file names through the locale's charset; without a UTF-8 locale it mangles non-ASCII names.
         info.Environment["LC_ALL"] = "C.UTF-8";
         using var process = Process.Start(info)!;
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput);
+            process.StandardInput.Close();
+        }
+
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(120));
