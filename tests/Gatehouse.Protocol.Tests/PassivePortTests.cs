@@ -75,7 +75,7 @@ public class PassivePortTests
     public async Task Unanswered_reservation_times_out_and_frees_its_port()
     {
         using var listeners = Listeners(TestRange(0));
-        var reservation = listeners.Reserve(IPAddress.Loopback, Expect(Client1, TimeSpan.FromMilliseconds(200)), NullLogger.Instance);
+        var reservation = await listeners.ReserveAsync(IPAddress.Loopback, Expect(Client1, TimeSpan.FromMilliseconds(200)), NullLogger.Instance, default);
         Assert.Equal(1, listeners.Reserved);
         var error = await Assert.ThrowsAsync<DataChannelException>(() => reservation.WaitForConnectionAsync(default));
         Assert.Contains("firewall forwards the passive port range", error.Message, StringComparison.Ordinal);
@@ -89,7 +89,7 @@ public class PassivePortTests
     public async Task Disposing_an_unused_reservation_frees_the_port_and_stops_listening()
     {
         using var listeners = Listeners(TestRange(1));
-        var reservation = listeners.Reserve(IPAddress.Loopback, Expect(Client1), NullLogger.Instance);
+        var reservation = await listeners.ReserveAsync(IPAddress.Loopback, Expect(Client1), NullLogger.Instance, default);
         Assert.Equal(1, listeners.Listening);
         await reservation.DisposeAsync();
         Assert.Equal(0, listeners.Reserved);
@@ -102,7 +102,7 @@ public class PassivePortTests
     public async Task Connection_from_another_address_is_refused_and_the_real_client_still_gets_in()
     {
         using var listeners = Listeners(TestRange(2));
-        await using var reservation = listeners.Reserve(IPAddress.Loopback, Expect(Client1), NullLogger.Instance);
+        await using var reservation = await listeners.ReserveAsync(IPAddress.Loopback, Expect(Client1), NullLogger.Instance, default);
 
         using (var thief = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
         {
@@ -123,8 +123,8 @@ public class PassivePortTests
     public async Task One_port_serves_two_clients_at_once_and_each_gets_its_own_connection()
     {
         using var listeners = Listeners(TestRange(3, size: 1));
-        await using var first = listeners.Reserve(IPAddress.Loopback, Expect(Client1), NullLogger.Instance);
-        await using var second = listeners.Reserve(IPAddress.Loopback, Expect(Client2), NullLogger.Instance);
+        await using var first = await listeners.ReserveAsync(IPAddress.Loopback, Expect(Client1), NullLogger.Instance, default);
+        await using var second = await listeners.ReserveAsync(IPAddress.Loopback, Expect(Client2), NullLogger.Instance, default);
         Assert.Equal(first.Port, second.Port);
         Assert.Equal(1, listeners.Listening);
 
@@ -143,14 +143,14 @@ public class PassivePortTests
     }
 
     [Fact]
-    public void A_client_holding_every_port_gets_a_clear_refusal_while_other_clients_still_get_ports()
+    public async Task A_client_holding_every_port_gets_a_clear_refusal_while_other_clients_still_get_ports()
     {
         using var listeners = Listeners(TestRange(4, size: 2));
-        listeners.Reserve(IPAddress.Loopback, Expect(Client1), NullLogger.Instance);
-        listeners.Reserve(IPAddress.Loopback, Expect(Client1), NullLogger.Instance);
-        var error = Assert.Throws<DataChannelException>(() => listeners.Reserve(IPAddress.Loopback, Expect(Client1), NullLogger.Instance));
+        await listeners.ReserveAsync(IPAddress.Loopback, Expect(Client1), NullLogger.Instance, default);
+        await listeners.ReserveAsync(IPAddress.Loopback, Expect(Client1), NullLogger.Instance, default);
+        var error = await Assert.ThrowsAsync<DataChannelException>(() => listeners.ReserveAsync(IPAddress.Loopback, Expect(Client1), NullLogger.Instance, default));
         Assert.Contains($"All 2 passive ports ({TestRange(4, size: 2)}) are busy for your address", error.Message, StringComparison.Ordinal);
-        listeners.Reserve(IPAddress.Loopback, Expect(Client2), NullLogger.Instance);
+        await listeners.ReserveAsync(IPAddress.Loopback, Expect(Client2), NullLogger.Instance, default);
         Assert.Equal(3, listeners.Reserved);
     }
 
@@ -159,7 +159,7 @@ public class PassivePortTests
     {
         var range = TestRange(5, size: 5);
         using var listeners = Listeners(range, new PortRange(61000, 61004));
-        await using var reservation = listeners.Reserve(IPAddress.Loopback, Expect(Client1), NullLogger.Instance);
+        await using var reservation = await listeners.ReserveAsync(IPAddress.Loopback, Expect(Client1), NullLogger.Instance, default);
         Assert.Equal(61000 + (reservation.Port - range.First), reservation.AdvertisedPort);
     }
 
@@ -168,7 +168,7 @@ public class PassivePortTests
     {
         Assert.True(NetworkList.TryParse(["127.0.0.3"], out var proxies, out _));
         using var listeners = Listeners(TestRange(6), proxies: proxies);
-        await using var reservation = listeners.Reserve(IPAddress.Loopback, Expect(IPAddress.Parse("198.51.100.7")), NullLogger.Instance);
+        await using var reservation = await listeners.ReserveAsync(IPAddress.Loopback, Expect(IPAddress.Parse("198.51.100.7")), NullLogger.Instance, default);
 
         using (var badProxy = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
         {

@@ -71,5 +71,30 @@ internal static class AccountSchema
             last_offence_at TEXT NOT NULL
         );
         """,
+        """
+        CREATE TABLE cluster_nodes (
+            id TEXT NOT NULL PRIMARY KEY,
+            name TEXT NOT NULL,
+            relay_endpoint TEXT NULL,
+            started_at TEXT NOT NULL,
+            heartbeat_at TEXT NOT NULL
+        );
+        CREATE TABLE cluster_sessions (
+            id TEXT NOT NULL PRIMARY KEY,
+            node_id TEXT NOT NULL,
+            user_name TEXT NOT NULL,
+            client_address TEXT NOT NULL,
+            started_at TEXT NOT NULL
+        );
+        CREATE INDEX cluster_sessions_by_user ON cluster_sessions (user_name);
+        CREATE TABLE passive_claims (
+            port INTEGER NOT NULL,
+            client_address TEXT NOT NULL,
+            node_id TEXT NOT NULL,
+            token TEXT NOT NULL,
+            claimed_at TEXT NOT NULL,
+            PRIMARY KEY (port, client_address)
+        );
+        """,
     ];
 }

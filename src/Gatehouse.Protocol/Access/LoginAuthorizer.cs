@@ -6,22 +6,23 @@ using Gatehouse.Protocol.Replies;
 namespace Gatehouse.Protocol.Access;
 
 /// <summary>What the session knows about the client when the password has been verified.</summary>
-public sealed record LoginAttempt(IPAddress Client, bool ControlSecure, string? ClientCertificateFingerprint);
+public sealed record LoginAttempt(string SessionId, IPAddress Client, bool ControlSecure, string? ClientCertificateFingerprint);
 
 /// <summary>
 /// The outcome of the checks after a correct password. <see cref="Reply"/> null with no policy means "answer
 /// exactly as for a wrong password" (the client must not learn that the password was right).
 /// </summary>
-public sealed record LoginDecision(AccessPolicy? Policy, FtpReply? Reply, string Reason)
+/// <param name="Ticket">The session's place in the per-user count when allowed; the session gives it back when it logs out or ends.</param>
+public sealed record LoginDecision(AccessPolicy? Policy, FtpReply? Reply, string Reason, IUserSessionTicket? Ticket = null)
 {
     public bool Allowed => Policy is not null;
 }
 
 /// <summary>
 /// Applies the account's effective policy at login: expiry, trusted networks, TLS, client certificate, and the
-/// per-user session limit (counted in <see cref="UserSessionCounter"/> when allowed; the session leaves it on logout).
+/// per-user session limit (counted on this node or across the cluster, by <see cref="IUserSessions"/>).
 /// </summary>
-public sealed class LoginAuthorizer(AccessPolicyResolver resolver, UserSessionCounter sessions, TimeProvider time)
+public sealed class LoginAuthorizer(AccessPolicyResolver resolver, IUserSessions sessions, TimeProvider time)
 {
     public async Task<LoginDecision> AuthorizeAsync(Account account, LoginAttempt attempt, CancellationToken cancellationToken)
     {
@@ -49,13 +50,14 @@ public sealed class LoginAuthorizer(AccessPolicyResolver resolver, UserSessionCo
                 : $"client certificate {attempt.ClientCertificateFingerprint} is not one of the account's ({Source(policy, SettingCatalog.ClientCertificate)})");
         }
 
-        if (!sessions.TryEnter(account.Name, policy.MaxSessions, out var current))
+        var admission = await sessions.TryEnterAsync(attempt.SessionId, account.Name, attempt.Client, policy.MaxSessions, cancellationToken).ConfigureAwait(false);
+        if (admission.Ticket is not { } ticket)
         {
             return new LoginDecision(null, new FtpReply(530, $"Too many sessions for your account (limit {policy.MaxSessions}); close one and try again."),
-                $"{current} sessions already open, max-sessions is {policy.MaxSessions} ({Source(policy, SettingCatalog.MaxSessions)})");
+                $"{admission.Others} sessions already open, max-sessions is {policy.MaxSessions} ({Source(policy, SettingCatalog.MaxSessions)})");
         }
 
-        return new LoginDecision(policy, null, string.Empty);
+        return new LoginDecision(policy, null, string.Empty, ticket);
     }
 
     private static LoginDecision Silent(string reason) => new(null, null, reason);

@@ -1,26 +1,28 @@
+using System.Net;
+
 namespace Gatehouse.Protocol.Access;
 
-/// <summary>Logged-in sessions per user, for the max-sessions setting.</summary>
-public sealed class UserSessionCounter
+/// <summary>Logged-in sessions per user on this node alone (a single server, or SQLite as the store).</summary>
+public sealed class UserSessionCounter : IUserSessions
 {
     private readonly Dictionary<string, int> _sessions = new(StringComparer.Ordinal);
 
-    public bool TryEnter(string user, long? limit, out int current)
+    public ValueTask<UserSessionAdmission> TryEnterAsync(string sessionId, string user, IPAddress client, long? limit, CancellationToken cancellationToken)
     {
         lock (_sessions)
         {
-            _sessions.TryGetValue(user, out current);
+            _sessions.TryGetValue(user, out var current);
             if (limit is { } max && current >= max)
             {
-                return false;
+                return ValueTask.FromResult(new UserSessionAdmission(null, current));
             }
 
             _sessions[user] = current + 1;
-            return true;
+            return ValueTask.FromResult(new UserSessionAdmission(new Ticket(this, user), current));
         }
     }
 
-    public void Leave(string user)
+    private void Leave(string user)
     {
         lock (_sessions)
         {
@@ -35,6 +37,21 @@ public sealed class UserSessionCounter
                     _sessions[user] = current - 1;
                 }
             }
+        }
+    }
+
+    private sealed class Ticket(UserSessionCounter counter, string user) : IUserSessionTicket
+    {
+        private int _left;
+
+        public ValueTask LeaveAsync()
+        {
+            if (Interlocked.Exchange(ref _left, 1) == 0)
+            {
+                counter.Leave(user);
+            }
+
+            return ValueTask.CompletedTask;
         }
     }
 }

@@ -63,6 +63,8 @@ public static class ConfigurationKeys
         ("Cluster:NodeName", Kind.Text),
         ("Cluster:HealthPort", Kind.Integer),
         ("Cluster:DrainTimeoutSeconds", Kind.Integer),
+        ("Cluster:RelayPort", Kind.Integer),
+        ("Cluster:RelayAddress", Kind.Text),
         ("Retention:IntervalMinutes", Kind.Integer),
         ("Retention:DryRun", Kind.Boolean),
         ("Ldap:Enabled", Kind.Boolean),

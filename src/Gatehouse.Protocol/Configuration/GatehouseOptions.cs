@@ -193,6 +193,15 @@ public sealed class ClusterOptions
 
     /// <summary>How long a draining node waits for its running sessions to end before it stops anyway.</summary>
     public int DrainTimeoutSeconds { get; set; } = 600;
+
+    /// <summary>
+    /// TCP port on which this node takes data connections that another node received for one of this node's sessions
+    /// (a balancer without per-node passive ranges). 0 (default): no relay; each node's passive range must be routed to it.
+    /// </summary>
+    public int RelayPort { get; set; }
+
+    /// <summary>The address other nodes reach RelayPort at (this node's address on the cluster's internal network).</summary>
+    public string? RelayAddress { get; set; }
 }
 
 public sealed class RetentionOptions

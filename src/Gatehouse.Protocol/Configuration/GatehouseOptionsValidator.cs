@@ -168,9 +168,49 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
             Problem("Cluster:DrainTimeoutSeconds", $"is {cluster.DrainTimeoutSeconds}; use 1 to 604800 seconds (default 600)");
         }
 
+        CheckRelay(options, range, Problem);
         CheckPositive(problems, "Retention:IntervalMinutes", options.Retention.IntervalMinutes, "60");
         LdapOptionsValidation.Check(options.Ldap, Problem);
         return problems;
+    }
+
+    private static void CheckRelay(GatehouseOptions options, PortRange range, Action<string, string> problem)
+    {
+        var (cluster, ftp) = (options.Cluster, options.Ftp);
+        if (cluster.RelayPort == 0)
+        {
+            if (!string.IsNullOrWhiteSpace(cluster.RelayAddress))
+            {
+                problem("Cluster:RelayAddress", "is only used with Cluster:RelayPort; set the port too, or remove the address");
+            }
+
+            return;
+        }
+
+        if (cluster.RelayPort is < 0 or > 65535)
+        {
+            problem("Cluster:RelayPort", $"{cluster.RelayPort} is not a TCP port; use 1-65535, or 0 to disable the relay");
+        }
+        else if (cluster.RelayPort == ftp.ExplicitPort || cluster.RelayPort == ftp.ImplicitPort || cluster.RelayPort == cluster.HealthPort
+                 || (range != default && range.First <= cluster.RelayPort && cluster.RelayPort <= range.Last))
+        {
+            problem("Cluster:RelayPort", $"{cluster.RelayPort} is already an FTP control, passive or health port; choose another, for example 2100");
+        }
+
+        if (!IPAddress.TryParse(cluster.RelayAddress, out var relayAddress) || relayAddress.Equals(IPAddress.Any) || relayAddress.Equals(IPAddress.IPv6Any))
+        {
+            problem("Cluster:RelayAddress", $"'{cluster.RelayAddress}' is not this node's address; give the IP address other nodes reach it at on the cluster network, for example 10.0.0.11");
+        }
+
+        if (options.AccountStore.Provider != AccountStoreProvider.PostgreSql)
+        {
+            problem("Cluster:RelayPort", "needs the shared store, where nodes find which of them a data connection belongs to; set AccountStore:Provider to PostgreSql, or set the relay port to 0");
+        }
+
+        if (!ftp.RequireSameClientIpForData)
+        {
+            problem("Cluster:RelayPort", "matches each data connection to its session by the client's address, so Ftp:RequireSameClientIpForData must stay true");
+        }
     }
 
     private static void CheckAccountStore(AccountStoreOptions store, Action<string, string> problem)

@@ -13,26 +13,40 @@ namespace Gatehouse.Protocol.DataChannel;
 /// socket shared by every session that holds it; an arriving data connection goes to the reservation of the
 /// client it comes from (after any PROXY header from Ftp:TrustedProxies) and is refused, with a log line, when
 /// no session of that client waits on the port. A port stops listening when its last reservation ends.
+/// In a cluster that shares its passive range (<see cref="IPassivePortSharing"/>), every port listens all the time,
+/// each reservation is also claimed cluster-wide, and a connection no local session waits for goes to the node
+/// that claimed it; that node's relay hands it back here by the claim's token (<see cref="TryDeliverRelayed"/>).
 /// </summary>
 public sealed class PassiveListeners : IDisposable
 {
     private const int BindAttempts = 8;
+
+    /// <summary>Ports tried when other nodes hold the first picks for the same client.</summary>
+    private const int ClaimAttempts = 16;
     private const int Backlog = 128;
     private readonly PassivePortPool _pool;
     private readonly PortRange? _advertised;
     private readonly NetworkList _trustedProxies;
     private readonly ILogger _logger;
+    private readonly IPassivePortSharing? _sharing;
     private readonly Dictionary<IPEndPoint, SharedPort> _listening = [];
+    private readonly Dictionary<string, PassiveReservation> _claimed = new(StringComparer.Ordinal);
+    private readonly List<IPAddress> _permanentAddresses = [];
     private readonly CancellationTokenSource _stop = new();
 
     /// <param name="advertised">Ftp:PassivePortsAdvertised: the ports clients are told, one for one with the range, when something in between maps them.</param>
-    public PassiveListeners(PortRange range, PortRange? advertised, NetworkList trustedProxies, ILogger logger)
+    /// <param name="sharing">The cluster's shared range (Cluster:RelayPort set), or null when this node's range is its own.</param>
+    public PassiveListeners(PortRange range, PortRange? advertised, NetworkList trustedProxies, ILogger logger, IPassivePortSharing? sharing = null)
     {
         _pool = new PassivePortPool(range);
         _advertised = advertised;
         _trustedProxies = trustedProxies;
         _logger = logger;
+        _sharing = sharing;
     }
+
+    /// <summary>Whether the range is shared with other nodes, so every port must listen from the start (<see cref="ListenOnWholeRange"/>).</summary>
+    public bool SharedWithCluster => _sharing is not null;
 
     public PortRange Range => _pool.Range;
 
@@ -51,42 +65,119 @@ public sealed class PassiveListeners : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens every port of the range on <paramref name="addresses"/> for good, because a balancer may bring any node a
+    /// data connection on any port.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A port is taken by another program; the message names the range to change.</exception>
+    public void ListenOnWholeRange(IReadOnlyList<IPAddress> addresses, bool dualMode)
+    {
+        lock (_listening)
+        {
+            foreach (var address in addresses)
+            {
+                _permanentAddresses.Add(address);
+                for (var port = _pool.Range.First; port <= _pool.Range.Last; port++)
+                {
+                    var endPoint = new IPEndPoint(address, port);
+                    try
+                    {
+                        OpenLocked(endPoint, dualMode).Permanent = true;
+                    }
+                    catch (SocketException ex)
+                    {
+                        throw new InvalidOperationException(
+                            $"Cannot listen on passive port {endPoint}: {ex.Message}. With Cluster:RelayPort set, every port of Ftp:PassivePorts must be free; choose a range no other program uses.", ex);
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>Reserves a port for one data connection from <paramref name="expectation"/>'s client.</summary>
     /// <exception cref="DataChannelException">No port is free for this client, or the free ones are taken by other programs.</exception>
-    public PassiveReservation Reserve(IPAddress localAddress, PassiveExpectation expectation, ILogger sessionLogger)
+    public async Task<PassiveReservation> ReserveAsync(IPAddress localAddress, PassiveExpectation expectation, ILogger sessionLogger, CancellationToken cancellationToken)
     {
-        localAddress = Addresses.Normalize(localAddress);
+        localAddress = ListeningAddress(Addresses.Normalize(localAddress));
         var owner = expectation.RequireSameClient ? Addresses.Normalize(expectation.Client) : null;
-        for (var attempt = 0; attempt < BindAttempts; attempt++)
+        var attempts = _sharing is null ? BindAttempts : ClaimAttempts;
+        var promisedElsewhere = new List<int>();
+        try
         {
-            if (!_pool.TryReserve(owner, out var port))
+            for (var attempt = 0; attempt < attempts; attempt++)
             {
-                Log.PassivePortsExhausted(sessionLogger, _pool.Range.ToString(), expectation.Client);
-                throw new DataChannelException(
-                    $"All {_pool.Range.Count} passive ports ({_pool.Range}) are busy for your address; finish other transfers or try again shortly.");
-            }
+                if (!_pool.TryReserve(owner, out var port))
+                {
+                    throw Exhausted(expectation, sessionLogger);
+                }
 
-            var endPoint = new IPEndPoint(localAddress, port);
-            var reservation = new PassiveReservation(this, endPoint, Advertise(port), owner, expectation.Timeout, sessionLogger);
-            try
-            {
-                Attach(reservation);
-                reservation.StartTimer();
-                return reservation;
+                var token = await ClaimAsync(port, owner, cancellationToken).ConfigureAwait(false);
+                if (token is null)
+                {
+                    // Another node promised this port to the same client; held back until the loop ends, so the next pick differs.
+                    promisedElsewhere.Add(port);
+                    continue;
+                }
+
+                var endPoint = new IPEndPoint(localAddress, port);
+                var reservation = new PassiveReservation(this, endPoint, Advertise(port), owner, token, expectation.Timeout, sessionLogger);
+                try
+                {
+                    Attach(reservation);
+                    reservation.StartTimer();
+                    return reservation;
+                }
+                catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+                {
+                    // Another program holds this port; try a different one.
+                    _pool.Release(port, owner);
+                    ReleaseClaim(reservation);
+                }
+                catch
+                {
+                    _pool.Release(port, owner);
+                    ReleaseClaim(reservation);
+                    throw;
+                }
             }
-            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
-            {
-                // Another program holds this port; try a different one.
-                _pool.Release(port, owner);
-            }
-            catch
+        }
+        finally
+        {
+            foreach (var port in promisedElsewhere)
             {
                 _pool.Release(port, owner);
-                throw;
             }
         }
 
+        if (_sharing is not null)
+        {
+            throw Exhausted(expectation, sessionLogger);
+        }
+
         throw new DataChannelException($"Could not open a passive port in {_pool.Range}: ports are in use by other programs.");
+    }
+
+    /// <summary>A data connection another node relayed here for the reservation that claimed <paramref name="token"/>.</summary>
+    /// <returns>False when no reservation of this node holds that claim for that client and port.</returns>
+    public bool TryDeliverRelayed(string token, IPEndPoint client, int port, Socket connection)
+    {
+        PassiveReservation? taker;
+        lock (_listening)
+        {
+            if (!_claimed.TryGetValue(token, out taker) || taker.Port != port || !Addresses.Normalize(client.Address).Equals(taker.Owner))
+            {
+                return false;
+            }
+
+            DetachLocked(taker);
+        }
+
+        if (!taker.Deliver(connection))
+        {
+            connection.Dispose();
+        }
+
+        return true;
     }
 
     public void Dispose()
@@ -116,33 +207,90 @@ public sealed class PassiveListeners : IDisposable
 
     private int Advertise(int port) => _advertised is { } advertised ? advertised.First + (port - _pool.Range.First) : port;
 
+    private DataChannelException Exhausted(PassiveExpectation expectation, ILogger sessionLogger)
+    {
+        Log.PassivePortsExhausted(sessionLogger, _pool.Range.ToString(), expectation.Client);
+        return new DataChannelException($"All {_pool.Range.Count} passive ports ({_pool.Range}) are busy for your address; finish other transfers or try again shortly.");
+    }
+
+    /// <summary>The address the reservation's port listens on: the control connection's, or the permanent listener's that takes it.</summary>
+    private IPAddress ListeningAddress(IPAddress local)
+    {
+        lock (_listening)
+        {
+            if (_permanentAddresses.Count == 0)
+            {
+                return local;
+            }
+
+            return _permanentAddresses.FirstOrDefault(local.Equals)
+                ?? _permanentAddresses.FirstOrDefault(address => address.Equals(IPAddress.IPv6Any) || (address.Equals(IPAddress.Any) && local.AddressFamily == AddressFamily.InterNetwork))
+                ?? _permanentAddresses[0];
+        }
+    }
+
+    /// <returns>The claim's token (empty without a cluster), or null when the port is promised elsewhere.</returns>
+    private async Task<string?> ClaimAsync(int port, IPAddress? owner, CancellationToken cancellationToken)
+    {
+        if (_sharing is null || owner is null)
+        {
+            return string.Empty;
+        }
+
+        var token = Guid.NewGuid().ToString("N");
+        return await _sharing.ClaimAsync(port, owner, token, cancellationToken).ConfigureAwait(false) ? token : null;
+    }
+
+    private void ReleaseClaim(PassiveReservation reservation)
+    {
+        if (_sharing is not null && reservation is { Owner: { } owner, ClaimToken.Length: > 0 })
+        {
+            _sharing.Release(reservation.Port, owner, reservation.ClaimToken);
+        }
+    }
+
     private void Attach(PassiveReservation reservation)
     {
         lock (_listening)
         {
             if (!_listening.TryGetValue(reservation.EndPoint, out var shared))
             {
-                var socket = new Socket(reservation.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-                try
-                {
-                    // Lets a port whose previous data connections are in TIME_WAIT listen again at once.
-                    socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                    socket.Bind(reservation.EndPoint);
-                    socket.Listen(Backlog);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-
-                shared = new SharedPort(socket);
-                _listening.Add(reservation.EndPoint, shared);
-                _ = AcceptLoopAsync(shared, reservation.EndPoint.Port);
+                shared = OpenLocked(reservation.EndPoint, dualMode: false);
             }
 
             shared.Reservations.Add(reservation);
+            if (reservation.ClaimToken.Length > 0)
+            {
+                _claimed.Add(reservation.ClaimToken, reservation);
+            }
         }
+    }
+
+    private SharedPort OpenLocked(IPEndPoint endPoint, bool dualMode)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (dualMode && endPoint.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                socket.DualMode = true;
+            }
+
+            // Lets a port whose previous data connections are in TIME_WAIT listen again at once.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(endPoint);
+            socket.Listen(Backlog);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var shared = new SharedPort(socket);
+        _listening.Add(endPoint, shared);
+        _ = AcceptLoopAsync(shared, endPoint.Port);
+        return shared;
     }
 
     private bool DetachLocked(PassiveReservation reservation)
@@ -152,13 +300,19 @@ public sealed class PassiveListeners : IDisposable
             return false;
         }
 
-        if (shared.Reservations.Count == 0)
+        if (shared.Reservations.Count == 0 && !shared.Permanent)
         {
             _listening.Remove(reservation.EndPoint);
             shared.Socket.Dispose();
         }
 
         _pool.Release(reservation.EndPoint.Port, reservation.Owner);
+        if (reservation.ClaimToken.Length > 0)
+        {
+            _claimed.Remove(reservation.ClaimToken);
+            ReleaseClaim(reservation);
+        }
+
         return true;
     }
 
@@ -219,8 +373,11 @@ public sealed class PassiveListeners : IDisposable
 
         if (taker is null)
         {
-            Log.ForeignDataConnection(_logger, remote, port);
-            connection.Dispose();
+            if (!await ForwardAsync(connection, client, port).ConfigureAwait(false))
+            {
+                Log.ForeignDataConnection(_logger, remote, port);
+                connection.Dispose();
+            }
         }
         else if (!taker.Deliver(connection))
         {
@@ -229,9 +386,30 @@ public sealed class PassiveListeners : IDisposable
         }
     }
 
+    /// <returns>False when no other node waits for it either.</returns>
+    private async Task<bool> ForwardAsync(Socket connection, IPEndPoint client, int port)
+    {
+        if (_sharing is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            return await _sharing.ForwardAsync(connection, new IPEndPoint(Addresses.Normalize(client.Address), client.Port), port, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
     private sealed class SharedPort(Socket socket)
     {
         public Socket Socket { get; } = socket;
+
+        /// <summary>Listens whether or not a reservation holds it (a cluster's shared range).</summary>
+        public bool Permanent { get; set; }
 
         public List<PassiveReservation> Reservations { get; } = [];
     }

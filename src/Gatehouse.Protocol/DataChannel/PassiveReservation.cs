@@ -19,8 +19,9 @@ public sealed class PassiveReservation : IAsyncDisposable
     private CancellationTokenRegistration _onTimeout;
     private bool _handedOver;
 
-    internal PassiveReservation(PassiveListeners listeners, IPEndPoint endPoint, int advertisedPort, IPAddress? owner, TimeSpan timeout, ILogger logger)
+    internal PassiveReservation(PassiveListeners listeners, IPEndPoint endPoint, int advertisedPort, IPAddress? owner, string claimToken, TimeSpan timeout, ILogger logger)
     {
+        ClaimToken = claimToken;
         _listeners = listeners;
         EndPoint = endPoint;
         AdvertisedPort = advertisedPort;
@@ -39,6 +40,9 @@ public sealed class PassiveReservation : IAsyncDisposable
 
     /// <summary>The only client address this reservation takes a connection from; null for any.</summary>
     internal IPAddress? Owner { get; }
+
+    /// <summary>The reservation's cluster-wide claim (what a relaying node presents), empty outside a shared range.</summary>
+    internal string ClaimToken { get; }
 
     /// <summary>Waits for the client's data connection (already being accepted since PASV).</summary>
     public async Task<Socket> WaitForConnectionAsync(CancellationToken cancellationToken)

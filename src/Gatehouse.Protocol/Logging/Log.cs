@@ -116,4 +116,22 @@ public static partial class Log
 
     [LoggerMessage(72, LogLevel.Debug, "Proxy {Proxy} relays client {Client}")]
     public static partial void ProxiedConnection(ILogger logger, IPAddress proxy, IPEndPoint client);
+
+    [LoggerMessage(80, LogLevel.Error, "Cluster: could not {Operation} in the shared store: {Reason}")]
+    public static partial void ClusterStoreFailed(ILogger logger, string operation, string reason);
+
+    [LoggerMessage(81, LogLevel.Information, "Joined the cluster as node {Name} ({NodeId}); {Relay}")]
+    public static partial void ClusterJoined(ILogger logger, string name, string nodeId, string relay);
+
+    [LoggerMessage(82, LogLevel.Information, "Data connection from {Client} to passive port {Port} belongs to node {Node}: relaying it to {RelayEndPoint}")]
+    public static partial void DataConnectionRelayed(ILogger logger, IPEndPoint client, int port, string node, string relayEndPoint);
+
+    [LoggerMessage(83, LogLevel.Information, "Data connection from {Client} to passive port {Port} arrived relayed by node {Peer}")]
+    public static partial void RelayedDataConnectionArrived(ILogger logger, IPEndPoint client, int port, EndPoint peer);
+
+    [LoggerMessage(84, LogLevel.Warning, "Relay connection from {Peer} refused: {Reason}")]
+    public static partial void RelayRefused(ILogger logger, EndPoint peer, string reason);
+
+    [LoggerMessage(85, LogLevel.Warning, "Could not relay the data connection from {Client} on passive port {Port} to node {Node} at {RelayEndPoint}: {Reason}")]
+    public static partial void RelayFailed(ILogger logger, IPEndPoint client, int port, string node, string relayEndPoint, string reason);
 }

@@ -27,8 +27,6 @@ public sealed class FtpServerContext
 
     public required LoginAuthorizer Logins { get; init; }
 
-    public required UserSessionCounter UserSessions { get; init; }
-
     public required TransferThrottles Throttles { get; init; }
 
     public required BanList Bans { get; init; }

@@ -39,6 +39,7 @@ public sealed class FtpSession
     private string _deadlineReason = string.Empty;
     private PassiveReservation? _passive;
     private IPEndPoint? _activeTarget;
+    private IUserSessionTicket? _userSession;
     private TransferRun? _transfer;
 
     public FtpSession(FtpServerContext server, Stream transport, IPEndPoint local, IPEndPoint client, bool implicitTls)
@@ -158,9 +159,10 @@ public sealed class FtpSession
         await _control.WriteAsync(reply, timeout.Token).ConfigureAwait(false);
     }
 
-    /// <summary>The caller has already counted this login in the server's <see cref="Access.UserSessionCounter"/>.</summary>
-    public void CompleteLogin(Account account, AccessPolicy policy, IFileSystem fileSystem)
+    /// <param name="userSession">The login's place in the per-user session count, given back on logout or at the end.</param>
+    public void CompleteLogin(Account account, AccessPolicy policy, IFileSystem fileSystem, IUserSessionTicket userSession)
     {
+        _userSession = userSession;
         State.Account = account;
         State.Policy = policy;
         State.FileSystem = fileSystem;
@@ -175,7 +177,7 @@ public sealed class FtpSession
     public async Task LogoutAsync()
     {
         await ClearDataEndpointAsync().ConfigureAwait(false);
-        LeaveUserSessions();
+        await LeaveUserSessionsAsync().ConfigureAwait(false);
         State.Reset();
         _scope.User = null;
         ArmDeadline(TimeSpan.FromSeconds(Options.Limits.LoginTimeoutSeconds), "login time-out");
@@ -189,7 +191,7 @@ public sealed class FtpSession
             ClientEndPoint.Address,
             Options.Ftp.RequireSameClientIpForData,
             TimeSpan.FromSeconds(Options.Limits.DataConnectionTimeoutSeconds));
-        _passive = _server.PassivePorts.Reserve(LocalEndPoint.Address, expectation, Logger);
+        _passive = await _server.PassivePorts.ReserveAsync(LocalEndPoint.Address, expectation, Logger, _lifetime.Token).ConfigureAwait(false);
         return _passive;
     }
 
@@ -536,11 +538,11 @@ public sealed class FtpSession
         }
     }
 
-    private void LeaveUserSessions()
+    private async Task LeaveUserSessionsAsync()
     {
-        if (State.Account is { } account)
+        if (Interlocked.Exchange(ref _userSession, null) is { } ticket)
         {
-            _server.UserSessions.Leave(account.Name);
+            await ticket.LeaveAsync().ConfigureAwait(false);
         }
     }
 
@@ -691,7 +693,7 @@ public sealed class FtpSession
 
     private async Task CleanUpAsync()
     {
-        LeaveUserSessions();
+        await LeaveUserSessionsAsync().ConfigureAwait(false);
         await _deadline.DisposeAsync().ConfigureAwait(false);
         await AbortTransferAsync().ConfigureAwait(false);
         await ClearDataEndpointAsync().ConfigureAwait(false);

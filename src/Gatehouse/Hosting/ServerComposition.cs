@@ -1,9 +1,11 @@
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
 using Gatehouse.Accounts.Bans;
+using Gatehouse.Accounts.Cluster;
 using Gatehouse.Accounts.Networks;
 using Gatehouse.Accounts.Store;
 using Gatehouse.Protocol.Access;
+using Gatehouse.Protocol.Cluster;
 using Gatehouse.Protocol.Commands;
 using Gatehouse.Protocol.Commands.DataConnections;
 using Gatehouse.Protocol.Commands.Files;
@@ -75,7 +77,11 @@ public static class ServerComposition
             NetworkList.TryParse(options.Access.AllowedNetworks, out var allowed, out _);
             NetworkList.TryParse(options.Access.DeniedNetworks, out var denied, out _);
             NetworkList.TryParse(options.Ftp.TrustedProxies, out var proxies, out _);
-            var userSessions = new UserSessionCounter();
+            var clustered = options.AccountStore.Provider == AccountStoreProvider.PostgreSql;
+            IUserSessions userSessions = clustered ? provider.GetRequiredService<ClusterUserSessions>() : new UserSessionCounter();
+            IPassivePortSharing? sharing = options.Cluster.RelayPort != 0
+                ? new ClusterPortSharing(provider.GetRequiredService<ClusterRegistry>(), dataLogger)
+                : null;
             var fileSystems = new UserFileSystemFactory(provider.GetRequiredService<QuotaLedgers>());
             return new FtpServerContext
             {
@@ -84,13 +90,12 @@ public static class ServerComposition
                 Authenticator = provider.GetRequiredService<Authenticator>(),
                 FileSystems = fileSystems.Create,
                 Logins = new LoginAuthorizer(provider.GetRequiredService<AccessPolicyResolver>(), userSessions, time),
-                UserSessions = userSessions,
                 Throttles = new TransferThrottles(time),
                 Bans = provider.GetRequiredService<BanList>(),
                 ConnectPolicy = new AddressPolicy(allowed, denied),
                 TrustedProxies = proxies,
                 Tls = provider.GetRequiredService<TlsHolder>().Provider,
-                PassivePorts = new PassiveListeners(range, advertised, proxies, dataLogger),
+                PassivePorts = new PassiveListeners(range, advertised, proxies, dataLogger, sharing),
                 PassiveAddresses = new PassiveAddressSelector(
                     options.Ftp, new DnsHostNameResolver(time, TimeSpan.FromSeconds(options.Ftp.PassiveAddressRefreshSeconds), dataLogger)),
                 TransferLog = provider.GetRequiredService<TransferLog>(),
@@ -101,6 +106,20 @@ public static class ServerComposition
         });
         services.AddSingleton(provider => new RetentionRunner(
             provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<IAccessStore>(), provider.GetRequiredService<TimeProvider>()));
+        if (options.AccountStore.Provider == AccountStoreProvider.PostgreSql)
+        {
+            // Registered before the FTP server: it joins the cluster before the first session and leaves after the last.
+            services.AddSingleton(provider => new ClusterRegistry(provider.GetRequiredService<AccountDatabase>(), provider.GetRequiredService<TimeProvider>()));
+            services.AddSingleton(provider => new ClusterUserSessions(
+                provider.GetRequiredService<ClusterRegistry>(), provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Cluster")));
+            services.AddHostedService(provider => new ClusterMembership(
+                provider.GetRequiredService<ClusterRegistry>(),
+                provider.GetRequiredService<ClusterUserSessions>(),
+                provider.GetRequiredService<FtpServerContext>(),
+                HealthEndpoint.NodeName(options),
+                provider.GetRequiredService<ILogger<ClusterMembership>>()));
+        }
+
         services.AddHostedService<FtpServer>();
         services.AddHostedService<HealthEndpoint>();
         services.AddHostedService<RetentionService>();

@@ -45,17 +45,17 @@ public sealed class PassHandler : IFtpCommandHandler
         string reason;
         if (result.Account is { } account)
         {
-            var attempt = new LoginAttempt(session.ClientEndPoint.Address, session.IsControlSecure, session.ClientCertificateFingerprint);
+            var attempt = new LoginAttempt(session.Id, session.ClientEndPoint.Address, session.IsControlSecure, session.ClientCertificateFingerprint);
             var decision = await server.Logins.AuthorizeAsync(account, attempt, context.CancellationToken).ConfigureAwait(false);
-            if (decision.Policy is { } policy)
+            if (decision is { Policy: { } policy, Ticket: { } ticket })
             {
                 try
                 {
-                    session.CompleteLogin(account, policy, server.FileSystems(account, policy));
+                    session.CompleteLogin(account, policy, server.FileSystems(account, policy), ticket);
                 }
                 catch
                 {
-                    server.UserSessions.Leave(account.Name);
+                    await ticket.LeaveAsync().ConfigureAwait(false);
                     throw;
                 }
 

@@ -1,0 +1,79 @@
+using System.Data.Common;
+using System.Net;
+using Gatehouse.Accounts.Cluster;
+using Gatehouse.Protocol.Logging;
+using Gatehouse.Protocol.Server;
+using Gatehouse.Protocol.Sessions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Protocol.Cluster;
+
+/// <summary>
+/// This node's membership of the cluster (PostgreSQL as the store): it joins before the first session, proves itself
+/// alive every few seconds, takes relayed data connections when Cluster:RelayPort is set, and leaves on a clean stop,
+/// after the FTP server has ended its sessions.
+/// </summary>
+public sealed class ClusterMembership(
+    ClusterRegistry registry, ClusterUserSessions userSessions, FtpServerContext context, string nodeName, ILogger<ClusterMembership> logger) : BackgroundService
+{
+    private RelayListener? _relay;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var cluster = context.Options.Cluster;
+        string? relay = null;
+        if (cluster.RelayPort != 0)
+        {
+            var ftp = context.Options.Ftp;
+            context.PassivePorts.ListenOnWholeRange([.. FtpServer.ListenAddresses(ftp)], dualMode: !ftp.ListenAddresses.Contains("0.0.0.0"));
+            _relay = new RelayListener(context.PassivePorts, new IPEndPoint(IPAddress.Parse(cluster.RelayAddress!), cluster.RelayPort), logger);
+            _relay.Start(cancellationToken);
+            relay = _relay.EndPoint.ToString();
+        }
+
+        await registry.JoinAsync(nodeName, relay, cancellationToken).ConfigureAwait(false);
+        Log.ClusterJoined(logger, nodeName, registry.NodeId,
+            relay is null ? "each node's passive range must be routed to it (Cluster:RelayPort is 0)" : $"the passive range is shared; relayed data connections arrive on {relay}");
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        _relay?.Dispose();
+        try
+        {
+            await registry.LeaveAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DbException or TimeoutException or OperationCanceledException)
+        {
+            Log.ClusterStoreFailed(logger, "leave the cluster (the other nodes forget this one when its heartbeat stops)", ex.Message);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _relay?.Dispose();
+        base.Dispose();
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicWork.RunAsync(ClusterRegistry.HeartbeatInterval, context.Time, async () =>
+        {
+            try
+            {
+                var claimLifetime = TimeSpan.FromSeconds(context.Options.Limits.DataConnectionTimeoutSeconds) + ClusterRegistry.NodeLifetime;
+                await registry.HeartbeatAsync(claimLifetime, stoppingToken).ConfigureAwait(false);
+                await userSessions.RetryUnrecordedAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is DbException or TimeoutException)
+            {
+                Log.ClusterStoreFailed(logger, "record this node's heartbeat", ex.Message);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // Stopping.
+            }
+        }, stoppingToken);
+}

@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Net;
+using Gatehouse.Accounts.Cluster;
+using Gatehouse.Protocol.Access;
+using Gatehouse.Protocol.Logging;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Protocol.Cluster;
+
+/// <summary>
+/// Sessions per user counted across every node of a cluster, through the shared store. A session whose end could
+/// not be recorded (the store was out of reach) is retried at the next heartbeat, so it does not count for ever.
+/// </summary>
+public sealed class ClusterUserSessions(ClusterRegistry registry, ILogger logger) : IUserSessions
+{
+    private readonly ConcurrentQueue<string> _unrecordedEnds = new();
+
+    public async ValueTask<UserSessionAdmission> TryEnterAsync(string sessionId, string user, IPAddress client, long? limit, CancellationToken cancellationToken)
+    {
+        var (admitted, others) = await registry.EnterSessionAsync(sessionId, user, client.ToString(), limit, cancellationToken).ConfigureAwait(false);
+        return new UserSessionAdmission(admitted ? new Ticket(this, sessionId) : null, others);
+    }
+
+    /// <summary>Records the ends that failed before; those that fail again wait for the next call.</summary>
+    public async Task RetryUnrecordedAsync(CancellationToken cancellationToken)
+    {
+        for (var pending = _unrecordedEnds.Count; pending > 0 && _unrecordedEnds.TryDequeue(out var sessionId); pending--)
+        {
+            await LeaveAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task LeaveAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await registry.LeaveSessionAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DbException or TimeoutException or OperationCanceledException)
+        {
+            Log.ClusterStoreFailed(logger, "record the end of a session", ex.Message);
+            _unrecordedEnds.Enqueue(sessionId);
+        }
+    }
+
+    private sealed class Ticket(ClusterUserSessions sessions, string sessionId) : IUserSessionTicket
+    {
+        private int _left;
+
+        public async ValueTask LeaveAsync()
+        {
+            if (Interlocked.Exchange(ref _left, 1) == 0)
+            {
+                await sessions.LeaveAsync(sessionId, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Gatehouse.Protocol.DataChannel;
+
+/// <summary>
+/// Passive ports shared with the other nodes of a cluster, behind a balancer that may send a data connection to
+/// any node: a port is promised to a client cluster-wide before it is announced, and a data connection that no
+/// session of this node waits for is passed to the node that promised it.
+/// </summary>
+public interface IPassivePortSharing
+{
+    /// <returns>False when another node (or this one) has already promised <paramref name="port"/> to <paramref name="client"/>.</returns>
+    Task<bool> ClaimAsync(int port, IPAddress client, string token, CancellationToken cancellationToken);
+
+    /// <summary>Withdraws a promise; runs in the background, failures are logged and cleaned up later.</summary>
+    void Release(int port, IPAddress client, string token);
+
+    /// <summary>Passes <paramref name="connection"/> to the node waiting for it, and relays it until it ends.</summary>
+    /// <returns>False when no other node waits for this client on this port: the caller refuses the connection.</returns>
+    Task<bool> ForwardAsync(Socket connection, IPEndPoint client, int port, CancellationToken cancellationToken);
+}

@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Gatehouse.Accounts.Networks;
+using Gatehouse.Protocol.Configuration;
+using Gatehouse.Protocol.DataChannel;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gatehouse.Protocol.Tests;
+
+/// <summary>The passive range of a cluster whose nodes share it (Cluster:RelayPort), with the cluster played by a fake.</summary>
+public sealed class SharedPassiveRangeTests
+{
+    private static readonly IPAddress Client = IPAddress.Loopback;
+
+    private static PassiveExpectation Expect() => new(Client, RequireSameClient: true, TimeSpan.FromSeconds(10));
+
+    [Fact]
+    public async Task A_port_another_node_promised_to_the_client_is_skipped_and_a_claim_is_withdrawn_when_the_reservation_ends()
+    {
+        var cluster = new FakeCluster { TakenElsewhere = 29400 };
+        using var listeners = new PassiveListeners(new PortRange(29400, 29401), null, NetworkList.Empty, NullLogger.Instance, cluster);
+        for (var i = 0; i < 5; i++)
+        {
+            var reservation = await listeners.ReserveAsync(IPAddress.Loopback, Expect(), NullLogger.Instance, default);
+            Assert.Equal(29401, reservation.Port);
+            var token = Assert.Single(cluster.Claims.Keys);
+            await reservation.DisposeAsync();
+            Assert.Empty(cluster.Claims);
+            Assert.Contains(token, cluster.Released);
+        }
+    }
+
+    [Fact]
+    public async Task Every_port_listens_and_a_connection_no_session_here_waits_for_goes_to_the_cluster()
+    {
+        var cluster = new FakeCluster();
+        using var listeners = new PassiveListeners(new PortRange(29410, 29412), null, NetworkList.Empty, NullLogger.Instance, cluster);
+        listeners.ListenOnWholeRange([IPAddress.Loopback], dualMode: false);
+        Assert.Equal(3, listeners.Listening);
+
+        await using var reservation = await listeners.ReserveAsync(IPAddress.Loopback, Expect(), NullLogger.Instance, default);
+        var other = Enumerable.Range(29410, 3).First(port => port != reservation.Port);
+        using var stray = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await stray.ConnectAsync(new IPEndPoint(IPAddress.Loopback, other));
+        var forwarded = await cluster.Forwarded.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal((Client, other), (forwarded.Client.Address, forwarded.Port));
+
+        // The reservation's own connection stays here, and its port keeps listening after it.
+        using var own = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await own.ConnectAsync(new IPEndPoint(IPAddress.Loopback, reservation.Port));
+        using var accepted = await reservation.WaitForConnectionAsync(default);
+        Assert.Equal(3, listeners.Listening);
+    }
+
+    [Fact]
+    public async Task A_relayed_connection_reaches_its_reservation_only_with_its_claims_token_client_and_port()
+    {
+        var cluster = new FakeCluster();
+        using var listeners = new PassiveListeners(new PortRange(29420, 29421), null, NetworkList.Empty, NullLogger.Instance, cluster);
+        await using var reservation = await listeners.ReserveAsync(IPAddress.Loopback, Expect(), NullLogger.Instance, default);
+        var token = Assert.Single(cluster.Claims.Keys);
+        var client = new IPEndPoint(Client, 40000);
+        using var relayed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+
+        Assert.False(listeners.TryDeliverRelayed(Guid.NewGuid().ToString("N"), client, reservation.Port, relayed));
+        Assert.False(listeners.TryDeliverRelayed(token, new IPEndPoint(IPAddress.Parse("127.0.0.2"), 40000), reservation.Port, relayed));
+        Assert.False(listeners.TryDeliverRelayed(token, client, reservation.Port == 29420 ? 29421 : 29420, relayed));
+        Assert.True(listeners.TryDeliverRelayed(token, client, reservation.Port, relayed));
+
+        Assert.Same(relayed, await reservation.WaitForConnectionAsync(default));
+        Assert.False(listeners.TryDeliverRelayed(token, client, reservation.Port, relayed));
+        Assert.Contains(token, cluster.Released);
+    }
+
+    private sealed class FakeCluster : IPassivePortSharing
+    {
+        public int TakenElsewhere { get; init; }
+
+        public ConcurrentDictionary<string, (int Port, IPAddress Client)> Claims { get; } = new();
+
+        public ConcurrentBag<string> Released { get; } = [];
+
+        public TaskCompletionSource<(IPEndPoint Client, int Port)> Forwarded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<bool> ClaimAsync(int port, IPAddress client, string token, CancellationToken cancellationToken)
+        {
+            if (port == TakenElsewhere)
+            {
+                return Task.FromResult(false);
+            }
+
+            Claims[token] = (port, client);
+            return Task.FromResult(true);
+        }
+
+        public void Release(int port, IPAddress client, string token)
+        {
+            Assert.True(Claims.TryRemove(token, out var claim));
+            Assert.Equal((port, client), claim);
+            Released.Add(token);
+        }
+
+        public Task<bool> ForwardAsync(Socket connection, IPEndPoint client, int port, CancellationToken cancellationToken)
+        {
+            connection.Dispose();
+            Forwarded.TrySetResult((client, port));
+            return Task.FromResult(true);
+        }
+    }
+}
