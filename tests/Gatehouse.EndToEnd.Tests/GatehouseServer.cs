@@ -40,6 +40,8 @@ public sealed partial class GatehouseServer : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ProcessId => _process.Id;
+
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "gatehouse.dll");
 
     public string Home(string user) => Path.Combine(DataDirectory, "home", user);

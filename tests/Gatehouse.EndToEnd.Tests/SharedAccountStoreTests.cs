@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using Gatehouse.Tests.Shared;
 
@@ -40,6 +41,27 @@ public sealed class SharedAccountStoreTests(PostgresServer postgres) : IClassFix
         var (code, list) = await second.RunCliAsync(null, "ban", "list");
         Assert.True(code == 0, list);
         Assert.Contains("127.0.0.6", list, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sessions_per_user_are_counted_across_nodes()
+    {
+        var settings = Settings(postgres.CreateDatabase());
+        await using var first = await GatehouseServer.StartAsync(settings);
+        await using var second = await GatehouseServer.StartAsync(settings, users: []);
+        await first.CliAsync("user", "set", "alice", "--max-sessions", "1");
+
+        var held = Clients.RunAsync(Clients.Python, [Clients.Script, "hold", "--port", first.ExplicitPort.ToString(CultureInfo.InvariantCulture),
+            "--user", "alice", "--password", GatehouseServer.Password, "--tls", "--cafile", first.CaFile, "--seconds", "4"]);
+        Assert.True(await first.WaitForLogAsync("Login succeeded", TimeSpan.FromSeconds(20)), first.Output);
+
+        Assert.Equal("530 Too many sessions for your account (limit 1); close one and try again.", (await FtpSteps.RunAsync(second, "alice", [])).Login);
+        Assert.True(await second.WaitForLogAsync("1 sessions already open, max-sessions is 1", TimeSpan.FromSeconds(5)), second.Output);
+
+        var (code, output) = await held;
+        Assert.True(code == 0 && output.Contains("OK hold", StringComparison.Ordinal), output);
+        Assert.True(await first.WaitForLogAsync("Session ended", TimeSpan.FromSeconds(5)), first.Output);
+        Assert.StartsWith("230", (await FtpSteps.RunAsync(second, "alice", [])).Login, StringComparison.Ordinal);
     }
 
     [Fact]

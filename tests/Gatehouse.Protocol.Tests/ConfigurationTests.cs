@@ -81,6 +81,30 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public void A_relay_needs_a_node_address_the_shared_store_and_same_address_matching()
+    {
+        var problems = GatehouseOptionsValidator.Problems(new GatehouseOptions
+        {
+            Cluster = { RelayPort = 2100, RelayAddress = "0.0.0.0" },
+            Ftp = { RequireSameClientIpForData = false },
+        });
+        Assert.Contains(problems, problem => problem.StartsWith("Cluster:RelayAddress: '0.0.0.0' is not this node's address", StringComparison.Ordinal));
+        Assert.Contains(problems, problem => problem.StartsWith("Cluster:RelayPort: needs the shared store", StringComparison.Ordinal));
+        Assert.Contains(problems, problem => problem.StartsWith("Cluster:RelayPort: matches each data connection", StringComparison.Ordinal));
+
+        Assert.Contains(
+            GatehouseOptionsValidator.Problems(new GatehouseOptions { Cluster = { RelayPort = 50005, RelayAddress = "10.0.0.11" }, AccountStore = { Provider = AccountStoreProvider.PostgreSql, ConnectionString = "Host=db" } }),
+            problem => problem.StartsWith("Cluster:RelayPort: 50005 is already an FTP control, passive or health port", StringComparison.Ordinal));
+        Assert.Empty(GatehouseOptionsValidator.Problems(new GatehouseOptions
+        {
+            Cluster = { RelayPort = 2100, RelayAddress = "10.0.0.11" },
+            AccountStore = { Provider = AccountStoreProvider.PostgreSql, ConnectionString = "Host=db" },
+        }));
+        Assert.Contains(GatehouseOptionsValidator.Problems(new GatehouseOptions { Cluster = { RelayAddress = "10.0.0.11" } }),
+            problem => problem.StartsWith("Cluster:RelayAddress: is only used with Cluster:RelayPort", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void An_unknown_account_store_names_the_choices()
     {
         var problems = ConfigurationKeys.Check(Config(("AccountStore:Provider", "MySql")), out _);

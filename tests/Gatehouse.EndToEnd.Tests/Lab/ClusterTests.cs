@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Gatehouse.Tests.Shared;
 using Npgsql;
 using Xunit.Abstractions;
@@ -11,11 +9,8 @@ namespace Gatehouse.EndToEnd.Tests.Lab;
 /// users' files, each with its own passive range forwarded by the balancer, PROXY protocol v2 on every connection.
 /// </summary>
 [Collection(NetworkLabCollection.Name)]
-public sealed partial class ClusterTests(PostgresServer postgres, ITestOutputHelper output) : IClassFixture<PostgresServer>
+public sealed class ClusterTests(PostgresServer postgres, ITestOutputHelper output) : IClassFixture<PostgresServer>
 {
-    private const string PublicAddress = "198.18.7.1";
-    private const int HealthPort = 8021;
-
     /// <summary>The configuration the README documents, with the lab's addresses.</summary>
     private const string BalancerConfiguration = """
         defaults
@@ -57,24 +52,24 @@ public sealed partial class ClusterTests(PostgresServer postgres, ITestOutputHel
     {
         await using var lab = await NetworkLab.CreateAsync();
         var (client, balancer, firstHost, secondHost) = await Topologies.BalancedClusterAsync(lab);
-        using var certificate = new LabCertificate(PublicAddress);
+        using var certificate = new LabCertificate(ClusterLab.PublicAddress);
         var store = new NpgsqlConnectionStringBuilder(postgres.CreateDatabase()) { Host = postgres.SocketDirectory }.ToString();
         var shared = Directory.CreateTempSubdirectory("gatehouse-lab-shared-");
         try
         {
-            await AddUserAsync(certificate, store, Path.Combine(shared.FullName, "alice"));
+            await ClusterLab.AddUserAsync(certificate, store, Path.Combine(shared.FullName, "alice"));
             await using var haproxy = await HaproxyBalancer.StartAsync(balancer, BalancerConfiguration, LabFtp.ControlPort);
-            await using var first = await StartNodeAsync(firstHost, "node1", "50000-50059", store, certificate);
-            await using var second = await StartNodeAsync(secondHost, "node2", "50060-50119", store, certificate);
+            await using var first = await ClusterLab.StartNodeAsync(firstHost, "node1", "50000-50059", store, certificate);
+            await using var second = await ClusterLab.StartNodeAsync(secondHost, "node2", "50060-50119", store, certificate);
             await haproxy.WaitForServerAsync("nodes", "node1", "UP");
             await haproxy.WaitForServerAsync("nodes", "node2", "UP");
 
             // 100 concurrent TLS sessions, each uploading and downloading its own file byte-exact, spread over both nodes.
-            await SessionsAsync(client, certificate, 100);
+            await ClusterLab.SessionsAsync(client, certificate, 100);
             Assert.Equal(100, Directory.GetFiles(Path.Combine(shared.FullName, "alice"), "concurrent-*.bin").Length);
-            output.WriteLine($"100 sessions: node1 took {Sessions(first)}, node2 {Sessions(second)}");
-            Assert.InRange(Sessions(first), 30, 70);
-            Assert.InRange(Sessions(second), 30, 70);
+            output.WriteLine($"100 sessions: node1 took {ClusterLab.Sessions(first)}, node2 {ClusterLab.Sessions(second)}");
+            Assert.InRange(ClusterLab.Sessions(first), 30, 70);
+            Assert.InRange(ClusterLab.Sessions(second), 30, 70);
             foreach (var node in new[] { first, second })
             {
                 // The nodes see the client's own address (from the PROXY header), never the balancer's.
@@ -84,34 +79,34 @@ public sealed partial class ClusterTests(PostgresServer postgres, ITestOutputHel
 
             // Slow downloads on both nodes; node1 is drained while they run.
             await File.WriteAllBytesAsync(Path.Combine(shared.FullName, "alice", "big.bin"), RandomBytes(8 << 20));
-            var firstBefore = Sessions(first);
-            var downloads = Enumerable.Range(0, 4).Select(_ => SlowDownloadAsync(client, certificate)).ToArray();
-            await WaitUntilAsync(() => Sessions(first) + Sessions(second) == 104, "the four slow downloads have their sessions");
-            Assert.True(Sessions(first) > firstBefore, "no slow download went to node1, so its drain would prove nothing");
+            var firstBefore = ClusterLab.Sessions(first);
+            var downloads = Enumerable.Range(0, 4).Select(_ => ClusterLab.SlowDownloadAsync(client, certificate)).ToArray();
+            await WaitUntilAsync(() => ClusterLab.Sessions(first) + ClusterLab.Sessions(second) == 104, "the four slow downloads have their sessions");
+            Assert.True(ClusterLab.Sessions(first) > firstBefore, "no slow download went to node1, so its drain would prove nothing");
             await Task.Delay(1000);
             var (code, drained) = await first.RunCliAsync(null, "drain");
             Assert.True(code == 0, drained);
             await haproxy.WaitForServerAsync("nodes", "node1", "DOWN");
-            var beforeDrain = Sessions(first);
+            var beforeDrain = ClusterLab.Sessions(first);
 
-            await SessionsAsync(client, certificate, 20);
-            Assert.Equal(beforeDrain, Sessions(first));
+            await ClusterLab.SessionsAsync(client, certificate, 20);
+            Assert.Equal(beforeDrain, ClusterLab.Sessions(first));
             foreach (var download in downloads)
             {
                 Assert.Contains("OK slow-download 8388608 bytes", await download, StringComparison.Ordinal);
             }
 
-            output.WriteLine($"after the drain: node1 {Sessions(first)} sessions in all, node2 {Sessions(second)}");
+            output.WriteLine($"after the drain: node1 {ClusterLab.Sessions(first)} sessions in all, node2 {ClusterLab.Sessions(second)}");
             Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(30)));
             Assert.Contains("Drained: the last session ended; stopping", first.Output, StringComparison.Ordinal);
 
             // node1 comes back; then node2 dies without warning, and new sessions are served by node1.
-            await using var restarted = await StartNodeAsync(firstHost, "node1", "50000-50059", store, certificate);
+            await using var restarted = await ClusterLab.StartNodeAsync(firstHost, "node1", "50000-50059", store, certificate);
             await haproxy.WaitForServerAsync("nodes", "node1", "UP");
             await second.KillAsync();
             await haproxy.WaitForServerAsync("nodes", "node2", "DOWN");
-            await SessionsAsync(client, certificate, 10);
-            Assert.Equal(10, Sessions(restarted));
+            await ClusterLab.SessionsAsync(client, certificate, 10);
+            Assert.Equal(10, ClusterLab.Sessions(restarted));
         }
         finally
         {
@@ -126,7 +121,6 @@ public sealed partial class ClusterTests(PostgresServer postgres, ITestOutputHel
         return bytes;
     }
 
-    private static int Sessions(GatehouseServer node) => SessionStarted().Count(node.Output);
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what)
     {
@@ -137,60 +131,4 @@ public sealed partial class ClusterTests(PostgresServer postgres, ITestOutputHel
 
         Assert.True(condition(), $"timed out waiting until {what}");
     }
-
-    private static async Task AddUserAsync(LabCertificate certificate, string store, string home)
-    {
-        var data = Directory.CreateTempSubdirectory("gatehouse-lab-cli-");
-        try
-        {
-            var settings = LabFtp.ServerSettings(certificate, ("DataDirectory", data.FullName), ("AccountStore__Provider", "PostgreSql"), ("AccountStore__ConnectionString", store));
-            var (code, output) = await GatehouseServer.RunCliAsync(settings, GatehouseServer.Password + "\n", "user", "add", "alice", "--password-stdin", "--home", home);
-            Assert.True(code == 0, output);
-        }
-        finally
-        {
-            data.Delete(recursive: true);
-        }
-    }
-
-    private static Task<GatehouseServer> StartNodeAsync(LabHost host, string name, string passivePorts, string store, LabCertificate certificate) =>
-        GatehouseServer.StartAsync(
-            LabFtp.ServerSettings(
-                certificate,
-                ("Ftp__PassivePorts", passivePorts),
-                ("Ftp__PassiveAddress", PublicAddress),
-                ("Ftp__TrustedProxies__0", "10.70.0.0/16"),
-                ("AccountStore__Provider", "PostgreSql"),
-                ("AccountStore__ConnectionString", store),
-                ("Cluster__NodeName", name),
-                ("Cluster__HealthPort", HealthPort.ToString(CultureInfo.InvariantCulture)),
-                ("Limits__MaxSessionsPerIp", "200"),
-                ("Limits__ShutdownGraceSeconds", "20")),
-            users: [],
-            listen: ["::"],
-            networkNamespace: host.Namespace);
-
-    private static async Task SessionsAsync(LabHost client, LabCertificate certificate, int count)
-    {
-        var (code, output) = await Clients.RunAsync(Clients.Python,
-            [Clients.Script, "concurrent", .. Common(certificate), "--count", count.ToString(CultureInfo.InvariantCulture)],
-            TimeSpan.FromMinutes(4), networkNamespace: client.Namespace);
-        Assert.True(code == 0, $"{count} sessions through the balancer failed (exit {code}):\n{output}");
-        Assert.Contains($"OK concurrent {count} sessions", output, StringComparison.Ordinal);
-    }
-
-    private static async Task<string> SlowDownloadAsync(LabHost client, LabCertificate certificate)
-    {
-        var (code, output) = await Clients.RunAsync(Clients.Python,
-            [Clients.Script, "slow-download", .. Common(certificate), "--seconds", "4"],
-            TimeSpan.FromMinutes(2), networkNamespace: client.Namespace);
-        Assert.True(code == 0, $"slow download through the balancer failed (exit {code}):\n{output}");
-        return output;
-    }
-
-    private static string[] Common(LabCertificate certificate) =>
-        ["--host", PublicAddress, "--port", LabFtp.ControlPort.ToString(CultureInfo.InvariantCulture), "--user", "alice", "--password", GatehouseServer.Password, "--tls", "--cafile", certificate.CertificateFile];
-
-    [GeneratedRegex("Session started")]
-    private static partial Regex SessionStarted();
 }

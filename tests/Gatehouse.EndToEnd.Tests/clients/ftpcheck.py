@@ -10,6 +10,7 @@ import io
 import os
 import random
 import socket
+import statistics
 import ssl
 import sys
 import threading
@@ -66,7 +67,7 @@ def set_mode(ftp, mode):
 
 def download(ftp, name, rest=None):
     buffer = io.BytesIO()
-    ftp.retrbinary("RETR " + name, buffer.write, rest=rest)
+    ftp.retrbinary("RETR " + name, buffer.write, blocksize=1 << 18, rest=rest)
     return buffer.getvalue()
 
 
@@ -689,6 +690,24 @@ def scenario_active_refused(args):
     print("REFUSED " + text)
     check(ftp.voidcmd("NOOP").startswith("200"), "session goes on after the refusal")
     ftp.quit()
+
+
+def scenario_throughput(args):
+    """Uploads and downloads --size bytes --count times on one session, byte-exact; prints each direction's median MB/s."""
+    ftp = connect(args)
+    data = random.Random(args.seed).randbytes(args.size)
+    rates = {"up": [], "down": []}
+    for index in range(args.count):
+        name = "throughput-%d.bin" % index
+        started = time.monotonic()
+        ftp.storbinary("STOR " + name, io.BytesIO(data), blocksize=1 << 18)
+        rates["up"].append(len(data) / (time.monotonic() - started) / 1e6)
+        started = time.monotonic()
+        check(download(ftp, name) == data, "downloaded bytes differ")
+        rates["down"].append(len(data) / (time.monotonic() - started) / 1e6)
+        ftp.delete(name)
+    ftp.quit()
+    print("OK throughput up %.1f MB/s down %.1f MB/s" % tuple(statistics.median(rates[way]) for way in ("up", "down")))
 
 
 SCENARIOS = {name[len("scenario_"):].replace("_", "-"): function for name, function in globals().items() if name.startswith("scenario_")}
