@@ -39,5 +39,7 @@ public interface IUpload : IAsyncDisposable
 {
     Stream Content { get; }
 
-    ValueTask CommitAsync(CancellationToken cancellationToken);
+    /// <summary>Puts the upload under its name in one step.</summary>
+    /// <returns>The size of the file it replaced, or null when the name was free: measured at the replacement itself, so it stays exact when another writer races for the name.</returns>
+    ValueTask<long?> CommitAsync(CancellationToken cancellationToken);
 }

@@ -44,6 +44,31 @@ public sealed class SharedAccountStoreTests(PostgresServer postgres) : IClassFix
     }
 
     [Fact]
+    public async Task Two_nodes_uploading_the_same_names_into_one_home_keep_every_file_whole_and_the_quota_exact()
+    {
+        var settings = Settings(postgres.CreateDatabase());
+        await using var first = await GatehouseServer.StartAsync(settings);
+        await using var second = await GatehouseServer.StartAsync(settings, users: []);
+        await first.CliAsync("user", "set", "alice", "--quota-bytes", "1G");
+
+        // Eight sessions, four on each node, race to upload two names with sizes of their own.
+        var sizes = Enumerable.Range(0, 8).Select(i => 200_000 + (i * 10_007)).ToArray();
+        var uploads = await Task.WhenAll(sizes.Select((size, i) =>
+            FtpSteps.RunAsync(i % 2 == 0 ? first : second, "alice", [$"stor /race-{i % 2}.bin {size}"])));
+        for (var i = 0; i < uploads.Length; i++)
+        {
+            Assert.StartsWith("226", uploads[i][$"stor /race-{i % 2}.bin {sizes[i]}"], StringComparison.Ordinal);
+        }
+
+        var files = Directory.GetFiles(first.Home("alice")).Select(path => new FileInfo(path)).ToArray();
+        Assert.Equal(["race-0.bin", "race-1.bin"], files.Select(file => file.Name).Order());
+        Assert.All(files, file => Assert.Contains((int)file.Length, sizes));
+        var (code, shown) = await second.RunCliAsync(null, "user", "show", "alice");
+        Assert.True(code == 0, shown);
+        Assert.Contains($"home usage:  {Storage.Quotas.QuotaLedger.Format(files.Sum(file => file.Length))} in 2 files", shown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sessions_per_user_are_counted_across_nodes()
     {
         var settings = Settings(postgres.CreateDatabase());

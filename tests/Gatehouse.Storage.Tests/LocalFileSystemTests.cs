@@ -42,6 +42,32 @@ public sealed class LocalFileSystemTests : IDisposable
     }
 
     [Fact]
+    public async Task A_commit_says_what_it_replaced_and_never_replaces_a_directory_that_appeared_meanwhile()
+    {
+        await using (var first = await _fs.BeginUploadAsync(P("/report.csv"), 0, default))
+        {
+            await first.Content.WriteAsync(new byte[300]);
+            Assert.Null(await first.CommitAsync(default));
+        }
+
+        await using (var second = await _fs.BeginUploadAsync(P("/report.csv"), 0, default))
+        {
+            await second.Content.WriteAsync(new byte[20]);
+            Assert.Equal(300, await second.CommitAsync(default));
+        }
+
+        await using var third = await _fs.BeginUploadAsync(P("/report.csv"), 0, default);
+        await third.Content.WriteAsync(new byte[5]);
+        File.Delete(Path.Combine(_home, "report.csv"));
+        Directory.CreateDirectory(Path.Combine(_home, "report.csv", "inside"));
+        var error = await Assert.ThrowsAsync<FileSystemException>(async () => await third.CommitAsync(default));
+        Assert.Equal(FileSystemError.IsADirectory, error.Error);
+        Assert.True(Directory.Exists(Path.Combine(_home, "report.csv", "inside")));
+        await third.DisposeAsync();
+        Assert.Equal(["report.csv"], Directory.GetFileSystemEntries(_home).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public async Task Committed_upload_appears_under_its_name()
     {
         await UploadAsync("/a.txt", "hello");

@@ -68,6 +68,44 @@ public sealed class QuotaTests : IDisposable
     }
 
     [Fact]
+    public async Task Two_nodes_writing_the_same_names_on_shared_storage_keep_usage_exact_and_every_file_whole()
+    {
+        // Two nodes: their own ledgers and file system objects, one shared store and one shared directory.
+        var nodes = Enumerable.Range(0, 2)
+            .Select(_ => new QuotaFileSystem(new LocalFileSystem(_home), new QuotaLedger("user:t", "your home", () => UsageScanner.Scan(_home), _store), QuotaLimits.None))
+            .ToArray();
+        const int Uploads = 64;
+        var begun = 0;
+        var allBegun = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await Task.WhenAll(Enumerable.Range(0, Uploads).Select(i => Task.Run(async () =>
+        {
+            // Each upload is one repeated byte with its own length, so a mixture of two would show.
+            var size = 1_000 + (i * 37);
+            await using var upload = await nodes[i % 2].BeginUploadAsync(P($"/same-{i % 4}"), 0, CancellationToken.None);
+            await upload.Content.WriteAsync(Enumerable.Repeat((byte)i, size).ToArray());
+
+            // Every upload is under way before any commits, so sixteen race for each name.
+            if (Interlocked.Increment(ref begun) == Uploads)
+            {
+                allBegun.SetResult();
+            }
+
+            await allBegun.Task;
+            await upload.CommitAsync(CancellationToken.None);
+        })));
+
+        var onDisk = UsageScanner.Scan(_home);
+        Assert.Equal(new StorageUsage(onDisk.Bytes, 4), onDisk);
+        Assert.Equal(onDisk, await _store.LoadAsync("user:t", CancellationToken.None));
+        foreach (var file in Directory.GetFiles(_home))
+        {
+            var bytes = await File.ReadAllBytesAsync(file);
+            Assert.Equal(1_000 + (bytes[0] * 37), bytes.Length);
+            Assert.All(bytes, value => Assert.Equal(bytes[0], value));
+        }
+    }
+
+    [Fact]
     public async Task An_idle_ledger_picks_up_a_rescan()
     {
         var ledger = new QuotaLedger("user:t", "your home", () => UsageScanner.Scan(_home), _store);

@@ -1,21 +1,22 @@
 namespace Gatehouse.Storage.Local;
 
-/// <summary>Data goes to a hidden temporary file in the target directory and is renamed over the final name on commit.</summary>
+/// <summary>Data goes to a hidden temporary file in the target directory and replaces the final name atomically on commit (<see cref="AtomicReplace"/>).</summary>
 internal sealed class LocalUpload(FileStream content, string temporaryPath, string finalPath) : IUpload
 {
     private bool _committed;
 
     public Stream Content => content;
 
-    public async ValueTask CommitAsync(CancellationToken cancellationToken)
+    public async ValueTask<long?> CommitAsync(CancellationToken cancellationToken)
     {
         try
         {
             await content.FlushAsync(cancellationToken).ConfigureAwait(false);
             content.Flush(flushToDisk: true);
             await content.DisposeAsync().ConfigureAwait(false);
-            File.Move(temporaryPath, finalPath, overwrite: true);
+            var replaced = AtomicReplace.Move(temporaryPath, finalPath);
             _committed = true;
+            return replaced;
         }
         catch (Exception ex) when (StorageErrors.TryTranslate(ex, out var translated))
         {

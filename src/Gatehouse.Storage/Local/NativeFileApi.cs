@@ -4,9 +4,9 @@ using System.Runtime.InteropServices;
 namespace Gatehouse.Storage.Local;
 
 /// <summary>
-/// The two POSIX calls .NET does not expose: realpath (to confine symbolic links to the home)
-/// and statx (device and inode numbers for the MLSD "unique" fact, with the rest of a listing line's facts in the
-/// same call).
+/// The Linux calls .NET does not expose: realpath (to confine symbolic links to the home), statx (device and inode
+/// numbers for the MLSD "unique" fact, with the rest of a listing line's facts in the same call) and renameat2 (to
+/// put an upload in place and learn exactly what it replaced).
 /// </summary>
 internal static partial class NativeFileApi
 {
@@ -79,6 +79,31 @@ internal static partial class NativeFileApi
             DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanoseconds / 100),
             $"{major:x}.{minor:x}.{inode:x}");
     }
+
+    public const int NoSuchFile = 2;
+    public const int AlreadyExists = 17;
+    public const int InvalidArgument = 22;
+    public const int NotImplemented = 38;
+    public const int NotSupported = 95;
+
+    /// <summary>renameat2 with RENAME_EXCHANGE (swap both names) or RENAME_NOREPLACE (fail when the target exists).</summary>
+    /// <returns>0, or the errno (<see cref="NotImplemented"/> where the C library lacks the call).</returns>
+    public static int Rename(string from, string to, bool exchange)
+    {
+        const uint NoReplace = 1;
+        const uint Exchange = 2;
+        try
+        {
+            return renameat2(AtFdCwd, from, AtFdCwd, to, exchange ? Exchange : NoReplace) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return NotImplemented;
+        }
+    }
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int renameat2(int olddirfd, string oldpath, int newdirfd, string newpath, uint flags);
 
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
     private static partial IntPtr realpath(string path, IntPtr resolved);

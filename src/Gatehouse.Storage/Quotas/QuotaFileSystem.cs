@@ -15,12 +15,11 @@ public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, Quota
     public async ValueTask<IUpload> BeginUploadAsync(VirtualPath path, long keepExistingBytes, CancellationToken cancellationToken)
     {
         var existing = await inner.GetEntryAsync(path, cancellationToken).ConfigureAwait(false);
-        var replaced = existing is { IsDirectory: false } ? existing.Size : 0;
         var reservation = await ledger.BeginUploadAsync(limits, existing is null, cancellationToken).ConfigureAwait(false);
         try
         {
             var upload = await inner.BeginUploadAsync(path, keepExistingBytes, cancellationToken).ConfigureAwait(false);
-            return new QuotaUpload(upload, reservation, ledger, keepExistingBytes, replaced);
+            return new QuotaUpload(upload, reservation, ledger, keepExistingBytes);
         }
         catch
         {
@@ -61,16 +60,17 @@ public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, Quota
     public ValueTask SetLastModifiedAsync(VirtualPath path, DateTimeOffset time, CancellationToken cancellationToken) =>
         inner.SetLastModifiedAsync(path, time, cancellationToken);
 
-    private sealed class QuotaUpload(IUpload inner, UploadReservation reservation, QuotaLedger ledger, long keptBytes, long replacedBytes) : IUpload
+    /// <summary>The file limit is checked against the name as it was at the start; the usage recorded is what the commit really replaced.</summary>
+    private sealed class QuotaUpload(IUpload inner, UploadReservation reservation, QuotaLedger ledger, long keptBytes) : IUpload
     {
         private readonly ReservingStream _content = new(inner.Content, reservation);
 
         public Stream Content => _content;
 
-        public async ValueTask CommitAsync(CancellationToken cancellationToken)
+        public async ValueTask<long?> CommitAsync(CancellationToken cancellationToken)
         {
-            await inner.CommitAsync(cancellationToken).ConfigureAwait(false);
-            var change = new StorageUsage(keptBytes + reservation.Bytes - replacedBytes, reservation.NewFile ? 1 : 0);
+            var replaced = await inner.CommitAsync(cancellationToken).ConfigureAwait(false);
+            var change = new StorageUsage(keptBytes + reservation.Bytes - (replaced ?? 0), replaced is null ? 1 : 0);
             try
             {
                 // Recorded before the reservation is released, so no other upload ever sees the room twice.
@@ -80,6 +80,8 @@ public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, Quota
             {
                 reservation.Release();
             }
+
+            return replaced;
         }
 
         public async ValueTask DisposeAsync()
