@@ -17,33 +17,19 @@ public sealed partial class RelayClusterTests(PostgresServer postgres, ITestOutp
     private const int RelayPort = 2100;
 
     /// <summary>The configuration the README documents for a shared range, with the lab's addresses.</summary>
-    private const string SharedRangeConfiguration = """
-        defaults
-            mode tcp
-            timeout connect 5s
-            timeout client 120s
-            timeout server 120s
-
-        frontend ftp
-            bind 198.18.7.1:2121
-            default_backend nodes
-
-        backend nodes
+    private static readonly string SharedRangeConfiguration = Configuration(
+        """
             balance roundrobin
             option httpchk GET /health
             http-check expect status 200
             server node1 10.70.1.11:2121 send-proxy-v2 check port 8021 inter 500 fall 1 rise 1
             server node2 10.70.2.12:2121 send-proxy-v2 check port 8021 inter 500 fall 1 rise 1
-
-        frontend passive
-            bind 198.18.7.1:50000-50059
-            default_backend passive
-
-        backend passive
+        """,
+        """
             balance roundrobin
             server node1 10.70.1.11 send-proxy-v2
             server node2 10.70.2.12 send-proxy-v2
-        """;
+        """);
 
     [Fact]
     public async Task Any_node_takes_any_data_connection_and_relays_it_to_the_session_that_waits_for_it()
@@ -106,27 +92,7 @@ public sealed partial class RelayClusterTests(PostgresServer postgres, ITestOutp
 
     private static async Task<(string Rates, double RelayCpu, int Relayed)> MeasureAsync(LabHost balancer, LabHost client, LabCertificate certificate, GatehouseServer relay, string dataTo)
     {
-        var configuration = $"""
-            defaults
-                mode tcp
-                timeout connect 5s
-                timeout client 120s
-                timeout server 120s
-
-            frontend ftp
-                bind 198.18.7.1:2121
-                default_backend control
-
-            backend control
-                server node1 10.70.1.11:2121 send-proxy-v2
-
-            frontend passive
-                bind 198.18.7.1:{Range}
-                default_backend passive
-
-            backend passive
-                server data {dataTo} send-proxy-v2
-            """;
+        var configuration = Configuration("    server node1 10.70.1.11:2121 send-proxy-v2", $"    server data {dataTo} send-proxy-v2");
         await using var haproxy = await HaproxyBalancer.StartAsync(balancer, configuration, LabFtp.ControlPort);
         var (cpuBefore, relayedBefore) = (CpuSeconds(relay.ProcessId), Relayed(relay));
         var (code, result) = await Clients.RunAsync(Clients.Python,
@@ -138,6 +104,29 @@ public sealed partial class RelayClusterTests(PostgresServer postgres, ITestOutp
         await Task.Delay(500); // the node's last log lines are still on their way to the test
         return (rates.Value, CpuSeconds(relay.ProcessId) - cpuBefore, Relayed(relay) - relayedBefore);
     }
+
+    /// <summary>HAProxy in TCP mode: control connections to <paramref name="nodes"/>, the whole passive range to <paramref name="passive"/>.</summary>
+    private static string Configuration(string nodes, string passive) => $"""
+        defaults
+            mode tcp
+            timeout connect 5s
+            timeout client 120s
+            timeout server 120s
+
+        frontend ftp
+            bind 198.18.7.1:2121
+            default_backend nodes
+
+        backend nodes
+        {nodes}
+
+        frontend passive
+            bind 198.18.7.1:{Range}
+            default_backend passive
+
+        backend passive
+        {passive}
+        """;
 
     /// <summary>User plus system CPU time of a process, from /proc (clock ticks of 1/100 s).</summary>
     private static double CpuSeconds(int processId)
