@@ -18,8 +18,10 @@ public sealed class ClusterUserSessions(ClusterRegistry registry, ILogger logger
 
     public async ValueTask<UserSessionAdmission> TryEnterAsync(string sessionId, string user, IPAddress client, long? limit, CancellationToken cancellationToken)
     {
-        var (admitted, others) = await registry.EnterSessionAsync(sessionId, user, client.ToString(), limit, cancellationToken).ConfigureAwait(false);
-        return new UserSessionAdmission(admitted ? new Ticket(this, sessionId) : null, others);
+        // One row per login: a session that logs in again after REIN must not collide with its earlier row.
+        var rowId = $"{sessionId}:{Guid.NewGuid():N}";
+        var (admitted, others) = await registry.EnterSessionAsync(rowId, user, client.ToString(), limit, cancellationToken).ConfigureAwait(false);
+        return new UserSessionAdmission(admitted ? new Ticket(this, rowId) : null, others);
     }
 
     /// <summary>Records the ends that failed before; those that fail again wait for the next call.</summary>

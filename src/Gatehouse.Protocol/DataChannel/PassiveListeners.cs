@@ -45,9 +45,6 @@ public sealed class PassiveListeners : IDisposable
         _sharing = sharing;
     }
 
-    /// <summary>Whether the range is shared with other nodes, so every port must listen from the start (<see cref="ListenOnWholeRange"/>).</summary>
-    public bool SharedWithCluster => _sharing is not null;
-
     public PortRange Range => _pool.Range;
 
     /// <summary>Reservations held now.</summary>
