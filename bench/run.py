@@ -12,6 +12,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 import servers
 import workloads
@@ -140,6 +141,7 @@ def main():
     if os.geteuid() != 0:
         sys.exit("run as root: vsftpd and the system bench account need it")
 
+    began = time.time()
     names = args.servers.split(",")
     servers.install([("vsftpd", "/usr/sbin/vsftpd"), ("curl", "curl"), ("openssl", "openssl")] + LIBRARIES)
     servers.unpack(UNPACKED, PREFIX)
@@ -186,6 +188,7 @@ def main():
                             workloads.tls_ceiling(os.path.join(HERE, "tls_pair.py"), cert, key, big))
                         continue
                     for server in started:
+                        measuring = time.time()
                         try:
                             results.setdefault((workload, server.name), []).append(measure(server))
                         except (RuntimeError, subprocess.TimeoutExpired) as failure:
@@ -193,14 +196,15 @@ def main():
                             failures.append("- %s, %s, run %d: %s" % (workload, server.name, run + 1, failure))
                             print("run %d %s %s FAILED: %s" % (run + 1, workload, server.name, failure), file=sys.stderr)
                             continue
-                        print("run %d %s %s: %s" % (run + 1, workload, server.name, results[(workload, server.name)][-1]), file=sys.stderr)
+                        print("run %d %s %s (%.0f s): %s" % (run + 1, workload, server.name, time.time() - measuring, results[(workload, server.name)][-1]),
+                              file=sys.stderr)
             resident = ["- %s: %.1f MiB resident (whole process tree) after the run" % (server.name, servers.resident_bytes(server.pid) / (1 << 20)) for server in started]
         finally:
             for server in started:
                 server.stop()
 
-    report = "# Benchmark %s\n\n%d runs%s, loopback; client and servers share the machine.\n\n%s\n\n%s\n\n%s\n\n## Failed measurements\n\n%s\n" % (
-        datetime.date.today().isoformat(), args.runs, " (quick)" if args.quick else "", machine(),
+    report = "# Benchmark %s\n\n%d runs%s, loopback; client and servers share the machine; wall time %.1f minutes.\n\n%s\n\n%s\n\n%s\n\n## Failed measurements\n\n%s\n" % (
+        datetime.date.today().isoformat(), args.runs, " (quick)" if args.quick else "", (time.time() - began) / 60, machine(),
         table(results, [name for name, _ in steps if any(key[0] == name for key in results)]), "\n".join(resident),
         "\n".join(failures) or "None.")
     print(report)

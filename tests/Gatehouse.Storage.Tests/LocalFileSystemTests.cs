@@ -139,6 +139,33 @@ public sealed class LocalFileSystemTests : IDisposable
     }
 
     [Fact]
+    public async Task A_large_upload_written_back_while_it_arrives_is_exact_and_resumes_at_its_end()
+    {
+        var content = new byte[5 * (1 << 20) + 12345];
+        Random.Shared.NextBytes(content);
+        await using (var upload = await _fs.BeginUploadAsync(P("/big.bin"), 0, default))
+        {
+            for (var offset = 0; offset < content.Length; offset += 300_000)
+            {
+                await upload.Content.WriteAsync(content.AsMemory(offset, Math.Min(300_000, content.Length - offset)));
+            }
+
+            Assert.Equal(content.Length, upload.Content.Position);
+            await upload.CommitAsync(default);
+        }
+
+        Assert.Equal(content, await File.ReadAllBytesAsync(Path.Combine(_home, "big.bin")));
+        await using (var resumed = await _fs.BeginUploadAsync(P("/big.bin"), content.Length, default))
+        {
+            Assert.Equal(content.Length, resumed.Content.Position);
+            await resumed.Content.WriteAsync(content.AsMemory(0, 2 << 20));
+            await resumed.CommitAsync(default);
+        }
+
+        Assert.Equal(content.Concat(content.Take(2 << 20)), await File.ReadAllBytesAsync(Path.Combine(_home, "big.bin")));
+    }
+
+    [Fact]
     public async Task Resume_beyond_the_end_is_refused()
     {
         await UploadAsync("/r.txt", "0123");

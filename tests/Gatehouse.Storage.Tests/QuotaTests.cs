@@ -108,13 +108,28 @@ public sealed class QuotaTests : IDisposable
     [Fact]
     public async Task An_idle_ledger_picks_up_a_rescan()
     {
-        var ledger = new QuotaLedger("user:t", "your home", () => UsageScanner.Scan(_home), _store);
+        var ledger = new QuotaLedger("user:t", "your home", () => UsageScanner.Scan(_home), _store, refreshInterval: TimeSpan.Zero);
         var fs = new QuotaFileSystem(new LocalFileSystem(_home), ledger, new QuotaLimits(100, null));
         await WriteAsync(fs, "/a", 60);
         File.Delete(Path.Combine(_home, "a"));
         await _store.SetAsync("user:t", UsageScanner.Scan(_home), CancellationToken.None);
         await WriteAsync(fs, "/b", 90);
         Assert.Equal(new StorageUsage(90, 1), ledger.Used);
+    }
+
+    [Fact]
+    public async Task An_idle_ledger_reads_the_store_at_most_once_per_interval()
+    {
+        var ledger = new QuotaLedger("user:t", "your home", () => UsageScanner.Scan(_home), _store, refreshInterval: TimeSpan.FromHours(1));
+        var fs = new QuotaFileSystem(new LocalFileSystem(_home), ledger, new QuotaLimits(1000, null));
+        for (var i = 0; i < 5; i++)
+        {
+            await WriteAsync(fs, $"/f{i}", 10);
+        }
+
+        Assert.Equal(1, _store.Loads);
+        Assert.Equal(new StorageUsage(50, 5), ledger.Used);
+        Assert.Equal(new StorageUsage(50, 5), await _store.LoadAsync("user:t", CancellationToken.None));
     }
 
     private static async Task WriteAsync(IFileSystem fs, string path, int size)
@@ -127,9 +142,15 @@ public sealed class QuotaTests : IDisposable
     private sealed class MemoryUsageStore : IUsageStore
     {
         private readonly ConcurrentDictionary<string, StorageUsage> _usage = new();
+        private int _loads;
 
-        public Task<StorageUsage?> LoadAsync(string area, CancellationToken cancellationToken) =>
-            Task.FromResult(_usage.TryGetValue(area, out var usage) ? usage : (StorageUsage?)null);
+        public int Loads => _loads;
+
+        public Task<StorageUsage?> LoadAsync(string area, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _loads);
+            return Task.FromResult(_usage.TryGetValue(area, out var usage) ? usage : (StorageUsage?)null);
+        }
 
         public Task AddAsync(string area, StorageUsage change, CancellationToken cancellationToken)
         {

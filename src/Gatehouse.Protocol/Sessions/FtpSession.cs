@@ -241,7 +241,7 @@ public sealed class FtpSession
         var run = new TransferRun(CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token), request.Record?.Path ?? request.OpeningText);
         _deadline.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _transfer = run;
-        run.Task = Task.Run(() => RunTransferAsync(request, run));
+        run.Task = RunTransferAsync(request, run);
         return FtpReply.Deferred;
     }
 

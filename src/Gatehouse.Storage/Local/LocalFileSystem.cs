@@ -109,7 +109,7 @@ public sealed class LocalFileSystem : IFileSystem
                 Share = FileShare.None,
                 BufferSize = 0,
             });
-            return ValueTask.FromResult<IUpload>(new LocalUpload(stream, temporary, final));
+            return ValueTask.FromResult<IUpload>(new LocalUpload(new EarlyWritebackStream(stream), temporary, final));
         });
     }
 

@@ -1,7 +1,7 @@
 namespace Gatehouse.Storage.Local;
 
 /// <summary>Data goes to a hidden temporary file in the target directory and replaces the final name atomically on commit (<see cref="AtomicReplace"/>).</summary>
-internal sealed class LocalUpload(FileStream content, string temporaryPath, string finalPath) : IUpload
+internal sealed class LocalUpload(EarlyWritebackStream content, string temporaryPath, string finalPath) : IUpload
 {
     private bool _committed;
 
@@ -12,7 +12,7 @@ internal sealed class LocalUpload(FileStream content, string temporaryPath, stri
         try
         {
             await content.FlushAsync(cancellationToken).ConfigureAwait(false);
-            content.Flush(flushToDisk: true);
+            content.FlushToDisk();
             await content.DisposeAsync().ConfigureAwait(false);
             var replaced = AtomicReplace.Move(temporaryPath, finalPath);
             _committed = true;

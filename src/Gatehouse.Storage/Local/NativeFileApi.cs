@@ -1,12 +1,14 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Gatehouse.Storage.Local;
 
 /// <summary>
 /// The Linux calls .NET does not expose: realpath (to confine symbolic links to the home), statx (device and inode
 /// numbers for the MLSD "unique" fact, with the rest of a listing line's facts in the same call) and renameat2 (to
-/// put an upload in place and learn exactly what it replaced).
+/// put an upload in place and learn exactly what it replaced), sync_file_range (to write an upload back while it
+/// arrives).
 /// </summary>
 internal static partial class NativeFileApi
 {
@@ -101,6 +103,24 @@ internal static partial class NativeFileApi
             return NotImplemented;
         }
     }
+
+    /// <summary>sync_file_range with SYNC_FILE_RANGE_WRITE: starts writing the range to disk and returns without waiting.</summary>
+    /// <returns>False where the call is unavailable or the file system refuses it (then there is no point asking again).</returns>
+    public static bool StartWriteback(SafeFileHandle file, long offset, long length)
+    {
+        const uint Write = 2;
+        try
+        {
+            return sync_file_range(file, offset, length, Write) == 0;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int sync_file_range(SafeFileHandle fd, long offset, long nbytes, uint flags);
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int renameat2(int olddirfd, string oldpath, int newdirfd, string newpath, uint flags);

@@ -5,16 +5,20 @@ namespace Gatehouse.Storage.Quotas;
 /// <summary>
 /// The usage of one storage area, shared by every session of this server. Uploads reserve bytes as they arrive,
 /// so concurrent uploads can never together pass the limit; committed changes are added to the store
-/// atomically. While no upload is in flight the ledger re-reads the store, which picks up <c>quota scan</c>.
+/// atomically. While no upload is in flight the ledger re-reads the store (by default at most once a second), which
+/// picks up <c>quota scan</c> and the uploads of other nodes sharing the store, without a database read before every
+/// upload.
 /// </summary>
-public sealed class QuotaLedger(string area, string description, Func<StorageUsage> scan, IUsageStore store)
+public sealed class QuotaLedger(string area, string description, Func<StorageUsage> scan, IUsageStore store, TimeSpan? refreshInterval = null)
 {
+    private readonly long _refreshMilliseconds = (long)(refreshInterval ?? TimeSpan.FromSeconds(1)).TotalMilliseconds;
     private readonly object _counters = new();
     private readonly SemaphoreSlim _loading = new(1, 1);
     private StorageUsage _used;
     private long _reservedBytes;
     private long _reservedFiles;
     private int _inFlight;
+    private long? _refreshedAt;
 
     /// <summary>Bumped by every recorded change, so a reload that raced with one is thrown away.</summary>
     private long _changes;
@@ -95,7 +99,7 @@ public sealed class QuotaLedger(string area, string description, Func<StorageUsa
         long changesBefore;
         lock (_counters)
         {
-            if (_inFlight > 0)
+            if (_inFlight > 0 || (_refreshedAt is { } last && Environment.TickCount64 - last < _refreshMilliseconds))
             {
                 return;
             }
@@ -118,6 +122,7 @@ public sealed class QuotaLedger(string area, string description, Func<StorageUsa
                 if (_inFlight == 0 && _changes == changesBefore)
                 {
                     _used = stored.Value;
+                    _refreshedAt = Environment.TickCount64;
                 }
             }
         }

@@ -1,0 +1,96 @@
+namespace Gatehouse.Storage.Local;
+
+/// <summary>
+/// An upload's file, which asks the kernel to start writing each finished stretch to disk while the rest still
+/// arrives (sync_file_range, SYNC_FILE_RANGE_WRITE: start the write-back, do not wait for it). The fsync before 226
+/// then finds little left to write, instead of the whole file serial after the network copy. Where the call is
+/// missing (other systems, some file systems) it is simply not made: the final fsync does all of the work.
+/// </summary>
+internal sealed class EarlyWritebackStream : Stream
+{
+    private const long Stretch = 1 << 20;
+
+    private readonly FileStream _file;
+    private long _position;
+    private long _writtenBack;
+    private bool _unsupported;
+
+    public EarlyWritebackStream(FileStream file)
+    {
+        _file = file;
+        _position = file.Position;
+        _writtenBack = _position;
+    }
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => _position;
+
+    public override long Position
+    {
+        get => _position;
+        set => throw new NotSupportedException();
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        _file.Write(buffer);
+        Advance(buffer.Length);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        await _file.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        Advance(buffer.Length);
+    }
+
+    public override void Flush() => _file.Flush();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => _file.FlushAsync(cancellationToken);
+
+    /// <summary>Flushes to the device: what is not written back yet is written now, and waited for.</summary>
+    public void FlushToDisk() => _file.Flush(flushToDisk: true);
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _file.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _file.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void Advance(int written)
+    {
+        _position += written;
+        if (_unsupported || _position - _writtenBack < Stretch)
+        {
+            return;
+        }
+
+        _unsupported = !NativeFileApi.StartWriteback(_file.SafeFileHandle, _writtenBack, _position - _writtenBack);
+        _writtenBack = _position;
+    }
+}
