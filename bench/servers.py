@@ -219,6 +219,8 @@ class Proftpd(Server):
                 "MaxClientsPerHost none", "DefaultRoot ~", "RequireValidShell off", "AuthPAM off",
                 "AuthOrder mod_auth_unix.c", "UseReverseDNS off", "WtmpLog off",
                 "TimeoutIdle 600", "AllowOverwrite on",
+                # mod_delay pads every login with a sleep to hide timing differences; the churn would measure the sleep.
+                "DelayEngine off",
                 "PidFile %s" % os.path.join(self.workdir, "proftpd.pid"),
                 "ScoreboardFile %s" % os.path.join(self.workdir, "proftpd.scoreboard"),
                 "DelayTable %s" % os.path.join(self.workdir, "proftpd.delay"),
