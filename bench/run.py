@@ -167,14 +167,8 @@ def main():
                 server.start()
                 started.append(server)
 
-            # A short untimed round first: a JIT-compiled server (Gatehouse) or a cold page cache would otherwise
-            # make the first measured run an outlier.
             for server in started:
-                for tls in (False, True):
-                    try:
-                        workloads.churn(server, tls, 10, 2)
-                    except RuntimeError as failure:
-                        print("warm-up on %s: %s" % (server.name, failure), file=sys.stderr)
+                workloads.warm_up(server)
 
             steps = plan(source, big, count, 4096, sizes, args.workloads.split(","))
             results = {}

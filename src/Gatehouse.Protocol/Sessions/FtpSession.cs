@@ -241,6 +241,8 @@ public sealed class FtpSession
         var run = new TransferRun(CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token), request.Record?.Path ?? request.OpeningText);
         _deadline.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _transfer = run;
+        // Runs on the command loop until it first has to wait (for the data connection, the disk or the network),
+        // so a small transfer goes from command to 226 without a hop to another thread.
         run.Task = RunTransferAsync(request, run);
         return FtpReply.Deferred;
     }
