@@ -32,7 +32,6 @@ UNPACKED = ["pure-ftpd", "proftpd-core", "proftpd-mod-crypto", "python3-pyftpdli
 LIBRARIES = [("libhiredis0.14", "/usr/lib/x86_64-linux-gnu/libhiredis.so.0.14"), ("libmemcached11", "/usr/lib/x86_64-linux-gnu/libmemcached.so.11"),
              ("libmemcachedutil2", "/usr/lib/x86_64-linux-gnu/libmemcachedutil.so.2"), ("libpcre2-posix3", "/usr/lib/x86_64-linux-gnu/libpcre2-posix.so.3"),
              ("libsodium23", "/usr/lib/x86_64-linux-gnu/libsodium.so.23"), ("python3-cryptography", "/usr/lib/python3/dist-packages/cryptography")]
-MLSD_LESS = {"vsftpd"}
 REFERENCE = "vsftpd"
 
 
@@ -95,7 +94,7 @@ def plan(source, big, count, small, sizes, chosen):
         result.append(("%d idle TLS sessions" % sizes["idle"], lambda server: workloads.idle(server, sizes["idle"])))
     if "listing" in chosen:
         result.append(("listing of %d entries (MLSD; LIST for vsftpd)" % sizes["entries"],
-                       lambda server: workloads.listing(server, sizes["entries"], "LIST" if server.name in MLSD_LESS else "MLSD")))
+                       lambda server: workloads.listing(server, sizes["entries"], workloads.listing_command(server))))
     return result
 
 

@@ -34,6 +34,7 @@ public sealed class LocalFileSystem : IFileSystem
         return Translate(() =>
         {
             var entries = new List<FileSystemEntry>();
+            using var opened = NativeFileApi.OpenDirectory(real);
             var children = new System.IO.Enumeration.FileSystemEnumerable<(string Name, bool IsLink)>(real,
                 static (ref System.IO.Enumeration.FileSystemEntry child) => (child.FileName.ToString(), (child.Attributes & FileAttributes.ReparsePoint) != 0));
             foreach (var (name, isLink) in children)
@@ -44,9 +45,10 @@ public sealed class LocalFileSystem : IFileSystem
                 }
 
                 // Only a link can lead out of the home; a plain child of a directory inside it is inside it.
-                var child = Path.Join(real, name);
-                var target = isLink ? NativeFileApi.RealPath(child) : child;
-                if (target is not null && (!isLink || IsInsideRoot(target)) && Describe(target, name) is { } entry)
+                var entry = isLink
+                    ? NativeFileApi.RealPath(Path.Join(real, name)) is { } target && IsInsideRoot(target) ? Describe(target, name) : null
+                    : DescribeChild(opened, real, name);
+                if (entry is not null)
                 {
                     entries.Add(entry);
                 }
@@ -232,11 +234,20 @@ public sealed class LocalFileSystem : IFileSystem
     }
 
     /// <summary>The entry for an existing path, or null if it vanished meanwhile.</summary>
+    /// <summary>A child that is not a link, looked up in its open directory where there is one.</summary>
+    private static FileSystemEntry? DescribeChild(DirectoryHandle? directory, string directoryPath, string name) =>
+        directory is not null && NativeFileApi.Status(directory, name) is { } status
+            ? Entry(name, status)
+            : Describe(Path.Join(directoryPath, name), name);
+
+    private static FileSystemEntry Entry(string name, FileStatus status) =>
+        new(name, status.IsDirectory, status.IsDirectory ? 0 : status.Size, status.LastModified, status.Identity);
+
     private static FileSystemEntry? Describe(string real, string name)
     {
         if (NativeFileApi.Status(real) is { } status)
         {
-            return new FileSystemEntry(name, status.IsDirectory, status.IsDirectory ? 0 : status.Size, status.LastModified, status.Identity);
+            return Entry(name, status);
         }
 
         FileSystemInfo info = Directory.Exists(real) ? new DirectoryInfo(real) : new FileInfo(real);

@@ -17,6 +17,7 @@ internal static partial class NativeFileApi
     private const uint StatxMtime = 0x40;
     private const uint StatxIno = 0x100;
     private const uint StatxSize = 0x200;
+    private const uint StatxMask = StatxType | StatxMtime | StatxIno | StatxSize;
     private const int StatxBufferSize = 256;
     private const int StatxModeOffset = 28;
     private const int StatxInoOffset = 32;
@@ -53,12 +54,39 @@ internal static partial class NativeFileApi
     /// Everything a listing line needs in one statx call (following links): type, size, modification time and a
     /// "dev.inode" identity. Null when the path does not exist or statx is unavailable (the caller falls back).
     /// </summary>
-    public static FileStatus? Status(string path)
+    public static FileStatus? Status(string path) => Status(null, path, static (_, path, buffer) => statx(AtFdCwd, path, 0, StatxMask, buffer));
+
+    /// <summary>As <see cref="Status(string)"/>, for an entry of an open directory: the kernel looks up one name, not the whole path.</summary>
+    public static FileStatus? Status(DirectoryHandle directory, string name) =>
+        Status(directory, name, static (directory, name, buffer) => statxAt(directory!, name, 0, StatxMask, buffer));
+
+    /// <summary>The directory opened for lookups relative to it, or null where that is not possible (the caller falls back to paths).</summary>
+    public static DirectoryHandle? OpenDirectory(string path)
+    {
+        const int ReadOnlyDirectory = 0x10000 | 0x80000; // O_DIRECTORY | O_CLOEXEC
+        try
+        {
+            var handle = open(path, ReadOnlyDirectory);
+            if (!handle.IsInvalid)
+            {
+                return handle;
+            }
+
+            handle.Dispose();
+            return null;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static FileStatus? Status(DirectoryHandle? directory, string path, Func<DirectoryHandle?, string, byte[], int> call)
     {
         var buffer = t_statxBuffer ??= new byte[StatxBufferSize];
         try
         {
-            if (statx(AtFdCwd, path, 0, StatxType | StatxMtime | StatxIno | StatxSize, buffer) != 0)
+            if (call(directory, path, buffer) != 0)
             {
                 return null;
             }
@@ -133,6 +161,21 @@ internal static partial class NativeFileApi
 
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int statx(int dirfd, string pathname, int flags, uint mask, [Out] byte[] buffer);
+
+    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int statxAt(DirectoryHandle dirfd, string pathname, int flags, uint mask, [Out] byte[] buffer);
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial DirectoryHandle open(string pathname, int flags);
+
+    [LibraryImport("libc")]
+    internal static partial int close(IntPtr fd);
+}
+
+/// <summary>An open directory's file descriptor, closed on dispose.</summary>
+internal sealed class DirectoryHandle() : SafeHandleZeroOrMinusOneIsInvalid(ownsHandle: true)
+{
+    protected override bool ReleaseHandle() => NativeFileApi.close(handle) == 0;
 }
 
 internal readonly record struct FileStatus(bool IsDirectory, long Size, DateTimeOffset LastModified, string Identity);

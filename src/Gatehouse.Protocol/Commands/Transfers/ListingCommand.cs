@@ -39,9 +39,7 @@ internal static class ListingCommand
             return new FtpReply(501, $"{path} is not a directory; use MLST for a single entry.");
         }
 
-        var entries = entry.IsDirectory
-            ? (await fileSystem.ListAsync(path, context.CancellationToken).ConfigureAwait(false)).OrderBy(item => item.Name, StringComparer.Ordinal).ToList()
-            : [entry];
+        var entries = entry.IsDirectory ? await ListSortedAsync(fileSystem, path, context.CancellationToken).ConfigureAwait(false) : [entry];
         var lines = format(path, entry, entries);
         return context.Session.StartTransfer(new TransferRequest(
             $"Here comes the listing of {path}.",
@@ -50,6 +48,14 @@ internal static class ListingCommand
                 await WriteLinesAsync(lines, data, progress, cancellationToken).ConfigureAwait(false);
                 return new FtpReply(226, "Listing sent.");
             }));
+    }
+
+    /// <summary>Sorted by name in place: one array of references, no sort keys or index maps beside it.</summary>
+    private static async ValueTask<FileSystemEntry[]> ListSortedAsync(IFileSystem fileSystem, VirtualPath path, CancellationToken cancellationToken)
+    {
+        var entries = (await fileSystem.ListAsync(path, cancellationToken).ConfigureAwait(false)).ToArray();
+        Array.Sort(entries, static (left, right) => string.CompareOrdinal(left.Name, right.Name));
+        return entries;
     }
 
     /// <summary>Formats and sends the listing a block at a time, so a directory of any size costs one block of memory.</summary>
