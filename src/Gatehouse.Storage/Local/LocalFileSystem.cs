@@ -233,7 +233,6 @@ public sealed class LocalFileSystem : IFileSystem
         });
     }
 
-    /// <summary>The entry for an existing path, or null if it vanished meanwhile.</summary>
     /// <summary>A child that is not a link, looked up in its open directory where there is one.</summary>
     private static FileSystemEntry? DescribeChild(DirectoryHandle? directory, string directoryPath, string name) =>
         directory is not null && NativeFileApi.Status(directory, name) is { } status
@@ -243,6 +242,7 @@ public sealed class LocalFileSystem : IFileSystem
     private static FileSystemEntry Entry(string name, FileStatus status) =>
         new(name, status.IsDirectory, status.IsDirectory ? 0 : status.Size, status.LastModified, status.Identity);
 
+    /// <summary>The entry for an existing path, or null if it vanished meanwhile.</summary>
     private static FileSystemEntry? Describe(string real, string name)
     {
         if (NativeFileApi.Status(real) is { } status)

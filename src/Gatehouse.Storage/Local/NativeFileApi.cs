@@ -5,10 +5,10 @@ using Microsoft.Win32.SafeHandles;
 namespace Gatehouse.Storage.Local;
 
 /// <summary>
-/// The Linux calls .NET does not expose: realpath (to confine symbolic links to the home), statx (device and inode
-/// numbers for the MLSD "unique" fact, with the rest of a listing line's facts in the same call) and renameat2 (to
-/// put an upload in place and learn exactly what it replaced), sync_file_range (to write an upload back while it
-/// arrives).
+/// The Linux calls .NET does not expose: realpath (to confine symbolic links to the home); statx (device and inode
+/// numbers for the MLSD "unique" fact, with the rest of a listing line's facts in the same call, relative to the open
+/// directory when listing one); renameat2 (to put an upload in place and learn exactly what it replaced);
+/// sync_file_range (to write an upload back while it arrives).
 /// </summary>
 internal static partial class NativeFileApi
 {
