@@ -11,15 +11,13 @@ internal sealed class EarlyWritebackStream : Stream
     private const long Stretch = 1 << 20;
 
     private readonly FileStream _file;
-    private long _position;
     private long _writtenBack;
     private bool _unsupported;
 
     public EarlyWritebackStream(FileStream file)
     {
         _file = file;
-        _position = file.Position;
-        _writtenBack = _position;
+        _writtenBack = file.Position;
     }
 
     public override bool CanRead => false;
@@ -28,11 +26,11 @@ internal sealed class EarlyWritebackStream : Stream
 
     public override bool CanWrite => true;
 
-    public override long Length => _position;
+    public override long Length => _file.Length;
 
     public override long Position
     {
-        get => _position;
+        get => _file.Position;
         set => throw new NotSupportedException();
     }
 
@@ -41,7 +39,7 @@ internal sealed class EarlyWritebackStream : Stream
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         _file.Write(buffer);
-        Advance(buffer.Length);
+        StartWritebackOfFinishedStretch();
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -50,7 +48,7 @@ internal sealed class EarlyWritebackStream : Stream
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await _file.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-        Advance(buffer.Length);
+        StartWritebackOfFinishedStretch();
     }
 
     public override void Flush() => _file.Flush();
@@ -82,15 +80,15 @@ internal sealed class EarlyWritebackStream : Stream
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
-    private void Advance(int written)
+    private void StartWritebackOfFinishedStretch()
     {
-        _position += written;
-        if (_unsupported || _position - _writtenBack < Stretch)
+        var position = _file.Position;
+        if (_unsupported || position - _writtenBack < Stretch)
         {
             return;
         }
 
-        _unsupported = !NativeFileApi.StartWriteback(_file.SafeFileHandle, _writtenBack, _position - _writtenBack);
-        _writtenBack = _position;
+        _unsupported = !NativeFileApi.StartWriteback(_file.SafeFileHandle, _writtenBack, position - _writtenBack);
+        _writtenBack = position;
     }
 }
