@@ -242,8 +242,11 @@ public sealed class FtpSession
         _deadline.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _transfer = run;
         // Runs on the command loop until it first has to wait (for the data connection, the disk or the network),
-        // so a small transfer goes from command to 226 without a hop to another thread.
-        run.Task = RunTransferAsync(request, run);
+        // so a small transfer goes from command to 226 without a hop to another thread. The task is in place before
+        // the transfer starts, so a shutdown or STAT arriving meanwhile sees a transfer in progress.
+        var start = new Task<Task>(() => RunTransferAsync(request, run));
+        run.Task = start.Unwrap();
+        start.RunSynchronously(TaskScheduler.Default);
         return FtpReply.Deferred;
     }
 
