@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Text;
 using Gatehouse.Protocol.Parsing;
 using Gatehouse.Protocol.Replies;
+using Gatehouse.Protocol.Tls;
 
 namespace Gatehouse.Protocol.Sessions;
 
@@ -119,6 +120,8 @@ public sealed class ControlChannel : IAsyncDisposable
             throw;
         }
 
+        // A control connection is idle nearly all its life: let OpenSSL free its record buffers between commands.
+        OpenSslIdleBuffers.Release(tls);
         Tls = tls;
         _stream = tls;
         _reader = CreateReader(tls);
@@ -136,8 +139,10 @@ public sealed class ControlChannel : IAsyncDisposable
         _writeLock.Dispose();
     }
 
+    // Zero-byte reads: the buffer is rented once a command is arriving, so an idle session holds none (nor does
+    // SslStream, which passes the zero-byte read down to the socket).
     private static PipeReader CreateReader(Stream stream) =>
-        PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: 512, leaveOpen: true));
+        PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: 512, leaveOpen: true, useZeroByteReads: true));
 }
 
 public sealed class PlaintextInjectionException() : Exception("Plain-text data followed AUTH TLS.");
