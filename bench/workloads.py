@@ -102,12 +102,24 @@ def listing_command(server):
     return "LIST" if server.name in MLSD_LESS else "MLSD"
 
 
+WARM_UP_BYTES = 64 << 20
+
+
 def warm_up(server):
-    """A short untimed round of sessions: a JIT-compiled server (Gatehouse) or a cold page cache would otherwise make
-    the next measurement an outlier. Run before the first round, and after each restart (see idle)."""
+    """A short untimed round of sessions and of 64 MiB up- and downloads: a JIT-compiled server (Gatehouse) or a cold
+    page cache would otherwise make the next measurement an outlier (measured: Gatehouse's first 1 GiB upload after a
+    restart ran at 1,507 MB/s and 0.63 CPU s/GiB, warm 4,861 MB/s and 0.25 s). Run before the first round, and after
+    each restart (see idle)."""
+    source = os.path.join(server.workdir, "warm-up.bin")
+    if not os.path.exists(source):
+        with open(source, "wb") as out:
+            out.write(os.urandom(WARM_UP_BYTES))
     for tls in (False, True):
         try:
             churn(server, tls, 10, 2)
+            url = "ftp://127.0.0.1:%d/warm-up.bin" % server.port
+            _curl(server, tls, "--upload-file", source, url)
+            _curl(server, tls, "--output", "/dev/null", url)
         except RuntimeError as failure:
             print("warm-up on %s: %s" % (server.name, failure), file=sys.stderr)
 

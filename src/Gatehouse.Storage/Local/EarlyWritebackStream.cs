@@ -45,10 +45,27 @@ internal sealed class EarlyWritebackStream : Stream
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Writes in the calling thread. The file is opened for synchronous I/O, whose WriteAsync would queue the same
+    /// blocking write to another pool thread: one hand-off more per block, which for a small file costs more than
+    /// the write into the page cache itself.
+    /// </summary>
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        await _file.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-        StartWritebackOfFinishedStretch();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        try
+        {
+            Write(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
+        catch (Exception failure)
+        {
+            return ValueTask.FromException(failure);
+        }
     }
 
     public override void Flush() => _file.Flush();
