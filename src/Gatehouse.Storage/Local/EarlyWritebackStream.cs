@@ -6,7 +6,7 @@ namespace Gatehouse.Storage.Local;
 /// then finds little left to write, instead of the whole file serial after the network copy. Where the call is
 /// missing (other systems, some file systems) it is simply not made: the final fsync does all of the work.
 /// </summary>
-internal sealed class EarlyWritebackStream : Stream
+internal sealed class EarlyWritebackStream : WriteOnlyStream
 {
     private const long Stretch = 1 << 20;
 
@@ -15,23 +15,10 @@ internal sealed class EarlyWritebackStream : Stream
     private bool _unsupported;
 
     public EarlyWritebackStream(FileStream file)
+        : base(file)
     {
         _file = file;
         _writtenBack = file.Position;
-    }
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => _file.Length;
-
-    public override long Position
-    {
-        get => _file.Position;
-        set => throw new NotSupportedException();
     }
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
@@ -41,9 +28,6 @@ internal sealed class EarlyWritebackStream : Stream
         _file.Write(buffer);
         StartWritebackOfFinishedStretch();
     }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <summary>
     /// Writes in the calling thread. The file is opened for synchronous I/O, whose WriteAsync would queue the same
@@ -68,18 +52,8 @@ internal sealed class EarlyWritebackStream : Stream
         }
     }
 
-    public override void Flush() => _file.Flush();
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => _file.FlushAsync(cancellationToken);
-
     /// <summary>Flushes to the device: what is not written back yet is written now, and waited for.</summary>
     public void FlushToDisk() => _file.Flush(flushToDisk: true);
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

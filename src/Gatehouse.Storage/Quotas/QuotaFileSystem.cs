@@ -92,45 +92,18 @@ public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, Quota
     }
 
     /// <summary>Claims room in the ledger before each write reaches the disk.</summary>
-    private sealed class ReservingStream(Stream inner, UploadReservation reservation) : Stream
+    private sealed class ReservingStream(Stream inner, UploadReservation reservation) : WriteOnlyStream(inner)
     {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => inner.Length;
-
-        public override long Position
-        {
-            get => inner.Position;
-            set => throw new NotSupportedException();
-        }
-
         public override void Write(byte[] buffer, int offset, int count)
         {
             reservation.Reserve(count);
-            inner.Write(buffer, offset, count);
+            Inner.Write(buffer, offset, count);
         }
 
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
             reservation.Reserve(buffer.Length);
-            return inner.WriteAsync(buffer, cancellationToken);
+            return Inner.WriteAsync(buffer, cancellationToken);
         }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush() => inner.Flush();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
