@@ -16,7 +16,7 @@ public sealed class TransferProgress
 
 /// <summary>
 /// Streams between file and data connection in constant memory, with TYPE A conversion when asked. Plain binary
-/// downloads of OS files go zero-copy; everything else is double-buffered, so that reading the next block (disk
+/// downloads of OS files go zero-copy; everything else is double-buffered (see <see cref="BlockPump"/>), so that reading the next block (disk
 /// or network) overlaps writing the current one (and its TLS encryption).
 /// </summary>
 public static class TransferCopier
@@ -35,7 +35,7 @@ public static class TransferCopier
         var converter = ascii ? new AsciiConverter() : null;
         try
         {
-            await PumpAsync(file, async (block, token) =>
+            await BlockPump.RunAsync(file, BufferSize, async (block, token) =>
             {
                 if (throttle is not null)
                 {
@@ -68,7 +68,7 @@ public static class TransferCopier
         var converter = ascii ? new AsciiConverter() : null;
         try
         {
-            await PumpAsync(network, async (block, token) =>
+            await BlockPump.RunAsync(network, BufferSize, async (block, token) =>
             {
                 progress.Add(block.Length);
                 if (throttle is not null)
@@ -98,40 +98,6 @@ public static class TransferCopier
             {
                 ArrayPool<byte>.Shared.Return(output);
             }
-        }
-    }
-
-    /// <summary>Reads blocks from the source until its end and hands each to the sink, reading the next while the sink works.</summary>
-    private static async Task PumpAsync(Stream source, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> sink, CancellationToken cancellationToken)
-    {
-        var current = ArrayPool<byte>.Shared.Rent(BufferSize);
-        var next = ArrayPool<byte>.Shared.Rent(BufferSize);
-        using var readAhead = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task<int>? pending = null;
-        try
-        {
-            var read = await source.ReadAsync(current.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false);
-            while (read > 0)
-            {
-                pending = source.ReadAsync(next.AsMemory(0, BufferSize), readAhead.Token).AsTask();
-                await sink(current.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                read = await pending.ConfigureAwait(false);
-                pending = null;
-                (current, next) = (next, current);
-            }
-        }
-        finally
-        {
-            if (pending is not null)
-            {
-                // The sink failed: stop the read-ahead (a client may never send more), and return its buffer
-                // to the pool only once that read is over.
-                await readAhead.CancelAsync().ConfigureAwait(false);
-                await ((Task)pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-
-            ArrayPool<byte>.Shared.Return(current);
-            ArrayPool<byte>.Shared.Return(next);
         }
     }
 }
