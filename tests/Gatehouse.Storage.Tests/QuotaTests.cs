@@ -47,6 +47,7 @@ public sealed class QuotaTests : IDisposable
         Assert.Equal(outcomes.Count(ok => ok), (int)onDisk.Files);
         Assert.True(onDisk.Bytes <= 1_000_000);
         Assert.Equal(onDisk, ledger.Used);
+        await ledger.SaveAsync(CancellationToken.None);
         Assert.Equal(onDisk, await _store.LoadAsync("user:t", CancellationToken.None));
         Assert.True(outcomes.Count(ok => ok) >= 1);
     }
@@ -64,6 +65,7 @@ public sealed class QuotaTests : IDisposable
         Assert.Equal(new StorageUsage(50, 1), ledger.Used);
         await fs.DeleteFileAsync(P("/a"), CancellationToken.None);
         Assert.Equal(new StorageUsage(0, 0), ledger.Used);
+        await ledger.SaveAsync(CancellationToken.None);
         Assert.Equal(UsageScanner.Scan(_home), await _store.LoadAsync("user:t", CancellationToken.None));
     }
 
@@ -71,9 +73,8 @@ public sealed class QuotaTests : IDisposable
     public async Task Two_nodes_writing_the_same_names_on_shared_storage_keep_usage_exact_and_every_file_whole()
     {
         // Two nodes: their own ledgers and file system objects, one shared store and one shared directory.
-        var nodes = Enumerable.Range(0, 2)
-            .Select(_ => new QuotaFileSystem(new LocalFileSystem(_home), new QuotaLedger("user:t", "your home", () => UsageScanner.Scan(_home), _store), QuotaLimits.None))
-            .ToArray();
+        var ledgers = Enumerable.Range(0, 2).Select(_ => new QuotaLedger("user:t", "your home", () => UsageScanner.Scan(_home), _store)).ToArray();
+        var nodes = ledgers.Select(ledger => new QuotaFileSystem(new LocalFileSystem(_home), ledger, QuotaLimits.None)).ToArray();
         const int Uploads = 64;
         var begun = 0;
         var allBegun = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -96,6 +97,11 @@ public sealed class QuotaTests : IDisposable
 
         var onDisk = UsageScanner.Scan(_home);
         Assert.Equal(new StorageUsage(onDisk.Bytes, 4), onDisk);
+        foreach (var ledger in ledgers)
+        {
+            await ledger.SaveAsync(CancellationToken.None);
+        }
+
         Assert.Equal(onDisk, await _store.LoadAsync("user:t", CancellationToken.None));
         foreach (var file in Directory.GetFiles(_home))
         {
@@ -111,6 +117,7 @@ public sealed class QuotaTests : IDisposable
         var ledger = new QuotaLedger("user:t", "your home", () => UsageScanner.Scan(_home), _store, refreshInterval: TimeSpan.Zero);
         var fs = new QuotaFileSystem(new LocalFileSystem(_home), ledger, new QuotaLimits(100, null));
         await WriteAsync(fs, "/a", 60);
+        await ledger.SaveAsync(CancellationToken.None);
         File.Delete(Path.Combine(_home, "a"));
         await _store.SetAsync("user:t", UsageScanner.Scan(_home), CancellationToken.None);
         await WriteAsync(fs, "/b", 90);
@@ -129,7 +136,64 @@ public sealed class QuotaTests : IDisposable
 
         Assert.Equal(1, _store.Loads);
         Assert.Equal(new StorageUsage(50, 5), ledger.Used);
+        await ledger.SaveAsync(CancellationToken.None);
         Assert.Equal(new StorageUsage(50, 5), await _store.LoadAsync("user:t", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Changes_made_while_a_save_is_under_way_go_together_into_the_next_one()
+    {
+        var store = new GatedUsageStore();
+        await store.SetAsync("user:t", default, CancellationToken.None);
+        var ledger = new QuotaLedger("user:t", "your home", () => default, store);
+        ledger.Record(new StorageUsage(10, 1));
+        await store.FirstWriteStarted.Task.WaitAsync(Bound);
+        for (var i = 0; i < 5; i++)
+        {
+            ledger.Record(new StorageUsage(20, 1));
+        }
+
+        Assert.Equal(new StorageUsage(110, 6), ledger.Used);
+        store.Open.SetResult();
+        await ledger.SaveAsync(CancellationToken.None).WaitAsync(Bound);
+        Assert.Equal(new StorageUsage(110, 6), await store.LoadAsync("user:t", CancellationToken.None));
+        Assert.Equal(2, store.Writes);
+    }
+
+    [Fact]
+    public async Task A_failed_save_keeps_the_change_reports_it_and_the_next_save_writes_it()
+    {
+        var store = new GatedUsageStore { FailNext = true };
+        store.Open.SetResult();
+        await store.SetAsync("user:t", default, CancellationToken.None);
+        var reported = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ledger = new QuotaLedger("user:t", "your home", () => default, store, saveFailed: (_, failure) => reported.SetResult(failure));
+        ledger.Record(new StorageUsage(10, 1));
+        Assert.Equal("database is locked", (await reported.Task.WaitAsync(Bound)).Message);
+        Assert.Equal(new StorageUsage(0, 0), await store.LoadAsync("user:t", CancellationToken.None));
+        await ledger.SaveAsync(CancellationToken.None).WaitAsync(Bound);
+        Assert.Equal(new StorageUsage(10, 1), await store.LoadAsync("user:t", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_reload_adds_the_changes_not_yet_saved_to_what_the_store_holds()
+    {
+        var store = new GatedUsageStore();
+        await store.SetAsync("user:t", new StorageUsage(1000, 10), CancellationToken.None);
+        var ledger = new QuotaLedger("user:t", "your home", () => default, store, refreshInterval: TimeSpan.Zero);
+        (await ledger.BeginUploadAsync(QuotaLimits.None, newFile: false, CancellationToken.None)).Release();
+        ledger.Record(new StorageUsage(10, 1));
+        await store.FirstWriteStarted.Task.WaitAsync(Bound);
+
+        // The reload waits behind the save under way; a change made meanwhile is in no store read yet.
+        var reload = ledger.BeginUploadAsync(QuotaLimits.None, newFile: false, CancellationToken.None);
+        ledger.Record(new StorageUsage(5, 1));
+        await store.AddDirectlyAsync("user:t", new StorageUsage(100, 1));
+        store.Open.SetResult();
+        (await reload.WaitAsync(Bound)).Release();
+        Assert.Equal(new StorageUsage(1115, 13), ledger.Used);
+        await ledger.SaveAsync(CancellationToken.None).WaitAsync(Bound);
+        Assert.Equal(new StorageUsage(1115, 13), await store.LoadAsync("user:t", CancellationToken.None));
     }
 
     private static async Task WriteAsync(IFileSystem fs, string path, int size)
@@ -137,6 +201,43 @@ public sealed class QuotaTests : IDisposable
         await using var upload = await fs.BeginUploadAsync(P(path), 0, CancellationToken.None);
         await upload.Content.WriteAsync(new byte[size]);
         await upload.CommitAsync(CancellationToken.None);
+    }
+
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    /// <summary>A store whose writes wait until <see cref="Open"/> is set, and whose next write can be made to fail.</summary>
+    private sealed class GatedUsageStore : IUsageStore
+    {
+        private readonly MemoryUsageStore _inner = new();
+        private int _writes;
+
+        public TaskCompletionSource FirstWriteStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Open { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool FailNext { get; set; }
+
+        public int Writes => _writes;
+
+        public Task<StorageUsage?> LoadAsync(string area, CancellationToken cancellationToken) => _inner.LoadAsync(area, cancellationToken);
+
+        public async Task AddAsync(string area, StorageUsage change, CancellationToken cancellationToken)
+        {
+            FirstWriteStarted.TrySetResult();
+            await Open.Task.WaitAsync(cancellationToken);
+            if (FailNext)
+            {
+                FailNext = false;
+                throw new InvalidOperationException("database is locked");
+            }
+
+            Interlocked.Increment(ref _writes);
+            await _inner.AddAsync(area, change, cancellationToken);
+        }
+
+        public Task AddDirectlyAsync(string area, StorageUsage change) => _inner.AddAsync(area, change, CancellationToken.None);
+
+        public Task SetAsync(string area, StorageUsage usage, CancellationToken cancellationToken) => _inner.SetAsync(area, usage, cancellationToken);
     }
 
     private sealed class MemoryUsageStore : IUsageStore

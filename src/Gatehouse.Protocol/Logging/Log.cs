@@ -134,4 +134,7 @@ public static partial class Log
 
     [LoggerMessage(85, LogLevel.Warning, "Could not relay the data connection from {Client} on passive port {Port} to node {Node} at {RelayEndPoint}: {Reason}")]
     public static partial void RelayFailed(ILogger logger, IPEndPoint client, int port, string node, string relayEndPoint, string reason);
+
+    [LoggerMessage(86, LogLevel.Error, "Could not save the usage of {Area} in the account store; it is kept and saved with the next change or at shutdown: {Reason}")]
+    public static partial void UsageSaveFailed(ILogger logger, string area, string reason);
 }

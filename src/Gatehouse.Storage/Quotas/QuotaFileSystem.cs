@@ -37,7 +37,7 @@ public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, Quota
         await inner.DeleteFileAsync(path, cancellationToken).ConfigureAwait(false);
         if (existing is { IsDirectory: false })
         {
-            await ledger.RecordAsync(new StorageUsage(-existing.Size, -1), cancellationToken).ConfigureAwait(false);
+            ledger.Record(new StorageUsage(-existing.Size, -1));
         }
     }
 
@@ -53,7 +53,7 @@ public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, Quota
         await inner.RenameAsync(from, to, cancellationToken).ConfigureAwait(false);
         if (overwritten is { IsDirectory: false })
         {
-            await ledger.RecordAsync(new StorageUsage(-overwritten.Size, -1), cancellationToken).ConfigureAwait(false);
+            ledger.Record(new StorageUsage(-overwritten.Size, -1));
         }
     }
 
@@ -71,15 +71,9 @@ public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, Quota
         {
             var replaced = await inner.CommitAsync(cancellationToken).ConfigureAwait(false);
             var change = new StorageUsage(keptBytes + reservation.Bytes - (replaced ?? 0), replaced is null ? 1 : 0);
-            try
-            {
-                // Recorded before the reservation is released, so no other upload ever sees the room twice.
-                await ledger.RecordAsync(change, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                reservation.Release();
-            }
+            // Recorded before the reservation is released, so no other upload ever sees the room twice.
+            ledger.Record(change);
+            reservation.Release();
 
             return replaced;
         }

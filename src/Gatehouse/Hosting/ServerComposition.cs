@@ -54,7 +54,7 @@ public static class ServerComposition
         services.AddSingleton<IUsageStore>(provider => new SqlUsageStore(provider.GetRequiredService<AccountDatabase>()));
         services.AddSingleton<IBanStore>(provider => new SqlBanStore(provider.GetRequiredService<AccountDatabase>()));
         services.AddSingleton(provider => new AccessPolicyResolver(provider.GetRequiredService<IAccessStore>()));
-        services.AddSingleton(provider => new QuotaLedgers(provider.GetRequiredService<IUsageStore>()));
+        services.AddSingleton(provider => new QuotaLedgers(provider.GetRequiredService<IUsageStore>(), provider.GetRequiredService<ILogger<QuotaLedgers>>()));
         services.AddSingleton(provider => new BanList(provider.GetRequiredService<IBanStore>(), BanPolicyFrom(options.Bans), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton(provider => new Authenticator(
