@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 
 namespace Gatehouse.Accounts.Store;
@@ -7,6 +8,8 @@ namespace Gatehouse.Accounts.Store;
 internal sealed class SqliteDialect(string databasePath) : DatabaseDialect
 {
     private const int CommandTimeoutSeconds = 10;
+
+    private static readonly ConditionalWeakTable<object, object> PreparedHandles = new();
 
     public override IReadOnlyList<string> Migrations { get; } = AccountSchema.Migrations(bigInteger: "INTEGER");
 
@@ -30,7 +33,19 @@ internal sealed class SqliteDialect(string databasePath) : DatabaseDialect
         // synchronous=NORMAL: in WAL mode a commit no longer waits for an fsync of the log (a crash of the server
         // loses nothing; a power cut can lose the last commits before a checkpoint, never the database). Without
         // it every upload waited for the disk twice, once for the file and once for its quota usage.
+        // Both settings belong to the SQLite handle, which the provider's pool keeps open between uses: set once
+        // per handle, not on every query (two statements more for each of a login's reads).
+        var handle = (connection as SqliteConnection)?.Handle;
+        if (handle is not null && PreparedHandles.TryGetValue(handle, out _))
+        {
+            return;
+        }
+
         Scalar(connection, null, $"PRAGMA busy_timeout={CommandTimeoutSeconds * 1000}; PRAGMA synchronous=NORMAL;");
+        if (handle is not null)
+        {
+            PreparedHandles.AddOrUpdate(handle, handle);
+        }
     }
 
     // WAL lets the CLI change accounts while the server reads them.
