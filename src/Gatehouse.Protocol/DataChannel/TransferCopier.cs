@@ -16,8 +16,8 @@ public sealed class TransferProgress
 
 /// <summary>
 /// Streams between file and data connection in constant memory, with TYPE A conversion when asked. Plain binary
-/// downloads of OS files go zero-copy; everything else is double-buffered (see <see cref="BlockPump"/>), so that reading the next block (disk
-/// or network) overlaps writing the current one (and its TLS encryption).
+/// downloads of OS files go zero-copy; everything else is double-buffered (<see cref="BlockPump"/>), so that
+/// reading the next block (disk or network) overlaps writing the current one (and its TLS encryption).
 /// </summary>
 public static class TransferCopier
 {
