@@ -8,12 +8,9 @@ public class BlockPumpTests
     private const int Record = 16 << 10;
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
-    /// <summary>A source that yields at most CHUNK bytes per read, at once or after a yield, as its script says.</summary>
-    private sealed class ScriptedSource(byte[] data, int chunk, Func<int, bool> waitsAtRead) : Stream
+    /// <summary>What both sources share: reading asynchronously is all they do.</summary>
+    private abstract class AsyncReadOnlyStream : Stream
     {
-        private int _position;
-        private int _reads;
-
         public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => false;
@@ -24,6 +21,13 @@ public class BlockPumpTests
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>A source that yields at most CHUNK bytes per read, at once or after a yield, as its script says.</summary>
+    private sealed class ScriptedSource(byte[] data, int chunk, Func<int, bool> waitsAtRead) : AsyncReadOnlyStream
+    {
+        private int _position;
+        private int _reads;
 
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             waitsAtRead(_reads++) ? ReadLaterAsync(buffer) : ValueTask.FromResult(Take(buffer.Span));
@@ -44,21 +48,11 @@ public class BlockPumpTests
     }
 
     /// <summary>A source whose first read returns data and whose every later read waits until it is cancelled.</summary>
-    private sealed class StallingSource : Stream
+    private sealed class StallingSource : AsyncReadOnlyStream
     {
         private bool _gave;
 
         public bool ReadCancelled { get; private set; }
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
