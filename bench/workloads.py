@@ -121,10 +121,10 @@ WARM_UP_BYTES = 64 << 20
 
 
 def warm_up(server):
-    """A short untimed round of sessions and of 64 MiB up- and downloads: a JIT-compiled server (Gatehouse) or a cold
-    page cache would otherwise make the next measurement an outlier (measured: Gatehouse's first 1 GiB upload after a
-    restart ran at 1,507 MB/s and 0.63 CPU s/GiB, warm 4,861 MB/s and 0.25 s). Run before the first round, and after
-    each restart (see idle)."""
+    """A short untimed round of sessions and of 64 MiB up- and downloads, so that no timed step meets code the JIT
+    has not compiled yet. (The slow first 1 GiB upload after a restart that earlier reports blamed on the JIT,
+    1,507 MB/s against 4,861 warm, was its source file being read from disk: see _settle.) Run before the first
+    round, and after each restart (see idle)."""
     source = os.path.join(server.workdir, "warm-up.bin")
     if not os.path.exists(source):
         with open(source, "wb") as out:
@@ -161,8 +161,7 @@ def idle(server, count):
     finally:
         if process.poll() is None:
             process.kill()
-    # The next round must not meet a freshly started (not yet JIT-warmed) server: measured, a fresh Gatehouse stored
-    # 1 GiB at 1,230 MB/s and 0.7 CPU s/GiB against 4,340 MB/s and 0.27 s once warm.
+    # The next round must not meet a freshly started server whose code the JIT has not compiled yet.
     warm_up(server)
     if result["FirstError"]:
         print("  %s idle: %d failed, first: %s" % (server.name, result["Failed"], result["FirstError"]))

@@ -171,8 +171,10 @@ public sealed class QuotaTests : IDisposable
         ledger.Record(new StorageUsage(10, 1));
         Assert.Equal("database is locked", (await reported.Task.WaitAsync(Bound)).Message);
         Assert.Equal(new StorageUsage(0, 0), await store.LoadAsync("user:t", CancellationToken.None));
+        Assert.Equal(new StorageUsage(10, 1), ledger.Unsaved);
         await ledger.SaveAsync(CancellationToken.None).WaitAsync(Bound);
         Assert.Equal(new StorageUsage(10, 1), await store.LoadAsync("user:t", CancellationToken.None));
+        Assert.Equal(default, ledger.Unsaved);
     }
 
     [Fact]

@@ -35,20 +35,20 @@ public sealed class QuotaLedgers(IUsageStore store, ILogger<QuotaLedgers>? logge
         _ledgers.GetOrAdd(area, _ => new QuotaLedger(area, description, () => UsageScanner.Scan(realPath), store,
             saveFailed: (ledger, failure) => Log.UsageSaveFailed(_logger, ledger.Area, failure.Message)));
 
-    public async Task SaveAllAsync(CancellationToken cancellationToken)
+    /// <summary>At shutdown: what a ledger cannot save now is lost from the store, and the log says how much.</summary>
+    public async ValueTask DisposeAsync()
     {
         foreach (var ledger in _ledgers.Values)
         {
             try
             {
-                await ledger.SaveAsync(cancellationToken).ConfigureAwait(false);
+                await ledger.SaveAsync(CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception failure) when (failure is not OperationCanceledException)
+            catch (Exception failure)
             {
-                Log.UsageSaveFailed(_logger, ledger.Area, failure.Message);
+                var lost = ledger.Unsaved;
+                Log.UsageLostAtShutdown(_logger, ledger.Area, lost.Bytes, lost.Files, failure.Message);
             }
         }
     }
-
-    public async ValueTask DisposeAsync() => await SaveAllAsync(CancellationToken.None).ConfigureAwait(false);
 }

@@ -137,4 +137,7 @@ public static partial class Log
 
     [LoggerMessage(86, LogLevel.Error, "Could not save the usage of {Area} in the account store; it is kept and saved with the next change or at shutdown: {Reason}")]
     public static partial void UsageSaveFailed(ILogger logger, string area, string reason);
+
+    [LoggerMessage(87, LogLevel.Error, "Could not save the last usage changes of {Area} at shutdown ({Bytes} bytes, {Files} files): the stored usage is off by that much until `gatehouse quota scan`: {Reason}")]
+    public static partial void UsageLostAtShutdown(ILogger logger, string area, long bytes, long files, string reason);
 }

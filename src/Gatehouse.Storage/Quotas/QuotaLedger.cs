@@ -27,7 +27,6 @@ public sealed class QuotaLedger(string area, string description, Func<StorageUsa
     /// <summary>Bumped by every recorded change, so a first scan that raced with one is not taken as the usage.</summary>
     private long _changes;
 
-    /// <summary>Changes counted in <see cref="Used"/> but not yet added in the store.</summary>
     private StorageUsage _unsaved;
 
     private bool _saveQueued;
@@ -44,6 +43,18 @@ public sealed class QuotaLedger(string area, string description, Func<StorageUsa
             lock (_counters)
             {
                 return _used;
+            }
+        }
+    }
+
+    /// <summary>Changes counted in <see cref="Used"/> that the store does not have yet.</summary>
+    public StorageUsage Unsaved
+    {
+        get
+        {
+            lock (_counters)
+            {
+                return _unsaved;
             }
         }
     }
