@@ -112,7 +112,8 @@ public sealed class DrainTests
             await signal.WaitForExitAsync();
         }
 
-        Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        var exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(exitCode == 0, $"exit code {exitCode}\n--- server log ---\n{server.Output}");
         Assert.Contains("Drained: the last session ended; stopping", server.Output, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(server.DataDirectory, "gatehouse.pid")));
     }

@@ -242,6 +242,13 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
             : null;
     }
 
+    private async Task WhenStartedAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        await started.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
+    }
+
     private async Task StopWhenDrainedAsync(CancellationToken stoppingToken)
     {
         try
@@ -256,6 +263,9 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
             }
 
             Log.Drained(logger, _sessions.IsEmpty ? "the last session ended" : $"{_sessions.Count} session(s) still open after {timeout}s");
+
+            // A drain signalled while later services (the health check) still start would fail the start, and exit 1.
+            await WhenStartedAsync(stoppingToken).ConfigureAwait(false);
             lifetime.StopApplication();
         }
         catch (OperationCanceledException)
