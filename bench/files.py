@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Workload 2's client: one session uploads COUNT files of SIZE bytes, then downloads them all. Prints two rates."""
+"""Workload 2's client: one session uploads COUNT files of SIZE bytes into DIRECTORY, then downloads them all. Prints
+two rates. It leaves the files: see workloads.small_files."""
 import ftplib
 import io
 import ssl
@@ -9,6 +10,7 @@ import time
 
 def main():
     port, user, password, tls, count, size = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4] == "tls", int(sys.argv[5]), int(sys.argv[6])
+    directory = sys.argv[7]
     if tls:
         context = ssl.create_default_context()
         context.check_hostname = False
@@ -21,21 +23,18 @@ def main():
     if tls:
         ftp.prot_p()
     payload = bytes(size)
-    ftp.mkd("small")
+    ftp.mkd(directory)
     started = time.perf_counter()
     for i in range(count):
-        ftp.storbinary("STOR small/f%05d" % i, io.BytesIO(payload))
+        ftp.storbinary("STOR %s/f%05d" % (directory, i), io.BytesIO(payload))
     up = time.perf_counter() - started
     started = time.perf_counter()
     for i in range(count):
         sink = io.BytesIO()
-        ftp.retrbinary("RETR small/f%05d" % i, sink.write)
+        ftp.retrbinary("RETR %s/f%05d" % (directory, i), sink.write)
         if len(sink.getvalue()) != size:
             raise SystemExit("short download of f%05d" % i)
     down = time.perf_counter() - started
-    for i in range(count):
-        ftp.delete("small/f%05d" % i)
-    ftp.rmd("small")
     ftp.quit()
     print("%.1f %.1f" % (count / up, count / down))
 

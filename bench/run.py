@@ -59,10 +59,21 @@ def machine():
     peers = sorted(os.listdir(debs)) if os.path.isdir(debs) else []
     return "\n".join([
         "- CPU: %s, %d cores; memory: %d GiB" % (first("/proc/cpuinfo", "model name"), os.cpu_count(), memory),
-        "- OS: %s, kernel %s; file system of the homes: %s" % (os_name, os.uname().release, output("findmnt", "-no", "FSTYPE,OPTIONS", "-T", tempfile.gettempdir())),
+        "- OS: %s, kernel %s; file system of the homes: %s%s" % (os_name, os.uname().release, output("findmnt", "-no", "FSTYPE,OPTIONS", "-T", tempfile.gettempdir()),
+                                                                   ext4_journal(output("findmnt", "-no", "SOURCE", "-T", tempfile.gettempdir()))),
         "- .NET SDK %s (Gatehouse in Release); %s" % (output("dotnet", "--version"), output("openssl", "version")),
         "- vsftpd %s (apt); unpacked: %s" % (output("dpkg-query", "-W", "-f", "${Version}", "vsftpd"), ", ".join(peers)),
     ])
+
+
+def ext4_journal(device):
+    """Without a journal ext4 behaves differently under file churn (see workloads.small_files): say which it is."""
+    try:
+        with open("/sys/fs/ext4/%s/journal_task" % os.path.basename(device)) as source:
+            task = source.read().strip()
+    except OSError:
+        return ""
+    return "; journal: %s" % ("none" if task == "<none>" else task)
 
 
 def random_file(path, size):
