@@ -22,6 +22,8 @@ command -v openssl >/dev/null || need+=(openssl)
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
 # HAProxy is the balancer in front of two nodes in the network lab's cluster test.
 [ -x /usr/sbin/haproxy ] || need+=(haproxy)
+# strace watches whether the server fsyncs uploads (Storage:SyncUploads).
+command -v strace >/dev/null || need+=(strace)
 if [ ${#need[@]} -gt 0 ]; then
     sudo_cmd=""
     [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"

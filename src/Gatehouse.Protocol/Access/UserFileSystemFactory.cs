@@ -12,16 +12,17 @@ namespace Gatehouse.Protocol.Access;
 /// Builds what a logged-in user sees: the home and each mounted folder on disk, each behind its quota ledger,
 /// joined into one tree, with the user's per-path permissions enforced in front of everything.
 /// </summary>
-public sealed class UserFileSystemFactory(QuotaLedgers ledgers)
+/// <param name="syncUploads">Storage:SyncUploads.</param>
+public sealed class UserFileSystemFactory(QuotaLedgers ledgers, bool syncUploads)
 {
     public IFileSystem Create(Account account, AccessPolicy policy)
     {
-        var home = new LocalFileSystem(account.HomeDirectory);
+        var home = new LocalFileSystem(account.HomeDirectory, syncUploads);
         var homeLedger = ledgers.For(QuotaLedgers.HomeArea(account.Name), "your home", account.HomeDirectory);
         var mounts = policy.Mounts.Select(mount => new Mount(
             mount.At,
             new QuotaFileSystem(
-                new LocalFileSystem(mount.Folder.Path),
+                new LocalFileSystem(mount.Folder.Path, syncUploads),
                 ledgers.For(QuotaLedgers.FolderArea(mount.Folder.Name), $"the folder {mount.At}", mount.Folder.Path),
                 mount.Quota),
             mount.ReadOnly,

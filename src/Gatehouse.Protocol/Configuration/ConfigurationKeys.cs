@@ -67,6 +67,7 @@ public static class ConfigurationKeys
         ("Cluster:RelayAddress", Kind.Text),
         ("Retention:IntervalMinutes", Kind.Integer),
         ("Retention:DryRun", Kind.Boolean),
+        ("Storage:SyncUploads", Kind.Boolean),
         ("Ldap:Enabled", Kind.Boolean),
         ("Ldap:Server", Kind.Text),
         ("Ldap:Port", Kind.Integer),

@@ -25,6 +25,8 @@ public sealed class GatehouseOptions
 
     public RetentionOptions Retention { get; set; } = new();
 
+    public StorageOptions Storage { get; set; } = new();
+
     public LdapOptions Ldap { get; set; } = new();
 }
 
@@ -202,6 +204,17 @@ public sealed class ClusterOptions
 
     /// <summary>The address other nodes reach RelayPort at (this node's address on the cluster's internal network).</summary>
     public string? RelayAddress { get; set; }
+}
+
+public sealed class StorageOptions
+{
+    /// <summary>
+    /// fsync each upload before its 226, so that a file the client was told is stored survives a power cut or a
+    /// kernel crash. False answers once the data is in the page cache, as vsftpd, ProFTPD and pure-ftpd do: a crash
+    /// of the server alone still loses nothing, but an upload acknowledged shortly before a power cut can be lost,
+    /// empty or cut short under its name.
+    /// </summary>
+    public bool SyncUploads { get; set; } = true;
 }
 
 public sealed class RetentionOptions

@@ -9,9 +9,12 @@ public sealed class LocalFileSystem : IFileSystem
 {
     private const int CopyBufferSize = 1 << 20;
     private readonly string _root;
+    private readonly bool _syncUploads;
 
-    public LocalFileSystem(string homeDirectory)
+    /// <param name="syncUploads">fsync each upload before it is committed under its name (Storage:SyncUploads).</param>
+    public LocalFileSystem(string homeDirectory, bool syncUploads = true)
     {
+        _syncUploads = syncUploads;
         Directory.CreateDirectory(homeDirectory);
         _root = NativeFileApi.RealPath(homeDirectory)
             ?? throw new DirectoryNotFoundException($"Home directory '{homeDirectory}' cannot be resolved.");
@@ -111,7 +114,7 @@ public sealed class LocalFileSystem : IFileSystem
                 Share = FileShare.None,
                 BufferSize = 0,
             });
-            return ValueTask.FromResult<IUpload>(new LocalUpload(new EarlyWritebackStream(stream), temporary, final));
+            return ValueTask.FromResult<IUpload>(new LocalUpload(new EarlyWritebackStream(stream), temporary, final, _syncUploads));
         });
     }
 

@@ -1,7 +1,10 @@
 namespace Gatehouse.Storage.Local;
 
-/// <summary>Data goes to a hidden temporary file in the target directory and replaces the final name atomically on commit (<see cref="AtomicReplace"/>).</summary>
-internal sealed class LocalUpload(EarlyWritebackStream content, string temporaryPath, string finalPath) : IUpload
+/// <summary>
+/// Data goes to a hidden temporary file in the target directory and replaces the final name atomically on commit
+/// (<see cref="AtomicReplace"/>), after an fsync unless <paramref name="syncToDisk"/> is off.
+/// </summary>
+internal sealed class LocalUpload(EarlyWritebackStream content, string temporaryPath, string finalPath, bool syncToDisk) : IUpload
 {
     private bool _committed;
 
@@ -12,7 +15,11 @@ internal sealed class LocalUpload(EarlyWritebackStream content, string temporary
         try
         {
             await content.FlushAsync(cancellationToken).ConfigureAwait(false);
-            content.FlushToDisk();
+            if (syncToDisk)
+            {
+                content.FlushToDisk();
+            }
+
             await content.DisposeAsync().ConfigureAwait(false);
             var replaced = AtomicReplace.Move(temporaryPath, finalPath);
             _committed = true;

@@ -82,7 +82,7 @@ public static class ServerComposition
             IPassivePortSharing? sharing = options.Cluster.RelayPort != 0
                 ? new ClusterPortSharing(provider.GetRequiredService<ClusterRegistry>(), dataLogger)
                 : null;
-            var fileSystems = new UserFileSystemFactory(provider.GetRequiredService<QuotaLedgers>());
+            var fileSystems = new UserFileSystemFactory(provider.GetRequiredService<QuotaLedgers>(), options.Storage.SyncUploads);
             return new FtpServerContext
             {
                 Options = options,
