@@ -22,6 +22,7 @@ REPOSITORY = os.path.dirname(HERE)
 PREFIX = "/var/tmp/gatehouse-bench-peers"
 SERVERS = {
     "gatehouse": lambda *args: servers.Gatehouse(REPOSITORY, *args),
+    "gatehouse-nosync": lambda *args: servers.GatehouseNoSync(REPOSITORY, *args),
     "vsftpd": servers.Vsftpd,
     "pure-ftpd": lambda *args: servers.PureFtpd(PREFIX, *args),
     "proftpd": lambda *args: servers.Proftpd(PREFIX, *args),
@@ -123,12 +124,12 @@ def table(results, order):
         for metric in results[(workload, names[0])][0]:
             medians = {name: statistics.median(run[metric] for run in results[(workload, name)]) for name in names}
             reference = medians.get(REFERENCE)
-            peers = {name: value for name, value in medians.items() if name not in ("gatehouse", "openssl pair")}
+            peers = {name: value for name, value in medians.items() if not name.startswith("gatehouse") and name != "openssl pair"}
             for name in names:
                 values = [run[metric] for run in results[(workload, name)]]
                 ratio = "%.2f" % (medians[name] / reference) if reference else "-"
                 standing = "-"
-                if name == "gatehouse" and peers and metric not in INFORMATION_ONLY:
+                if name.startswith("gatehouse") and peers and metric not in INFORMATION_ONLY:
                     if metric in HIGHER_IS_BETTER:
                         best = max(peers, key=peers.get)
                         score = medians[name] / peers[best] if peers[best] else float("inf")
@@ -144,7 +145,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="256 MiB instead of 1 GiB, 200 small files instead of 1,000")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--servers", default="gatehouse,vsftpd,pure-ftpd,proftpd,pyftpdlib")
+    parser.add_argument("--servers", default="gatehouse,gatehouse-nosync,vsftpd,pure-ftpd,proftpd,pyftpdlib")
     parser.add_argument("--workloads", default="big,small,churn,idle,listing")
     parser.add_argument("--output")
     args = parser.parse_args()
@@ -192,6 +193,8 @@ def main():
                             workloads.tls_ceiling(os.path.join(HERE, "tls_pair.py"), cert, key, big))
                         continue
                     for server in started:
+                        if server.uploads_only and not workloads.uploads(workload):
+                            continue
                         measuring = time.time()
                         try:
                             results.setdefault((workload, server.name), []).append(measure(server))

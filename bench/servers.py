@@ -80,6 +80,8 @@ def resident_bytes(pid):
 class Server:
     name = ""
     system_account = False
+    # Measured on the upload workloads only: a variant of another server that differs in how it stores uploads.
+    uploads_only = False
 
     def __init__(self, workdir, port, passive, certificate, key):
         self.workdir = os.path.join(workdir, self.name)
@@ -146,6 +148,17 @@ class Gatehouse(Server):
         self.process = subprocess.Popen(["dotnet", self.dll, "serve"], env=self.environment, stdout=log, stderr=subprocess.STDOUT,
                                         preexec_fn=raise_limits)
         self.started()
+
+
+class GatehouseNoSync(Gatehouse):
+    """Gatehouse with Storage:SyncUploads=false: 226 once the data is in the page cache, without the fsync its
+    default makes, as the peers do. Shows what the durable default costs on the upload workloads."""
+    name = "gatehouse-nosync"
+    uploads_only = True
+
+    def __init__(self, repository, *args):
+        super().__init__(repository, *args)
+        self.environment["GATEHOUSE_Storage__SyncUploads"] = "false"
 
 
 class Vsftpd(Server):
