@@ -69,11 +69,6 @@ def big_file(server, source, size, direction, tls):
     return {"MB/s": size / seconds / 1e6, "server CPU s/GiB": cpu * GIB / size}
 
 
-def uploads(workload):
-    """Whether a workload (by its name in the report) stores files: the 1 GiB STORs and the small files."""
-    return workload.startswith("STOR") or "one session" in workload
-
-
 def small_files(server, count, size, tls):
     """Workload 2: one session, COUNT small files up then down. Files per second, and the client's CPU share.
 
