@@ -243,6 +243,8 @@ class Proftpd(Server):
                 "LoadModule mod_tls.c",
                 "TLSEngine on", "TLSRequired off", "TLSProtocol TLSv1.2 TLSv1.3",
                 "TLSRSACertificateFile %s" % self.certificate, "TLSRSACertificateKeyFile %s" % self.key,
+                # Without a CA list of its own, every session process parses the system's CA bundle (bench/README.md).
+                "TLSCACertificateFile %s" % self.certificate,
                 "TLSOptions NoSessionReuseRequired", "TLSVerifyClient off",
                 "TLSLog %s" % os.path.join(self.workdir, "tls.log"), "",
             ]))
