@@ -184,7 +184,7 @@ public sealed class PassiveListeners : IDisposable
         {
             foreach (var shared in _listening.Values)
             {
-                shared.Socket.Dispose();
+                shared.Close();
             }
 
             _listening.Clear();
@@ -300,7 +300,7 @@ public sealed class PassiveListeners : IDisposable
         if (shared.Reservations.Count == 0 && !shared.Permanent)
         {
             _listening.Remove(reservation.EndPoint);
-            shared.Socket.Dispose();
+            shared.Close();
         }
 
         _pool.Release(reservation.EndPoint.Port, reservation.Owner);
@@ -315,7 +315,9 @@ public sealed class PassiveListeners : IDisposable
 
     private async Task AcceptLoopAsync(SharedPort shared, int port)
     {
-        while (true)
+        // Usually the connection just dispatched ended the port's last reservation and closed it: stopping here
+        // spares an accept on a closed socket and the exception it throws, once per passive transfer.
+        while (!shared.IsClosed)
         {
             Socket connection;
             try
@@ -403,11 +405,21 @@ public sealed class PassiveListeners : IDisposable
 
     private sealed class SharedPort(Socket socket)
     {
+        private volatile bool _closed;
+
         public Socket Socket { get; } = socket;
+
+        public bool IsClosed => _closed;
 
         /// <summary>Listens whether or not a reservation holds it (a cluster's shared range).</summary>
         public bool Permanent { get; set; }
 
         public List<PassiveReservation> Reservations { get; } = [];
+
+        public void Close()
+        {
+            _closed = true;
+            Socket.Dispose();
+        }
     }
 }
