@@ -9,7 +9,11 @@ public interface IFileSystem
 {
     ValueTask<FileSystemEntry?> GetEntryAsync(VirtualPath path, CancellationToken cancellationToken);
 
-    ValueTask<IReadOnlyList<FileSystemEntry>> ListAsync(VirtualPath directory, CancellationToken cancellationToken);
+    /// <summary>
+    /// The directory's entries in the order the storage gives them, read as they are enumerated, so a directory of
+    /// any size costs no memory here. Refusals (no such directory, no permission) are thrown before it returns.
+    /// </summary>
+    ValueTask<IEnumerable<FileSystemEntry>> ListAsync(VirtualPath directory, CancellationToken cancellationToken);
 
     ValueTask<Stream> OpenReadAsync(VirtualPath path, long offset, CancellationToken cancellationToken);
 

@@ -61,6 +61,21 @@ public sealed class TlsRequiredFtplibTests(TlsRequiredServerFixture fixture) : I
     }
 
     [Fact]
+    public async Task Directories_past_the_sort_limit_stream_every_entry_once()
+    {
+        var huge = Path.Combine(_server.Home("alice"), "huge");
+        Directory.CreateDirectory(huge);
+        var count = Gatehouse.Protocol.Listing.ListingOrder.SortLimit + 500;
+        for (var i = 0; i < count; i++)
+        {
+            await File.WriteAllBytesAsync(Path.Combine(huge, $"e{i:D6}"), []);
+        }
+
+        var output = await Clients.FtplibAsync(_server, "huge-listing", extra: ["--count", count.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.Contains("OK huge-listing", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Utf8_names_work_end_to_end()
     {
         await Clients.FtplibAsync(_server, "utf8");

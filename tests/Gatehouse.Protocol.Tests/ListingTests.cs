@@ -26,6 +26,32 @@ public class ListingTests
         Assert.Equal("type=dir;modify=20200102030405; in", ListingFormatter.Facts(Dir, ["type", "size", "modify"], Dir.Name));
     }
 
+    [Fact]
+    public void Lines_are_utf8_and_the_string_forms_match_them()
+    {
+        var entry = File with { Name = "Grüße.txt" };
+        var line = new byte[ListingFormatter.MaxLineBytes];
+        var written = ListingFormatter.WriteFacts(entry, ["size"], entry.Name, isHome: false, line);
+        Assert.Equal("size=1234; Grüße.txt"u8.ToArray(), line[..written]);
+        Assert.Equal("size=1234; Grüße.txt", ListingFormatter.Facts(entry, ["size"], entry.Name));
+    }
+
+    [Fact]
+    public void Directories_up_to_the_sort_limit_come_in_name_order()
+    {
+        var names = Enumerable.Range(0, ListingOrder.SortLimit).Select(index => $"f{index:D6}").Reverse().ToList();
+        var listed = ListingOrder.InNameOrderWhenSmall(names.Select(name => File with { Name = name })).Select(entry => entry.Name);
+        Assert.Equal(names.Order(StringComparer.Ordinal), listed);
+    }
+
+    [Fact]
+    public void Larger_directories_are_sent_whole_in_the_order_read()
+    {
+        var names = Enumerable.Range(0, ListingOrder.SortLimit + 1).Select(index => $"f{index:D6}").Reverse().ToList();
+        var listed = ListingOrder.InNameOrderWhenSmall(names.Select(name => File with { Name = name })).Select(entry => entry.Name);
+        Assert.Equal(names, listed);
+    }
+
     [Theory]
     [InlineData("-la", "")]
     [InlineData("-a -l dir", "dir")]

@@ -99,7 +99,7 @@ public sealed class VirtualFileSystemTests : IDisposable
         await AssertRefusedAsync(() => guarded.DeleteFileAsync(P("/own.txt"), CancellationToken.None).AsTask(), "you lack the 'delete' permission for /own.txt");
         await AssertRefusedAsync(() => guarded.BeginUploadAsync(P("/own.txt"), 0, CancellationToken.None).AsTask(), "'overwrite'");
         await AssertRefusedAsync(() => guarded.BeginUploadAsync(P("/fresh.txt"), 0, CancellationToken.None).AsTask(), "'upload'");
-        Assert.Equal(3, (await guarded.ListAsync(VirtualPath.Root, CancellationToken.None)).Count);
+        Assert.Equal(3, (await guarded.ListAsync(VirtualPath.Root, CancellationToken.None)).Count());
     }
 
     private static async Task AssertRefusedAsync(Func<Task> action, string message, FileSystemError error = FileSystemError.PermissionDenied)

@@ -9,7 +9,7 @@ public sealed class GuardedFileSystem(IFileSystem inner, PermissionTable permiss
     public ValueTask<FileSystemEntry?> GetEntryAsync(VirtualPath path, CancellationToken cancellationToken) =>
         inner.GetEntryAsync(path, cancellationToken);
 
-    public ValueTask<IReadOnlyList<FileSystemEntry>> ListAsync(VirtualPath directory, CancellationToken cancellationToken)
+    public ValueTask<IEnumerable<FileSystemEntry>> ListAsync(VirtualPath directory, CancellationToken cancellationToken)
     {
         Demand(directory, FilePermissions.List, directory);
         return inner.ListAsync(directory, cancellationToken);

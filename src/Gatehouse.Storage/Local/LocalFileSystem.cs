@@ -26,7 +26,7 @@ public sealed class LocalFileSystem : IFileSystem
         return ValueTask.FromResult(real is null ? null : Describe(real, path.Name));
     }
 
-    public ValueTask<IReadOnlyList<FileSystemEntry>> ListAsync(VirtualPath directory, CancellationToken cancellationToken)
+    public ValueTask<IEnumerable<FileSystemEntry>> ListAsync(VirtualPath directory, CancellationToken cancellationToken)
     {
         var real = MapExisting(directory);
         if (!Directory.Exists(real))
@@ -34,31 +34,23 @@ public sealed class LocalFileSystem : IFileSystem
             throw new FileSystemException(FileSystemError.NotADirectory, $"{directory} is not a directory.");
         }
 
-        return Translate(() =>
+        return ValueTask.FromResult(ReadEntries(real));
+    }
+
+    private IEnumerable<FileSystemEntry> ReadEntries(string real)
+    {
+        using var opened = NativeFileApi.OpenDirectory(real);
+        // Names only: asking the enumeration for attributes would cost an lstat of the whole path per entry.
+        var children = new System.IO.Enumeration.FileSystemEnumerable<string>(real, static (ref System.IO.Enumeration.FileSystemEntry child) => child.FileName.ToString());
+        using var reading = Translate(children.GetEnumerator);
+        while (Translate(reading.MoveNext))
         {
-            var entries = new List<FileSystemEntry>();
-            using var opened = NativeFileApi.OpenDirectory(real);
-            var children = new System.IO.Enumeration.FileSystemEnumerable<(string Name, bool IsLink)>(real,
-                static (ref System.IO.Enumeration.FileSystemEntry child) => (child.FileName.ToString(), (child.Attributes & FileAttributes.ReparsePoint) != 0));
-            foreach (var (name, isLink) in children)
+            var name = reading.Current;
+            if (PathValidation.TryValidateName(name, out _) && DescribeChild(opened, real, name) is { } entry)
             {
-                if (!PathValidation.TryValidateName(name, out _))
-                {
-                    continue;
-                }
-
-                // Only a link can lead out of the home; a plain child of a directory inside it is inside it.
-                var entry = isLink
-                    ? NativeFileApi.RealPath(Path.Join(real, name)) is { } target && IsInsideRoot(target) ? Describe(target, name) : null
-                    : DescribeChild(opened, real, name);
-                if (entry is not null)
-                {
-                    entries.Add(entry);
-                }
+                yield return entry;
             }
-
-            return ValueTask.FromResult<IReadOnlyList<FileSystemEntry>>(entries);
-        });
+        }
     }
 
     public ValueTask<Stream> OpenReadAsync(VirtualPath path, long offset, CancellationToken cancellationToken)
@@ -236,11 +228,36 @@ public sealed class LocalFileSystem : IFileSystem
         });
     }
 
-    /// <summary>A child that is not a link, looked up in its open directory where there is one.</summary>
-    private static FileSystemEntry? DescribeChild(DirectoryHandle? directory, string directoryPath, string name) =>
-        directory is not null && NativeFileApi.Status(directory, name) is { } status
-            ? Entry(name, status)
-            : Describe(Path.Join(directoryPath, name), name);
+    /// <summary>A child of a listed directory, looked up in its open directory where there is one; null if it vanished or is a link leading out of the home.</summary>
+    private FileSystemEntry? DescribeChild(DirectoryHandle? directory, string directoryPath, string name)
+    {
+        var status = directory is null ? null : NativeFileApi.Status(directory, name);
+        if (status is { IsLink: false } found)
+        {
+            return Entry(name, found);
+        }
+
+        var path = Path.Join(directoryPath, name);
+        if (status is not null || IsLink(path))
+        {
+            // Only a link can lead out of the home; a plain child of a directory inside it is inside it.
+            return NativeFileApi.RealPath(path) is { } target && IsInsideRoot(target) ? Describe(target, name) : null;
+        }
+
+        return Describe(path, name);
+    }
+
+    private static bool IsLink(string path)
+    {
+        try
+        {
+            return (File.GetAttributes(path) & FileAttributes.ReparsePoint) != 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     private static FileSystemEntry Entry(string name, FileStatus status) =>
         new(name, status.IsDirectory, status.IsDirectory ? 0 : status.Size, status.LastModified, status.Identity);

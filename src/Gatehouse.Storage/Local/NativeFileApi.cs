@@ -25,6 +25,8 @@ internal static partial class NativeFileApi
     private const int StatxMtimeOffset = 112;
     private const int FileTypeMask = 0xF000;
     private const int DirectoryType = 0x4000;
+    private const int LinkType = 0xA000;
+    private const int NoFollow = 0x100; // AT_SYMLINK_NOFOLLOW
 
     [ThreadStatic]
     private static byte[]? t_statxBuffer;
@@ -56,9 +58,12 @@ internal static partial class NativeFileApi
     /// </summary>
     public static FileStatus? Status(string path) => Status(null, path, static (_, path, buffer) => statx(AtFdCwd, path, 0, StatxMask, buffer));
 
-    /// <summary>As <see cref="Status(string)"/>, for an entry of an open directory: the kernel looks up one name, not the whole path.</summary>
+    /// <summary>
+    /// As <see cref="Status(string)"/>, for an entry of an open directory: the kernel looks up one name, not the whole
+    /// path, and a link is described as itself (<see cref="FileStatus.IsLink"/>), not followed.
+    /// </summary>
     public static FileStatus? Status(DirectoryHandle directory, string name) =>
-        Status(directory, name, static (directory, name, buffer) => statxAt(directory!, name, 0, StatxMask, buffer));
+        Status(directory, name, static (directory, name, buffer) => statxAt(directory!, name, NoFollow, StatxMask, buffer));
 
     /// <summary>The directory opened for lookups relative to it, or null where that is not possible (the caller falls back to paths).</summary>
     public static DirectoryHandle? OpenDirectory(string path)
@@ -105,6 +110,7 @@ internal static partial class NativeFileApi
         var minor = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(StatxDevMinorOffset));
         return new FileStatus(
             (mode & FileTypeMask) == DirectoryType,
+            (mode & FileTypeMask) == LinkType,
             size,
             DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanoseconds / 100),
             $"{major:x}.{minor:x}.{inode:x}");
@@ -178,4 +184,4 @@ internal sealed class DirectoryHandle() : SafeHandleZeroOrMinusOneIsInvalid(owns
     protected override bool ReleaseHandle() => NativeFileApi.close(handle) == 0;
 }
 
-internal readonly record struct FileStatus(bool IsDirectory, long Size, DateTimeOffset LastModified, string Identity);
+internal readonly record struct FileStatus(bool IsDirectory, bool IsLink, long Size, DateTimeOffset LastModified, string Identity);

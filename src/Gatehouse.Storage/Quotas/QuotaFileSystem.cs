@@ -6,7 +6,7 @@ public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, Quota
     public ValueTask<FileSystemEntry?> GetEntryAsync(VirtualPath path, CancellationToken cancellationToken) =>
         inner.GetEntryAsync(path, cancellationToken);
 
-    public ValueTask<IReadOnlyList<FileSystemEntry>> ListAsync(VirtualPath directory, CancellationToken cancellationToken) =>
+    public ValueTask<IEnumerable<FileSystemEntry>> ListAsync(VirtualPath directory, CancellationToken cancellationToken) =>
         inner.ListAsync(directory, cancellationToken);
 
     public ValueTask<Stream> OpenReadAsync(VirtualPath path, long offset, CancellationToken cancellationToken) =>

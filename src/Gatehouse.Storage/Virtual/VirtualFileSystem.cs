@@ -30,32 +30,25 @@ public sealed class VirtualFileSystem : IFileSystem
         return entry;
     }
 
-    public async ValueTask<IReadOnlyList<FileSystemEntry>> ListAsync(VirtualPath directory, CancellationToken cancellationToken)
+    public async ValueTask<IEnumerable<FileSystemEntry>> ListAsync(VirtualPath directory, CancellationToken cancellationToken)
     {
         var (fileSystem, inner, _) = Route(directory);
         var children = ChildMountNames(directory);
-        IReadOnlyList<FileSystemEntry> entries;
-        if (children.Count > 0 && await fileSystem.GetEntryAsync(inner, cancellationToken).ConfigureAwait(false) is not { IsDirectory: true })
-        {
-            entries = [];
-        }
-        else
-        {
-            entries = await fileSystem.ListAsync(inner, cancellationToken).ConfigureAwait(false);
-        }
-
         if (children.Count == 0)
         {
-            return entries;
+            return await fileSystem.ListAsync(inner, cancellationToken).ConfigureAwait(false);
         }
 
-        var merged = entries.Where(entry => !children.Contains(entry.Name)).ToList();
+        var entries = await fileSystem.GetEntryAsync(inner, cancellationToken).ConfigureAwait(false) is { IsDirectory: true }
+            ? await fileSystem.ListAsync(inner, cancellationToken).ConfigureAwait(false)
+            : [];
+        var mounts = new List<FileSystemEntry>(children.Count);
         foreach (var name in children)
         {
-            merged.Add((await GetEntryAsync(directory.Append(name), cancellationToken).ConfigureAwait(false))!);
+            mounts.Add((await GetEntryAsync(directory.Append(name), cancellationToken).ConfigureAwait(false))!);
         }
 
-        return merged;
+        return entries.Where(entry => !children.Contains(entry.Name)).Concat(mounts);
     }
 
     public ValueTask<Stream> OpenReadAsync(VirtualPath path, long offset, CancellationToken cancellationToken)

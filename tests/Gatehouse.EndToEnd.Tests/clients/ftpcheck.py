@@ -150,6 +150,20 @@ def scenario_big_listing(args):
     print("OK big-listing")
 
 
+def scenario_huge_listing(args):
+    """A directory of --count entries, past the size the server sorts: every entry arrives exactly once in every form."""
+    ftp = connect(args)
+    expected = sorted("e%06d" % i for i in range(args.count))
+    names = [name for name, _ in ftp.mlsd("huge")]
+    check(sorted(names) == expected, "MLSD lists all %d entries once (got %d)" % (args.count, len(names)))
+    check(sorted(ftp.nlst("huge")) == expected, "NLST lists all %d entries once" % args.count)
+    lines = []
+    ftp.retrlines("LIST huge", lines.append)
+    check(sorted(line.rsplit(" ", 1)[1] for line in lines) == expected, "LIST lists all %d entries once" % args.count)
+    ftp.quit()
+    print("OK huge-listing")
+
+
 def scenario_utf8(args):
     ftp = connect(args)
     check("UTF8" in ftp.sendcmd("FEAT"), "FEAT lists UTF8")

@@ -11,6 +11,6 @@ public sealed class ListHandler : IFtpCommandHandler
     {
         var now = context.Session.Server.Time.GetUtcNow();
         return ListingCommand.SendAsync(context, ListArguments.StripOptions(context.Argument), requireDirectory: false,
-            (_, _, entries) => entries.Select(entry => ListingFormatter.UnixLine(entry, now)));
+            (entry, line) => ListingFormatter.WriteUnixLine(entry, now, line));
     }
 }

@@ -1,26 +1,27 @@
 using System.Buffers;
-using System.Text;
+using Gatehouse.Protocol.Listing;
 using Gatehouse.Protocol.Replies;
 using Gatehouse.Protocol.Sessions;
 using Gatehouse.Storage;
 
 namespace Gatehouse.Protocol.Commands.Transfers;
 
-/// <summary>What LIST, NLST and MLSD share: build the listing first (so errors come before 150), then send it.</summary>
+/// <summary>Writes one line of a listing, without its CRLF, and returns its length in bytes.</summary>
+internal delegate int ListingLineWriter(FileSystemEntry entry, Span<byte> destination);
+
+/// <summary>What LIST, NLST and MLSD share: check the target first (so refusals come before 150), then read and send the listing as it goes.</summary>
 internal static class ListingCommand
 {
+    // The block is sent once it holds BlockSize bytes, so each line starts with ListingFormatter.MaxLineBytes of room.
     private const int BlockSize = 64 * 1024;
 
-    // The block is sent once it holds BlockSize bytes, so each line starts with at least this much room: enough
-    // for the longest line, NLST's answer for a single file, a path of VirtualPath.MaxPathLength characters at
-    // 3 UTF-8 bytes each (a listed name is at most VirtualPath.MaxNameLength, with its facts or ls columns).
-    private const int MaxLineBytes = 16 * 1024;
-
+    /// <param name="nameFileByPath">A file (not a directory) asked for by name is listed under its full path (NLST).</param>
     public static async ValueTask<FtpReply> SendAsync(
         FtpCommandContext context,
         string argument,
         bool requireDirectory,
-        Func<VirtualPath, FileSystemEntry, IReadOnlyList<FileSystemEntry>, IEnumerable<string>> format)
+        ListingLineWriter writeLine,
+        bool nameFileByPath = false)
     {
         if (!context.Session.CanStartTransfer(out var refusal) || !context.TryResolve(out var path, out refusal, argument))
         {
@@ -39,35 +40,33 @@ internal static class ListingCommand
             return new FtpReply(501, $"{path} is not a directory; use MLST for a single entry.");
         }
 
-        var entries = entry.IsDirectory ? await ListSortedAsync(fileSystem, path, context.CancellationToken).ConfigureAwait(false) : [entry];
-        var lines = format(path, entry, entries);
+        var entries = entry.IsDirectory
+            ? ListingOrder.InNameOrderWhenSmall(await fileSystem.ListAsync(path, context.CancellationToken).ConfigureAwait(false))
+            : [nameFileByPath ? entry with { Name = path.Value } : entry];
         return context.Session.StartTransfer(new TransferRequest(
             $"Here comes the listing of {path}.",
             async (data, progress, cancellationToken) =>
             {
-                await WriteLinesAsync(lines, data, progress, cancellationToken).ConfigureAwait(false);
+                await WriteLinesAsync(entries, writeLine, data, progress, cancellationToken).ConfigureAwait(false);
                 return new FtpReply(226, "Listing sent.");
             }));
     }
 
-    /// <summary>Sorted by name in place: one array of references, no sort keys or index maps beside it.</summary>
-    private static async ValueTask<FileSystemEntry[]> ListSortedAsync(IFileSystem fileSystem, VirtualPath path, CancellationToken cancellationToken)
-    {
-        var entries = (await fileSystem.ListAsync(path, cancellationToken).ConfigureAwait(false)).ToArray();
-        Array.Sort(entries, static (left, right) => string.CompareOrdinal(left.Name, right.Name));
-        return entries;
-    }
-
     /// <summary>Formats and sends the listing a block at a time, so a directory of any size costs one block of memory.</summary>
-    private static async Task WriteLinesAsync(IEnumerable<string> lines, Stream data, DataChannel.TransferProgress progress, CancellationToken cancellationToken)
+    private static async Task WriteLinesAsync(
+        IEnumerable<FileSystemEntry> entries,
+        ListingLineWriter writeLine,
+        Stream data,
+        DataChannel.TransferProgress progress,
+        CancellationToken cancellationToken)
     {
-        var block = ArrayPool<byte>.Shared.Rent(BlockSize + MaxLineBytes);
+        var block = ArrayPool<byte>.Shared.Rent(BlockSize + ListingFormatter.MaxLineBytes + 2);
         try
         {
             var used = 0;
-            foreach (var line in lines)
+            foreach (var entry in entries)
             {
-                used += Encoding.UTF8.GetBytes(line, block.AsSpan(used));
+                used += writeLine(entry, block.AsSpan(used, ListingFormatter.MaxLineBytes));
                 block[used++] = (byte)'\r';
                 block[used++] = (byte)'\n';
                 if (used >= BlockSize)

@@ -11,6 +11,6 @@ public sealed class MlsdHandler : IFtpCommandHandler
     {
         var facts = context.State.MlstFacts;
         return ListingCommand.SendAsync(context, context.Argument, requireDirectory: true,
-            (_, _, entries) => entries.Select(entry => ListingFormatter.Facts(entry, facts, entry.Name)));
+            (entry, line) => ListingFormatter.WriteFacts(entry, facts, entry.Name, isHome: false, line));
     }
 }

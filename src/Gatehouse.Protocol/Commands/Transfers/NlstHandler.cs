@@ -9,5 +9,5 @@ public sealed class NlstHandler : IFtpCommandHandler
 
     public ValueTask<FtpReply> HandleAsync(FtpCommandContext context) =>
         ListingCommand.SendAsync(context, ListArguments.StripOptions(context.Argument), requireDirectory: false,
-            (path, entry, entries) => entry.IsDirectory ? entries.Select(item => item.Name) : [path.Value]);
+            static (entry, line) => ListingFormatter.WriteName(entry.Name, line), nameFileByPath: true);
 }
