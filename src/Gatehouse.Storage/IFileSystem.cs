@@ -11,7 +11,8 @@ public interface IFileSystem
 
     /// <summary>
     /// The directory's entries in the order the storage gives them, read as they are enumerated, so a directory of
-    /// any size costs no memory here. Refusals (no such directory, no permission) are thrown before it returns.
+    /// any size costs no memory here. Refusals (no such directory, no listing permission) are thrown before it
+    /// returns; an error reading the directory itself surfaces as a <see cref="FileSystemException"/> while enumerating.
     /// </summary>
     ValueTask<IEnumerable<FileSystemEntry>> ListAsync(VirtualPath directory, CancellationToken cancellationToken);
 
