@@ -188,6 +188,44 @@ public sealed class LocalFileSystemTests : IDisposable
     }
 
     [Fact]
+    public async Task A_link_deep_in_a_path_is_followed_only_while_it_stays_inside_the_home()
+    {
+        Directory.CreateDirectory(Path.Combine(_home, "a", "b"));
+        File.WriteAllText(Path.Combine(_home, "a", "b", "f.txt"), "deep");
+        File.CreateSymbolicLink(Path.Combine(_home, "a", "out"), _outside);
+        File.CreateSymbolicLink(Path.Combine(_home, "a", "b", "up"), Path.Combine(_home, "a"));
+
+        Assert.Equal("deep", await ReadAsync("/a/b/up/b/f.txt"));
+        var read = await Assert.ThrowsAsync<FileSystemException>(async () => await _fs.GetEntryAsync(P("/a/out/secret.txt"), default));
+        Assert.Equal(FileSystemError.OutsideHome, read.Error);
+        var write = await Assert.ThrowsAsync<FileSystemException>(async () => await _fs.BeginUploadAsync(P("/a/out/new.txt"), 0, default));
+        Assert.Equal(FileSystemError.OutsideHome, write.Error);
+        Assert.False(File.Exists(Path.Combine(_outside, "new.txt")));
+    }
+
+    [Fact]
+    public async Task A_home_swapped_for_a_link_after_login_leads_nowhere()
+    {
+        Directory.Move(_home, _home + "-moved");
+        File.CreateSymbolicLink(_home, _outside);
+        var error = await Assert.ThrowsAsync<FileSystemException>(async () => await _fs.GetEntryAsync(P("/secret.txt"), default));
+        Assert.Equal(FileSystemError.OutsideHome, error.Error);
+    }
+
+    [Fact]
+    public async Task A_file_is_not_a_directory_on_the_way_to_another_path()
+    {
+        await UploadAsync("/plain.txt", "x");
+        Assert.Null(await _fs.GetEntryAsync(P("/plain.txt/below"), default));
+        var upload = await Assert.ThrowsAsync<FileSystemException>(async () => await _fs.BeginUploadAsync(P("/plain.txt/below"), 0, default));
+        Assert.Equal(FileSystemError.NotADirectory, upload.Error);
+        var missing = await Assert.ThrowsAsync<FileSystemException>(async () => await _fs.BeginUploadAsync(P("/nowhere/below"), 0, default));
+        Assert.Equal(FileSystemError.NotFound, missing.Error);
+        var entry = await _fs.GetEntryAsync(P("/plain.txt"), default);
+        Assert.Equal((false, 1L), (entry!.IsDirectory, entry.Size));
+    }
+
+    [Fact]
     public async Task Dangling_link_cannot_be_written_through()
     {
         File.CreateSymbolicLink(Path.Combine(_home, "dangling"), Path.Combine(_outside, "created-by-attacker"));

@@ -54,14 +54,15 @@ internal static class AtomicReplace
 
     private static long TakeReplaced(string temporary, string final)
     {
-        if (Directory.Exists(temporary))
+        var status = NativeFileApi.Status(temporary);
+        if (status?.IsDirectory ?? Directory.Exists(temporary))
         {
             // A directory appeared under the name during the upload: give it its name back.
             NativeFileApi.Rename(temporary, final, exchange: true);
             throw new FileSystemException(FileSystemError.IsADirectory, $"{Path.GetFileName(final)} is now a directory.");
         }
 
-        var size = new FileInfo(temporary).Length;
+        var size = status?.Size ?? new FileInfo(temporary).Length;
         File.Delete(temporary);
         return size;
     }

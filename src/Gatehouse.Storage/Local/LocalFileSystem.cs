@@ -1,9 +1,9 @@
 namespace Gatehouse.Storage.Local;
 
 /// <summary>
-/// A user's home on the local disk. Every virtual path is mapped under the root and then
-/// canonicalised with realpath, so a symbolic link that points outside the home is refused
-/// no matter where it sits in the path.
+/// A user's home on the local disk. Every virtual path is mapped under the root and canonicalised, so a symbolic
+/// link that points outside the home is refused no matter where it sits in the path: each component below the root
+/// is looked at without following links, and a path with a link on it is settled by realpath.
 /// </summary>
 public sealed class LocalFileSystem : IFileSystem
 {
@@ -22,19 +22,24 @@ public sealed class LocalFileSystem : IFileSystem
 
     public ValueTask<FileSystemEntry?> GetEntryAsync(VirtualPath path, CancellationToken cancellationToken)
     {
-        var real = TryMapExisting(path);
-        return ValueTask.FromResult(real is null ? null : Describe(real, path.Name));
+        var mapped = TryMapExisting(path);
+        return ValueTask.FromResult(mapped switch
+        {
+            null => null,
+            { Status: { } status } => Entry(path.Name, status),
+            _ => Describe(mapped.Value.Real, path.Name),
+        });
     }
 
     public ValueTask<IEnumerable<FileSystemEntry>> ListAsync(VirtualPath directory, CancellationToken cancellationToken)
     {
-        var real = MapExisting(directory);
-        if (!Directory.Exists(real))
+        var mapped = MapExisting(directory);
+        if (!mapped.IsDirectory)
         {
             throw new FileSystemException(FileSystemError.NotADirectory, $"{directory} is not a directory.");
         }
 
-        return ValueTask.FromResult(ReadEntries(real));
+        return ValueTask.FromResult(ReadEntries(mapped.Real));
     }
 
     private IEnumerable<FileSystemEntry> ReadEntries(string real)
@@ -55,15 +60,15 @@ public sealed class LocalFileSystem : IFileSystem
 
     public ValueTask<Stream> OpenReadAsync(VirtualPath path, long offset, CancellationToken cancellationToken)
     {
-        var real = MapExisting(path);
-        if (Directory.Exists(real))
+        var mapped = MapExisting(path);
+        if (mapped.IsDirectory)
         {
             throw new FileSystemException(FileSystemError.IsADirectory, $"{path} is a directory.");
         }
 
         return Translate(() =>
         {
-            var stream = new FileStream(real, new FileStreamOptions
+            var stream = new FileStream(mapped.Real, new FileStreamOptions
             {
                 Mode = FileMode.Open,
                 Access = FileAccess.Read,
@@ -85,12 +90,13 @@ public sealed class LocalFileSystem : IFileSystem
 
     public ValueTask<IUpload> BeginUploadAsync(VirtualPath path, long keepExistingBytes, CancellationToken cancellationToken)
     {
-        var final = MapForCreation(path);
-        if (Directory.Exists(final))
+        var mapped = MapForCreation(path);
+        if (mapped.IsDirectory)
         {
             throw new FileSystemException(FileSystemError.IsADirectory, $"{path} is a directory.");
         }
 
+        var final = mapped.Real;
         return Translate(() =>
         {
             var temporary = Path.Combine(Path.GetDirectoryName(final)!, PathValidation.TemporaryUploadPrefix + Guid.NewGuid().ToString("N"));
@@ -112,7 +118,7 @@ public sealed class LocalFileSystem : IFileSystem
 
     public ValueTask CreateDirectoryAsync(VirtualPath path, CancellationToken cancellationToken)
     {
-        var real = MapForCreation(path);
+        var real = MapForCreation(path).Real;
         if (Path.Exists(real))
         {
             throw new FileSystemException(FileSystemError.AlreadyExists, $"{path} already exists.");
@@ -179,7 +185,7 @@ public sealed class LocalFileSystem : IFileSystem
         }
 
         var source = MapLinkItself(from);
-        var target = MapForCreation(to);
+        var target = MapForCreation(to).Real;
         return Translate(() =>
         {
             if (Directory.Exists(source) && new DirectoryInfo(source).LinkTarget is null)
@@ -212,16 +218,16 @@ public sealed class LocalFileSystem : IFileSystem
 
     public ValueTask SetLastModifiedAsync(VirtualPath path, DateTimeOffset time, CancellationToken cancellationToken)
     {
-        var real = MapExisting(path);
+        var mapped = MapExisting(path);
         return Translate(() =>
         {
-            if (Directory.Exists(real))
+            if (mapped.IsDirectory)
             {
-                Directory.SetLastWriteTimeUtc(real, time.UtcDateTime);
+                Directory.SetLastWriteTimeUtc(mapped.Real, time.UtcDateTime);
             }
             else
             {
-                File.SetLastWriteTimeUtc(real, time.UtcDateTime);
+                File.SetLastWriteTimeUtc(mapped.Real, time.UtcDateTime);
             }
 
             return ValueTask.CompletedTask;
@@ -307,9 +313,20 @@ public sealed class LocalFileSystem : IFileSystem
     private bool IsInsideRoot(string real) =>
         real == _root || real.StartsWith(_root.EndsWith('/') ? _root : _root + "/", StringComparison.Ordinal);
 
-    private string? TryMapExisting(VirtualPath path)
+    private Mapped? TryMapExisting(VirtualPath path)
     {
-        var real = NativeFileApi.RealPath(Combine(path));
+        var full = Combine(path);
+        return WalkWithoutLinks(full, out var status) switch
+        {
+            Walk.Found => new Mapped(full, status),
+            Walk.LastMissing => null,
+            _ => ResolveLinks(full, path),
+        };
+    }
+
+    private Mapped? ResolveLinks(string full, VirtualPath path)
+    {
+        var real = NativeFileApi.RealPath(full);
         if (real is null)
         {
             return null;
@@ -320,48 +337,108 @@ public sealed class LocalFileSystem : IFileSystem
             throw new FileSystemException(FileSystemError.OutsideHome, $"{path} leads outside your home directory.");
         }
 
-        return real;
+        return new Mapped(real, null);
     }
 
-    private string MapExisting(VirtualPath path) =>
+    private Mapped MapExisting(VirtualPath path) =>
         TryMapExisting(path) ?? throw new FileSystemException(FileSystemError.NotFound, $"{path} does not exist.");
 
     /// <summary>Maps a path whose last component may not exist yet; the parent must exist inside the home.</summary>
-    private string MapForCreation(VirtualPath path)
+    private Mapped MapForCreation(VirtualPath path)
     {
         if (path.IsRoot)
         {
             throw new FileSystemException(FileSystemError.IsADirectory, "/ is your home directory.");
         }
 
-        var existing = TryMapExisting(path);
-        if (existing is not null)
+        var full = Combine(path);
+        switch (WalkWithoutLinks(full, out var status))
+        {
+            case Walk.Found:
+                return new Mapped(full, status);
+            case Walk.LastMissing:
+                // The parent is a directory and the name holds nothing, not even a dangling link.
+                return new Mapped(full, null, Absent: true);
+        }
+
+        if (ResolveLinks(full, path) is { } existing)
         {
             return existing;
         }
 
         var parent = TryMapExisting(path.Parent)
             ?? throw new FileSystemException(FileSystemError.NotFound, $"Directory {path.Parent} does not exist.");
-        if (!Directory.Exists(parent))
+        if (!parent.IsDirectory)
         {
             throw new FileSystemException(FileSystemError.NotADirectory, $"{path.Parent} is not a directory.");
         }
 
-        var candidate = Path.Combine(parent, path.Name);
+        var candidate = Path.Combine(parent.Real, path.Name);
         if (new FileInfo(candidate).LinkTarget is not null)
         {
             // A dangling symbolic link: writing through it could create a file anywhere.
             throw new FileSystemException(FileSystemError.OutsideHome, $"{path} is a link to a location outside your home directory.");
         }
 
-        return candidate;
+        return new Mapped(candidate, null, Absent: true);
+    }
+
+    /// <summary>
+    /// Looks at the root and at each component below it without following links (one statx each). While none is a
+    /// link, the joined path is already the canonical one: realpath would readlink every directory above the home
+    /// too, on every command. <see cref="Walk.Unresolved"/> (a link or an error on the way) leaves it to realpath.
+    /// </summary>
+    private Walk WalkWithoutLinks(string full, out FileStatus? last)
+    {
+        last = null;
+        if (_root.EndsWith('/'))
+        {
+            return Walk.Unresolved;
+        }
+
+        var end = _root.Length;
+        while (true)
+        {
+            var isLast = end == full.Length;
+            var status = NativeFileApi.LinkStatus(full[..end], out var error);
+            if (status is not { IsLink: false } found || (!isLast && !found.IsDirectory))
+            {
+                return isLast && error == NativeFileApi.NoSuchFile ? Walk.LastMissing : Walk.Unresolved;
+            }
+
+            if (isLast)
+            {
+                last = found;
+                return Walk.Found;
+            }
+
+            end = full.IndexOf('/', end + 1);
+            end = end < 0 ? full.Length : end;
+        }
+    }
+
+    private enum Walk
+    {
+        /// <summary>Every component exists and none is a link.</summary>
+        Found,
+
+        /// <summary>Every component but the last exists, none is a link, and the last is absent.</summary>
+        LastMissing,
+
+        Unresolved,
+    }
+
+    /// <summary>A virtual path on the disk: its real path, and its status where the lookup that found it saw it.</summary>
+    private readonly record struct Mapped(string Real, FileStatus? Status, bool Absent = false)
+    {
+        public bool IsDirectory => !Absent && (Status?.IsDirectory ?? Directory.Exists(Real));
     }
 
     /// <summary>Maps a path for operations that act on a symbolic link itself (delete, rename), not on its target.</summary>
     private string MapLinkItself(VirtualPath path)
     {
         var parent = MapExisting(path.Parent);
-        var candidate = Path.Combine(parent, path.Name);
+        var candidate = Path.Combine(parent.Real, path.Name);
         if (!Path.Exists(candidate) && new FileInfo(candidate).LinkTarget is null)
         {
             throw new FileSystemException(FileSystemError.NotFound, $"{path} does not exist.");

@@ -56,14 +56,19 @@ internal static partial class NativeFileApi
     /// Everything a listing line needs in one statx call (following links): type, size, modification time and a
     /// "dev.inode" identity. Null when the path does not exist or statx is unavailable (the caller falls back).
     /// </summary>
-    public static FileStatus? Status(string path) => Status(null, path, static (_, path, buffer) => statx(AtFdCwd, path, 0, StatxMask, buffer));
+    public static FileStatus? Status(string path) => Status(null, path, static (_, path, buffer) => statx(AtFdCwd, path, 0, StatxMask, buffer), out _);
+
+    /// <summary>As <see cref="Status(string)"/>, but a link at the end of the path is described as itself (lstat).</summary>
+    /// <param name="error">Why there is no status: the errno (<see cref="NoSuchFile"/>, <see cref="NotADirectory"/>, ...), or <see cref="NotImplemented"/> without statx.</param>
+    public static FileStatus? LinkStatus(string path, out int error) =>
+        Status(null, path, static (_, path, buffer) => statx(AtFdCwd, path, NoFollow, StatxMask, buffer), out error);
 
     /// <summary>
     /// As <see cref="Status(string)"/>, for an entry of an open directory: the kernel looks up one name, not the whole
     /// path, and a link is described as itself (<see cref="FileStatus.IsLink"/>), not followed.
     /// </summary>
     public static FileStatus? Status(DirectoryHandle directory, string name) =>
-        Status(directory, name, static (directory, name, buffer) => statxAt(directory!, name, NoFollow, StatxMask, buffer));
+        Status(directory, name, static (directory, name, buffer) => statxAt(directory!, name, NoFollow, StatxMask, buffer), out _);
 
     /// <summary>The directory opened for lookups relative to it, or null where that is not possible (the caller falls back to paths).</summary>
     public static DirectoryHandle? OpenDirectory(string path)
@@ -86,20 +91,24 @@ internal static partial class NativeFileApi
         }
     }
 
-    private static FileStatus? Status(DirectoryHandle? directory, string path, Func<DirectoryHandle?, string, byte[], int> call)
+    private static FileStatus? Status(DirectoryHandle? directory, string path, Func<DirectoryHandle?, string, byte[], int> call, out int error)
     {
         var buffer = t_statxBuffer ??= new byte[StatxBufferSize];
         try
         {
             if (call(directory, path, buffer) != 0)
             {
+                error = Marshal.GetLastPInvokeError();
                 return null;
             }
         }
         catch (EntryPointNotFoundException)
         {
+            error = NotImplemented;
             return null;
         }
+
+        error = 0;
 
         var mode = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(StatxModeOffset));
         var inode = BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(StatxInoOffset));
@@ -117,6 +126,7 @@ internal static partial class NativeFileApi
     }
 
     public const int NoSuchFile = 2;
+    public const int NotADirectory = 20;
     public const int AlreadyExists = 17;
     public const int InvalidArgument = 22;
     public const int NotImplemented = 38;
@@ -165,10 +175,10 @@ internal static partial class NativeFileApi
     [LibraryImport("libc")]
     private static partial void free(IntPtr pointer);
 
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int statx(int dirfd, string pathname, int flags, uint mask, [Out] byte[] buffer);
 
-    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int statxAt(DirectoryHandle dirfd, string pathname, int flags, uint mask, [Out] byte[] buffer);
 
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
