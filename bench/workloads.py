@@ -130,9 +130,9 @@ def listing_command(server):
 WARM_UP_BYTES = 64 << 20
 
 
-def warm_up(server):
-    """A short untimed round of sessions and of 64 MiB up- and downloads, so that no timed step meets code the JIT
-    has not compiled yet. (The slow first 1 GiB upload after a restart that earlier reports blamed on the JIT,
+def warm_up(server, seconds):
+    """SECONDS of untimed sessions and 64 MiB up- and downloads, plain and TLS, so that no timed step meets code the
+    JIT has not compiled yet. (The slow first 1 GiB upload after a restart that earlier reports blamed on the JIT,
     1,507 MB/s against 4,861 warm, was its source file being read from disk: see _settle.) Run before the first
     round, and after each restart (see idle)."""
     source = os.path.join(server.workdir, "warm-up.bin")
@@ -141,7 +141,7 @@ def warm_up(server):
             out.write(os.urandom(WARM_UP_BYTES))
     for tls in (False, True):
         try:
-            churn(server, tls, 10, 2)
+            churn(server, tls, 10, seconds)
             url = "ftp://127.0.0.1:%d/warm-up.bin" % server.port
             _curl(server, tls, "--upload-file", source, url)
             _curl(server, tls, "--output", "/dev/null", url)
@@ -149,7 +149,7 @@ def warm_up(server):
             print("warm-up on %s: %s" % (server.name, failure), file=sys.stderr)
 
 
-def idle(server, count):
+def idle(server, count, warm_up_seconds):
     """Workload 4: COUNT logged-in TLS sessions held open. Resident memory per session, and how many answered a NOOP."""
     # A fresh process: a heap that earlier workloads grew would absorb the sessions, and the figure would flatter a
     # single-process server (measured: 12 KiB against 50 KiB per session for Gatehouse).
@@ -172,7 +172,7 @@ def idle(server, count):
         if process.poll() is None:
             process.kill()
     # The next round must not meet a freshly started server whose code the JIT has not compiled yet.
-    warm_up(server)
+    warm_up(server, warm_up_seconds)
     if result["FirstError"]:
         print("  %s idle: %d failed, first: %s" % (server.name, result["Failed"], result["FirstError"]))
     return {"sessions held": result["Alive"], "KiB per session": (held - baseline) / 1024 / count,
