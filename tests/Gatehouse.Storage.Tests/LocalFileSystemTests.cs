@@ -188,6 +188,20 @@ public sealed class LocalFileSystemTests : IDisposable
     }
 
     [Fact]
+    public async Task A_directory_removed_after_it_was_checked_fails_as_a_storage_error_while_it_is_read()
+    {
+        // A listing is checked before 150 and read while it is sent: an error of the read arrives during enumeration,
+        // and must arrive as a FileSystemException (a storage reply), not as a raw runtime exception (an internal error).
+        Directory.CreateDirectory(Path.Combine(_home, "gone"));
+        File.WriteAllText(Path.Combine(_home, "gone", "f.txt"), "x");
+        var listing = await _fs.ListAsync(P("/gone"), default);
+        Directory.Delete(Path.Combine(_home, "gone"), recursive: true);
+
+        var error = Assert.Throws<FileSystemException>(() => listing.ToList());
+        Assert.Equal(FileSystemError.NotFound, error.Error);
+    }
+
+    [Fact]
     public async Task A_link_deep_in_a_path_is_followed_only_while_it_stays_inside_the_home()
     {
         Directory.CreateDirectory(Path.Combine(_home, "a", "b"));

@@ -45,9 +45,11 @@ public sealed class LocalFileSystem : IFileSystem
     private IEnumerable<FileSystemEntry> ReadEntries(string real)
     {
         using var opened = NativeFileApi.OpenDirectory(real);
-        // Names only: asking the enumeration for attributes would cost an lstat of the whole path per entry.
-        var children = new System.IO.Enumeration.FileSystemEnumerable<string>(real, static (ref System.IO.Enumeration.FileSystemEntry child) => child.FileName.ToString());
-        using var reading = Translate(children.GetEnumerator);
+        // Names only: asking the enumeration for attributes would cost an lstat of the whole path per entry. The
+        // enumerable opens the directory when it is made, so that is translated too: this runs after 150, and the
+        // directory may be gone by then.
+        using var reading = Translate(() => new System.IO.Enumeration.FileSystemEnumerable<string>(
+            real, static (ref System.IO.Enumeration.FileSystemEntry child) => child.FileName.ToString()).GetEnumerator());
         while (Translate(reading.MoveNext))
         {
             var name = reading.Current;
