@@ -1,4 +1,5 @@
 using Gatehouse.Protocol.Replies;
+using Gatehouse.Storage;
 
 namespace Gatehouse.Protocol.Tests;
 
@@ -19,4 +20,17 @@ public class FtpReplyTests
     [Fact]
     public void Quotes_in_257_paths_are_doubled() =>
         Assert.Equal("\"/say \"\"hi\"\"\"", FtpReply.Quote("/say \"hi\""));
+
+    [Theory]
+    [InlineData(FileSystemError.NotFound, 550, 451)]
+    [InlineData(FileSystemError.PermissionDenied, 550, 451)]
+    [InlineData(FileSystemError.QuotaExceeded, 552, 552)]
+    [InlineData(FileSystemError.IoError, 451, 451)]
+    public void Storage_errors_after_150_use_the_codes_rfc959_allows_there(FileSystemError error, int before, int after)
+    {
+        var exception = new FileSystemException(error, "/gone does not exist.");
+        Assert.Equal(before, StorageReplies.For(exception).Code);
+        Assert.Equal(after, StorageReplies.AfterOpening(exception).Code);
+        Assert.StartsWith("/gone does not exist.", StorageReplies.AfterOpening(exception).Lines[0], StringComparison.Ordinal);
+    }
 }

@@ -12,4 +12,15 @@ public static class StorageReplies
         FileSystemError.IoError => new FtpReply(451, exception.Message + " Try again; the administrator can find details in the server log."),
         _ => new FtpReply(550, exception.Message),
     };
+
+    /// <summary>
+    /// A storage error that ends a transfer after its 150 (a directory gone before its listing was read, a target
+    /// directory removed during an upload): RFC 959 answers a started transfer with 451 (or, for uploads, 552), not
+    /// with 550, which refuses a command before it starts.
+    /// </summary>
+    public static FtpReply AfterOpening(FileSystemException exception)
+    {
+        var reply = For(exception);
+        return reply.Code == 550 ? new FtpReply(451, exception.Message) : reply;
+    }
 }

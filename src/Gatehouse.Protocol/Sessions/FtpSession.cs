@@ -476,7 +476,7 @@ public sealed class FtpSession
         catch (FileSystemException ex)
         {
             LogStorageFailure(request.Record?.Direction == TransferDirection.Incoming ? "upload" : "download", request.Record?.Path ?? string.Empty, ex);
-            final = StorageReplies.For(ex);
+            final = StorageReplies.AfterOpening(ex);
         }
         catch (IOException ex) when (ex.HResult is 28 or 122)
         {
