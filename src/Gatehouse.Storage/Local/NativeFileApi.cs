@@ -59,7 +59,7 @@ internal static partial class NativeFileApi
     public static FileStatus? Status(string path) => Status(null, path, static (_, path, buffer) => statx(AtFdCwd, path, 0, StatxMask, buffer), out _);
 
     /// <summary>As <see cref="Status(string)"/>, but a link at the end of the path is described as itself (lstat).</summary>
-    /// <param name="error">Why there is no status: the errno (<see cref="NoSuchFile"/>, <see cref="NotADirectory"/>, ...), or <see cref="NotImplemented"/> without statx.</param>
+    /// <param name="error">Why there is no status: the errno (<see cref="NoSuchFile"/>, ...), or <see cref="NotImplemented"/> without statx.</param>
     public static FileStatus? LinkStatus(string path, out int error) =>
         Status(null, path, static (_, path, buffer) => statx(AtFdCwd, path, NoFollow, StatxMask, buffer), out error);
 
@@ -126,7 +126,6 @@ internal static partial class NativeFileApi
     }
 
     public const int NoSuchFile = 2;
-    public const int NotADirectory = 20;
     public const int AlreadyExists = 17;
     public const int InvalidArgument = 22;
     public const int NotImplemented = 38;
