@@ -77,9 +77,16 @@ public static class Clients
     }
 
     /// <summary>One ftpcheck.py scenario against the server; asserts that it passed.</summary>
-    public static async Task<string> FtplibAsync(GatehouseServer server, string scenario, bool tls = true, string host = "127.0.0.1", params string[] extra)
+    public static Task<string> FtplibAsync(GatehouseServer server, string scenario, bool tls = true, string host = "127.0.0.1", params string[] extra) =>
+        PythonScenarioAsync("ftpcheck.py", server, scenario, tls, host, extra);
+
+    /// <summary>One tlsdata.py scenario (TLS on data connections as the strictest clients use it); asserts that it passed.</summary>
+    public static Task<string> TlsDataAsync(GatehouseServer server, string scenario, params string[] extra) =>
+        PythonScenarioAsync("tlsdata.py", server, scenario, tls: true, "127.0.0.1", extra);
+
+    private static async Task<string> PythonScenarioAsync(string script, GatehouseServer server, string scenario, bool tls, string host, string[] extra)
     {
-        var arguments = new List<string> { Script, scenario, "--host", host, "--port", server.ExplicitPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--user", "alice", "--password", GatehouseServer.Password };
+        var arguments = new List<string> { Path.Combine(AppContext.BaseDirectory, "clients", script), scenario, "--host", host, "--port", server.ExplicitPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--user", "alice", "--password", GatehouseServer.Password };
         if (tls)
         {
             arguments.AddRange(["--tls", "--cafile", server.CaFile]);
@@ -87,7 +94,7 @@ public static class Clients
 
         arguments.AddRange(extra);
         var (code, output) = await RunAsync(Python, arguments, TimeSpan.FromMinutes(4));
-        Assert.True(code == 0, $"ftpcheck {scenario} failed (exit {code}):\n{output}\n--- server log ---\n{Tail(server.Output)}");
+        Assert.True(code == 0, $"{script} {scenario} failed (exit {code}):\n{output}\n--- server log ---\n{Tail(server.Output)}");
         return output;
     }
 

@@ -1,8 +1,5 @@
-using System.Net;
 using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Protocol.Tls;
 
 namespace Gatehouse.Protocol.Tests;
@@ -66,21 +63,6 @@ public sealed class OpenSslIdleBuffersTests
         return buffer;
     }
 
-    private static async Task<(SslStream Server, SslStream Client)> ConnectAsync(CancellationToken cancellationToken)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var certificate = new CertificateRequest("CN=idle.example", key, HashAlgorithmName.SHA256)
-            .CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddHours(1));
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var clientSocket = new TcpClient();
-        var accepting = listener.AcceptTcpClientAsync(cancellationToken).AsTask();
-        await clientSocket.ConnectAsync((IPEndPoint)listener.LocalEndpoint, cancellationToken);
-        var server = new SslStream((await accepting).GetStream());
-        var client = new SslStream(clientSocket.GetStream(), false, (_, _, _, _) => true);
-        await Task.WhenAll(
-            server.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, cancellationToken),
-            client.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "idle.example" }, cancellationToken));
-        return (server, client);
-    }
+    private static Task<(SslStream Server, SslStream Client)> ConnectAsync(CancellationToken cancellationToken) =>
+        TlsLoopback.ConnectAsync(new SslServerAuthenticationOptions { ServerCertificateContext = TlsLoopback.CreateCertificate() }, cancellationToken);
 }

@@ -42,13 +42,24 @@ public sealed class TlsCertificateTests : IDisposable
     }
 
     [Fact]
-    public void Server_options_offer_only_tls12_and_tls13_and_uploads_use_tls12()
+    public void Control_and_data_connections_offer_tls12_and_tls13_and_data_keeps_the_control_certificate_after_a_reload()
     {
         var (certificate, key) = WritePem("options.example");
         using var provider = new TlsCertificateProvider(certificate, key, NullLogger.Instance, TimeProvider.System);
-        Assert.Equal(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13, provider.CreateControlOptions().EnabledSslProtocols);
-        Assert.Equal(System.Security.Authentication.SslProtocols.Tls12, provider.CreateDataOptions(forUpload: true).EnabledSslProtocols);
-        Assert.False(provider.CreateControlOptions().AllowRenegotiation);
+        var control = provider.CreateControlOptions();
+        Assert.Equal(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13, control.EnabledSslProtocols);
+        Assert.False(control.AllowRenegotiation);
+
+        WritePem("reloaded.example");
+        File.SetLastWriteTimeUtc(certificate, DateTime.UtcNow.AddSeconds(5));
+        Assert.True(provider.ReloadIfChanged());
+
+        // Same protocols and certificate as the control connection: the same OpenSSL context, so its session resumes.
+        var data = TlsCertificateProvider.CreateDataOptions(control.ServerCertificateContext!);
+        Assert.Equal(control.EnabledSslProtocols, data.EnabledSslProtocols);
+        Assert.Same(control.ServerCertificateContext, data.ServerCertificateContext);
+        Assert.False(data.ClientCertificateRequired);
+        Assert.Equal("CN=reloaded.example", provider.CreateControlOptions().ServerCertificateContext!.TargetCertificate.Subject);
     }
 
     [Fact]

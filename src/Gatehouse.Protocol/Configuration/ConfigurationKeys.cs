@@ -40,6 +40,7 @@ public static class ConfigurationKeys
         ("Tls:KeyFile", Kind.Text),
         ("Tls:Policy", Kind.Policy),
         ("Tls:RequestClientCertificate", Kind.Boolean),
+        ("Tls:RefuseTruncatedUploads", Kind.Boolean),
         ("Limits:MaxSessions", Kind.Integer),
         ("Limits:MaxSessionsPerIp", Kind.Integer),
         ("Limits:IdleTimeoutSeconds", Kind.Integer),

@@ -106,6 +106,12 @@ public sealed class TlsOptions
 
     /// <summary>Ask clients for a certificate on the control connection (never required by the handshake itself; users with a client-certificate setting must present a matching one).</summary>
     public bool RequestClientCertificate { get; set; } = true;
+
+    /// <summary>
+    /// Refuse (426) an upload whose TLS data connection ends without close_notify: what arrived may be only part of the
+    /// file. Off: such an upload is stored and logged as possibly truncated.
+    /// </summary>
+    public bool RefuseTruncatedUploads { get; set; } = true;
 }
 
 public sealed class LimitsOptions

@@ -51,6 +51,18 @@ public static partial class Log
     [LoggerMessage(30, LogLevel.Warning, "TLS handshake failed on the {Channel} connection: {Reason}")]
     public static partial void TlsHandshakeFailed(ILogger logger, string channel, string reason);
 
+    [LoggerMessage(88, LogLevel.Warning, "TLS session tickets cannot be withheld from data connections here (no OpenSSL 3 reachable): a client that never reads its upload connection may lose the end of a TLS 1.3 upload")]
+    public static partial void DataTicketsNotWithheld(ILogger logger);
+
+    [LoggerMessage(89, LogLevel.Warning, "Upload {Path} refused: its TLS data connection ended without close_notify after {Bytes} bytes, so it may be truncated; the previous version is kept")]
+    public static partial void UploadTruncated(ILogger logger, string path, long bytes);
+
+    [LoggerMessage(90, LogLevel.Warning, "Upload {Path} stored although its TLS data connection ended without close_notify after {Bytes} bytes: it may be truncated")]
+    public static partial void UploadWithoutCloseNotify(ILogger logger, string path, long bytes);
+
+    [LoggerMessage(91, LogLevel.Debug, "Data connection secured with {Protocol}, {Session}")]
+    public static partial void DataConnectionSecured(ILogger logger, System.Security.Authentication.SslProtocols protocol, string session);
+
     [LoggerMessage(31, LogLevel.Warning, "Plain-text data followed AUTH TLS before the handshake (possible command injection); closing")]
     public static partial void PlaintextAfterAuth(ILogger logger);
 

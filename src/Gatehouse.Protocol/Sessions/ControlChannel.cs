@@ -40,6 +40,9 @@ public sealed class ControlChannel : IAsyncDisposable
 
     public SslStream? Tls { get; private set; }
 
+    /// <summary>The certificate the control connection presented; its data connections present the same one.</summary>
+    public SslStreamCertificateContext? Certificate { get; private set; }
+
     public bool IsSecure => Tls is not null;
 
     public async ValueTask<ControlRead> ReadAsync(CancellationToken cancellationToken)
@@ -93,7 +96,7 @@ public sealed class ControlChannel : IAsyncDisposable
     /// Explicit TLS after a 234 reply. Bytes the client sent after AUTH and before the handshake would be
     /// plain text that an attacker could have injected, so their presence is an error, never input.
     /// </summary>
-    public async Task UpgradeAsync(SslServerAuthenticationOptions options, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task UpgradeAsync(TlsCertificateProvider certificates, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (_bufferedAfterLastLine > 0)
         {
@@ -101,12 +104,13 @@ public sealed class ControlChannel : IAsyncDisposable
         }
 
         await _reader.CompleteAsync().ConfigureAwait(false);
-        await StartTlsAsync(options, timeout, cancellationToken).ConfigureAwait(false);
+        await StartTlsAsync(certificates, timeout, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Implicit TLS: the handshake comes before anything else.</summary>
-    public async Task StartTlsAsync(SslServerAuthenticationOptions options, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task StartTlsAsync(TlsCertificateProvider certificates, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        var options = certificates.CreateControlOptions();
         var tls = new SslStream(_transport, leaveInnerStreamOpen: true);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
@@ -120,8 +124,8 @@ public sealed class ControlChannel : IAsyncDisposable
             throw;
         }
 
-        // A control connection is idle nearly all its life: let OpenSSL free its record buffers between commands.
-        OpenSslIdleBuffers.Release(tls);
+        certificates.ControlConnectionReady(tls);
+        Certificate = options.ServerCertificateContext;
         Tls = tls;
         _stream = tls;
         _reader = CreateReader(tls);

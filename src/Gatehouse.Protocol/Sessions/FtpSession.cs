@@ -14,6 +14,7 @@ using Gatehouse.Protocol.DataChannel;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Parsing;
 using Gatehouse.Protocol.Replies;
+using Gatehouse.Protocol.Tls;
 using Gatehouse.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -95,7 +96,7 @@ public sealed class FtpSession
             ArmDeadline(TimeSpan.FromSeconds(Options.Limits.LoginTimeoutSeconds), "login time-out");
             if (_implicitTls)
             {
-                await _control.StartTlsAsync(_server.Tls!.CreateControlOptions(), _server.TlsHandshakeTimeout, _lifetime.Token).ConfigureAwait(false);
+                await _control.StartTlsAsync(_server.Tls!, _server.TlsHandshakeTimeout, _lifetime.Token).ConfigureAwait(false);
                 State.ProtectionBufferSizeSet = true;
                 State.Protection = DataProtection.Private;
             }
@@ -400,7 +401,7 @@ public sealed class FtpSession
             case AfterReply.UpgradeToTls:
                 try
                 {
-                    await _control.UpgradeAsync(_server.Tls!.CreateControlOptions(), _server.TlsHandshakeTimeout, _lifetime.Token).ConfigureAwait(false);
+                    await _control.UpgradeAsync(_server.Tls!, _server.TlsHandshakeTimeout, _lifetime.Token).ConfigureAwait(false);
                     State.ProtectionBufferSizeSet = false;
                     State.Protection = DataProtection.Clear;
                 }
@@ -454,7 +455,18 @@ public sealed class FtpSession
             }
 
             final = await request.Body(data, run.Progress, token).ConfigureAwait(false);
+            if (data is TlsUploadStream { EndedWithoutCloseNotify: true })
+            {
+                Log.UploadWithoutCloseNotify(Logger, request.Record!.Path, run.Progress.Bytes);
+            }
+
             await CloseQuietlyAsync(data).ConfigureAwait(false);
+        }
+        catch (UploadTruncatedException ex)
+        {
+            Log.UploadTruncated(Logger, request.Record!.Path, run.Progress.Bytes);
+            failure = ex.Message;
+            final = new FtpReply(426, "The data connection ended without TLS close_notify, so the upload may be truncated; it was not stored (any previous version is kept). Send it again.");
         }
         catch (DataChannelException ex)
         {
@@ -575,7 +587,7 @@ public sealed class FtpSession
     {
         try
         {
-            if (data is SslStream tls)
+            if (((data as TlsUploadStream)?.Tls ?? data as SslStream) is { } tls)
             {
                 await tls.ShutdownAsync().ConfigureAwait(false);
             }
@@ -627,13 +639,24 @@ public sealed class FtpSession
 
     private async Task<Stream> SecureDataAsync(Stream data, bool forUpload, CancellationToken cancellationToken)
     {
-        var tls = new SslStream(data, leaveInnerStreamOpen: false);
+        var upload = forUpload ? new TlsUploadStream(data, Options.Tls.RefuseTruncatedUploads) : null;
+        var tls = upload?.Tls ?? new SslStream(data, leaveInnerStreamOpen: false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_server.TlsHandshakeTimeout);
         try
         {
-            await tls.AuthenticateAsServerAsync(_server.Tls!.CreateDataOptions(forUpload), timeout.Token).ConfigureAwait(false);
-            return tls;
+            await tls.AuthenticateAsServerAsync(TlsCertificateProvider.CreateDataOptions(_control.Certificate!), timeout.Token).ConfigureAwait(false);
+            if (Logger.IsEnabled(LogLevel.Debug))
+            {
+                Log.DataConnectionSecured(Logger, tls.SslProtocol, OpenSslResumption.Resumed(tls) switch
+                {
+                    true => "resuming the control connection's session",
+                    false => "a new session (not resumed)",
+                    null => "resumption unknown",
+                });
+            }
+
+            return upload ?? (Stream)tls;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -8,7 +8,8 @@ namespace Gatehouse.Protocol.Tls;
 
 /// <summary>
 /// Holds the server certificate as one shared <see cref="SslStreamCertificateContext"/> (shared, so the TLS
-/// library can resume sessions across control and data connections) and reloads the PEM files when they
+/// library can resume sessions across control and data connections), makes the TLS options of control and data
+/// connections, and reloads the PEM files when they
 /// change on disk, keeping the old certificate if the new files are broken.
 /// </summary>
 public sealed class TlsCertificateProvider : IDisposable
@@ -20,6 +21,7 @@ public sealed class TlsCertificateProvider : IDisposable
     private readonly ITimer _timer;
     private (DateTime, long, DateTime, long) _stamp;
     private volatile SslStreamCertificateContext _context;
+    private int _ticketsWarned;
 
     public TlsCertificateProvider(string certificateFile, string? keyFile, ILogger logger, TimeProvider time)
     {
@@ -40,21 +42,31 @@ public sealed class TlsCertificateProvider : IDisposable
     /// The control connection asks for a client certificate (never demands one: the handshake accepts any or none)
     /// when Tls:RequestClientCertificate is on, so the login can check users who have a client-certificate setting.
     /// </summary>
-    public SslServerAuthenticationOptions CreateControlOptions() => Create(SslProtocols.Tls12 | SslProtocols.Tls13, RequestClientCertificate);
+    public SslServerAuthenticationOptions CreateControlOptions() => Create(_context, RequestClientCertificate);
 
-    /// <param name="forUpload">
-    /// Data connection that the client only writes to. TLS 1.3 servers send session tickets after the handshake;
-    /// a client that never reads its upload socket (curl before 8.x) then closes it with unread data, the kernel
-    /// answers with a reset, and the server loses the tail of the upload (curl issue #6149). OpenSSL's remedy
-    /// (no tickets on data connections) is not reachable from .NET, so uploads negotiate TLS 1.2, whose tickets
-    /// travel inside the handshake. Control, download and listing connections keep TLS 1.3.
-    /// </param>
-    public SslServerAuthenticationOptions CreateDataOptions(bool forUpload) => Create(forUpload ? SslProtocols.Tls12 : SslProtocols.Tls12 | SslProtocols.Tls13, askForCertificate: false);
+    /// <summary>
+    /// A data connection presents the certificate of its control connection (<paramref name="control"/>, also after a
+    /// reload) with the same protocols, so that it shares the control connection's OpenSSL context and can resume its
+    /// TLS session: FileZilla refuses a data connection that does not. See <see cref="OpenSslSessionTickets"/> for
+    /// why such a connection sends no session tickets.
+    /// </summary>
+    public static SslServerAuthenticationOptions CreateDataOptions(SslStreamCertificateContext control) => Create(control, askForCertificate: false);
 
-    private SslServerAuthenticationOptions Create(SslProtocols protocols, bool askForCertificate) => new()
+    /// <summary>What a control connection needs once its handshake is done, before its next read or write.</summary>
+    public void ControlConnectionReady(SslStream control)
     {
-        ServerCertificateContext = _context,
-        EnabledSslProtocols = protocols,
+        // A control connection is idle nearly all its life: let OpenSSL free its record buffers between commands.
+        OpenSslIdleBuffers.Release(control);
+        if (!OpenSslSessionTickets.AfterControlHandshake(control) && Interlocked.Exchange(ref _ticketsWarned, 1) == 0)
+        {
+            Log.DataTicketsNotWithheld(_logger);
+        }
+    }
+
+    private static SslServerAuthenticationOptions Create(SslStreamCertificateContext certificate, bool askForCertificate) => new()
+    {
+        ServerCertificateContext = certificate,
+        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
         ClientCertificateRequired = askForCertificate,
         RemoteCertificateValidationCallback = askForCertificate ? static (_, _, _, _) => true : null,
         AllowRenegotiation = false,

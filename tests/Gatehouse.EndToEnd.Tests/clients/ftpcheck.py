@@ -727,9 +727,9 @@ def scenario_throughput(args):
 SCENARIOS = {name[len("scenario_"):].replace("_", "-"): function for name, function in globals().items() if name.startswith("scenario_")}
 
 
-def main():
+def run(scenarios):
     parser = argparse.ArgumentParser()
-    parser.add_argument("scenario", choices=sorted(SCENARIOS))
+    parser.add_argument("scenario", choices=sorted(scenarios))
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--user", default="alice")
@@ -748,8 +748,8 @@ def main():
     args = parser.parse_args()
     globals()["TIMEOUT"] = args.timeout
     socket.setdefaulttimeout(args.timeout)
-    SCENARIOS[args.scenario](args)
+    scenarios[args.scenario](args)
 
 
 if __name__ == "__main__":
-    main()
+    run(SCENARIOS)

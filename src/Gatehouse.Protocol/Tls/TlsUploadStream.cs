@@ -1,0 +1,150 @@
+using System.Net.Security;
+
+namespace Gatehouse.Protocol.Tls;
+
+/// <summary>
+/// An upload's data connection under TLS, whose end counts only when the client ended it deliberately. TLS marks that
+/// with close_notify, which SslStream reports as the end of the stream while the connection under it is still open; a
+/// connection that simply ends (the client crashed, gave up on the data connection, or someone cut it) reaches the
+/// end of SslStream through the end of the connection, which is the truncation TLS exists to detect.
+/// </summary>
+public sealed class TlsUploadStream : Stream
+{
+    private readonly EndWatch _connection;
+    private readonly bool _refuseTruncated;
+
+    /// <param name="refuseTruncated">Whether an end without close_notify fails the read (else it is only recorded).</param>
+    public TlsUploadStream(Stream connection, bool refuseTruncated)
+    {
+        _connection = new EndWatch(connection);
+        _refuseTruncated = refuseTruncated;
+        Tls = new SslStream(_connection, leaveInnerStreamOpen: false);
+    }
+
+    public SslStream Tls { get; }
+
+    /// <summary>The stream has ended without close_notify (and <c>refuseTruncated</c> was off).</summary>
+    public bool EndedWithoutCloseNotify { get; private set; }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Checked(await Tls.ReadAsync(buffer, cancellationToken).ConfigureAwait(false), buffer.Length);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => Checked(Tls.Read(buffer, offset, count), count);
+
+    public override void Flush()
+    {
+    }
+
+    private int Checked(int read, int requested)
+    {
+        if (read == 0 && requested > 0 && _connection.Ended)
+        {
+            if (_refuseTruncated)
+            {
+                throw new UploadTruncatedException();
+            }
+
+            EndedWithoutCloseNotify = true;
+        }
+
+        return read;
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override async ValueTask DisposeAsync()
+    {
+        await Tls.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Tls.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <summary>The connection under the TLS stream, noting when a read from it finds its end.</summary>
+    private sealed class EndWatch(Stream inner) : Stream
+    {
+        public bool Ended { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var count = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            Ended |= count == 0 && !buffer.IsEmpty;
+            return count;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var read = inner.Read(buffer, offset, count);
+            Ended |= read == 0 && count > 0;
+            return read;
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.WriteAsync(buffer, offset, count, cancellationToken);
+
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override void Flush() => inner.Flush();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override ValueTask DisposeAsync() => inner.DisposeAsync();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
+
+/// <summary>An upload's TLS data connection ended without close_notify: what arrived may be only part of the file.</summary>
+public sealed class UploadTruncatedException()
+    : IOException("the data connection ended without TLS close_notify, so the upload may be truncated");
