@@ -111,12 +111,12 @@ public sealed partial class DirectoryLogin(
 
     private static string Describe(IReadOnlyList<string> groups) => groups.Count == 0 ? "none" : string.Join("; ", groups);
 
-    [LoggerMessage(EventId = 70, Level = LogLevel.Information, Message = "Created directory account '{User}' for {DistinguishedName} with home {Home}")]
+    [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "Created directory account '{User}' for {DistinguishedName} with home {Home}")]
     private static partial void LogAccountCreated(ILogger logger, string user, string distinguishedName, string home);
 
-    [LoggerMessage(EventId = 71, Level = LogLevel.Information, Message = "Directory account '{User}' {Change} group '{Group}' (Ldap:GroupMappings)")]
+    [LoggerMessage(EventId = 111, Level = LogLevel.Information, Message = "Directory account '{User}' {Change} group '{Group}' (Ldap:GroupMappings)")]
     private static partial void LogMembershipChanged(ILogger logger, string user, string change, string group);
 
-    [LoggerMessage(EventId = 72, Level = LogLevel.Warning, Message = "Ldap:GroupMappings names group '{Group}', which does not exist, so '{User}' could not join it; create it with 'gatehouse group add {Group}'")]
+    [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "Ldap:GroupMappings names group '{Group}', which does not exist, so '{User}' could not join it; create it with 'gatehouse group add {Group}'")]
     private static partial void LogMissingGroup(ILogger logger, string group, string user);
 }

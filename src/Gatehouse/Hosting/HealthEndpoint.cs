@@ -68,6 +68,6 @@ public sealed partial class HealthEndpoint(GatehouseOptions options, NodeDrain d
 
     public ValueTask DisposeAsync() => _app?.DisposeAsync() ?? ValueTask.CompletedTask;
 
-    [LoggerMessage(80, LogLevel.Information, "Health check on port {Port}: GET /health answers 200 while node {Node} serves, 503 while it drains")]
+    [LoggerMessage(120, LogLevel.Information, "Health check on port {Port}: GET /health answers 200 while node {Node} serves, 503 while it drains")]
     private static partial void LogListening(ILogger logger, int port, string node);
 }

@@ -32,9 +32,9 @@ public sealed partial class RetentionService(RetentionRunner runner, QuotaLedger
         }
     }
 
-    [LoggerMessage(70, LogLevel.Information, "Retention {Action} {Area}:{Path} (modified {Modified:u}, {Bytes} bytes; retention-days {Days})")]
+    [LoggerMessage(100, LogLevel.Information, "Retention {Action} {Area}:{Path} (modified {Modified:u}, {Bytes} bytes; retention-days {Days})")]
     private static partial void Deleted(ILogger logger, string action, string area, string path, DateTimeOffset modified, long bytes, int days);
 
-    [LoggerMessage(71, LogLevel.Error, "Retention sweep failed; it runs again at the next interval")]
+    [LoggerMessage(101, LogLevel.Error, "Retention sweep failed; it runs again at the next interval")]
     private static partial void Failed(ILogger logger, Exception exception);
 }
