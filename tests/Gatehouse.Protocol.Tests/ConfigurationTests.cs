@@ -29,6 +29,25 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public void Every_list_key_accepts_an_empty_list_written_in_json()
+    {
+        var lists = ConfigurationKeys.Lists.ToList();
+        Assert.Contains("Access:AllowedNetworks", lists);
+        Assert.Contains("Ftp:PassiveAddressOverrides", lists);
+        foreach (var list in lists)
+        {
+            var sections = list.Split(':');
+            var json = string.Concat(sections.Select(section => $"{{ \"{section}\": ")) + "[]" + new string('}', sections.Length);
+            var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))).Build();
+
+            Assert.Empty(ConfigurationKeys.Check(configuration, out var usable));
+            var options = new GatehouseOptions();
+            usable.Bind(options);
+            Assert.Empty(GatehouseOptionsValidator.Problems(options));
+        }
+    }
+
+    [Fact]
     public void Wrong_types_name_the_key_and_the_fix()
     {
         var problems = ConfigurationKeys.Check(Config(

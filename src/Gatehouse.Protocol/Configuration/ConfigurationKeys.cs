@@ -109,6 +109,12 @@ public static class ConfigurationKeys
             }
 
             var pattern = Pattern(key);
+            if (value.Length == 0 && IsList(pattern))
+            {
+                // An empty list ("Access": { "AllowedNetworks": [] }) arrives as the list's key with an empty value.
+                continue;
+            }
+
             var known = Array.Find(Known, entry => string.Equals(entry.Pattern, pattern, StringComparison.OrdinalIgnoreCase));
             if (known.Pattern is null)
             {
@@ -143,6 +149,12 @@ public static class ConfigurationKeys
         usable = new ConfigurationBuilder().AddInMemoryCollection(accepted).Build();
         return problems;
     }
+
+    /// <summary>The keys whose values are lists, as written in a configuration file (Access:AllowedNetworks).</summary>
+    public static IEnumerable<string> Lists =>
+        Known.Select(entry => entry.Pattern[..Math.Max(0, entry.Pattern.IndexOf(":*", StringComparison.Ordinal))]).Where(list => list.Length > 0).Distinct();
+
+    private static bool IsList(string pattern) => Lists.Contains(pattern, StringComparer.OrdinalIgnoreCase);
 
     private static string Pattern(string key) =>
         string.Join(':', key.Split(':').Select(part => part.Length > 0 && part.All(char.IsAsciiDigit) ? "*" : part));
