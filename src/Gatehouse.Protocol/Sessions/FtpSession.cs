@@ -27,7 +27,6 @@ namespace Gatehouse.Protocol.Sessions;
 /// </summary>
 public sealed class FtpSession
 {
-    private static readonly TimeSpan ActiveConnectTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan ReplyWriteTimeout = TimeSpan.FromSeconds(10);
 
     private readonly FtpServerContext _server;
@@ -38,8 +37,7 @@ public sealed class FtpSession
     private readonly bool _implicitTls;
     private string _endReason = "client closed the connection";
     private string _deadlineReason = string.Empty;
-    private PassiveReservation? _passive;
-    private IPEndPoint? _activeTarget;
+    private readonly DataConnector _data;
     private IUserSessionTicket? _userSession;
     private TransferRun? _transfer;
 
@@ -53,6 +51,7 @@ public sealed class FtpSession
         ClientEndPoint = new IPEndPoint(Addresses.Normalize(client.Address), client.Port);
         Logger = server.LoggerFactory.CreateLogger<FtpSession>();
         _scope = new SessionLogScope(Id, ClientEndPoint);
+        _data = new DataConnector(server, _control, LocalEndPoint, ClientEndPoint, Logger);
         _deadline = server.Time.CreateTimer(_ => OnDeadline(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -78,7 +77,7 @@ public sealed class FtpSession
 
     public string? TransferStatus => _transfer is { Task.IsCompleted: false } run ? $"{run.Description}: {run.Progress.Bytes} bytes so far" : null;
 
-    public bool HasDataEndpoint => _passive is not null || _activeTarget is not null;
+    public bool HasDataEndpoint => _data.HasEndpoint;
 
     /// <summary>SHA-256 of the certificate the client presented on the control connection, upper-case hex.</summary>
     public string? ClientCertificateFingerprint =>
@@ -177,7 +176,7 @@ public sealed class FtpSession
     /// <summary>REIN: a transfer already running finishes; a passive port reserved for the next one is given back.</summary>
     public async Task LogoutAsync()
     {
-        await ClearDataEndpointAsync().ConfigureAwait(false);
+        await _data.ClearAsync().ConfigureAwait(false);
         await LeaveUserSessionsAsync().ConfigureAwait(false);
         State.Reset();
         _scope.User = null;
@@ -185,22 +184,9 @@ public sealed class FtpSession
     }
 
     /// <summary>Reserves a passive port for the next transfer, replacing any earlier PASV/PORT.</summary>
-    public async Task<PassiveReservation> OpenPassiveAsync()
-    {
-        await ClearDataEndpointAsync().ConfigureAwait(false);
-        var expectation = new PassiveExpectation(
-            ClientEndPoint.Address,
-            Options.Ftp.RequireSameClientIpForData,
-            TimeSpan.FromSeconds(Options.Limits.DataConnectionTimeoutSeconds));
-        _passive = await _server.PassivePorts.ReserveAsync(LocalEndPoint.Address, expectation, Logger, _lifetime.Token).ConfigureAwait(false);
-        return _passive;
-    }
+    public Task<PassiveReservation> OpenPassiveAsync() => _data.ReservePassiveAsync(_lifetime.Token);
 
-    public async Task SetActiveTargetAsync(IPEndPoint target)
-    {
-        await ClearDataEndpointAsync().ConfigureAwait(false);
-        _activeTarget = target;
-    }
+    public Task SetActiveTargetAsync(IPEndPoint target) => _data.SetActiveTargetAsync(target);
 
     /// <summary>Checked before a handler opens anything: encryption policy and a prepared data endpoint.</summary>
     public bool CanStartTransfer(out FtpReply refusal)
@@ -257,7 +243,7 @@ public sealed class FtpSession
         var run = _transfer;
         if (run is null || run.Task.IsCompleted)
         {
-            await ClearDataEndpointAsync().ConfigureAwait(false);
+            await _data.ClearAsync().ConfigureAwait(false);
             return false;
         }
 
@@ -439,14 +425,14 @@ public sealed class FtpSession
         string? failure = null;
         try
         {
-            var socket = await OpenDataSocketAsync(token).ConfigureAwait(false);
+            var socket = await _data.ConnectAsync(token).ConfigureAwait(false);
             Stream data = new NetworkStream(socket, ownsSocket: true);
             run.Data = data;
             await ReplyAsync(new FtpReply(150, request.OpeningText)).ConfigureAwait(false);
             if (State.Protection == DataProtection.Private)
             {
                 var upload = request.Record?.Direction == TransferDirection.Incoming;
-                data = await SecureDataAsync(data, upload, token).ConfigureAwait(false);
+                data = await _data.SecureAsync(data, upload, token).ConfigureAwait(false);
                 run.Data = data;
                 if (upload)
                 {
@@ -460,7 +446,7 @@ public sealed class FtpSession
                 Log.UploadWithoutCloseNotify(Logger, request.Record!.Path, run.Progress.Bytes);
             }
 
-            await CloseQuietlyAsync(data).ConfigureAwait(false);
+            await DataConnector.CloseQuietlyAsync(data).ConfigureAwait(false);
         }
         catch (UploadTruncatedException ex)
         {
@@ -582,104 +568,6 @@ public sealed class FtpSession
         }
     }
 
-    /// <summary>Sends TLS close_notify where there is TLS; a client that already hung up does not turn success into failure.</summary>
-    private static async Task CloseQuietlyAsync(Stream data)
-    {
-        try
-        {
-            if (((data as TlsUploadStream)?.Tls ?? data as SslStream) is { } tls)
-            {
-                await tls.ShutdownAsync().ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
-        {
-            // The transfer itself succeeded; only the polite goodbye failed.
-        }
-    }
-
-    private async Task<Socket> OpenDataSocketAsync(CancellationToken cancellationToken)
-    {
-        var passive = Interlocked.Exchange(ref _passive, null);
-        if (passive is not null)
-        {
-            await using (passive.ConfigureAwait(false))
-            {
-                return await passive.WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        var target = Interlocked.Exchange(ref _activeTarget, null)
-            ?? throw new DataChannelException("Use PASV or EPSV (or PORT/EPRT) before this command.");
-        var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            // Strong host model: leave from the address the client reached us on.
-            if (LocalEndPoint.Address.AddressFamily == target.AddressFamily)
-            {
-                socket.Bind(new IPEndPoint(LocalEndPoint.Address, 0));
-            }
-
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(ActiveConnectTimeout);
-            await socket.ConnectAsync(target, timeout.Token).ConfigureAwait(false);
-            return socket;
-        }
-        catch (Exception ex) when (ex is SocketException || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            socket.Dispose();
-            throw new DataChannelException($"Could not connect to your active-mode port {target}: a firewall on your side probably blocks it; use passive mode (PASV/EPSV).", ex);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    private async Task<Stream> SecureDataAsync(Stream data, bool forUpload, CancellationToken cancellationToken)
-    {
-        var upload = forUpload ? new TlsUploadStream(data, Options.Tls.RefuseTruncatedUploads) : null;
-        var tls = upload?.Tls ?? new SslStream(data, leaveInnerStreamOpen: false);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_server.TlsHandshakeTimeout);
-        try
-        {
-            await tls.AuthenticateAsServerAsync(TlsCertificateProvider.CreateDataOptions(_control.Certificate!), timeout.Token).ConfigureAwait(false);
-            if (Logger.IsEnabled(LogLevel.Debug))
-            {
-                Log.DataConnectionSecured(Logger, tls.SslProtocol, OpenSslResumption.Resumed(tls) switch
-                {
-                    true => "resuming the control connection's session",
-                    false => "a new session (not resumed)",
-                    null => "resumption unknown",
-                });
-            }
-
-            return upload ?? (Stream)tls;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            await tls.DisposeAsync().ConfigureAwait(false);
-            throw new DataChannelException("The client did not start TLS on the data connection in time (PROT P is set).");
-        }
-        catch
-        {
-            await tls.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    private async Task ClearDataEndpointAsync()
-    {
-        _activeTarget = null;
-        var passive = Interlocked.Exchange(ref _passive, null);
-        if (passive is not null)
-        {
-            await passive.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
     private void ArmDeadline(TimeSpan after, string reason)
     {
         _deadlineReason = reason;
@@ -724,7 +612,7 @@ public sealed class FtpSession
         await LeaveUserSessionsAsync().ConfigureAwait(false);
         await _deadline.DisposeAsync().ConfigureAwait(false);
         await AbortTransferAsync().ConfigureAwait(false);
-        await ClearDataEndpointAsync().ConfigureAwait(false);
+        await _data.ClearAsync().ConfigureAwait(false);
         await _control.DisposeAsync().ConfigureAwait(false);
     }
 }

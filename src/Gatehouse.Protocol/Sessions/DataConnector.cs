@@ -1,0 +1,145 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using Gatehouse.Protocol.DataChannel;
+using Gatehouse.Protocol.Logging;
+using Gatehouse.Protocol.Tls;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Protocol.Sessions;
+
+/// <summary>
+/// A session's data connections: the endpoint PASV/EPSV reserved or PORT/EPRT named, the connection itself (waited
+/// for, or made from the address the client reached us on), its TLS with the control connection's certificate, and
+/// its polite close. One endpoint serves one transfer.
+/// </summary>
+internal sealed class DataConnector(FtpServerContext server, ControlChannel control, IPEndPoint local, IPEndPoint client, ILogger logger)
+{
+    private static readonly TimeSpan ActiveConnectTimeout = TimeSpan.FromSeconds(15);
+    private PassiveReservation? _passive;
+    private IPEndPoint? _activeTarget;
+
+    public bool HasEndpoint => _passive is not null || _activeTarget is not null;
+
+    /// <summary>Reserves a passive port for the next transfer, replacing any earlier PASV/PORT.</summary>
+    public async Task<PassiveReservation> ReservePassiveAsync(CancellationToken cancellationToken)
+    {
+        await ClearAsync().ConfigureAwait(false);
+        var expectation = new PassiveExpectation(
+            client.Address,
+            server.Options.Ftp.RequireSameClientIpForData,
+            TimeSpan.FromSeconds(server.Options.Limits.DataConnectionTimeoutSeconds));
+        _passive = await server.PassivePorts.ReserveAsync(local.Address, expectation, logger, cancellationToken).ConfigureAwait(false);
+        return _passive;
+    }
+
+    public async Task SetActiveTargetAsync(IPEndPoint target)
+    {
+        await ClearAsync().ConfigureAwait(false);
+        _activeTarget = target;
+    }
+
+    /// <summary>The data connection of the prepared endpoint, which is used up by this.</summary>
+    public async Task<Socket> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var passive = Interlocked.Exchange(ref _passive, null);
+        if (passive is not null)
+        {
+            await using (passive.ConfigureAwait(false))
+            {
+                return await passive.WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var target = Interlocked.Exchange(ref _activeTarget, null)
+            ?? throw new DataChannelException("Use PASV or EPSV (or PORT/EPRT) before this command.");
+        var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            // Strong host model: leave from the address the client reached us on.
+            if (local.Address.AddressFamily == target.AddressFamily)
+            {
+                socket.Bind(new IPEndPoint(local.Address, 0));
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(ActiveConnectTimeout);
+            await socket.ConnectAsync(target, timeout.Token).ConfigureAwait(false);
+            return socket;
+        }
+        catch (Exception ex) when (ex is SocketException || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new DataChannelException($"Could not connect to your active-mode port {target}: a firewall on your side probably blocks it; use passive mode (PASV/EPSV).", ex);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// TLS on the data connection with the control connection's certificate, so the client can resume that session.
+    /// An upload's stream checks that the client ended it with close_notify (<see cref="TlsUploadStream"/>).
+    /// </summary>
+    public async Task<Stream> SecureAsync(Stream data, bool forUpload, CancellationToken cancellationToken)
+    {
+        var upload = forUpload ? new TlsUploadStream(data, server.Options.Tls.RefuseTruncatedUploads) : null;
+        var tls = upload?.Tls ?? new SslStream(data, leaveInnerStreamOpen: false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(server.TlsHandshakeTimeout);
+        try
+        {
+            await tls.AuthenticateAsServerAsync(TlsCertificateProvider.CreateDataOptions(control.Certificate!), timeout.Token).ConfigureAwait(false);
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                Log.DataConnectionSecured(logger, tls.SslProtocol, OpenSslResumption.Resumed(tls) switch
+                {
+                    true => "resuming the control connection's session",
+                    false => "a new session (not resumed)",
+                    null => "resumption unknown",
+                });
+            }
+
+            return upload ?? (Stream)tls;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            throw new DataChannelException("The client did not start TLS on the data connection in time (PROT P is set).");
+        }
+        catch
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Gives back a reserved passive port and forgets an active target.</summary>
+    public async Task ClearAsync()
+    {
+        _activeTarget = null;
+        var passive = Interlocked.Exchange(ref _passive, null);
+        if (passive is not null)
+        {
+            await passive.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends TLS close_notify where there is TLS; a client that already hung up does not turn success into failure.</summary>
+    public static async Task CloseQuietlyAsync(Stream data)
+    {
+        try
+        {
+            if (((data as TlsUploadStream)?.Tls ?? data as SslStream) is { } tls)
+            {
+                await tls.ShutdownAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The transfer itself succeeded; only the polite goodbye failed.
+        }
+    }
+}
