@@ -1,4 +1,5 @@
 using System.Net;
+using Gatehouse.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Protocol.Logging;
@@ -6,6 +7,19 @@ namespace Gatehouse.Protocol.Logging;
 /// <summary>Source-generated log messages with stable event ids. Passwords never appear here.</summary>
 public static partial class Log
 {
+    /// <summary>Refusals (permissions, read-only folders, quotas) are policy at work; other failures are storage trouble.</summary>
+    public static void StorageFailure(ILogger logger, string verb, string path, FileSystemException exception)
+    {
+        if (exception.Error is FileSystemError.PermissionDenied or FileSystemError.QuotaExceeded or FileSystemError.OutsideHome)
+        {
+            OperationRefused(logger, verb, path, exception.Message);
+        }
+        else
+        {
+            StorageError(logger, path, exception.Message, exception.InnerException);
+        }
+    }
+
     [LoggerMessage(1, LogLevel.Information, "Listening for {Mode} on {Endpoint}")]
     public static partial void Listening(ILogger logger, string mode, EndPoint endpoint);
 

@@ -53,4 +53,9 @@ public sealed class FtpServerContext
     public required ILoggerFactory LoggerFactory { get; init; }
 
     public TimeSpan TlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Every file transfer that ended, complete or not (listings are not file transfers).</summary>
+    public event Action<TransferFinished>? TransferFinished;
+
+    internal void OnTransferFinished(TransferFinished transfer) => TransferFinished?.Invoke(transfer);
 }

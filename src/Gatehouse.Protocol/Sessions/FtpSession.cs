@@ -39,7 +39,7 @@ public sealed class FtpSession
     private string _deadlineReason = string.Empty;
     private readonly DataConnector _data;
     private IUserSessionTicket? _userSession;
-    private TransferRun? _transfer;
+    private readonly TransferRunner _transfers;
 
     public FtpSession(FtpServerContext server, Stream transport, IPEndPoint local, IPEndPoint client, bool implicitTls)
     {
@@ -52,6 +52,7 @@ public sealed class FtpSession
         Logger = server.LoggerFactory.CreateLogger<FtpSession>();
         _scope = new SessionLogScope(Id, ClientEndPoint);
         _data = new DataConnector(server, _control, LocalEndPoint, ClientEndPoint, Logger);
+        _transfers = new TransferRunner(server, _data, State, Id, ClientEndPoint.Address, Logger, ReplyAsync, OnTransferRunning);
         _deadline = server.Time.CreateTimer(_ => OnDeadline(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -73,9 +74,9 @@ public sealed class FtpSession
 
     public string ControlSecurity => _control.Tls is { } tls ? $"{tls.SslProtocol} ({tls.NegotiatedCipherSuite})" : "plain text";
 
-    public bool IsTransferring => _transfer is { Task.IsCompleted: false };
+    public bool IsTransferring => _transfers.IsRunning;
 
-    public string? TransferStatus => _transfer is { Task.IsCompleted: false } run ? $"{run.Description}: {run.Progress.Bytes} bytes so far" : null;
+    public string? TransferStatus => _transfers.Status;
 
     public bool HasDataEndpoint => _data.HasEndpoint;
 
@@ -135,17 +136,9 @@ public sealed class FtpSession
     /// <summary>Graceful stop: a running transfer may finish within <paramref name="grace"/>, then 421 and close.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
-        var run = _transfer;
-        if (run is not null && !run.Task.IsCompleted)
+        if (!await _transfers.WaitAsync(grace).ConfigureAwait(false))
         {
-            try
-            {
-                await run.Task.WaitAsync(grace).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                await AbortTransferAsync().ConfigureAwait(false);
-            }
+            await AbortTransferAsync().ConfigureAwait(false);
         }
 
         _endReason = "server shutting down";
@@ -223,47 +216,18 @@ public sealed class FtpSession
     public static FtpReply BannedReply { get; } =
         new(421, "Too many failed logins or protocol errors from your address; it is blocked for a while. Try again later.", AfterReply.Close);
 
-    public FtpReply StartTransfer(TransferRequest request)
-    {
-        var run = new TransferRun(CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token), request.Record?.Path ?? request.OpeningText);
-        _deadline.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _transfer = run;
-        // Runs on the command loop until it first has to wait (for the data connection, the disk or the network),
-        // so a small transfer goes from command to 226 without a hop to another thread. The task is in place before
-        // the transfer starts, so a shutdown or STAT arriving meanwhile sees a transfer in progress.
-        var start = new Task<Task>(() => RunTransferAsync(request, run));
-        run.Task = start.Unwrap();
-        start.RunSynchronously(TaskScheduler.Default);
-        return FtpReply.Deferred;
-    }
+    public FtpReply StartTransfer(TransferRequest request) => _transfers.Start(request, _lifetime.Token);
 
     /// <returns>True when a transfer was running and has now been stopped (its 426 already sent).</returns>
     public async Task<bool> AbortTransferAsync()
     {
-        var run = _transfer;
-        if (run is null || run.Task.IsCompleted)
+        if (await _transfers.AbortAsync().ConfigureAwait(false))
         {
-            await _data.ClearAsync().ConfigureAwait(false);
-            return false;
+            return true;
         }
 
-        run.Aborted = true;
-        try
-        {
-            await run.Cancellation.CancelAsync().ConfigureAwait(false);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The transfer finished in the meantime.
-        }
-
-        if (run.Data is { } data)
-        {
-            await data.DisposeAsync().ConfigureAwait(false);
-        }
-
-        await run.Task.ConfigureAwait(false);
-        return true;
+        await _data.ClearAsync().ConfigureAwait(false);
+        return false;
     }
 
     private FtpReply Greeting() =>
@@ -322,7 +286,7 @@ public sealed class FtpSession
 
         if (!handler.Info.DuringTransfer)
         {
-            await WaitForTransferAsync().ConfigureAwait(false);
+            await _transfers.WaitAsync().ConfigureAwait(false);
         }
 
         var reply = await InvokeAsync(handler, command).ConfigureAwait(false);
@@ -362,7 +326,7 @@ public sealed class FtpSession
         }
         catch (FileSystemException ex)
         {
-            LogStorageFailure(command.Verb, command.Argument, ex);
+            Log.StorageFailure(Logger, command.Verb, command.Argument, ex);
             return StorageReplies.For(ex);
         }
         catch (DataChannelException ex)
@@ -408,139 +372,6 @@ public sealed class FtpSession
         }
     }
 
-    private async Task WaitForTransferAsync()
-    {
-        var run = _transfer;
-        if (run is not null)
-        {
-            await run.Task.ConfigureAwait(false);
-        }
-    }
-
-    private async Task RunTransferAsync(TransferRequest request, TransferRun run)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var token = run.Cancellation.Token;
-        FtpReply? final;
-        string? failure = null;
-        try
-        {
-            var socket = await _data.ConnectAsync(token).ConfigureAwait(false);
-            Stream data = new NetworkStream(socket, ownsSocket: true);
-            run.Data = data;
-            await ReplyAsync(new FtpReply(150, request.OpeningText)).ConfigureAwait(false);
-            if (State.Protection == DataProtection.Private)
-            {
-                var upload = request.Record?.Direction == TransferDirection.Incoming;
-                data = await _data.SecureAsync(data, upload, token).ConfigureAwait(false);
-                run.Data = data;
-                if (upload)
-                {
-                    TcpQuickAck.Enable(socket);
-                }
-            }
-
-            final = await request.Body(data, run.Progress, token).ConfigureAwait(false);
-            if (data is TlsUploadStream { EndedWithoutCloseNotify: true })
-            {
-                Log.UploadWithoutCloseNotify(Logger, request.Record!.Path, run.Progress.Bytes);
-            }
-
-            await DataConnector.CloseQuietlyAsync(data).ConfigureAwait(false);
-        }
-        catch (UploadTruncatedException ex)
-        {
-            Log.UploadTruncated(Logger, request.Record!.Path, run.Progress.Bytes);
-            failure = ex.Message;
-            final = new FtpReply(426, "The data connection ended without TLS close_notify, so the upload may be truncated; it was not stored (any previous version is kept). Send it again.");
-        }
-        catch (DataChannelException ex)
-        {
-            final = new FtpReply(425, ex.Message);
-        }
-        catch (OperationCanceledException) when (run.Aborted)
-        {
-            final = new FtpReply(426, "Transfer aborted; data connection closed.");
-        }
-        catch (OperationCanceledException)
-        {
-            final = null;
-        }
-        catch (AuthenticationException ex)
-        {
-            Log.TlsHandshakeFailed(Logger, "data", ex.Message);
-            final = new FtpReply(425, "TLS negotiation on the data connection failed; check your client's TLS settings.");
-        }
-        catch (FileSystemException ex)
-        {
-            LogStorageFailure(request.Record?.Direction == TransferDirection.Incoming ? "upload" : "download", request.Record?.Path ?? string.Empty, ex);
-            final = StorageReplies.AfterOpening(ex);
-        }
-        catch (IOException ex) when (ex.HResult is 28 or 122)
-        {
-            final = new FtpReply(452, "Not enough storage space on the server; the upload was discarded.");
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
-        {
-            failure = ex.Message;
-            final = run.Aborted
-                ? new FtpReply(426, "Transfer aborted; data connection closed.")
-                : new FtpReply(426, "Data connection lost; the transfer is incomplete.");
-        }
-        catch (Exception ex)
-        {
-            // A bug must not leave the client waiting for a reply that never comes.
-            Log.TransferFailed(Logger, request.Record?.Path ?? "a listing", ex);
-            failure = ex.Message;
-            final = new FtpReply(451, "The transfer hit an internal error; it has been logged and the session goes on.");
-        }
-        finally
-        {
-            if (run.Data is { } data)
-            {
-                await data.DisposeAsync().ConfigureAwait(false);
-            }
-
-            if (request.Resource is not null)
-            {
-                await request.Resource.DisposeAsync().ConfigureAwait(false);
-            }
-
-            run.Cancellation.Dispose();
-        }
-
-        RecordTransfer(request, run, started, final, failure);
-        if (State.IsLoggedIn)
-        {
-            ArmDeadline(TimeSpan.FromSeconds(Options.Limits.IdleTimeoutSeconds), "idle time-out");
-        }
-
-        if (final is not null)
-        {
-            try
-            {
-                await ReplyAsync(final).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
-            {
-                // The control connection is gone; the session loop notices on its own.
-            }
-        }
-    }
-
-    /// <summary>Refusals (permissions, read-only folders, quotas) are policy at work; other failures are storage trouble.</summary>
-    private void LogStorageFailure(string verb, string path, FileSystemException exception)
-    {
-        if (exception.Error is FileSystemError.PermissionDenied or FileSystemError.QuotaExceeded or FileSystemError.OutsideHome)
-        {
-            Log.OperationRefused(Logger, verb, path, exception.Message);
-        }
-        else
-        {
-            Log.StorageError(Logger, path, exception.Message, exception.InnerException);
-        }
-    }
-
     private async Task LeaveUserSessionsAsync()
     {
         if (Interlocked.Exchange(ref _userSession, null) is { } ticket)
@@ -549,22 +380,16 @@ public sealed class FtpSession
         }
     }
 
-    private void RecordTransfer(TransferRequest request, TransferRun run, long started, FtpReply? final, string? failure)
+    /// <summary>No deadline runs while a transfer does; once it has ended, a logged-in session is idle again.</summary>
+    private void OnTransferRunning(bool running)
     {
-        if (request.Record is not { } record)
+        if (running)
         {
-            return;
+            _deadline.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
-
-        var complete = final is { Code: >= 200 and < 300 };
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        var bytes = run.Progress.Bytes;
-        Log.Transfer(Logger, record.Direction == TransferDirection.Outgoing ? "Download" : "Upload", record.Path, bytes, (long)elapsed.TotalMilliseconds,
-            complete ? "complete" : final is null ? "interrupted" : $"failed: {final.Code} {final.Lines[0]}{(failure is null ? string.Empty : $" ({failure})")}");
-        if (_server.TransferLog.Write(TransferLog.FormatLine(_server.Time.GetUtcNow(), elapsed, ClientEndPoint.Address, bytes, record.Path, record.Ascii,
-            record.Direction, State.Account?.Name ?? "-", complete)) is { } problem)
+        else if (State.IsLoggedIn)
         {
-            Log.TransferLogFailed(Logger, problem);
+            ArmDeadline(TimeSpan.FromSeconds(Options.Limits.IdleTimeoutSeconds), "idle time-out");
         }
     }
 

@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using Gatehouse.Protocol.DataChannel;
+using Gatehouse.Protocol.Logging;
+using Gatehouse.Protocol.Replies;
+using Gatehouse.Protocol.Tls;
+using Gatehouse.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Protocol.Sessions;
+
+/// <summary>
+/// Runs a session's transfers, at most one at a time and in the background so that ABOR and STAT are answered while
+/// one runs: opens the data connection, sends 150, secures it under PROT P, runs the handler's body, maps every failure
+/// to its reply, records the transfer (log line, xferlog, <see cref="FtpServerContext.TransferFinished"/>) and sends
+/// the final reply.
+/// </summary>
+/// <param name="running">Called with true as a transfer starts and false once it has ended (the session's deadlines).</param>
+internal sealed class TransferRunner(
+    FtpServerContext server, DataConnector connector, SessionState state, string sessionId, IPAddress client, ILogger logger,
+    Func<FtpReply, ValueTask> reply, Action<bool> running)
+{
+    private TransferRun? _current;
+
+    public bool IsRunning => _current is { Task.IsCompleted: false };
+
+    public string? Status => _current is { Task.IsCompleted: false } run ? $"{run.Description}: {run.Progress.Bytes} bytes so far" : null;
+
+    public FtpReply Start(TransferRequest request, CancellationToken lifetime)
+    {
+        var run = new TransferRun(CancellationTokenSource.CreateLinkedTokenSource(lifetime), request.Record?.Path ?? request.OpeningText);
+        running(true);
+        _current = run;
+        // Runs on the command loop until it first has to wait (for the data connection, the disk or the network),
+        // so a small transfer goes from command to 226 without a hop to another thread. The task is in place before
+        // the transfer starts, so a shutdown or STAT arriving meanwhile sees a transfer in progress.
+        var start = new Task<Task>(() => RunAsync(request, run));
+        run.Task = start.Unwrap();
+        start.RunSynchronously(TaskScheduler.Default);
+        return FtpReply.Deferred;
+    }
+
+    /// <returns>True when a transfer was running and has now been stopped (its 426 already sent).</returns>
+    public async Task<bool> AbortAsync()
+    {
+        var run = _current;
+        if (run is null || run.Task.IsCompleted)
+        {
+            return false;
+        }
+
+        run.Aborted = true;
+        try
+        {
+            await run.Cancellation.CancelAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The transfer finished in the meantime.
+        }
+
+        if (run.Data is { } data)
+        {
+            await data.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await run.Task.ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Waits for the running transfer, if any, to end; false when it is still running after <paramref name="limit"/>.</summary>
+    public async Task<bool> WaitAsync(TimeSpan limit = default)
+    {
+        if (_current is not { } run)
+        {
+            return true;
+        }
+
+        try
+        {
+            await (limit == default ? run.Task : run.Task.WaitAsync(limit)).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private async Task RunAsync(TransferRequest request, TransferRun run)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var token = run.Cancellation.Token;
+        FtpReply? final;
+        string? failure = null;
+        try
+        {
+            var socket = await connector.ConnectAsync(token).ConfigureAwait(false);
+            Stream data = new NetworkStream(socket, ownsSocket: true);
+            run.Data = data;
+            await reply(new FtpReply(150, request.OpeningText)).ConfigureAwait(false);
+            if (state.Protection == DataProtection.Private)
+            {
+                var upload = request.Record?.Direction == TransferDirection.Incoming;
+                data = await connector.SecureAsync(data, upload, token).ConfigureAwait(false);
+                run.Data = data;
+                if (upload)
+                {
+                    TcpQuickAck.Enable(socket);
+                }
+            }
+
+            final = await request.Body(data, run.Progress, token).ConfigureAwait(false);
+            if (data is TlsUploadStream { EndedWithoutCloseNotify: true })
+            {
+                Log.UploadWithoutCloseNotify(logger, request.Record!.Path, run.Progress.Bytes);
+            }
+
+            await DataConnector.CloseQuietlyAsync(data).ConfigureAwait(false);
+        }
+        catch (UploadTruncatedException ex)
+        {
+            Log.UploadTruncated(logger, request.Record!.Path, run.Progress.Bytes);
+            failure = ex.Message;
+            final = new FtpReply(426, "The data connection ended without TLS close_notify, so the upload may be truncated; it was not stored (any previous version is kept). Send it again.");
+        }
+        catch (DataChannelException ex)
+        {
+            final = new FtpReply(425, ex.Message);
+        }
+        catch (OperationCanceledException) when (run.Aborted)
+        {
+            final = new FtpReply(426, "Transfer aborted; data connection closed.");
+        }
+        catch (OperationCanceledException)
+        {
+            final = null;
+        }
+        catch (AuthenticationException ex)
+        {
+            Log.TlsHandshakeFailed(logger, "data", ex.Message);
+            final = new FtpReply(425, "TLS negotiation on the data connection failed; check your client's TLS settings.");
+        }
+        catch (FileSystemException ex)
+        {
+            Log.StorageFailure(logger, request.Record?.Direction == TransferDirection.Incoming ? "upload" : "download", request.Record?.Path ?? string.Empty, ex);
+            final = StorageReplies.AfterOpening(ex);
+        }
+        catch (IOException ex) when (ex.HResult is 28 or 122)
+        {
+            final = new FtpReply(452, "Not enough storage space on the server; the upload was discarded.");
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            failure = ex.Message;
+            final = run.Aborted
+                ? new FtpReply(426, "Transfer aborted; data connection closed.")
+                : new FtpReply(426, "Data connection lost; the transfer is incomplete.");
+        }
+        catch (Exception ex)
+        {
+            // A bug must not leave the client waiting for a reply that never comes.
+            Log.TransferFailed(logger, request.Record?.Path ?? "a listing", ex);
+            failure = ex.Message;
+            final = new FtpReply(451, "The transfer hit an internal error; it has been logged and the session goes on.");
+        }
+        finally
+        {
+            if (run.Data is { } data)
+            {
+                await data.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (request.Resource is not null)
+            {
+                await request.Resource.DisposeAsync().ConfigureAwait(false);
+            }
+
+            run.Cancellation.Dispose();
+        }
+
+        if (request.Record is { } record)
+        {
+            Record(record, run.Progress.Bytes, Stopwatch.GetElapsedTime(started), final, failure);
+        }
+
+        running(false);
+        if (final is not null)
+        {
+            try
+            {
+                await reply(final).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                // The control connection is gone; the session loop notices on its own.
+            }
+        }
+    }
+
+    private void Record(FileTransferRecord record, long bytes, TimeSpan elapsed, FtpReply? final, string? failure)
+    {
+        var outcome = final switch
+        {
+            null => TransferOutcome.Interrupted,
+            { Code: >= 200 and < 300 } => TransferOutcome.Complete,
+            _ => TransferOutcome.Failed,
+        };
+        Log.Transfer(logger, record.Direction == TransferDirection.Outgoing ? "Download" : "Upload", record.Path, bytes, (long)elapsed.TotalMilliseconds,
+            outcome switch
+            {
+                TransferOutcome.Complete => "complete",
+                TransferOutcome.Interrupted => "interrupted",
+                _ => $"failed: {final!.Code} {final.Lines[0]}{(failure is null ? string.Empty : $" ({failure})")}",
+            });
+        var user = state.Account?.Name;
+        if (server.TransferLog.Write(TransferLog.FormatLine(server.Time.GetUtcNow(), elapsed, client, bytes, record.Path, record.Ascii,
+            record.Direction, user ?? "-", outcome == TransferOutcome.Complete)) is { } problem)
+        {
+            Log.TransferLogFailed(logger, problem);
+        }
+
+        server.OnTransferFinished(new TransferFinished(sessionId, user, client, record.Path, record.Direction, record.Ascii, bytes, elapsed, outcome, final, failure));
+    }
+}
