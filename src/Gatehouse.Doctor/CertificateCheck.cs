@@ -1,7 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Gatehouse.Protocol.Doctor;
+namespace Gatehouse.Doctor;
 
 /// <summary>
 /// What the server's certificate means for its clients, from what the TLS handshake saw: trust, name, dates.

@@ -1,22 +1,17 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using Gatehouse.Protocol.Replies;
+using Gatehouse.Doctor.Client;
 
-namespace Gatehouse.Protocol.Doctor;
+namespace Gatehouse.Doctor;
 
 /// <summary>
 /// The doctor's data-channel steps: each passive method with a listing, a small upload and download, active mode,
-/// and a long transfer that shows whether the control connection outlives it.
+/// and a long transfer that shows whether the control connection outlives it. Each step has its own file
+/// (DataChannels.Passive.cs, .UploadDownload.cs, .Active.cs, .LongTransfer.cs); this one holds the transfer they share.
 /// </summary>
-internal sealed class DataChannels(DoctorSession session)
+internal sealed partial class DataChannels(DoctorSession session)
 {
-    private const int ExchangeSize = 64 * 1024;
-    private const int TrickleChunk = 1024;
-
     /// <summary>Opens a data connection by the first passive method that worked, to the address that worked.</summary>
     private Func<CancellationToken, Task<Socket>>? _open;
 
@@ -25,228 +20,6 @@ internal sealed class DataChannels(DoctorSession session)
     private ControlClient Control => session.Control;
 
     private TimeSpan Timeout => session.Options.StepTimeout;
-
-    /// <summary>EPSV and PASV, each with a listing; returns the endpoint PASV named, for the ALG comparison.</summary>
-    public async Task<IPEndPoint?> ProbePassiveAsync(CancellationToken cancellationToken)
-    {
-        await TryPassiveAsync("EPSV", cancellationToken).ConfigureAwait(false);
-        IPEndPoint? announced = null;
-        if (session.ServerAddress.AddressFamily == AddressFamily.InterNetwork)
-        {
-            announced = await TryPassiveAsync("PASV", cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            session.Report.Add(new DoctorStep("PASV", StepVerdict.Skipped, "PASV cannot name an IPv6 address; EPSV is the passive method here", TimeSpan.Zero));
-        }
-
-        if (!CanOpen)
-        {
-            session.Report.Find(DoctorFindings.NoDataChannel());
-        }
-
-        return announced;
-    }
-
-    public async Task ExchangeAsync(CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        var name = DoctorFileName();
-        var payload = RandomNumberGenerator.GetBytes(ExchangeSize);
-        var stored = await PassiveTransferAsync("STOR " + name, payload, trickleSeconds: 0, cancellationToken).ConfigureAwait(false);
-        if (!stored.Succeeded)
-        {
-            if (stored.Refused)
-            {
-                // Permissions are the server's business, not a network problem: say so and go on.
-                session.Record("upload and download", StepVerdict.Skipped, $"this user may not upload here: {stored.Detail}", clock);
-            }
-            else
-            {
-                session.Record("upload and download", StepVerdict.Failed, $"upload: {stored.Detail}", clock);
-                session.Report.Find(DoctorFindings.TransferFailed("upload", stored.Detail));
-            }
-
-            return;
-        }
-
-        var fetched = await PassiveTransferAsync("RETR " + name, upload: null, trickleSeconds: 0, cancellationToken).ConfigureAwait(false);
-        await DeleteAsync(name, cancellationToken).ConfigureAwait(false);
-        if (!fetched.Succeeded)
-        {
-            session.Record("upload and download", StepVerdict.Failed, $"download: {fetched.Detail}", clock);
-            session.Report.Find(DoctorFindings.TransferFailed("download", fetched.Detail));
-        }
-        else if (!fetched.Received.AsSpan().SequenceEqual(payload))
-        {
-            session.Record("upload and download", StepVerdict.Failed, $"{fetched.Received.Length} bytes back of {payload.Length} sent, not the same", clock);
-            session.Report.Find(DoctorFindings.TransferCorrupted(fetched.Received.Length, payload.Length));
-        }
-        else
-        {
-            session.Record("upload and download", StepVerdict.Ok, $"{payload.Length} bytes each way, byte-exact", clock);
-        }
-    }
-
-    public async Task ActiveAsync(CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        using var listener = new Socket(Control.Local.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(Control.Local.Address, 0));
-        listener.Listen(1);
-        var endpoint = (IPEndPoint)listener.LocalEndPoint!;
-        var address = DoctorSession.Normalize(endpoint.Address);
-        var family = address.AddressFamily == AddressFamily.InterNetwork ? 1 : 2;
-        var reply = await Control.SendAsync(string.Create(CultureInfo.InvariantCulture, $"EPRT |{family}|{address}|{endpoint.Port}|"), cancellationToken).ConfigureAwait(false);
-        if (reply.Code is 500 or 502 && family == 1)
-        {
-            var bytes = address.GetAddressBytes();
-            reply = await Control.SendAsync(string.Create(CultureInfo.InvariantCulture, $"PORT {bytes[0]},{bytes[1]},{bytes[2]},{bytes[3]},{endpoint.Port >> 8},{endpoint.Port & 0xFF}"), cancellationToken).ConfigureAwait(false);
-        }
-
-        if (reply.Code != 200)
-        {
-            session.Record("active", StepVerdict.Failed, ControlClient.Describe(reply), clock);
-            session.Report.Find(DoctorFindings.ActiveRefused(ControlClient.Describe(reply)));
-            return;
-        }
-
-        // The server connects back only after LIST, and may try for a while before giving up with 425.
-        var listing = await TransferAsync(AcceptAsync(listener, cancellationToken), "LIST", upload: null, trickleSeconds: 0, patience: Timeout + TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
-        if (listing.Succeeded)
-        {
-            session.Record("active", StepVerdict.Ok, $"the server connected back to {endpoint}; LIST {listing.Received.Length} bytes", clock);
-            return;
-        }
-
-        session.Record("active", StepVerdict.Failed, listing.Detail, clock);
-        session.Report.Find(DoctorFindings.ActiveBlocked(new IPEndPoint(address, endpoint.Port), listing.Detail));
-    }
-
-    public async Task LongTransferAsync(CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        var seconds = session.Options.LongTransferSeconds;
-        var name = DoctorFileName();
-        var upload = await PassiveTransferAsync("STOR " + name, new byte[TrickleChunk * seconds], seconds, cancellationToken).ConfigureAwait(false);
-        var lost = upload.ControlLost;
-        if (lost is null && upload.Succeeded)
-        {
-            try
-            {
-                await Control.SendAsync("NOOP", cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception error) when (FtpDoctor.IsConnectionFailure(error))
-            {
-                lost = error;
-            }
-        }
-
-        if (lost is not null)
-        {
-            session.Record("long transfer", StepVerdict.Failed, $"{seconds} s upload; then the control connection: {DataSockets.Explain(lost)} (left {name} behind)", clock);
-            session.Report.Find(DoctorFindings.ControlConnectionDied(seconds, DataSockets.Explain(lost)));
-            return;
-        }
-
-        await DeleteAsync(name, cancellationToken).ConfigureAwait(false);
-        if (upload.Succeeded)
-        {
-            session.Record("long transfer", StepVerdict.Ok, $"{seconds} s upload, and the control connection still answers", clock);
-        }
-        else
-        {
-            session.Record("long transfer", upload.Refused ? StepVerdict.Skipped : StepVerdict.Failed, upload.Detail, clock);
-        }
-    }
-
-    private async Task<IPEndPoint?> TryPassiveAsync(string command, CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        var reply = await Control.SendAsync(command, cancellationToken).ConfigureAwait(false);
-        if (reply.Code is 500 or 502)
-        {
-            session.Record(command, StepVerdict.Skipped, $"not supported: {ControlClient.Describe(reply)}", clock);
-            return null;
-        }
-
-        if (!TryAnnounced(command, reply, out var announced))
-        {
-            session.Record(command, StepVerdict.Failed, ControlClient.Describe(reply), clock);
-            session.Report.Find(DoctorFindings.TransferFailed(command, ControlClient.Describe(reply)));
-            return null;
-        }
-
-        var reached = new IPEndPoint(session.ServerAddress, announced.Port);
-        Socket socket;
-        var note = string.Empty;
-        try
-        {
-            socket = await DataSockets.ConnectAsync(announced, Timeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (error is SocketException or TimeoutException)
-        {
-            if (announced.Address.Equals(reached.Address))
-            {
-                session.Record(command, StepVerdict.Failed, $"{announced}: {DataSockets.Explain(error)}", clock);
-                session.Report.Find(DoctorFindings.PassivePortUnreachable(command, announced, DataSockets.Explain(error)));
-                return announced;
-            }
-
-            // What many clients do for a bad PASV address: use the control connection's address with the same port.
-            try
-            {
-                socket = await DataSockets.ConnectAsync(reached, Timeout, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception second) when (second is SocketException or TimeoutException)
-            {
-                session.Record(command, StepVerdict.Failed, $"{announced}: {DataSockets.Explain(error)}; {reached}: {DataSockets.Explain(second)}", clock);
-                session.Report.Find(DoctorFindings.PassivePortUnreachable(command, reached, DataSockets.Explain(second)));
-                return announced;
-            }
-
-            note = $"; {announced} named in the reply failed ({DataSockets.Explain(error)}), the server's own address worked";
-            session.Report.Find(Configuration.AddressScope.IsPrivate(announced.Address) && !Configuration.AddressScope.IsPrivate(reached.Address)
-                ? DoctorFindings.PassiveAddressPrivate(announced.Address, reached.Address, announced.Port)
-                : DoctorFindings.PassiveAddressWrong(announced.Address, reached.Address, announced.Port));
-        }
-
-        var listing = await TransferAsync(Task.FromResult(socket), "LIST", upload: null, trickleSeconds: 0, patience: null, cancellationToken).ConfigureAwait(false);
-        if (!listing.Succeeded)
-        {
-            session.Record(command, StepVerdict.Failed, $"{announced}: LIST {listing.Detail}", clock);
-            session.Report.Find(listing.Detail.StartsWith("522 ", StringComparison.Ordinal)
-                ? DoctorFindings.TlsReuseRequired(listing.Detail)
-                : DoctorFindings.TransferFailed($"listing over {command}", listing.Detail));
-            return announced;
-        }
-
-        session.Record(command, note.Length == 0 ? StepVerdict.Ok : StepVerdict.Warning, $"{announced}: LIST {listing.Received.Length} bytes{note}", clock);
-        var substitute = note.Length > 0;
-        _open ??= async token =>
-        {
-            var again = await Control.SendAsync(command, token).ConfigureAwait(false);
-            if (!TryAnnounced(command, again, out var endpoint))
-            {
-                throw new ProtocolViolationException($"{command} was answered \"{ControlClient.Describe(again)}\"");
-            }
-
-            return await DataSockets.ConnectAsync(substitute ? new IPEndPoint(session.ServerAddress, endpoint.Port) : endpoint, Timeout, token).ConfigureAwait(false);
-        };
-        return announced;
-    }
-
-    private bool TryAnnounced(string command, FtpReply reply, out IPEndPoint endpoint)
-    {
-        if (command == "PASV")
-        {
-            return PassiveReplies.TryParsePasv(reply, out endpoint);
-        }
-
-        var parsed = PassiveReplies.TryParseEpsv(reply, out var port);
-        endpoint = new IPEndPoint(session.ServerAddress, parsed ? port : 0);
-        return parsed;
-    }
 
     private async Task<TransferResult> PassiveTransferAsync(string command, byte[]? upload, int trickleSeconds, CancellationToken cancellationToken)
     {
@@ -269,7 +42,7 @@ internal sealed class DataChannels(DoctorSession session)
     /// </summary>
     private async Task<TransferResult> TransferAsync(Task<Socket> connection, string command, byte[]? upload, int trickleSeconds, TimeSpan? patience, CancellationToken cancellationToken)
     {
-        FtpReply preliminary;
+        ServerReply preliminary;
         try
         {
             preliminary = await Control.SendAsync(command, cancellationToken, patience).ConfigureAwait(false);
@@ -365,9 +138,6 @@ internal sealed class DataChannels(DoctorSession session)
             await tls.ShutdownAsync().ConfigureAwait(false);
         }
     }
-
-    private static async Task<Socket> AcceptAsync(Socket listener, CancellationToken cancellationToken) =>
-        await listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>Closes a data connection that will not be used (the command was refused).</summary>
     private static void Abandon(Task<Socket> connection)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-namespace Gatehouse.Protocol.Doctor;
+namespace Gatehouse.Doctor;
 
 /// <summary>
 /// Every finding the doctor can report, worded once. Each names what a step showed and the fix; settings are named

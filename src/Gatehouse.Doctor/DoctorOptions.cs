@@ -1,6 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 
-namespace Gatehouse.Protocol.Doctor;
+namespace Gatehouse.Doctor;
 
 /// <param name="Target">The server and user.</param>
 /// <param name="Password">The user's password; sent only over TLS unless the URL is ftp://.</param>

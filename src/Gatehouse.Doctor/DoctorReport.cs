@@ -1,4 +1,4 @@
-namespace Gatehouse.Protocol.Doctor;
+namespace Gatehouse.Doctor;
 
 public enum StepVerdict
 {

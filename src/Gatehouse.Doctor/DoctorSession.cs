@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
+using Gatehouse.Doctor.Client;
 
-namespace Gatehouse.Protocol.Doctor;
+namespace Gatehouse.Doctor;
 
 /// <summary>One logged-in control connection of a doctor run, and where its steps are recorded.</summary>
 internal sealed class DoctorSession(ControlClient control, DoctorOptions options, DoctorReport report) : IAsyncDisposable

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Gatehouse.Protocol.Doctor;
+namespace Gatehouse.Doctor;
 
 /// <summary>How the doctor secures the control connection.</summary>
 public enum DoctorSecurity

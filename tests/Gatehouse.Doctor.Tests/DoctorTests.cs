@@ -2,10 +2,8 @@ using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Gatehouse.Protocol.Doctor;
-using Gatehouse.Protocol.Replies;
 
-namespace Gatehouse.Protocol.Tests;
+namespace Gatehouse.Doctor.Tests;
 
 public sealed class DoctorTests
 {
@@ -42,39 +40,6 @@ public sealed class DoctorTests
         Assert.True(DoctorTarget.TryParse("ftps://alice@[2001:db8::1]:2121/in", false, out var target, out _));
         Assert.Equal("ftps://alice@[2001:db8::1]:2121/in (explicit TLS)", target.ToString());
     }
-
-    [Theory]
-    [InlineData("Entering Passive Mode (192,168,1,2,195,80).", "192.168.1.2:50000")]
-    [InlineData("Entering Passive Mode 198,18,2,1,195,81", "198.18.2.1:50001")]
-    public void Pasv_replies_give_the_announced_endpoint(string text, string endpoint)
-    {
-        Assert.True(PassiveReplies.TryParsePasv(new FtpReply(227, text), out var parsed));
-        Assert.Equal(IPEndPoint.Parse(endpoint), parsed);
-    }
-
-    [Theory]
-    [InlineData(227, "Entering Passive Mode (300,1,1,1,1,1)")]
-    [InlineData(227, "Entering Passive Mode (1,1,1,1,1)")]
-    [InlineData(425, "Entering Passive Mode (192,168,1,2,195,80)")]
-    public void Malformed_pasv_replies_are_not_read(int code, string text) =>
-        Assert.False(PassiveReplies.TryParsePasv(new FtpReply(code, text), out _));
-
-    [Theory]
-    [InlineData("Entering Extended Passive Mode (|||50001|)", 50001)]
-    [InlineData("Entering Extended Passive Mode (!!!65535!)", 65535)]
-    public void Epsv_replies_give_the_port(string text, int port)
-    {
-        Assert.True(PassiveReplies.TryParseEpsv(new FtpReply(229, text), out var parsed));
-        Assert.Equal(port, parsed);
-    }
-
-    [Theory]
-    [InlineData("Entering Extended Passive Mode (||50001|)")]
-    [InlineData("Entering Extended Passive Mode (|!|50001|)")]
-    [InlineData("Entering Extended Passive Mode (|||0|)")]
-    [InlineData("Entering Extended Passive Mode (|||70000|)")]
-    public void Malformed_epsv_replies_are_not_read(string text) =>
-        Assert.False(PassiveReplies.TryParseEpsv(new FtpReply(229, text), out _));
 
     [Fact]
     public void A_sound_certificate_has_no_findings()

@@ -3,9 +3,8 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
-using Gatehouse.Protocol.Replies;
 
-namespace Gatehouse.Protocol.Doctor;
+namespace Gatehouse.Doctor.Client;
 
 /// <summary>
 /// The doctor's side of a control connection: sends commands, reads (multi-line) replies, upgrades to TLS.
@@ -41,7 +40,7 @@ internal sealed class ControlClient : IAsyncDisposable
     }
 
     /// <param name="patience">How long to wait, when a reply may take longer than usual (the server connecting back).</param>
-    public async Task<FtpReply> ReadReplyAsync(CancellationToken cancellationToken, TimeSpan? patience = null)
+    public async Task<ServerReply> ReadReplyAsync(CancellationToken cancellationToken, TimeSpan? patience = null)
     {
         var limit = patience ?? _replyTimeout;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -71,7 +70,7 @@ internal sealed class ControlClient : IAsyncDisposable
                 }
             }
 
-            var reply = new FtpReply(code, lines);
+            var reply = new ServerReply(code, lines);
             _transcript.Add("< " + Describe(reply));
             return reply;
         }
@@ -81,7 +80,7 @@ internal sealed class ControlClient : IAsyncDisposable
         }
     }
 
-    public async Task<FtpReply> SendAsync(string command, CancellationToken cancellationToken, TimeSpan? patience = null)
+    public async Task<ServerReply> SendAsync(string command, CancellationToken cancellationToken, TimeSpan? patience = null)
     {
         await WriteAsync(command, cancellationToken).ConfigureAwait(false);
         return await ReadReplyAsync(cancellationToken, patience).ConfigureAwait(false);
@@ -130,7 +129,7 @@ internal sealed class ControlClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await _stream.DisposeAsync().ConfigureAwait(false);
 
-    public static string Describe(FtpReply reply) => Shorten(reply.Code.ToString(CultureInfo.InvariantCulture) + " " + string.Join(" ", reply.Lines));
+    public static string Describe(ServerReply reply) => Shorten(reply.Code.ToString(CultureInfo.InvariantCulture) + " " + string.Join(" ", reply.Lines));
 
     private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "...";
 

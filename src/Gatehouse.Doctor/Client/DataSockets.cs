@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
 
-namespace Gatehouse.Protocol.Doctor;
+namespace Gatehouse.Doctor.Client;
 
 /// <summary>Bounded TCP connects, and the one-phrase explanation of why a connection step failed.</summary>
 internal static class DataSockets

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Gatehouse.Protocol.Doctor;
+namespace Gatehouse.Doctor.Client;
 
 /// <summary>
 /// Reads the lines of an FTP server's replies from a control connection, client side. The stream is passed on

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Gatehouse.Protocol.Doctor;
+using Gatehouse.Doctor;
 
 namespace Gatehouse.Cli;
 
