@@ -24,6 +24,12 @@ compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
 [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 # strace watches whether the server fsyncs uploads (Storage:SyncUploads).
 command -v strace >/dev/null || need+=(strace)
+# The FileZilla tests drive the real FileZilla GUI on a virtual display (Xvfb) with xdotool, and keep screenshots
+# (ImageMagick's import) of failures.
+command -v filezilla >/dev/null || need+=(filezilla)
+command -v Xvfb >/dev/null || need+=(xvfb)
+command -v xdotool >/dev/null || need+=(xdotool)
+command -v import >/dev/null || need+=(imagemagick)
 if [ ${#need[@]} -gt 0 ]; then
     sudo_cmd=""
     [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
