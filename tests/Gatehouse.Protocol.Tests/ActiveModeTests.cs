@@ -43,17 +43,4 @@ public class ActiveModeTests
         Assert.False(ActiveModeParser.TryParseEprt(argument, out _, out _, out var unsupported));
         Assert.Equal(unsupportedProtocol, unsupported);
     }
-
-    [Fact]
-    public void Allows_only_the_control_client_address_and_unprivileged_ports()
-    {
-        var client = IPAddress.Parse("198.51.100.7");
-        Assert.True(ActiveModePolicy.IsAllowed(new IPEndPoint(client, 40000), client, out _));
-        Assert.True(ActiveModePolicy.IsAllowed(new IPEndPoint(client, 1024), IPAddress.Parse("::ffff:198.51.100.7"), out _));
-
-        Assert.False(ActiveModePolicy.IsAllowed(new IPEndPoint(IPAddress.Parse("203.0.113.9"), 40000), client, out var bounce));
-        Assert.Contains("only connect back to your own address", bounce, StringComparison.Ordinal);
-        Assert.False(ActiveModePolicy.IsAllowed(new IPEndPoint(client, 25), client, out var privileged));
-        Assert.Contains("privileged port 25", privileged, StringComparison.Ordinal);
-    }
 }

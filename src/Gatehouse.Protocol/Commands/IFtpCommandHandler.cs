@@ -3,18 +3,9 @@ using Gatehouse.Protocol.Sessions;
 
 namespace Gatehouse.Protocol.Commands;
 
-public enum CommandAccess
-{
-    /// <summary>Allowed before login (vsftpd's pre-login set: USER, PASS, AUTH, FEAT, ...).</summary>
-    Anytime,
-
-    LoggedIn,
-}
-
-/// <param name="Verbs">The verb and its aliases (XCWD for CWD, ...).</param>
+/// <param name="Verbs">The verb and its aliases (XCWD for CWD, ...); the first is the one <see cref="CommandStates"/> knows it by.</param>
 /// <param name="Syntax">The HELP text for the verb.</param>
-/// <param name="DuringTransfer">Handled at once while a transfer runs (ABOR, STAT, NOOP, QUIT); others wait for it.</param>
-public sealed record CommandInfo(IReadOnlyList<string> Verbs, string Syntax, CommandAccess Access = CommandAccess.LoggedIn, bool DuringTransfer = false);
+public sealed record CommandInfo(IReadOnlyList<string> Verbs, string Syntax);
 
 /// <summary>One FTP command. Handlers are stateless singletons; everything per-session is in the context.</summary>
 public interface IFtpCommandHandler

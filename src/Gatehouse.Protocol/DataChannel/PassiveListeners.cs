@@ -161,7 +161,7 @@ public sealed class PassiveListeners : IDisposable
         PassiveReservation? taker;
         lock (_listening)
         {
-            if (!_claimed.TryGetValue(token, out taker) || taker.Port != port || !Addresses.Normalize(client.Address).Equals(taker.Owner))
+            if (!_claimed.TryGetValue(token, out taker) || taker.Port != port || !DataChannelPolicy.MayTakePassivePort(taker.Owner, client.Address))
             {
                 return false;
             }
@@ -363,7 +363,7 @@ public sealed class PassiveListeners : IDisposable
         PassiveReservation? taker;
         lock (_listening)
         {
-            taker = shared.Reservations.FirstOrDefault(reservation => reservation.Owner is null || reservation.Owner.Equals(remote));
+            taker = shared.Reservations.FirstOrDefault(reservation => DataChannelPolicy.MayTakePassivePort(reservation.Owner, remote));
             if (taker is not null)
             {
                 DetachLocked(taker);

@@ -59,8 +59,8 @@ public static partial class Log
     [LoggerMessage(21, LogLevel.Warning, "Login failed for user '{User}': {Reason}")]
     public static partial void LoginFailed(ILogger logger, string user, string reason);
 
-    [LoggerMessage(22, LogLevel.Warning, "Refused {Verb} before TLS: Tls:Policy is Required")]
-    public static partial void RefusedBeforeTls(ILogger logger, string verb);
+    [LoggerMessage(22, LogLevel.Warning, "Refused {Verb} {Reason}")]
+    public static partial void CommandRefused(ILogger logger, string verb, string reason);
 
     [LoggerMessage(30, LogLevel.Warning, "TLS handshake failed on the {Channel} connection: {Reason}")]
     public static partial void TlsHandshakeFailed(ILogger logger, string channel, string reason);

@@ -85,7 +85,11 @@ public sealed class FtpSession
         _control.Tls?.RemoteCertificate is { } certificate ? certificate.GetCertHashString(HashAlgorithmName.SHA256) : null;
 
     /// <summary>Data connections must be encrypted: by the server's Tls:Policy or the user's own tls setting.</summary>
-    public bool DataMustBeEncrypted => Options.Tls.Policy == TlsPolicy.Required || State.Policy is { TlsRequired: true };
+    public bool DataMustBeEncrypted => DataChannelPolicy.EncryptionRequired(Options.Tls.Policy, State.Policy is { TlsRequired: true });
+
+    private CommandStateFacts StateFacts() =>
+        new(State.IsLoggedIn, IsControlSecure, Options.Tls.Policy == TlsPolicy.Required, IsTransferring, State.EpsvOnly,
+            State.PendingUser is not null, State.RenameFrom is not null);
 
     public async Task RunAsync()
     {
@@ -181,23 +185,11 @@ public sealed class FtpSession
 
     public Task SetActiveTargetAsync(IPEndPoint target) => _data.SetActiveTargetAsync(target);
 
-    /// <summary>Checked before a handler opens anything: encryption policy and a prepared data endpoint.</summary>
+    /// <summary>Checked before a handler opens anything (<see cref="DataChannelPolicy.TransferRefusal"/>).</summary>
     public bool CanStartTransfer(out FtpReply refusal)
     {
-        if (DataMustBeEncrypted && State.Protection != DataProtection.Private)
-        {
-            refusal = new FtpReply(521, "Data connections must be encrypted on this server: send PBSZ 0 and PROT P first (in your client, use explicit FTP over TLS).");
-            return false;
-        }
-
-        if (!HasDataEndpoint)
-        {
-            refusal = new FtpReply(425, "Use PASV or EPSV (or PORT/EPRT) before this command.");
-            return false;
-        }
-
-        refusal = null!;
-        return true;
+        refusal = DataChannelPolicy.TransferRefusal(DataMustBeEncrypted, State.Protection, HasDataEndpoint)!;
+        return refusal is null;
     }
 
     /// <summary>The user's shared bandwidth limit for this direction, if any.</summary>
@@ -278,19 +270,27 @@ public sealed class FtpSession
             return;
         }
 
-        if (handler.Info.Access == CommandAccess.LoggedIn && !State.IsLoggedIn)
+        var verb = handler.Info.Verbs[0];
+        var decision = CommandStates.Decide(verb, StateFacts());
+        if (decision.Verdict == CommandVerdict.RunAfterTransfer)
         {
-            await RefuseAsync(new FtpReply(530, "Please log in with USER and PASS first."), AbuseKind.CommandBeforeLogin, $"{command.Verb} before login").ConfigureAwait(false);
+            await _transfers.WaitAsync().ConfigureAwait(false);
+            decision = CommandStates.Decide(verb, StateFacts());
+        }
+
+        if (decision.Verdict == CommandVerdict.Refuse)
+        {
+            if (decision is { Abuse: null, Detail: { } reason })
+            {
+                Log.CommandRefused(Logger, command.Verb, reason);
+            }
+
+            await RefuseAsync(decision.Refusal!, decision.Abuse, $"{command.Verb} {decision.Detail}").ConfigureAwait(false);
             return;
         }
 
-        if (!handler.Info.DuringTransfer)
-        {
-            await _transfers.WaitAsync().ConfigureAwait(false);
-        }
-
         var reply = await InvokeAsync(handler, command).ConfigureAwait(false);
-        if (command.Verb != "RNFR")
+        if (!CommandStates.KeepsRenameSource(verb))
         {
             State.RenameFrom = null;
         }

@@ -11,11 +11,6 @@ public sealed class PasvHandler : IFtpCommandHandler
     public async ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {
         var session = context.Session;
-        if (context.State.EpsvOnly)
-        {
-            return new FtpReply(503, "EPSV ALL is in effect: only EPSV may set up data connections.");
-        }
-
         if (session.LocalEndPoint.AddressFamily != AddressFamily.InterNetwork)
         {
             return new FtpReply(522, "PASV can only describe IPv4 addresses and this connection is IPv6: use EPSV instead.");

@@ -8,11 +8,8 @@ public sealed class RntoHandler : IFtpCommandHandler
 
     public async ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {
-        if (context.State.RenameFrom is not { } from)
-        {
-            return new FtpReply(503, "Send RNFR immediately before RNTO.");
-        }
-
+        // The command states let RNTO through only right after a successful RNFR.
+        var from = context.State.RenameFrom!.Value;
         if (!context.TryResolveArgument(Info.Syntax, out var to, out var refusal, errorCode: 553))
         {
             return refusal;

@@ -5,7 +5,7 @@ namespace Gatehouse.Protocol.Commands.Information;
 /// <summary>RFC 2389: generated from the command table, so FEAT never advertises what is not there.</summary>
 public sealed class FeatHandler : IFtpCommandHandler
 {
-    public CommandInfo Info { get; } = new(["FEAT"], "FEAT", CommandAccess.Anytime);
+    public CommandInfo Info { get; } = new(["FEAT"], "FEAT");
 
     public ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {

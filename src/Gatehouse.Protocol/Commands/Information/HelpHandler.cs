@@ -6,7 +6,7 @@ public sealed class HelpHandler : IFtpCommandHandler
 {
     private const int VerbsPerLine = 8;
 
-    public CommandInfo Info { get; } = new(["HELP"], "HELP [command]", CommandAccess.Anytime);
+    public CommandInfo Info { get; } = new(["HELP"], "HELP [command]");
 
     public ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {

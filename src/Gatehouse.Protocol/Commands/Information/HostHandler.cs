@@ -6,7 +6,7 @@ namespace Gatehouse.Protocol.Commands.Information;
 /// <summary>RFC 7151. Accepted before login; there is one virtual host for now, so any name is served the same.</summary>
 public sealed class HostHandler : IFtpCommandHandler
 {
-    public CommandInfo Info { get; } = new(["HOST"], "HOST <domain>", CommandAccess.Anytime);
+    public CommandInfo Info { get; } = new(["HOST"], "HOST <domain>");
 
     public IEnumerable<string> Features(FtpSession session) => ["HOST"];
 

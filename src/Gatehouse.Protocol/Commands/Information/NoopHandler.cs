@@ -4,7 +4,7 @@ namespace Gatehouse.Protocol.Commands.Information;
 
 public sealed class NoopHandler : IFtpCommandHandler
 {
-    public CommandInfo Info { get; } = new(["NOOP"], "NOOP", CommandAccess.Anytime, DuringTransfer: true);
+    public CommandInfo Info { get; } = new(["NOOP"], "NOOP");
 
     public ValueTask<FtpReply> HandleAsync(FtpCommandContext context) => ValueTask.FromResult(new FtpReply(200, "NOOP ok."));
 }

@@ -7,7 +7,7 @@ namespace Gatehouse.Protocol.Commands.Information;
 /// <summary>RFC 2389 OPTS for UTF8 (RFC 2640), MLST (RFC 3659) and HASH.</summary>
 public sealed class OptsHandler : IFtpCommandHandler
 {
-    public CommandInfo Info { get; } = new(["OPTS"], "OPTS UTF8 ON | OPTS MLST <facts> | OPTS HASH [algorithm]", CommandAccess.Anytime);
+    public CommandInfo Info { get; } = new(["OPTS"], "OPTS UTF8 ON | OPTS MLST <facts> | OPTS HASH [algorithm]");
 
     public IEnumerable<string> Features(FtpSession session) => ["UTF8"];
 

@@ -7,7 +7,7 @@ namespace Gatehouse.Protocol.Commands.Information;
 /// <summary>STAT: server status (with transfer progress while one runs), or STAT path: a listing over the control connection.</summary>
 public sealed class StatHandler : IFtpCommandHandler
 {
-    public CommandInfo Info { get; } = new(["STAT"], "STAT [path]", DuringTransfer: true);
+    public CommandInfo Info { get; } = new(["STAT"], "STAT [path]");
 
     public async ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {

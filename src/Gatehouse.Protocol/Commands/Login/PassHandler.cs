@@ -16,7 +16,7 @@ namespace Gatehouse.Protocol.Commands.Login;
 /// </summary>
 public sealed class PassHandler : IFtpCommandHandler
 {
-    public CommandInfo Info { get; } = new(["PASS"], "PASS <password>", CommandAccess.Anytime);
+    public CommandInfo Info { get; } = new(["PASS"], "PASS <password>");
 
     public async ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {
@@ -26,11 +26,8 @@ public sealed class PassHandler : IFtpCommandHandler
             return new FtpReply(503, "Already logged in.");
         }
 
-        if (state.PendingUser is not { } user)
-        {
-            return new FtpReply(503, "Send USER first.");
-        }
-
+        // The command states let PASS through before login only after USER.
+        var user = state.PendingUser!;
         state.PendingUser = null;
         var session = context.Session;
         var server = session.Server;

@@ -5,7 +5,7 @@ namespace Gatehouse.Protocol.Commands.Login;
 /// <summary>Logs out and returns to the state after connecting; TLS on the control connection stays up.</summary>
 public sealed class ReinHandler : IFtpCommandHandler
 {
-    public CommandInfo Info { get; } = new(["REIN"], "REIN", CommandAccess.Anytime);
+    public CommandInfo Info { get; } = new(["REIN"], "REIN");
 
     public async ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {

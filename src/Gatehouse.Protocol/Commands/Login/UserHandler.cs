@@ -1,5 +1,3 @@
-using Gatehouse.Protocol.Configuration;
-using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Parsing;
 using Gatehouse.Protocol.Replies;
 
@@ -7,19 +5,13 @@ namespace Gatehouse.Protocol.Commands.Login;
 
 public sealed class UserHandler : IFtpCommandHandler
 {
-    public CommandInfo Info { get; } = new(["USER"], "USER <name>", CommandAccess.Anytime);
+    public CommandInfo Info { get; } = new(["USER"], "USER <name>");
 
     public ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {
         if (context.State.IsLoggedIn)
         {
             return ValueTask.FromResult(new FtpReply(503, "Already logged in; send REIN first to log in as someone else."));
-        }
-
-        if (context.Session.Options.Tls.Policy == TlsPolicy.Required && !context.Session.IsControlSecure)
-        {
-            Log.RefusedBeforeTls(context.Session.Logger, "USER");
-            return ValueTask.FromResult(new FtpReply(530, "TLS is required on this server: send AUTH TLS before USER (in your client, choose explicit FTP over TLS)."));
         }
 
         if (!context.Command.HasArgument)

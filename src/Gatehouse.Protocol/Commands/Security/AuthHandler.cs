@@ -7,7 +7,7 @@ namespace Gatehouse.Protocol.Commands.Security;
 /// <summary>RFC 4217 explicit TLS. The session performs the handshake right after the 234 is sent.</summary>
 public sealed class AuthHandler : IFtpCommandHandler
 {
-    public CommandInfo Info { get; } = new(["AUTH"], "AUTH TLS", CommandAccess.Anytime);
+    public CommandInfo Info { get; } = new(["AUTH"], "AUTH TLS");
 
     public IEnumerable<string> Features(FtpSession session) =>
         session.Options.Tls.Policy == TlsPolicy.Disabled ? [] : ["AUTH TLS"];
@@ -19,11 +19,9 @@ public sealed class AuthHandler : IFtpCommandHandler
             ? new FtpReply(534, "TLS is disabled on this server (Tls:Policy is Disabled).")
             : context.Session.IsControlSecure
                 ? new FtpReply(503, "TLS is already active on this connection.")
-                : context.Session.IsTransferring
-                    ? new FtpReply(503, "Wait for the transfer to finish before AUTH.")
-                    : mechanism is "TLS" or "TLS-C" or "SSL" or "TLS-P"
-                        ? new FtpReply(234, $"AUTH {mechanism} accepted; start the TLS handshake.", AfterReply.UpgradeToTls)
-                        : new FtpReply(504, "Unknown security mechanism; use AUTH TLS.");
+                : mechanism is "TLS" or "TLS-C" or "SSL" or "TLS-P"
+                    ? new FtpReply(234, $"AUTH {mechanism} accepted; start the TLS handshake.", AfterReply.UpgradeToTls)
+                    : new FtpReply(504, "Unknown security mechanism; use AUTH TLS.");
         return ValueTask.FromResult(reply);
     }
 }

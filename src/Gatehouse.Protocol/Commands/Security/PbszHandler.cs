@@ -5,7 +5,7 @@ namespace Gatehouse.Protocol.Commands.Security;
 
 public sealed class PbszHandler : IFtpCommandHandler
 {
-    public CommandInfo Info { get; } = new(["PBSZ"], "PBSZ 0", CommandAccess.Anytime);
+    public CommandInfo Info { get; } = new(["PBSZ"], "PBSZ 0");
 
     public IEnumerable<string> Features(FtpSession session) => session.Server.Tls is null ? [] : ["PBSZ"];
 

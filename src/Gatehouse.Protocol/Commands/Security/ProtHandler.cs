@@ -1,4 +1,4 @@
-using Gatehouse.Protocol.Configuration;
+using Gatehouse.Protocol.DataChannel;
 using Gatehouse.Protocol.Replies;
 using Gatehouse.Protocol.Sessions;
 
@@ -6,7 +6,7 @@ namespace Gatehouse.Protocol.Commands.Security;
 
 public sealed class ProtHandler : IFtpCommandHandler
 {
-    public CommandInfo Info { get; } = new(["PROT"], "PROT P|C", CommandAccess.Anytime);
+    public CommandInfo Info { get; } = new(["PROT"], "PROT P|C");
 
     public IEnumerable<string> Features(FtpSession session) => session.Server.Tls is null ? [] : ["PROT"];
 
@@ -30,8 +30,8 @@ public sealed class ProtHandler : IFtpCommandHandler
                     state.Protection = DataProtection.Private;
                     reply = new FtpReply(200, "Data connections will be encrypted.");
                     break;
-                case "C" when context.Session.Options.Tls.Policy == TlsPolicy.Required:
-                    reply = new FtpReply(534, "This server requires encrypted data connections: use PROT P.");
+                case "C" when DataChannelPolicy.ClearDataRefusal(context.Session.Options.Tls.Policy) is { } refusal:
+                    reply = refusal;
                     break;
                 case "C":
                     state.Protection = DataProtection.Clear;

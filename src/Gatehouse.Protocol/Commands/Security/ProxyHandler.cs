@@ -9,7 +9,7 @@ namespace Gatehouse.Protocol.Commands.Security;
 /// </summary>
 public sealed class ProxyHandler : IFtpCommandHandler
 {
-    public CommandInfo Info { get; } = new(["PROXY"], "PROXY (a load balancer's header; accepted only from Ftp:TrustedProxies, before the banner)", CommandAccess.Anytime);
+    public CommandInfo Info { get; } = new(["PROXY"], "PROXY (a load balancer's header; accepted only from Ftp:TrustedProxies, before the banner)");
 
     public ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {

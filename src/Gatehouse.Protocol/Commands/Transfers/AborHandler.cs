@@ -5,7 +5,7 @@ namespace Gatehouse.Protocol.Commands.Transfers;
 /// <summary>ABOR: the running transfer answers 426, then ABOR answers 226 (RFC 959 order).</summary>
 public sealed class AborHandler : IFtpCommandHandler
 {
-    public CommandInfo Info { get; } = new(["ABOR"], "ABOR", DuringTransfer: true);
+    public CommandInfo Info { get; } = new(["ABOR"], "ABOR");
 
     public async ValueTask<FtpReply> HandleAsync(FtpCommandContext context) =>
         await context.Session.AbortTransferAsync().ConfigureAwait(false)
