@@ -11,7 +11,7 @@ namespace Gatehouse.Protocol.Cluster;
 /// <summary>
 /// The passive range shared by every node (Cluster:RelayPort): claims go through the shared store, and a data
 /// connection for another node's session is relayed to that node's relay port. The relay costs this node one extra
-/// connection and a copy of every byte in both directions (measured in the README); TLS stays end to end between the
+/// connection and a copy of every byte in both directions (measured in docs/cluster.md); TLS stays end to end between the
 /// client and the owner.
 /// </summary>
 public sealed class ClusterPortSharing(ClusterRegistry registry, ILogger logger) : IPassivePortSharing

@@ -118,7 +118,7 @@ public static class ConfigurationKeys
             var known = Array.Find(Known, entry => string.Equals(entry.Pattern, pattern, StringComparison.OrdinalIgnoreCase));
             if (known.Pattern is null)
             {
-                problems.Add($"{key}: unknown setting{Suggestion(pattern)}. Remove it or correct the name (keys are listed in the README's configuration reference).");
+                problems.Add($"{key}: unknown setting{Suggestion(pattern)}. Remove it or correct the name (keys are listed in docs/configuration.md).");
                 continue;
             }
 

@@ -19,7 +19,7 @@ internal static class LdapCommands
             var ldap = store.Options.Ldap;
             if (!ldap.Enabled)
             {
-                return CliStore.Fail("LDAP is not enabled: set Ldap:Enabled to true and the other Ldap keys (see the README's \"LDAP / Active Directory\").");
+                return CliStore.Fail("LDAP is not enabled: set Ldap:Enabled to true and the other Ldap keys (see \"LDAP / Active Directory\" in docs/accounts.md).");
             }
 
             var password = PasswordInput.Read(parse.GetValue(stdin), out var error, confirm: false);

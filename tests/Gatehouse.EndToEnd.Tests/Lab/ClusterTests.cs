@@ -11,7 +11,7 @@ namespace Gatehouse.EndToEnd.Tests.Lab;
 [Collection(NetworkLabCollection.Name)]
 public sealed class ClusterTests(PostgresServer postgres, ITestOutputHelper output) : IClassFixture<PostgresServer>
 {
-    /// <summary>The configuration the README documents, with the lab's addresses.</summary>
+    /// <summary>The configuration docs/cluster.md documents, with the lab's addresses.</summary>
     private const string BalancerConfiguration = """
         defaults
             mode tcp

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Gatehouse.EndToEnd.Tests.Lab;
 
-/// <summary>Debian's HAProxy in TCP mode inside a lab host, with the configuration the README documents.</summary>
+/// <summary>Debian's HAProxy in TCP mode inside a lab host, with the configuration docs/cluster.md documents.</summary>
 public sealed class HaproxyBalancer : IAsyncDisposable
 {
     private readonly Process _process;

@@ -6,7 +6,7 @@ namespace Gatehouse.EndToEnd.Tests.Lab;
 /// <summary>
 /// Topologies 1 to 3 with vsftpd, configured as its manual recommends, and the same clients and steps as
 /// Gatehouse gets (<see cref="NatAndFirewallTests"/>, where every one of them works). The outcomes are asserted
-/// as observed, so the side-by-side table in the README stays true. Python's ftplib fails everywhere against
+/// as observed, so the side-by-side table in docs/deployment.md stays true. Python's ftplib fails everywhere against
 /// vsftpd: it does not resume the control connection's TLS session on data connections, which vsftpd's default
 /// require_ssl_reuse=YES demands ("522 SSL connection failed: session reuse required").
 /// </summary>

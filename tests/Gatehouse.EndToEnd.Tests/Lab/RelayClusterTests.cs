@@ -16,7 +16,7 @@ public sealed partial class RelayClusterTests(PostgresServer postgres, ITestOutp
     private const string Range = "50000-50059";
     private const int RelayPort = 2100;
 
-    /// <summary>The configuration the README documents for a shared range, with the lab's addresses.</summary>
+    /// <summary>The configuration docs/cluster.md documents for a shared range, with the lab's addresses.</summary>
     private static readonly string SharedRangeConfiguration = Configuration(
         """
             balance roundrobin
