@@ -114,7 +114,12 @@ public sealed class PeerComparisonTests(ITestOutputHelper output)
 
     private static string Outcome(List<(string Check, string Outcome)> results, string check) => results.Single(result => result.Check == check).Outcome;
 
-    /// <summary>Logs every outcome; the checks in <paramref name="works"/> must have worked and all others failed.</summary>
+    /// <summary>
+    /// Logs every outcome; the checks in <paramref name="works"/> must have worked and all others failed, except lftp's
+    /// uploads, which may go either way: vsftpd sends TLS 1.3 session tickets on upload data connections, lftp never
+    /// reads them, and the reset its kernel sends at the close races the end of the upload ("426 Failure reading
+    /// network stream"; curl issue #6149 describes the same with old curl). Gatehouse withholds those tickets.
+    /// </summary>
     private void Report(List<(string Check, string Outcome)> results, string[] works)
     {
         foreach (var (check, outcome) in results)
@@ -122,6 +127,11 @@ public sealed class PeerComparisonTests(ITestOutputHelper output)
             output.WriteLine($"{check}: {outcome}");
         }
 
-        Assert.Equal(works.Order(StringComparer.Ordinal), results.Where(result => result.Outcome.StartsWith("works", StringComparison.Ordinal)).Select(result => result.Check).Order(StringComparer.Ordinal));
+        static bool Racy(string check, string outcome) => check.EndsWith("lftp passive", StringComparison.Ordinal)
+            && outcome.Contains("426 Failure reading network stream", StringComparison.Ordinal);
+        Assert.Equal(
+            works.Order(StringComparer.Ordinal),
+            results.Where(result => result.Outcome.StartsWith("works", StringComparison.Ordinal) || Racy(result.Check, result.Outcome))
+                .Select(result => result.Check).Order(StringComparer.Ordinal));
     }
 }
