@@ -150,6 +150,9 @@ public static class ConfigurationKeys
         return problems;
     }
 
+    /// <summary>Every key the configuration may hold; <c>*</c> stands for a list index.</summary>
+    public static IEnumerable<string> Patterns => Known.Select(entry => entry.Pattern);
+
     /// <summary>The keys whose values are lists, as written in a configuration file (Access:AllowedNetworks).</summary>
     public static IEnumerable<string> Lists =>
         Known.Select(entry => entry.Pattern[..Math.Max(0, entry.Pattern.IndexOf(":*", StringComparison.Ordinal))]).Where(list => list.Length > 0).Distinct();
