@@ -15,7 +15,7 @@ namespace Gatehouse.Protocol.Cluster;
 /// after the FTP server has ended its sessions.
 /// </summary>
 public sealed class ClusterMembership(
-    ClusterRegistry registry, ClusterUserSessions userSessions, FtpServerContext context, string nodeName, ILogger<ClusterMembership> logger) : BackgroundService
+    IClusterStore registry, ClusterUserSessions userSessions, FtpServerContext context, string nodeName, ILogger<ClusterMembership> logger) : BackgroundService
 {
     private RelayListener? _relay;
 
@@ -59,11 +59,11 @@ public sealed class ClusterMembership(
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        PeriodicWork.RunAsync(ClusterRegistry.HeartbeatInterval, context.Time, async () =>
+        PeriodicWork.RunAsync(IClusterStore.HeartbeatInterval, context.Time, async () =>
         {
             try
             {
-                var claimLifetime = TimeSpan.FromSeconds(context.Options.Limits.DataConnectionTimeoutSeconds) + ClusterRegistry.NodeLifetime;
+                var claimLifetime = TimeSpan.FromSeconds(context.Options.Limits.DataConnectionTimeoutSeconds) + IClusterStore.NodeLifetime;
                 await registry.HeartbeatAsync(claimLifetime, stoppingToken).ConfigureAwait(false);
                 await userSessions.RetryUnrecordedAsync(stoppingToken).ConfigureAwait(false);
             }

@@ -14,7 +14,7 @@ namespace Gatehouse.Protocol.Cluster;
 /// connection and a copy of every byte in both directions (measured in docs/cluster.md); TLS stays end to end between the
 /// client and the owner.
 /// </summary>
-public sealed class ClusterPortSharing(ClusterRegistry registry, ILogger logger) : IPassivePortSharing
+public sealed class ClusterPortSharing(IClusterStore registry, ILogger logger) : IPassivePortSharing
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 

@@ -12,7 +12,7 @@ namespace Gatehouse.Protocol.Cluster;
 /// Sessions per user counted across every node of a cluster, through the shared store. A session whose end could
 /// not be recorded (the store was out of reach) is retried at the next heartbeat, so it does not count for ever.
 /// </summary>
-public sealed class ClusterUserSessions(ClusterRegistry registry, ILogger logger) : IUserSessions
+public sealed class ClusterUserSessions(IClusterStore registry, ILogger logger) : IUserSessions
 {
     private readonly ConcurrentQueue<string> _unrecordedEnds = new();
 

@@ -80,7 +80,7 @@ public static class ServerComposition
             var clustered = options.AccountStore.Provider == AccountStoreProvider.PostgreSql;
             IUserSessions userSessions = clustered ? provider.GetRequiredService<ClusterUserSessions>() : new UserSessionCounter();
             IPassivePortSharing? sharing = options.Cluster.RelayPort != 0
-                ? new ClusterPortSharing(provider.GetRequiredService<ClusterRegistry>(), dataLogger)
+                ? new ClusterPortSharing(provider.GetRequiredService<IClusterStore>(), dataLogger)
                 : null;
             var fileSystems = new UserFileSystemFactory(provider.GetRequiredService<QuotaLedgers>(), options.Storage.SyncUploads);
             return new FtpServerContext
@@ -109,11 +109,11 @@ public static class ServerComposition
         if (options.AccountStore.Provider == AccountStoreProvider.PostgreSql)
         {
             // Registered before the FTP server: it joins the cluster before the first session and leaves after the last.
-            services.AddSingleton(provider => new ClusterRegistry(provider.GetRequiredService<AccountDatabase>(), provider.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<IClusterStore>(provider => new SqlClusterStore(provider.GetRequiredService<AccountDatabase>(), provider.GetRequiredService<TimeProvider>()));
             services.AddSingleton(provider => new ClusterUserSessions(
-                provider.GetRequiredService<ClusterRegistry>(), provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Cluster")));
+                provider.GetRequiredService<IClusterStore>(), provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Cluster")));
             services.AddHostedService(provider => new ClusterMembership(
-                provider.GetRequiredService<ClusterRegistry>(),
+                provider.GetRequiredService<IClusterStore>(),
                 provider.GetRequiredService<ClusterUserSessions>(),
                 provider.GetRequiredService<FtpServerContext>(),
                 HealthEndpoint.NodeName(options),

@@ -1,15 +1,16 @@
 using Gatehouse.Accounts.Cluster;
+using Gatehouse.Accounts.Store;
 using Gatehouse.Tests.Shared;
 
 namespace Gatehouse.Accounts.Tests;
 
-public sealed class SqliteClusterRegistryTests() : ClusterRegistryTests(new SqliteTestDatabase());
+public sealed class SqliteClusterStoreTests() : ClusterStoreTests(new SqliteTestDatabase());
 
 [Collection(PostgresCollection.Name)]
-public sealed class PostgresClusterRegistryTests(PostgresServer server) : ClusterRegistryTests(new PostgresTestDatabase(server));
+public sealed class PostgresClusterStoreTests(PostgresServer server) : ClusterStoreTests(new PostgresTestDatabase(server));
 
 /// <summary>Two registries on one database are two nodes of a cluster.</summary>
-public abstract class ClusterRegistryTests(TestDatabase database) : IDisposable
+public abstract class ClusterStoreTests(TestDatabase database) : IDisposable
 {
     private static readonly TimeSpan ClaimLifetime = TimeSpan.FromMinutes(2);
     private readonly ManualTime _time = new();
@@ -21,9 +22,9 @@ public abstract class ClusterRegistryTests(TestDatabase database) : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    private async Task<ClusterRegistry> NodeAsync(string name, string? relay = null)
+    private async Task<SqlClusterStore> NodeAsync(string name, string? relay = null)
     {
-        var node = new ClusterRegistry(database.Open(), _time);
+        var node = new SqlClusterStore(database.Open(), _time);
         await node.JoinAsync(name, relay, _none);
         return node;
     }
@@ -66,7 +67,7 @@ public abstract class ClusterRegistryTests(TestDatabase database) : IDisposable
         await first.EnterSessionAsync("s1", "alice", "198.51.100.7", 1, _none);
         Assert.True(await first.ClaimPortAsync(50001, "198.51.100.7", "token-1", _none));
 
-        _time.Advance(ClusterRegistry.NodeLifetime - TimeSpan.FromSeconds(1));
+        _time.Advance(IClusterStore.NodeLifetime - TimeSpan.FromSeconds(1));
         await second.HeartbeatAsync(ClaimLifetime, _none);
         Assert.Equal((false, 1), await second.EnterSessionAsync("s2", "alice", "198.51.100.8", 1, _none));
         Assert.Equal("node1", (await second.FindClaimAsync(50001, "198.51.100.7", _none))?.NodeName);

@@ -1,28 +1,17 @@
-using Gatehouse.Accounts.Store;
+using Gatehouse.Accounts.Cluster;
 
-namespace Gatehouse.Accounts.Cluster;
-
-/// <summary>Who holds a passive port for a client, and where that node takes relayed data connections.</summary>
-public sealed record PassiveClaim(string Token, string NodeId, string NodeName, string? RelayEndPoint);
+namespace Gatehouse.Accounts.Store;
 
 /// <summary>
-/// What the nodes of a cluster tell each other through the shared store: which nodes are alive (a heartbeat every
-/// <see cref="HeartbeatInterval"/>), which user sessions each holds, and which passive port each has promised to which
-/// client. A node without a heartbeat for <see cref="NodeLifetime"/> counts as gone: its sessions and claims stop
-/// counting and the next heartbeat of any node deletes them. Times compare the nodes' clocks, so the nodes must keep
-/// them in step (NTP), to well within the lifetime.
+/// <see cref="IClusterStore"/> in the account database (SQLite for one node, PostgreSQL shared by several). Sessions
+/// are written before they are counted, so that racing logins on two nodes see each other.
 /// </summary>
-public sealed class ClusterRegistry(AccountDatabase database, TimeProvider time)
+public sealed class SqlClusterStore(AccountDatabase database, TimeProvider time) : IClusterStore
 {
-    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(5);
-
-    public static readonly TimeSpan NodeLifetime = TimeSpan.FromSeconds(30);
-
     private string _name = string.Empty;
     private string? _relayEndPoint;
     private DateTimeOffset _startedAt;
 
-    /// <summary>This process's identity in the store; a restarted node is a new one.</summary>
     public string NodeId { get; } = Guid.NewGuid().ToString("N");
 
     public async Task JoinAsync(string name, string? relayEndPoint, CancellationToken cancellationToken)
@@ -31,11 +20,6 @@ public sealed class ClusterRegistry(AccountDatabase database, TimeProvider time)
         await UpsertSelfAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Proves this node alive and deletes what gone nodes left behind. A node the others gave up for gone (the store was
-    /// out of its reach for longer than the lifetime) comes back, but the sessions they deleted no longer count.
-    /// </summary>
-    /// <param name="claimLifetime">Claims of this node older than this are leftovers of a release that failed.</param>
     public async Task HeartbeatAsync(TimeSpan claimLifetime, CancellationToken cancellationToken)
     {
         await UpsertSelfAsync(cancellationToken).ConfigureAwait(false);
@@ -47,12 +31,11 @@ public sealed class ClusterRegistry(AccountDatabase database, TimeProvider time)
             DELETE FROM passive_claims WHERE node_id NOT IN (SELECT id FROM cluster_nodes) OR (node_id = @me AND claimed_at < @stale);
             """,
             cancellationToken,
-            ("@dead", AccountDatabase.Format(now - NodeLifetime)),
+            ("@dead", AccountDatabase.Format(now - IClusterStore.NodeLifetime)),
             ("@me", NodeId),
             ("@stale", AccountDatabase.Format(now - claimLifetime))).ConfigureAwait(false);
     }
 
-    /// <summary>A clean stop: this node's sessions and claims stop counting at once, not after the lifetime.</summary>
     public Task LeaveAsync(CancellationToken cancellationToken) =>
         database.ExecuteAsync(
             """
@@ -63,12 +46,6 @@ public sealed class ClusterRegistry(AccountDatabase database, TimeProvider time)
             cancellationToken,
             ("@me", NodeId));
 
-    /// <summary>
-    /// Records a session of <paramref name="user"/> unless that would pass <paramref name="limit"/> across all live nodes.
-    /// The row is written before the count, so of two logins racing on different nodes at least one sees the other:
-    /// the limit is never passed, and at worst both are refused.
-    /// </summary>
-    /// <returns>Whether the session was admitted, and how many other sessions the user holds.</returns>
     public async Task<(bool Admitted, int Others)> EnterSessionAsync(string sessionId, string user, string client, long? limit, CancellationToken cancellationToken)
     {
         await database.ExecuteAsync(
@@ -97,7 +74,6 @@ public sealed class ClusterRegistry(AccountDatabase database, TimeProvider time)
     public Task LeaveSessionAsync(string sessionId, CancellationToken cancellationToken) =>
         database.ExecuteAsync("DELETE FROM cluster_sessions WHERE id = @id", cancellationToken, ("@id", sessionId));
 
-    /// <summary>Sessions of <paramref name="user"/> on live nodes.</summary>
     public async Task<int> CountSessionsAsync(string user, CancellationToken cancellationToken) =>
         Convert.ToInt32(
             await database.ScalarAsync(
@@ -107,7 +83,6 @@ public sealed class ClusterRegistry(AccountDatabase database, TimeProvider time)
                 ("@alive", AliveSince())).ConfigureAwait(false),
             System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Promises <paramref name="port"/> to <paramref name="client"/> on this node; false when another node (or this one) already has.</summary>
     public async Task<bool> ClaimPortAsync(int port, string client, string token, CancellationToken cancellationToken) =>
         await database.ExecuteAsync(
             """
@@ -129,7 +104,6 @@ public sealed class ClusterRegistry(AccountDatabase database, TimeProvider time)
             ("@client", client),
             ("@token", token));
 
-    /// <summary>The live node that promised <paramref name="port"/> to <paramref name="client"/>, if any.</summary>
     public async Task<PassiveClaim?> FindClaimAsync(int port, string client, CancellationToken cancellationToken)
     {
         var rows = await database.QueryAsync(
@@ -145,7 +119,7 @@ public sealed class ClusterRegistry(AccountDatabase database, TimeProvider time)
         return rows.Count == 0 ? null : rows[0];
     }
 
-    private string AliveSince() => AccountDatabase.Format(time.GetUtcNow() - NodeLifetime);
+    private string AliveSince() => AccountDatabase.Format(time.GetUtcNow() - IClusterStore.NodeLifetime);
 
     private Task UpsertSelfAsync(CancellationToken cancellationToken) =>
         database.ExecuteAsync(
