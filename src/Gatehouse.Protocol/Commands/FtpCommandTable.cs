@@ -1,4 +1,12 @@
 using System.Collections.Frozen;
+using Gatehouse.Protocol.Commands.DataConnections;
+using Gatehouse.Protocol.Commands.Files;
+using Gatehouse.Protocol.Commands.Information;
+using Gatehouse.Protocol.Commands.Login;
+using Gatehouse.Protocol.Commands.Navigation;
+using Gatehouse.Protocol.Commands.Parameters;
+using Gatehouse.Protocol.Commands.Security;
+using Gatehouse.Protocol.Commands.Transfers;
 
 namespace Gatehouse.Protocol.Commands;
 
@@ -25,6 +33,20 @@ public sealed class FtpCommandTable
         _byVerb = map.ToFrozenDictionary(StringComparer.Ordinal);
         Verbs = map.Keys.Order(StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>Every command the server implements.</summary>
+    public static FtpCommandTable CreateDefault() => new(
+    [
+        new UserHandler(), new PassHandler(), new QuitHandler(), new ReinHandler(), new AcctHandler(),
+        new AuthHandler(), new PbszHandler(), new ProtHandler(), new ProxyHandler(),
+        new FeatHandler(), new OptsHandler(), new HelpHandler(), new SystHandler(), new NoopHandler(), new StatHandler(), new SiteHandler(), new HostHandler(),
+        new PwdHandler(), new CwdHandler(), new CdupHandler(),
+        new TypeHandler(), new StruHandler(), new ModeHandler(), new RestHandler(), new AlloHandler(),
+        new PasvHandler(), new EpsvHandler(), new PortHandler(), new EprtHandler(),
+        new RetrHandler(), new StorHandler(), new AppeHandler(), new StouHandler(), new ListHandler(), new NlstHandler(), new MlsdHandler(), new AborHandler(),
+        new SizeHandler(), new MdtmHandler(), new MfmtHandler(), new DeleHandler(), new MkdHandler(), new RmdHandler(), new RnfrHandler(), new RntoHandler(),
+        new HashHandler(), new MlstHandler(),
+    ]);
 
     public IReadOnlyList<IFtpCommandHandler> Handlers { get; }
 

@@ -7,14 +7,6 @@ using Gatehouse.Accounts.Store;
 using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Cluster;
 using Gatehouse.Protocol.Commands;
-using Gatehouse.Protocol.Commands.DataConnections;
-using Gatehouse.Protocol.Commands.Files;
-using Gatehouse.Protocol.Commands.Information;
-using Gatehouse.Protocol.Commands.Login;
-using Gatehouse.Protocol.Commands.Navigation;
-using Gatehouse.Protocol.Commands.Parameters;
-using Gatehouse.Protocol.Commands.Security;
-using Gatehouse.Protocol.Commands.Transfers;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
 using Gatehouse.Protocol.Logging;
@@ -30,19 +22,6 @@ namespace Gatehouse.Hosting;
 /// <summary>The composition root: every service of the FTP server, created from validated options.</summary>
 public static class ServerComposition
 {
-    public static IReadOnlyList<IFtpCommandHandler> Commands() =>
-    [
-        new UserHandler(), new PassHandler(), new QuitHandler(), new ReinHandler(), new AcctHandler(),
-        new AuthHandler(), new PbszHandler(), new ProtHandler(), new ProxyHandler(),
-        new FeatHandler(), new OptsHandler(), new HelpHandler(), new SystHandler(), new NoopHandler(), new StatHandler(), new SiteHandler(), new HostHandler(),
-        new PwdHandler(), new CwdHandler(), new CdupHandler(),
-        new TypeHandler(), new StruHandler(), new ModeHandler(), new RestHandler(), new AlloHandler(),
-        new PasvHandler(), new EpsvHandler(), new PortHandler(), new EprtHandler(),
-        new RetrHandler(), new StorHandler(), new AppeHandler(), new StouHandler(), new ListHandler(), new NlstHandler(), new MlsdHandler(), new AborHandler(),
-        new SizeHandler(), new MdtmHandler(), new MfmtHandler(), new DeleHandler(), new MkdHandler(), new RmdHandler(), new RnfrHandler(), new RntoHandler(),
-        new HashHandler(), new MlstHandler(),
-    ];
-
     public static void AddGatehouseServer(this IServiceCollection services, GatehouseOptions options)
     {
         var paths = new DataPaths(options.DataDirectory);
@@ -86,7 +65,7 @@ public static class ServerComposition
             return new FtpServerContext
             {
                 Options = options,
-                Commands = new FtpCommandTable(Commands()),
+                Commands = FtpCommandTable.CreateDefault(),
                 Authenticator = provider.GetRequiredService<Authenticator>(),
                 FileSystems = fileSystems.Create,
                 Logins = new LoginAuthorizer(provider.GetRequiredService<AccessPolicyResolver>(), userSessions, time),
