@@ -33,10 +33,10 @@ public sealed class FtpSession
     private readonly ControlChannel _control;
     private readonly SessionLogScope _scope;
     private readonly CancellationTokenSource _lifetime = new();
-    private readonly ITimer _deadline;
+    private readonly SessionDeadline _deadline;
+    private readonly CommandDispatcher _dispatcher;
     private readonly bool _implicitTls;
     private string _endReason = "client closed the connection";
-    private string _deadlineReason = string.Empty;
     private readonly DataConnector _data;
     private IUserSessionTicket? _userSession;
     private readonly TransferRunner _transfers;
@@ -53,7 +53,8 @@ public sealed class FtpSession
         _scope = new SessionLogScope(Id, ClientEndPoint);
         _data = new DataConnector(server, _control, LocalEndPoint, ClientEndPoint, Logger);
         _transfers = new TransferRunner(server, _data, State, Id, ClientEndPoint.Address, Logger, ReplyAsync, OnTransferRunning);
-        _deadline = server.Time.CreateTimer(_ => OnDeadline(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _deadline = new SessionDeadline(server.Time, server.Options.Limits, () => IsTransferring, OnDeadline);
+        _dispatcher = new CommandDispatcher(this, server.Commands, _transfers, StateFacts);
     }
 
     public string Id { get; }
@@ -97,7 +98,7 @@ public sealed class FtpSession
         Log.SessionStarted(Logger, LocalEndPoint, _implicitTls ? "implicit TLS" : "explicit");
         try
         {
-            ArmDeadline(TimeSpan.FromSeconds(Options.Limits.LoginTimeoutSeconds), "login time-out");
+            _deadline.StartLogin();
             if (_implicitTls)
             {
                 await _control.StartTlsAsync(_server.Tls!, _server.TlsHandshakeTimeout, _lifetime.Token).ConfigureAwait(false);
@@ -177,7 +178,7 @@ public sealed class FtpSession
         await LeaveUserSessionsAsync().ConfigureAwait(false);
         State.Reset();
         _scope.User = null;
-        ArmDeadline(TimeSpan.FromSeconds(Options.Limits.LoginTimeoutSeconds), "login time-out");
+        _deadline.StartLogin();
     }
 
     /// <summary>Reserves a passive port for the next transfer, replacing any earlier PASV/PORT.</summary>
@@ -232,111 +233,31 @@ public sealed class FtpSession
         while (!_lifetime.IsCancellationRequested)
         {
             var read = await _control.ReadAsync(_lifetime.Token).ConfigureAwait(false);
-            switch (read.Kind)
+            var dispatched = read.Kind switch
             {
-                case ControlReadKind.Closed:
-                    return;
-                case ControlReadKind.TooLong:
-                    await RefuseAsync(new FtpReply(500, $"Command line too long: the limit is {ProtocolLimits.MaxCommandLineBytes} bytes."), AbuseKind.ProtocolError, "command line too long")
-                        .ConfigureAwait(false);
-                    continue;
-                case ControlReadKind.InvalidEncoding:
-                    await RefuseAsync(new FtpReply(501, "Command is not valid UTF-8 (RFC 2640); send names in UTF-8."), AbuseKind.ProtocolError, "command not valid UTF-8")
-                        .ConfigureAwait(false);
-                    continue;
-                default:
-                    await ExecuteAsync(read.Text).ConfigureAwait(false);
-                    break;
-            }
-        }
-    }
-
-    private async Task ExecuteAsync(string line)
-    {
-        if (!FtpCommandParser.TryParse(line, out var command, out var syntaxError))
-        {
-            await RefuseAsync(new FtpReply(500, syntaxError), AbuseKind.ProtocolError, "unparsable command").ConfigureAwait(false);
-            return;
-        }
-
-        Log.CommandReceived(Logger, command.ToLogString());
-        if (!_server.Commands.TryGet(command.Verb, out var handler))
-        {
-            // Clients probe for extensions after login; before login an unknown verb is a scanner's signature.
-            await RefuseAsync(
-                new FtpReply(502, $"{command.Verb} is not implemented; HELP lists the supported commands."),
-                State.IsLoggedIn ? null : AbuseKind.ProtocolError,
-                $"unknown command {command.Verb} before login").ConfigureAwait(false);
-            return;
-        }
-
-        var verb = handler.Info.Verbs[0];
-        var decision = CommandStates.Decide(verb, StateFacts());
-        if (decision.Verdict == CommandVerdict.RunAfterTransfer)
-        {
-            await _transfers.WaitAsync().ConfigureAwait(false);
-            decision = CommandStates.Decide(verb, StateFacts());
-        }
-
-        if (decision.Verdict == CommandVerdict.Refuse)
-        {
-            if (decision is { Abuse: null, Detail: { } reason })
+                ControlReadKind.Closed => (Dispatched?)null,
+                ControlReadKind.TooLong => new(await _dispatcher.RefusalAsync(
+                    new FtpReply(500, $"Command line too long: the limit is {ProtocolLimits.MaxCommandLineBytes} bytes."), AbuseKind.ProtocolError, "command line too long").ConfigureAwait(false), Ran: false),
+                ControlReadKind.InvalidEncoding => new(await _dispatcher.RefusalAsync(
+                    new FtpReply(501, "Command is not valid UTF-8 (RFC 2640); send names in UTF-8."), AbuseKind.ProtocolError, "command not valid UTF-8").ConfigureAwait(false), Ran: false),
+                _ => await _dispatcher.DispatchAsync(read.Text, _lifetime.Token).ConfigureAwait(false),
+            };
+            if (dispatched is not { } result)
             {
-                Log.CommandRefused(Logger, command.Verb, reason);
+                return;
             }
 
-            await RefuseAsync(decision.Refusal!, decision.Abuse, $"{command.Verb} {decision.Detail}").ConfigureAwait(false);
-            return;
-        }
+            if (result.Ran && State.IsLoggedIn && !IsTransferring)
+            {
+                _deadline.StartIdle();
+            }
 
-        var reply = await InvokeAsync(handler, command).ConfigureAwait(false);
-        if (!CommandStates.KeepsRenameSource(verb))
-        {
-            State.RenameFrom = null;
-        }
+            if (!result.Reply.IsDeferred)
+            {
+                await ReplyAsync(result.Reply).ConfigureAwait(false);
+            }
 
-        if (State.IsLoggedIn && !IsTransferring)
-        {
-            ArmDeadline(TimeSpan.FromSeconds(Options.Limits.IdleTimeoutSeconds), "idle time-out");
-        }
-
-        if (!reply.IsDeferred)
-        {
-            await ReplyAsync(reply).ConfigureAwait(false);
-        }
-
-        await AfterReplyAsync(reply.After).ConfigureAwait(false);
-    }
-
-    private async Task RefuseAsync(FtpReply reply, AbuseKind? abuse, string detail)
-    {
-        var banned = abuse is { } kind ? await ReportAbuseAsync(kind, detail).ConfigureAwait(false) : null;
-        await ReplyAsync(banned ?? reply).ConfigureAwait(false);
-        if (banned is not null)
-        {
-            await AfterReplyAsync(banned.After).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<FtpReply> InvokeAsync(IFtpCommandHandler handler, FtpCommand command)
-    {
-        try
-        {
-            return await handler.HandleAsync(new FtpCommandContext(this, command, _lifetime.Token)).ConfigureAwait(false);
-        }
-        catch (FileSystemException ex)
-        {
-            Log.StorageFailure(Logger, command.Verb, command.Argument, ex);
-            return StorageReplies.For(ex);
-        }
-        catch (DataChannelException ex)
-        {
-            return new FtpReply(425, ex.Message);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.CommandFailed(Logger, command.Verb, ex);
-            return new FtpReply(451, "The server hit an internal error on this command; it has been logged and the session goes on.");
+            await AfterReplyAsync(result.Reply.After).ConfigureAwait(false);
         }
     }
 
@@ -385,30 +306,18 @@ public sealed class FtpSession
     {
         if (running)
         {
-            _deadline.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _deadline.Suspend();
         }
         else if (State.IsLoggedIn)
         {
-            ArmDeadline(TimeSpan.FromSeconds(Options.Limits.IdleTimeoutSeconds), "idle time-out");
+            _deadline.StartIdle();
         }
     }
 
-    private void ArmDeadline(TimeSpan after, string reason)
+    private void OnDeadline(string reason, FtpReply reply)
     {
-        _deadlineReason = reason;
-        _deadline.Change(after, Timeout.InfiniteTimeSpan);
-    }
-
-    private void OnDeadline()
-    {
-        if (IsTransferring)
-        {
-            return;
-        }
-
-        _endReason = _deadlineReason;
-        var seconds = _deadlineReason == "login time-out" ? Options.Limits.LoginTimeoutSeconds : Options.Limits.IdleTimeoutSeconds;
-        _ = CloseWithReplyAsync(new FtpReply(421, $"{char.ToUpperInvariant(_deadlineReason[0])}{_deadlineReason[1..]} ({seconds} s); closing the control connection."));
+        _endReason = reason;
+        _ = CloseWithReplyAsync(reply);
     }
 
     private async Task CloseWithReplyAsync(FtpReply reply)

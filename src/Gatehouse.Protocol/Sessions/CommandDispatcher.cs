@@ -1,0 +1,91 @@
+using Gatehouse.Accounts.Bans;
+using Gatehouse.Protocol.Commands;
+using Gatehouse.Protocol.DataChannel;
+using Gatehouse.Protocol.Logging;
+using Gatehouse.Protocol.Parsing;
+using Gatehouse.Protocol.Replies;
+using Gatehouse.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Protocol.Sessions;
+
+/// <summary>What became of one command line: the reply to send, and whether a handler ran (which makes the session busy again).</summary>
+internal readonly record struct Dispatched(FtpReply Reply, bool Ran);
+
+/// <summary>
+/// From a command line to its reply: parsing, the handler of the verb, the command states (waiting for a running
+/// transfer where they say so), the handler itself, and the mapping of its failures to replies. Refusals that count
+/// against the client's address are scored, and turn into the ban's 421 when they earn one.
+/// </summary>
+internal sealed class CommandDispatcher(FtpSession session, FtpCommandTable commands, TransferRunner transfers, Func<CommandStateFacts> facts)
+{
+    private ILogger Logger => session.Logger;
+
+    public async Task<Dispatched> DispatchAsync(string line, CancellationToken cancellationToken)
+    {
+        if (!FtpCommandParser.TryParse(line, out var command, out var syntaxError))
+        {
+            return new(await RefusalAsync(new FtpReply(500, syntaxError), AbuseKind.ProtocolError, "unparsable command").ConfigureAwait(false), Ran: false);
+        }
+
+        Log.CommandReceived(Logger, command.ToLogString());
+        if (!commands.TryGet(command.Verb, out var handler))
+        {
+            // Clients probe for extensions after login; before login an unknown verb is a scanner's signature.
+            var unknown = new FtpReply(502, $"{command.Verb} is not implemented; HELP lists the supported commands.");
+            return new(await RefusalAsync(unknown, session.State.IsLoggedIn ? null : AbuseKind.ProtocolError, $"unknown command {command.Verb} before login").ConfigureAwait(false), Ran: false);
+        }
+
+        var verb = handler.Info.Verbs[0];
+        var decision = CommandStates.Decide(verb, facts());
+        if (decision.Verdict == CommandVerdict.RunAfterTransfer)
+        {
+            await transfers.WaitAsync().ConfigureAwait(false);
+            decision = CommandStates.Decide(verb, facts());
+        }
+
+        if (decision.Verdict == CommandVerdict.Refuse)
+        {
+            if (decision is { Abuse: null, Detail: { } reason })
+            {
+                Log.CommandRefused(Logger, command.Verb, reason);
+            }
+
+            return new(await RefusalAsync(decision.Refusal!, decision.Abuse, $"{command.Verb} {decision.Detail}").ConfigureAwait(false), Ran: false);
+        }
+
+        var reply = await InvokeAsync(handler, command, cancellationToken).ConfigureAwait(false);
+        if (!CommandStates.KeepsRenameSource(verb))
+        {
+            session.State.RenameFrom = null;
+        }
+
+        return new(reply, Ran: true);
+    }
+
+    /// <summary>The refusal to send, or the ban's 421 when scoring <paramref name="abuse"/> earned one.</summary>
+    public async Task<FtpReply> RefusalAsync(FtpReply reply, AbuseKind? abuse, string detail) =>
+        abuse is { } kind && await session.ReportAbuseAsync(kind, detail).ConfigureAwait(false) is { } banned ? banned : reply;
+
+    private async Task<FtpReply> InvokeAsync(IFtpCommandHandler handler, FtpCommand command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await handler.HandleAsync(new FtpCommandContext(session, command, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (FileSystemException ex)
+        {
+            Log.StorageFailure(Logger, command.Verb, command.Argument, ex);
+            return StorageReplies.For(ex);
+        }
+        catch (DataChannelException ex)
+        {
+            return new FtpReply(425, ex.Message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.CommandFailed(Logger, command.Verb, ex);
+            return new FtpReply(451, "The server hit an internal error on this command; it has been logged and the session goes on.");
+        }
+    }
+}
