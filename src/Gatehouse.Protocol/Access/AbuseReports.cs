@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Net;
 using Gatehouse.Accounts.Bans;
 using Gatehouse.Protocol.Logging;
+using Gatehouse.Protocol.Replies;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Protocol.Access;
@@ -9,6 +10,9 @@ namespace Gatehouse.Protocol.Access;
 /// <summary>Scores abuse and logs the ban it may earn; a store failure is logged, and the ban still holds in memory.</summary>
 public static class AbuseReports
 {
+    public static FtpReply BannedReply { get; } =
+        new(421, "Too many failed logins or protocol errors from your address; it is blocked for a while. Try again later.", AfterReply.Close);
+
     public static async Task ReportAsync(BanList bans, ILogger logger, IPAddress address, AbuseKind kind, string detail, CancellationToken cancellationToken)
     {
         try

@@ -5,9 +5,9 @@ using Gatehouse.Storage;
 
 namespace Gatehouse.Protocol.Commands;
 
-public sealed class FtpCommandContext(FtpSession session, FtpCommand command, CancellationToken cancellationToken)
+public sealed class FtpCommandContext(IFtpSession session, FtpCommand command, CancellationToken cancellationToken)
 {
-    public FtpSession Session { get; } = session;
+    public IFtpSession Session { get; } = session;
 
     public FtpCommand Command { get; } = command;
 

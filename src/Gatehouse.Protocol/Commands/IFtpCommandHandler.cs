@@ -13,7 +13,7 @@ public interface IFtpCommandHandler
     CommandInfo Info { get; }
 
     /// <summary>Lines this command adds to FEAT, if any.</summary>
-    IEnumerable<string> Features(FtpSession session) => [];
+    IEnumerable<string> Features(IFtpSession session) => [];
 
     ValueTask<FtpReply> HandleAsync(FtpCommandContext context);
 }

@@ -238,7 +238,7 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
         }
 
         return context.Bans.IsBanned(address, out var ban)
-            ? ($"banned until {ban.BannedUntil:u} ({ban.Reason})", FtpSession.BannedReply.Lines[0])
+            ? ($"banned until {ban.BannedUntil:u} ({ban.Reason})", AbuseReports.BannedReply.Lines[0])
             : null;
     }
 

@@ -25,7 +25,7 @@ namespace Gatehouse.Protocol.Sessions;
 /// time in the background so ABOR and STAT are answered while it runs. Time-outs: an absolute login deadline,
 /// then an idle deadline that is suspended for as long as a transfer is in progress.
 /// </summary>
-public sealed class FtpSession
+public sealed class FtpSession : IFtpSession
 {
     private static readonly TimeSpan ReplyWriteTimeout = TimeSpan.FromSeconds(10);
 
@@ -81,7 +81,6 @@ public sealed class FtpSession
 
     public bool HasDataEndpoint => _data.HasEndpoint;
 
-    /// <summary>SHA-256 of the certificate the client presented on the control connection, upper-case hex.</summary>
     public string? ClientCertificateFingerprint =>
         _control.Tls?.RemoteCertificate is { } certificate ? certificate.GetCertHashString(HashAlgorithmName.SHA256) : null;
 
@@ -157,7 +156,6 @@ public sealed class FtpSession
         await _control.WriteAsync(reply, timeout.Token).ConfigureAwait(false);
     }
 
-    /// <param name="userSession">The login's place in the per-user session count, given back on logout or at the end.</param>
     public void CompleteLogin(Account account, AccessPolicy policy, IFileSystem fileSystem, IUserSessionTicket userSession)
     {
         _userSession = userSession;
@@ -171,7 +169,6 @@ public sealed class FtpSession
         Log.LoginSucceeded(Logger);
     }
 
-    /// <summary>REIN: a transfer already running finishes; a passive port reserved for the next one is given back.</summary>
     public async Task LogoutAsync()
     {
         await _data.ClearAsync().ConfigureAwait(false);
@@ -181,37 +178,29 @@ public sealed class FtpSession
         _deadline.StartLogin();
     }
 
-    /// <summary>Reserves a passive port for the next transfer, replacing any earlier PASV/PORT.</summary>
     public Task<PassiveReservation> OpenPassiveAsync() => _data.ReservePassiveAsync(_lifetime.Token);
 
     public Task SetActiveTargetAsync(IPEndPoint target) => _data.SetActiveTargetAsync(target);
 
-    /// <summary>Checked before a handler opens anything (<see cref="DataChannelPolicy.TransferRefusal"/>).</summary>
     public bool CanStartTransfer(out FtpReply refusal)
     {
         refusal = DataChannelPolicy.TransferRefusal(DataMustBeEncrypted, State.Protection, HasDataEndpoint)!;
         return refusal is null;
     }
 
-    /// <summary>The user's shared bandwidth limit for this direction, if any.</summary>
     public TransferThrottle? Throttle(TransferDirection direction) =>
         State is { Account: { } account, Policy: { } policy }
             ? _server.Throttles.For(account.Name, direction, direction == TransferDirection.Incoming ? policy.UploadBytesPerSecond : policy.DownloadBytesPerSecond)
             : null;
 
-    /// <summary>Scores abuse against the client's address; returns the 421 to send (and close with) when that earned a ban.</summary>
     public async Task<FtpReply?> ReportAbuseAsync(AbuseKind kind, string detail)
     {
         await AbuseReports.ReportAsync(_server.Bans, Logger, ClientEndPoint.Address, kind, detail, _lifetime.Token).ConfigureAwait(false);
-        return _server.Bans.IsBanned(ClientEndPoint.Address, out _) ? BannedReply : null;
+        return _server.Bans.IsBanned(ClientEndPoint.Address, out _) ? AbuseReports.BannedReply : null;
     }
-
-    public static FtpReply BannedReply { get; } =
-        new(421, "Too many failed logins or protocol errors from your address; it is blocked for a while. Try again later.", AfterReply.Close);
 
     public FtpReply StartTransfer(TransferRequest request) => _transfers.Start(request, _lifetime.Token);
 
-    /// <returns>True when a transfer was running and has now been stopped (its 426 already sent).</returns>
     public async Task<bool> AbortTransferAsync()
     {
         if (await _transfers.AbortAsync().ConfigureAwait(false))

@@ -8,7 +8,7 @@ public sealed class EprtHandler : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["EPRT"], "EPRT |1|address|port| or |2|address|port|");
 
-    public IEnumerable<string> Features(FtpSession session) => session.Options.Ftp.AllowActiveMode ? ["EPRT"] : [];
+    public IEnumerable<string> Features(IFtpSession session) => session.Options.Ftp.AllowActiveMode ? ["EPRT"] : [];
 
     public async ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {

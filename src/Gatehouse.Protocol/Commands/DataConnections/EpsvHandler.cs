@@ -9,7 +9,7 @@ public sealed class EpsvHandler : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["EPSV"], "EPSV [1|2|ALL]");
 
-    public IEnumerable<string> Features(FtpSession session) => ["EPSV"];
+    public IEnumerable<string> Features(IFtpSession session) => ["EPSV"];
 
     public async ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {

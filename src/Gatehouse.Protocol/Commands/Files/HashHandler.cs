@@ -9,7 +9,7 @@ public sealed class HashHandler : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["HASH"], "HASH <file>");
 
-    public IEnumerable<string> Features(FtpSession session) => ["HASH " + FileHashAlgorithms.FeatureList(session.State.Hash)];
+    public IEnumerable<string> Features(IFtpSession session) => ["HASH " + FileHashAlgorithms.FeatureList(session.State.Hash)];
 
     public async ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {

@@ -8,7 +8,7 @@ public sealed class MdtmHandler : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["MDTM"], "MDTM <file>");
 
-    public IEnumerable<string> Features(FtpSession session) => ["MDTM"];
+    public IEnumerable<string> Features(IFtpSession session) => ["MDTM"];
 
     public async ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {

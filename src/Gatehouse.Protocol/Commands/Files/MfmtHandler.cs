@@ -9,7 +9,7 @@ public sealed class MfmtHandler : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["MFMT"], "MFMT YYYYMMDDHHMMSS <path>");
 
-    public IEnumerable<string> Features(FtpSession session) => ["MFMT"];
+    public IEnumerable<string> Features(IFtpSession session) => ["MFMT"];
 
     public async ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {

@@ -9,7 +9,7 @@ public sealed class MlstHandler : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["MLST"], "MLST [path]");
 
-    public IEnumerable<string> Features(FtpSession session) =>
+    public IEnumerable<string> Features(IFtpSession session) =>
         ["MLST " + string.Concat(SessionState.AllMlstFacts.Select(fact => fact + (session.State.MlstFacts.Contains(fact) ? "*;" : ";")))];
 
     public async ValueTask<FtpReply> HandleAsync(FtpCommandContext context)

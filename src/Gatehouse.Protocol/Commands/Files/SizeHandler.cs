@@ -9,7 +9,7 @@ public sealed class SizeHandler : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["SIZE"], "SIZE <file>");
 
-    public IEnumerable<string> Features(FtpSession session) => ["SIZE"];
+    public IEnumerable<string> Features(IFtpSession session) => ["SIZE"];
 
     public async ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {

@@ -8,7 +8,7 @@ public sealed class HostHandler : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["HOST"], "HOST <domain>");
 
-    public IEnumerable<string> Features(FtpSession session) => ["HOST"];
+    public IEnumerable<string> Features(IFtpSession session) => ["HOST"];
 
     public ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {

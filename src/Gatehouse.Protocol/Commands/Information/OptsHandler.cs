@@ -9,7 +9,7 @@ public sealed class OptsHandler : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["OPTS"], "OPTS UTF8 ON | OPTS MLST <facts> | OPTS HASH [algorithm]");
 
-    public IEnumerable<string> Features(FtpSession session) => ["UTF8"];
+    public IEnumerable<string> Features(IFtpSession session) => ["UTF8"];
 
     public ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {

@@ -36,7 +36,7 @@ public sealed class StatHandler : IFtpCommandHandler
         return new FtpReply(213, lines);
     }
 
-    private static FtpReply Status(FtpSession session)
+    private static FtpReply Status(IFtpSession session)
     {
         var state = session.State;
         return new FtpReply(211,

@@ -33,7 +33,7 @@ public sealed class PassHandler : IFtpCommandHandler
         var server = session.Server;
         if (server.Bans.IsBanned(session.ClientEndPoint.Address, out _))
         {
-            return FtpSession.BannedReply;
+            return AbuseReports.BannedReply;
         }
 
         var result = context.Argument.Length > ProtocolLimits.MaxPasswordLength

@@ -7,7 +7,7 @@ public sealed class CwdHandler : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["CWD", "XCWD"], "CWD <directory>");
 
-    public IEnumerable<string> Features(FtpSession session) => ["TVFS"];
+    public IEnumerable<string> Features(IFtpSession session) => ["TVFS"];
 
     public ValueTask<FtpReply> HandleAsync(FtpCommandContext context) =>
         context.Command.HasArgument ? ChangeDirectoryAsync(context, context.Argument) : ValueTask.FromResult(FtpCommandContext.MissingArgument(Info.Syntax));

@@ -9,7 +9,7 @@ public sealed class RestHandler : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["REST"], "REST <offset>");
 
-    public IEnumerable<string> Features(FtpSession session) => ["REST STREAM"];
+    public IEnumerable<string> Features(IFtpSession session) => ["REST STREAM"];
 
     public ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {

@@ -9,7 +9,7 @@ public sealed class AuthHandler : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["AUTH"], "AUTH TLS");
 
-    public IEnumerable<string> Features(FtpSession session) =>
+    public IEnumerable<string> Features(IFtpSession session) =>
         session.Options.Tls.Policy == TlsPolicy.Disabled ? [] : ["AUTH TLS"];
 
     public ValueTask<FtpReply> HandleAsync(FtpCommandContext context)

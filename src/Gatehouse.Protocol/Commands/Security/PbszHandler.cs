@@ -7,7 +7,7 @@ public sealed class PbszHandler : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["PBSZ"], "PBSZ 0");
 
-    public IEnumerable<string> Features(FtpSession session) => session.Server.Tls is null ? [] : ["PBSZ"];
+    public IEnumerable<string> Features(IFtpSession session) => session.Server.Tls is null ? [] : ["PBSZ"];
 
     public ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {

@@ -8,7 +8,7 @@ public sealed class ProtHandler : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["PROT"], "PROT P|C");
 
-    public IEnumerable<string> Features(FtpSession session) => session.Server.Tls is null ? [] : ["PROT"];
+    public IEnumerable<string> Features(IFtpSession session) => session.Server.Tls is null ? [] : ["PROT"];
 
     public ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {
