@@ -6,9 +6,32 @@ namespace Gatehouse.Storage.Local;
 /// </summary>
 internal sealed class LocalUpload(EarlyWritebackStream content, string temporaryPath, string finalPath, bool syncToDisk) : IUpload
 {
+    private const int CopyBufferSize = 1 << 20;
     private bool _committed;
 
     public Stream Content => content;
+
+    /// <summary>
+    /// Starts an upload to <paramref name="final"/>: a new temporary file beside it, holding the first
+    /// <paramref name="keepExistingBytes"/> of the existing file when there are any to keep (resume, append).
+    /// </summary>
+    public static LocalUpload Begin(string final, long keepExistingBytes, VirtualPath path, bool syncToDisk)
+    {
+        var temporary = Path.Combine(Path.GetDirectoryName(final)!, PathValidation.TemporaryUploadPrefix + Guid.NewGuid().ToString("N"));
+        if (keepExistingBytes > 0)
+        {
+            CopyPrefix(final, temporary, keepExistingBytes, path);
+        }
+
+        var stream = new FileStream(temporary, new FileStreamOptions
+        {
+            Mode = keepExistingBytes > 0 ? FileMode.Append : FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            BufferSize = 0,
+        });
+        return new LocalUpload(new EarlyWritebackStream(stream), temporary, final, syncToDisk);
+    }
 
     public async ValueTask<long?> CommitAsync(CancellationToken cancellationToken)
     {
@@ -48,6 +71,28 @@ internal sealed class LocalUpload(EarlyWritebackStream content, string temporary
             {
                 // As above.
             }
+        }
+    }
+
+    private static void CopyPrefix(string source, string destination, long length, VirtualPath path)
+    {
+        var existing = new FileInfo(source);
+        if (!existing.Exists)
+        {
+            throw new FileSystemException(FileSystemError.NotFound, $"{path} does not exist, so there is nothing to resume or append to.");
+        }
+
+        if (length > existing.Length)
+        {
+            throw new FileSystemException(FileSystemError.InvalidName, $"Restart offset {length} is beyond the end of {path} ({existing.Length} bytes).");
+        }
+
+        // File.Copy uses the kernel's copy path (copy_file_range/reflink) where available.
+        File.Copy(source, destination);
+        if (length < existing.Length)
+        {
+            using var truncate = new FileStream(destination, FileMode.Open, FileAccess.Write, FileShare.None, CopyBufferSize);
+            truncate.SetLength(length);
         }
     }
 }

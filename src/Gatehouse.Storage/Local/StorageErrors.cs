@@ -30,4 +30,17 @@ internal static class StorageErrors
         };
         return translated is not null;
     }
+
+    /// <summary>Runs a disk operation, its operating-system failures turned into <see cref="FileSystemException"/>s.</summary>
+    public static T Translate<T>(Func<T> operation)
+    {
+        try
+        {
+            return operation();
+        }
+        catch (Exception ex) when (TryTranslate(ex, out var translated))
+        {
+            throw translated;
+        }
+    }
 }
