@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Gatehouse.Accounts.Networks;
+using Gatehouse.Protocol.Cluster;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,7 +20,7 @@ public sealed class SharedPassiveRangeTests
     public async Task A_port_another_node_promised_to_the_client_is_skipped_and_a_claim_is_withdrawn_when_the_reservation_ends()
     {
         var cluster = new FakeCluster { TakenElsewhere = 29400 };
-        using var listeners = new PassiveListeners(new PortRange(29400, 29401), null, NetworkList.Empty, NullLogger.Instance, cluster);
+        using var listeners = new SharedPassiveRange(new PortRange(29400, 29401), null, NetworkList.Empty, NullLogger.Instance, cluster);
         for (var i = 0; i < 5; i++)
         {
             var reservation = await listeners.ReserveAsync(IPAddress.Loopback, Expect(), NullLogger.Instance, default);
@@ -35,7 +36,7 @@ public sealed class SharedPassiveRangeTests
     public async Task Every_port_listens_and_a_connection_no_session_here_waits_for_goes_to_the_cluster()
     {
         var cluster = new FakeCluster();
-        using var listeners = new PassiveListeners(new PortRange(29410, 29412), null, NetworkList.Empty, NullLogger.Instance, cluster);
+        using var listeners = new SharedPassiveRange(new PortRange(29410, 29412), null, NetworkList.Empty, NullLogger.Instance, cluster);
         listeners.ListenOnWholeRange([IPAddress.Loopback], dualMode: false);
         Assert.Equal(3, listeners.Listening);
 
@@ -57,7 +58,7 @@ public sealed class SharedPassiveRangeTests
     public async Task A_relayed_connection_reaches_its_reservation_only_with_its_claims_token_client_and_port()
     {
         var cluster = new FakeCluster();
-        using var listeners = new PassiveListeners(new PortRange(29420, 29421), null, NetworkList.Empty, NullLogger.Instance, cluster);
+        using var listeners = new SharedPassiveRange(new PortRange(29420, 29421), null, NetworkList.Empty, NullLogger.Instance, cluster);
         await using var reservation = await listeners.ReserveAsync(IPAddress.Loopback, Expect(), NullLogger.Instance, default);
         var token = Assert.Single(cluster.Claims.Keys);
         var client = new IPEndPoint(Client, 40000);

@@ -23,11 +23,11 @@ public sealed class ClusterMembership(
     {
         var cluster = context.Options.Cluster;
         string? relay = null;
-        if (cluster.RelayPort != 0)
+        if (context.PassivePorts is SharedPassiveRange shared)
         {
             var ftp = context.Options.Ftp;
-            context.PassivePorts.ListenOnWholeRange([.. FtpServer.ListenAddresses(ftp)], dualMode: !ftp.ListenAddresses.Contains("0.0.0.0"));
-            _relay = new RelayListener(context.PassivePorts, new IPEndPoint(IPAddress.Parse(cluster.RelayAddress!), cluster.RelayPort), logger);
+            shared.ListenOnWholeRange([.. FtpServer.ListenAddresses(ftp)], dualMode: !ftp.ListenAddresses.Contains("0.0.0.0"));
+            _relay = new RelayListener(shared, new IPEndPoint(IPAddress.Parse(cluster.RelayAddress!), cluster.RelayPort), logger);
             _relay.Start(cancellationToken);
             relay = _relay.EndPoint.ToString();
         }

@@ -11,7 +11,7 @@ namespace Gatehouse.Protocol.Cluster;
 /// start with a <see cref="RelayHeader"/> naming a claim this node holds (its token is only in the shared store), or
 /// it is closed with a log line; the rest of it goes to the waiting session as its data connection.
 /// </summary>
-public sealed class RelayListener(PassiveListeners listeners, IPEndPoint endPoint, ILogger logger) : IDisposable
+public sealed class RelayListener(SharedPassiveRange range, IPEndPoint endPoint, ILogger logger) : IDisposable
 {
     private static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(5);
     private readonly Socket _socket = new(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -84,7 +84,7 @@ public sealed class RelayListener(PassiveListeners listeners, IPEndPoint endPoin
             {
                 refusal = "no valid relay header (is something other than a Gatehouse node connecting to Cluster:RelayPort?)";
             }
-            else if (listeners.TryDeliverRelayed(token, client, port, connection))
+            else if (range.TryDeliverRelayed(token, client, port, connection))
             {
                 Log.RelayedDataConnectionArrived(logger, client, port, peer);
                 return;

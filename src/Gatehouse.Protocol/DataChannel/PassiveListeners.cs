@@ -9,48 +9,48 @@ using Microsoft.Extensions.Logging;
 namespace Gatehouse.Protocol.DataChannel;
 
 /// <summary>
-/// The passive data ports. Each reserved port listens on the control connection's local address through one
-/// socket shared by every session that holds it; an arriving data connection goes to the reservation of the
+/// The passive data ports of this node. Each reserved port listens on the control connection's local address through
+/// one socket shared by every session that holds it; an arriving data connection goes to the reservation of the
 /// client it comes from (after any PROXY header from Ftp:TrustedProxies) and is refused, with a log line, when
 /// no session of that client waits on the port. A port stops listening when its last reservation ends.
-/// In a cluster that shares its passive range (<see cref="IPassivePortSharing"/>), every port listens all the time,
-/// each reservation is also claimed cluster-wide, and a connection no local session waits for goes to the node
-/// that claimed it; that node's relay hands it back here by the claim's token (<see cref="TryDeliverRelayed"/>).
+/// A cluster that shares one passive range (Cluster:RelayPort) wraps this in Cluster/SharedPassiveRange.cs, which
+/// builds on the internal steps below; a single node uses only <see cref="ReserveAsync"/>.
 /// </summary>
-public sealed class PassiveListeners : IDisposable
+public sealed class PassiveListeners : IPassivePorts
 {
     private const int BindAttempts = 8;
-
-    /// <summary>Ports tried when other nodes hold the first picks for the same client.</summary>
-    private const int ClaimAttempts = 16;
-    private const int Backlog = 128;
     private readonly PassivePortPool _pool;
     private readonly PortRange? _advertised;
     private readonly NetworkList _trustedProxies;
     private readonly ILogger _logger;
-    private readonly IPassivePortSharing? _sharing;
-    private readonly Dictionary<IPEndPoint, SharedPort> _listening = [];
-    private readonly Dictionary<string, PassiveReservation> _claimed = new(StringComparer.Ordinal);
-    private readonly List<IPAddress> _permanentAddresses = [];
+    private readonly IUnmatchedDataConnections? _unmatched;
+    private readonly Dictionary<IPEndPoint, PassivePortSocket> _listening = [];
     private readonly CancellationTokenSource _stop = new();
 
+    /// <summary>Taken before <see cref="Dispose"/> disposes <see cref="_stop"/>, so it stays usable (cancelled) after.</summary>
+    private readonly CancellationToken _stopping;
+
     /// <param name="advertised">Ftp:PassivePortsAdvertised: the ports clients are told, one for one with the range, when something in between maps them.</param>
-    /// <param name="sharing">The cluster's shared range (Cluster:RelayPort set), or null when this node's range is its own.</param>
-    public PassiveListeners(PortRange range, PortRange? advertised, NetworkList trustedProxies, ILogger logger, IPassivePortSharing? sharing = null)
+    public PassiveListeners(PortRange range, PortRange? advertised, NetworkList trustedProxies, ILogger logger)
+        : this(range, advertised, trustedProxies, logger, unmatched: null)
+    {
+    }
+
+    /// <param name="unmatched">Takes the data connections no reservation here waits for; without it they are refused.</param>
+    internal PassiveListeners(PortRange range, PortRange? advertised, NetworkList trustedProxies, ILogger logger, IUnmatchedDataConnections? unmatched)
     {
         _pool = new PassivePortPool(range);
         _advertised = advertised;
         _trustedProxies = trustedProxies;
         _logger = logger;
-        _sharing = sharing;
+        _unmatched = unmatched;
+        _stopping = _stop.Token;
     }
 
     public PortRange Range => _pool.Range;
 
-    /// <summary>Reservations held now.</summary>
     public int Reserved => _pool.Reserved;
 
-    /// <summary>Ports listening now.</summary>
     public int Listening
     {
         get
@@ -62,119 +62,23 @@ public sealed class PassiveListeners : IDisposable
         }
     }
 
-    /// <summary>
-    /// Opens every port of the range on <paramref name="addresses"/> for good, because a balancer may bring any node a
-    /// data connection on any port.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">A port is taken by another program; the message names the range to change.</exception>
-    public void ListenOnWholeRange(IReadOnlyList<IPAddress> addresses, bool dualMode)
+    public Task<PassiveReservation> ReserveAsync(IPAddress localAddress, PassiveExpectation expectation, ILogger sessionLogger, CancellationToken cancellationToken)
     {
-        lock (_listening)
+        localAddress = Addresses.Normalize(localAddress);
+        for (var attempt = 0; attempt < BindAttempts; attempt++)
         {
-            foreach (var address in addresses)
+            if (!TryPickPort(expectation, out var port))
             {
-                _permanentAddresses.Add(address);
-                for (var port = _pool.Range.First; port <= _pool.Range.Last; port++)
-                {
-                    var endPoint = new IPEndPoint(address, port);
-                    try
-                    {
-                        OpenLocked(endPoint, dualMode).Permanent = true;
-                    }
-                    catch (SocketException ex)
-                    {
-                        throw new InvalidOperationException(
-                            $"Cannot listen on passive port {endPoint}: {ex.Message}. With Cluster:RelayPort set, every port of Ftp:PassivePorts must be free; choose a range no other program uses.", ex);
-                    }
-                }
+                throw Exhausted(expectation, sessionLogger);
             }
-        }
-    }
 
-    /// <summary>Reserves a port for one data connection from <paramref name="expectation"/>'s client.</summary>
-    /// <exception cref="DataChannelException">No port is free for this client, or the free ones are taken by other programs.</exception>
-    public async Task<PassiveReservation> ReserveAsync(IPAddress localAddress, PassiveExpectation expectation, ILogger sessionLogger, CancellationToken cancellationToken)
-    {
-        localAddress = ListeningAddress(Addresses.Normalize(localAddress));
-        var owner = expectation.RequireSameClient ? Addresses.Normalize(expectation.Client) : null;
-        var attempts = _sharing is null ? BindAttempts : ClaimAttempts;
-        var promisedElsewhere = new List<int>();
-        try
-        {
-            for (var attempt = 0; attempt < attempts; attempt++)
+            if (TryListen(new IPEndPoint(localAddress, port), expectation, sessionLogger, ended: null) is { } reservation)
             {
-                if (!_pool.TryReserve(owner, out var port))
-                {
-                    throw Exhausted(expectation, sessionLogger);
-                }
-
-                var token = await ClaimAsync(port, owner, cancellationToken).ConfigureAwait(false);
-                if (token is null)
-                {
-                    // Another node promised this port to the same client; held back until the loop ends, so the next pick differs.
-                    promisedElsewhere.Add(port);
-                    continue;
-                }
-
-                var endPoint = new IPEndPoint(localAddress, port);
-                var reservation = new PassiveReservation(this, endPoint, Advertise(port), owner, token, expectation.Timeout, sessionLogger);
-                try
-                {
-                    Attach(reservation);
-                    reservation.StartTimer();
-                    return reservation;
-                }
-                catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
-                {
-                    // Another program holds this port; try a different one.
-                    _pool.Release(port, owner);
-                    ReleaseClaim(reservation);
-                }
-                catch
-                {
-                    _pool.Release(port, owner);
-                    ReleaseClaim(reservation);
-                    throw;
-                }
+                return Task.FromResult(reservation);
             }
-        }
-        finally
-        {
-            foreach (var port in promisedElsewhere)
-            {
-                _pool.Release(port, owner);
-            }
-        }
-
-        if (_sharing is not null)
-        {
-            throw Exhausted(expectation, sessionLogger);
         }
 
         throw new DataChannelException($"Could not open a passive port in {_pool.Range}: ports are in use by other programs.");
-    }
-
-    /// <summary>A data connection another node relayed here for the reservation that claimed <paramref name="token"/>.</summary>
-    /// <returns>False when no reservation of this node holds that claim for that client and port.</returns>
-    public bool TryDeliverRelayed(string token, IPEndPoint client, int port, Socket connection)
-    {
-        PassiveReservation? taker;
-        lock (_listening)
-        {
-            if (!_claimed.TryGetValue(token, out taker) || taker.Port != port || !DataChannelPolicy.MayTakePassivePort(taker.Owner, client.Address))
-            {
-                return false;
-            }
-
-            DetachLocked(taker);
-        }
-
-        if (!taker.Deliver(connection))
-        {
-            connection.Dispose();
-        }
-
-        return true;
     }
 
     public void Dispose()
@@ -193,6 +97,71 @@ public sealed class PassiveListeners : IDisposable
         _stop.Dispose();
     }
 
+    /// <summary>Step 1 of a reservation: a port of the pool free for the expected client, held until listened on or returned.</summary>
+    internal bool TryPickPort(PassiveExpectation expectation, out int port) => _pool.TryReserve(expectation.Owner, out port);
+
+    /// <summary>Gives back a port picked by <see cref="TryPickPort"/> and not listened on.</summary>
+    internal void ReturnPort(int port, PassiveExpectation expectation) => _pool.Release(port, expectation.Owner);
+
+    /// <summary>Step 2 of a reservation: listens for it on the picked port and starts its time-out.</summary>
+    /// <param name="ended">Called once when the reservation ends (its connection taken, timed out or released), inside this object's lock.</param>
+    /// <returns>Null when another program holds the port; it is back in the pool.</returns>
+    internal PassiveReservation? TryListen(IPEndPoint endPoint, PassiveExpectation expectation, ILogger sessionLogger, Action? ended)
+    {
+        var reservation = new PassiveReservation(this, endPoint, Advertise(endPoint.Port), expectation.Owner, expectation.Timeout, sessionLogger, ended);
+        try
+        {
+            Attach(reservation);
+            reservation.StartTimer();
+            return reservation;
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            // Another program holds this port; the caller tries a different one.
+            _pool.Release(endPoint.Port, reservation.Owner);
+            return null;
+        }
+        catch
+        {
+            _pool.Release(endPoint.Port, reservation.Owner);
+            throw;
+        }
+    }
+
+    /// <summary>The refusal when every port is taken for the expected client; logged.</summary>
+    internal DataChannelException Exhausted(PassiveExpectation expectation, ILogger sessionLogger)
+    {
+        Log.PassivePortsExhausted(sessionLogger, _pool.Range.ToString(), expectation.Client);
+        return new DataChannelException($"All {_pool.Range.Count} passive ports ({_pool.Range}) are busy for your address; finish other transfers or try again shortly.");
+    }
+
+    /// <summary>Listens on <paramref name="endPoint"/> until disposed, whether or not a reservation holds its port.</summary>
+    /// <exception cref="SocketException">Another program holds the port.</exception>
+    internal void ListenForGood(IPEndPoint endPoint, bool dualMode)
+    {
+        lock (_listening)
+        {
+            OpenLocked(endPoint, dualMode).Permanent = true;
+        }
+    }
+
+    /// <summary>Gives <paramref name="connection"/> to <paramref name="reservation"/> as if it had arrived on its port.</summary>
+    /// <returns>False when the reservation had already ended; the connection is then still the caller's.</returns>
+    internal bool TryHandOver(PassiveReservation reservation, Socket connection)
+    {
+        if (!Detach(reservation))
+        {
+            return false;
+        }
+
+        if (!reservation.Deliver(connection))
+        {
+            connection.Dispose();
+        }
+
+        return true;
+    }
+
     /// <summary>Ends a reservation's hold on its port; false when it had already ended (delivered, timed out or released).</summary>
     internal bool Detach(PassiveReservation reservation)
     {
@@ -204,48 +173,6 @@ public sealed class PassiveListeners : IDisposable
 
     private int Advertise(int port) => _advertised is { } advertised ? advertised.First + (port - _pool.Range.First) : port;
 
-    private DataChannelException Exhausted(PassiveExpectation expectation, ILogger sessionLogger)
-    {
-        Log.PassivePortsExhausted(sessionLogger, _pool.Range.ToString(), expectation.Client);
-        return new DataChannelException($"All {_pool.Range.Count} passive ports ({_pool.Range}) are busy for your address; finish other transfers or try again shortly.");
-    }
-
-    /// <summary>The address the reservation's port listens on: the control connection's, or the permanent listener's that takes it.</summary>
-    private IPAddress ListeningAddress(IPAddress local)
-    {
-        lock (_listening)
-        {
-            if (_permanentAddresses.Count == 0)
-            {
-                return local;
-            }
-
-            return _permanentAddresses.FirstOrDefault(local.Equals)
-                ?? _permanentAddresses.FirstOrDefault(address => address.Equals(IPAddress.IPv6Any) || (address.Equals(IPAddress.Any) && local.AddressFamily == AddressFamily.InterNetwork))
-                ?? _permanentAddresses[0];
-        }
-    }
-
-    /// <returns>The claim's token (empty without a cluster), or null when the port is promised elsewhere.</returns>
-    private async Task<string?> ClaimAsync(int port, IPAddress? owner, CancellationToken cancellationToken)
-    {
-        if (_sharing is null || owner is null)
-        {
-            return string.Empty;
-        }
-
-        var token = Guid.NewGuid().ToString("N");
-        return await _sharing.ClaimAsync(port, owner, token, cancellationToken).ConfigureAwait(false) ? token : null;
-    }
-
-    private void ReleaseClaim(PassiveReservation reservation)
-    {
-        if (_sharing is not null && reservation is { Owner: { } owner, ClaimToken.Length: > 0 })
-        {
-            _sharing.Release(reservation.Port, owner, reservation.ClaimToken);
-        }
-    }
-
     private void Attach(PassiveReservation reservation)
     {
         lock (_listening)
@@ -256,37 +183,14 @@ public sealed class PassiveListeners : IDisposable
             }
 
             shared.Reservations.Add(reservation);
-            if (reservation.ClaimToken.Length > 0)
-            {
-                _claimed.Add(reservation.ClaimToken, reservation);
-            }
         }
     }
 
-    private SharedPort OpenLocked(IPEndPoint endPoint, bool dualMode)
+    private PassivePortSocket OpenLocked(IPEndPoint endPoint, bool dualMode)
     {
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            if (dualMode && endPoint.AddressFamily == AddressFamily.InterNetworkV6)
-            {
-                socket.DualMode = true;
-            }
-
-            // Lets a port whose previous data connections are in TIME_WAIT listen again at once.
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            socket.Bind(endPoint);
-            socket.Listen(Backlog);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
-        var shared = new SharedPort(socket);
+        var shared = PassivePortSocket.Open(endPoint, dualMode);
         _listening.Add(endPoint, shared);
-        _ = AcceptLoopAsync(shared, endPoint.Port);
+        _ = shared.AcceptLoopAsync(Dispatch, _logger, _stopping);
         return shared;
     }
 
@@ -304,49 +208,18 @@ public sealed class PassiveListeners : IDisposable
         }
 
         _pool.Release(reservation.EndPoint.Port, reservation.Owner);
-        if (reservation.ClaimToken.Length > 0)
-        {
-            _claimed.Remove(reservation.ClaimToken);
-            ReleaseClaim(reservation);
-        }
-
+        reservation.NotifyEnded();
         return true;
     }
 
-    private async Task AcceptLoopAsync(SharedPort shared, int port)
-    {
-        // Usually the connection just dispatched ended the port's last reservation and closed it: stopping here
-        // spares an accept on a closed socket and the exception it throws, once per passive transfer.
-        while (!shared.IsClosed)
-        {
-            Socket connection;
-            try
-            {
-                connection = await shared.Socket.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is ObjectDisposedException or OperationCanceledException
-                                           || (ex is SocketException socket && socket.SocketErrorCode == SocketError.OperationAborted))
-            {
-                return;
-            }
-            catch (SocketException ex)
-            {
-                // Out of descriptors or a connection reset while queued: this port keeps serving.
-                Log.PassiveAcceptFailed(_logger, port, ex.SocketErrorCode.ToString());
-                await Task.Delay(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
-                continue;
-            }
+    private void Dispatch(PassivePortSocket shared, Socket connection) => _ = DispatchAsync(shared, connection);
 
-            _ = DispatchAsync(shared, port, connection);
-        }
-    }
-
-    private async Task DispatchAsync(SharedPort shared, int port, Socket connection)
+    private async Task DispatchAsync(PassivePortSocket shared, Socket connection)
     {
         IPEndPoint? client;
         try
         {
-            client = await ProxiedClient.ResolveAsync(connection, _trustedProxies, _logger, _stop.Token).ConfigureAwait(false);
+            client = await ProxiedClient.ResolveAsync(connection, _trustedProxies, _logger, _stopping).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
         {
@@ -372,9 +245,9 @@ public sealed class PassiveListeners : IDisposable
 
         if (taker is null)
         {
-            if (!await ForwardAsync(connection, client, port).ConfigureAwait(false))
+            if (!await HandUnmatchedAsync(connection, new IPEndPoint(remote, client.Port), shared.Port).ConfigureAwait(false))
             {
-                Log.ForeignDataConnection(_logger, remote, port);
+                Log.ForeignDataConnection(_logger, remote, shared.Port);
                 connection.Dispose();
             }
         }
@@ -385,41 +258,21 @@ public sealed class PassiveListeners : IDisposable
         }
     }
 
-    /// <returns>False when no other node waits for it either.</returns>
-    private async Task<bool> ForwardAsync(Socket connection, IPEndPoint client, int port)
+    /// <returns>False when nothing takes it (always, outside a shared range): the connection is refused.</returns>
+    private async Task<bool> HandUnmatchedAsync(Socket connection, IPEndPoint client, int port)
     {
-        if (_sharing is null)
+        if (_unmatched is null)
         {
             return false;
         }
 
         try
         {
-            return await _sharing.ForwardAsync(connection, new IPEndPoint(Addresses.Normalize(client.Address), client.Port), port, _stop.Token).ConfigureAwait(false);
+            return await _unmatched.TakeAsync(connection, client, port, _stopping).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
             return false;
-        }
-    }
-
-    private sealed class SharedPort(Socket socket)
-    {
-        private volatile bool _closed;
-
-        public Socket Socket { get; } = socket;
-
-        public bool IsClosed => _closed;
-
-        /// <summary>Listens whether or not a reservation holds it (a cluster's shared range).</summary>
-        public bool Permanent { get; set; }
-
-        public List<PassiveReservation> Reservations { get; } = [];
-
-        public void Close()
-        {
-            _closed = true;
-            Socket.Dispose();
         }
     }
 }

@@ -14,20 +14,21 @@ public sealed class PassiveReservation : IAsyncDisposable
     private readonly PassiveListeners _listeners;
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
+    private readonly Action? _ended;
     private readonly TaskCompletionSource<Socket?> _connection = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? _timer;
     private CancellationTokenRegistration _onTimeout;
     private bool _handedOver;
 
-    internal PassiveReservation(PassiveListeners listeners, IPEndPoint endPoint, int advertisedPort, IPAddress? owner, string claimToken, TimeSpan timeout, ILogger logger)
+    internal PassiveReservation(PassiveListeners listeners, IPEndPoint endPoint, int advertisedPort, IPAddress? owner, TimeSpan timeout, ILogger logger, Action? ended)
     {
-        ClaimToken = claimToken;
         _listeners = listeners;
         EndPoint = endPoint;
         AdvertisedPort = advertisedPort;
         Owner = owner;
         _timeout = timeout;
         _logger = logger;
+        _ended = ended;
     }
 
     /// <summary>Where the server listens.</summary>
@@ -40,9 +41,6 @@ public sealed class PassiveReservation : IAsyncDisposable
 
     /// <summary>The only client address this reservation takes a connection from; null for any.</summary>
     internal IPAddress? Owner { get; }
-
-    /// <summary>The reservation's cluster-wide claim (what a relaying node presents), empty outside a shared range.</summary>
-    internal string ClaimToken { get; }
 
     /// <summary>Waits for the client's data connection (already being accepted since PASV).</summary>
     public async Task<Socket> WaitForConnectionAsync(CancellationToken cancellationToken)
@@ -75,6 +73,9 @@ public sealed class PassiveReservation : IAsyncDisposable
     }
 
     internal bool Deliver(Socket connection) => _connection.TrySetResult(connection);
+
+    /// <summary>Called by <see cref="PassiveListeners"/> once, when the reservation stops holding its port.</summary>
+    internal void NotifyEnded() => _ended?.Invoke();
 
     private void OnTimeout()
     {

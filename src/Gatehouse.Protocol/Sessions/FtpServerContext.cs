@@ -40,7 +40,7 @@ public sealed class FtpServerContext
     /// <summary>Null when Tls:Policy is Disabled.</summary>
     public TlsCertificateProvider? Tls { get; init; }
 
-    public required PassiveListeners PassivePorts { get; init; }
+    public required IPassivePorts PassivePorts { get; init; }
 
     public required PassiveAddressSelector PassiveAddresses { get; init; }
 

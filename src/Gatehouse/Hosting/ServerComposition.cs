@@ -58,9 +58,9 @@ public static class ServerComposition
             NetworkList.TryParse(options.Ftp.TrustedProxies, out var proxies, out _);
             var clustered = options.AccountStore.Provider == AccountStoreProvider.PostgreSql;
             IUserSessions userSessions = clustered ? provider.GetRequiredService<ClusterUserSessions>() : new UserSessionCounter();
-            IPassivePortSharing? sharing = options.Cluster.RelayPort != 0
-                ? new ClusterPortSharing(provider.GetRequiredService<IClusterStore>(), dataLogger)
-                : null;
+            IPassivePorts passivePorts = options.Cluster.RelayPort != 0
+                ? new SharedPassiveRange(range, advertised, proxies, dataLogger, new ClusterPortSharing(provider.GetRequiredService<IClusterStore>(), dataLogger))
+                : new PassiveListeners(range, advertised, proxies, dataLogger);
             var fileSystems = new UserFileSystemFactory(provider.GetRequiredService<QuotaLedgers>(), options.Storage.SyncUploads);
             return new FtpServerContext
             {
@@ -74,7 +74,7 @@ public static class ServerComposition
                 ConnectPolicy = new AddressPolicy(allowed, denied),
                 TrustedProxies = proxies,
                 Tls = provider.GetRequiredService<TlsHolder>().Provider,
-                PassivePorts = new PassiveListeners(range, advertised, proxies, dataLogger, sharing),
+                PassivePorts = passivePorts,
                 PassiveAddresses = new PassiveAddressSelector(
                     options.Ftp, new DnsHostNameResolver(time, TimeSpan.FromSeconds(options.Ftp.PassiveAddressRefreshSeconds), dataLogger)),
                 TransferLog = provider.GetRequiredService<TransferLog>(),

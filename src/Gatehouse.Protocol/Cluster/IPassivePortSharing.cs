@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Gatehouse.Protocol.DataChannel;
+namespace Gatehouse.Protocol.Cluster;
 
 /// <summary>
 /// Passive ports shared with the other nodes of a cluster, behind a balancer that may send a data connection to
 /// any node: a port is promised to a client cluster-wide before it is announced, and a data connection that no
-/// session of this node waits for is passed to the node that promised it.
+/// session of this node waits for is passed to the node that promised it. What <see cref="SharedPassiveRange"/> asks
+/// of the other nodes; <see cref="ClusterPortSharing"/> does it through the shared store.
 /// </summary>
 public interface IPassivePortSharing
 {

@@ -1,0 +1,91 @@
+using System.Net;
+using System.Net.Sockets;
+using Gatehouse.Protocol.Logging;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Protocol.DataChannel;
+
+/// <summary>
+/// The listening socket of one passive port on one address, shared by every reservation that holds the port: it
+/// accepts until closed and hands each connection to <see cref="PassiveListeners"/>, which matches it to a reservation.
+/// </summary>
+internal sealed class PassivePortSocket
+{
+    private const int Backlog = 128;
+    private readonly Socket _socket;
+    private volatile bool _closed;
+
+    private PassivePortSocket(Socket socket, int port)
+    {
+        _socket = socket;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    /// <summary>Listens whether or not a reservation holds it (<see cref="PassiveListeners.ListenForGood"/>).</summary>
+    public bool Permanent { get; set; }
+
+    /// <summary>The reservations waiting on this port, one per client address (or one for any address).</summary>
+    public List<PassiveReservation> Reservations { get; } = [];
+
+    /// <exception cref="SocketException">The port cannot be bound, usually because another program holds it.</exception>
+    public static PassivePortSocket Open(IPEndPoint endPoint, bool dualMode)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (dualMode && endPoint.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                socket.DualMode = true;
+            }
+
+            // Lets a port whose previous data connections are in TIME_WAIT listen again at once.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(endPoint);
+            socket.Listen(Backlog);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        return new PassivePortSocket(socket, endPoint.Port);
+    }
+
+    /// <summary>Accepts until the socket closes or <paramref name="stop"/> fires, giving each connection to <paramref name="dispatch"/>.</summary>
+    public async Task AcceptLoopAsync(Action<PassivePortSocket, Socket> dispatch, ILogger logger, CancellationToken stop)
+    {
+        // Usually the connection just dispatched ended the port's last reservation and closed it: stopping here
+        // spares an accept on a closed socket and the exception it throws, once per passive transfer.
+        while (!_closed)
+        {
+            Socket connection;
+            try
+            {
+                connection = await _socket.AcceptAsync(stop).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or OperationCanceledException
+                                           || (ex is SocketException socket && socket.SocketErrorCode == SocketError.OperationAborted))
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                // Out of descriptors or a connection reset while queued: this port keeps serving.
+                Log.PassiveAcceptFailed(logger, Port, ex.SocketErrorCode.ToString());
+                await Task.Delay(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
+                continue;
+            }
+
+            dispatch(this, connection);
+        }
+    }
+
+    public void Close()
+    {
+        _closed = true;
+        _socket.Dispose();
+    }
+}
