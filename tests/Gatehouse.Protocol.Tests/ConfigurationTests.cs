@@ -29,6 +29,26 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public void Validation_hands_over_the_parsed_ranges_and_networks()
+    {
+        var options = new GatehouseOptions();
+        options.Ftp.PassivePorts = "40000-40009";
+        options.Ftp.PassivePortsAdvertised = "60000-60009";
+        options.Ftp.TrustedProxies = ["10.0.0.0/8"];
+        options.Access.AllowedNetworks = ["192.0.2.0/24", "198.51.100.7"];
+        options.Bans.ExemptNetworks = ["203.0.113.0/24"];
+
+        Assert.Empty(GatehouseOptionsValidator.Validate(options, out var settings));
+        Assert.Equal((40000, 40009), (settings.PassivePorts.First, settings.PassivePorts.Last));
+        Assert.Equal(60000, settings.PassivePortsAdvertised!.Value.First);
+        Assert.True(settings.TrustedProxies.Contains(System.Net.IPAddress.Parse("10.1.2.3")));
+        Assert.True(settings.AllowedNetworks.Contains(System.Net.IPAddress.Parse("198.51.100.7")));
+        Assert.False(settings.AllowedNetworks.Contains(System.Net.IPAddress.Parse("198.51.100.8")));
+        Assert.True(settings.DeniedNetworks.IsEmpty);
+        Assert.True(settings.BanExemptNetworks.Contains(System.Net.IPAddress.Parse("203.0.113.9")));
+    }
+
+    [Fact]
     public void Every_list_key_accepts_an_empty_list_written_in_json()
     {
         var lists = ConfigurationKeys.Lists.ToList();

@@ -16,9 +16,13 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 
-    public static List<string> Problems(GatehouseOptions options)
+    public static List<string> Problems(GatehouseOptions options) => Validate(options, out _);
+
+    /// <param name="settings">The parsed values; complete only when no problem was found.</param>
+    public static List<string> Validate(GatehouseOptions options, out ValidatedSettings settings)
     {
         var problems = new List<string>();
+        PortRange? advertisedRange = null;
         void Problem(string key, string message) => problems.Add($"{key}: {message}.");
 
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
@@ -65,6 +69,10 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
             else if (range != default && advertised.Count != range.Count)
             {
                 Problem("Ftp:PassivePortsAdvertised", $"{advertised} has {advertised.Count} ports but Ftp:PassivePorts {range} has {range.Count}; they map one for one, so give both the same length");
+            }
+            else
+            {
+                advertisedRange = advertised;
             }
         }
 
@@ -136,10 +144,13 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
             Problem("Limits:FailedLoginDelayMilliseconds", "must be 0 or more milliseconds, for example 1000");
         }
 
-        CheckNetworks(problems, "Ftp:TrustedProxies", options.Ftp.TrustedProxies);
-        CheckNetworks(problems, "Access:AllowedNetworks", options.Access.AllowedNetworks);
-        CheckNetworks(problems, "Access:DeniedNetworks", options.Access.DeniedNetworks);
-        CheckNetworks(problems, "Bans:ExemptNetworks", options.Bans.ExemptNetworks);
+        settings = new ValidatedSettings(
+            range,
+            advertisedRange,
+            CheckNetworks(problems, "Ftp:TrustedProxies", options.Ftp.TrustedProxies),
+            CheckNetworks(problems, "Access:AllowedNetworks", options.Access.AllowedNetworks),
+            CheckNetworks(problems, "Access:DeniedNetworks", options.Access.DeniedNetworks),
+            CheckNetworks(problems, "Bans:ExemptNetworks", options.Bans.ExemptNetworks));
         var bans = options.Bans;
         CheckPositive(problems, "Bans:Threshold", bans.Threshold, "10");
         CheckPositive(problems, "Bans:WindowSeconds", bans.WindowSeconds, "600");
@@ -246,15 +257,23 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
         }
     }
 
-    private static void CheckNetworks(List<string> problems, string key, List<string> networks)
+    /// <returns>The entries that are networks, as one list.</returns>
+    private static NetworkList CheckNetworks(List<string> problems, string key, List<string> networks)
     {
+        var parsed = new List<NetworkList>();
         for (var i = 0; i < networks.Count; i++)
         {
-            if (!NetworkList.TryParse([networks[i]], out _, out var error))
+            if (NetworkList.TryParse([networks[i]], out var network, out var error))
+            {
+                parsed.Add(network);
+            }
+            else
             {
                 problems.Add($"{key}:{i}: {error}.");
             }
         }
+
+        return NetworkList.Union(parsed);
     }
 
     private static void CheckPort(List<string> problems, string key, int port)

@@ -41,7 +41,7 @@ internal static class ServeCommand
             console.ColorBehavior = LoggerColorBehavior.Disabled;
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(options.Limits.ShutdownGraceSeconds + 15));
-        builder.Services.AddGatehouseServer(options);
+        builder.Services.AddGatehouseServer(options, configuration.Settings!);
         using var host = builder.Build();
         var drain = host.Services.GetRequiredService<NodeDrain>();
         using var drainSignal = PosixSignalRegistration.Create(NodeControl.DrainSignal, signal =>

@@ -12,10 +12,11 @@ public sealed class GatehouseConfiguration
     public const string DefaultFile = "gatehouse.json";
     public const string EnvironmentPrefix = "GATEHOUSE_";
 
-    private GatehouseConfiguration(IConfigurationRoot root, GatehouseOptions? options, IReadOnlyList<string> problems, string? file)
+    private GatehouseConfiguration(IConfigurationRoot root, GatehouseOptions? options, ValidatedSettings? settings, IReadOnlyList<string> problems, string? file)
     {
         Root = root;
         Options = options;
+        Settings = settings;
         Problems = problems;
         File = file;
     }
@@ -24,6 +25,9 @@ public sealed class GatehouseConfiguration
 
     /// <summary>Null when there are problems.</summary>
     public GatehouseOptions? Options { get; }
+
+    /// <summary>The values of <see cref="Options"/> that are used parsed; null when there are problems.</summary>
+    public ValidatedSettings? Settings { get; }
 
     public IReadOnlyList<string> Problems { get; }
 
@@ -59,10 +63,11 @@ public sealed class GatehouseConfiguration
         var problems = ConfigurationKeys.Check(root, out var usable).ToList();
         var options = new GatehouseOptions();
         usable.Bind(options);
-        problems.AddRange(GatehouseOptionsValidator.Problems(options));
-        return new GatehouseConfiguration(root, problems.Count == 0 ? options : null, problems, path);
+        problems.AddRange(GatehouseOptionsValidator.Validate(options, out var settings));
+        var valid = problems.Count == 0;
+        return new GatehouseConfiguration(root, valid ? options : null, valid ? settings : null, problems, path);
     }
 
     private static GatehouseConfiguration Failed(string? path, string problem) =>
-        new(new ConfigurationBuilder().Build(), null, [problem], path);
+        new(new ConfigurationBuilder().Build(), null, null, [problem], path);
 }

@@ -22,7 +22,7 @@ namespace Gatehouse.Hosting;
 /// <summary>The composition root: every service of the FTP server, created from validated options.</summary>
 public static class ServerComposition
 {
-    public static void AddGatehouseServer(this IServiceCollection services, GatehouseOptions options)
+    public static void AddGatehouseServer(this IServiceCollection services, GatehouseOptions options, ValidatedSettings settings)
     {
         var paths = new DataPaths(options.DataDirectory);
         services.AddSingleton(options);
@@ -34,7 +34,7 @@ public static class ServerComposition
         services.AddSingleton<IBanStore>(provider => new SqlBanStore(provider.GetRequiredService<AccountDatabase>()));
         services.AddSingleton(provider => new AccessPolicyResolver(provider.GetRequiredService<IAccessStore>()));
         services.AddSingleton(provider => new QuotaLedgers(provider.GetRequiredService<IUsageStore>(), provider.GetRequiredService<ILogger<QuotaLedgers>>()));
-        services.AddSingleton(provider => new BanList(provider.GetRequiredService<IBanStore>(), BanPolicyFrom(options.Bans), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new BanList(provider.GetRequiredService<IBanStore>(), BanPolicyFrom(options.Bans, settings.BanExemptNetworks), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton(provider => new Authenticator(
             provider.GetRequiredService<IAccountStore>(),
@@ -51,11 +51,7 @@ public static class ServerComposition
             var time = provider.GetRequiredService<TimeProvider>();
             var loggers = provider.GetRequiredService<ILoggerFactory>();
             var dataLogger = loggers.CreateLogger("Gatehouse.DataChannel");
-            PortRange.TryParse(options.Ftp.PassivePorts, out var range, out _);
-            PortRange? advertised = PortRange.TryParse(options.Ftp.PassivePortsAdvertised, out var mapped, out _) ? mapped : null;
-            NetworkList.TryParse(options.Access.AllowedNetworks, out var allowed, out _);
-            NetworkList.TryParse(options.Access.DeniedNetworks, out var denied, out _);
-            NetworkList.TryParse(options.Ftp.TrustedProxies, out var proxies, out _);
+            var (range, advertised, proxies) = (settings.PassivePorts, settings.PassivePortsAdvertised, settings.TrustedProxies);
             var clustered = options.AccountStore.Provider == AccountStoreProvider.PostgreSql;
             IUserSessions userSessions = clustered ? provider.GetRequiredService<ClusterUserSessions>() : new UserSessionCounter();
             IPassivePorts passivePorts = options.Cluster.RelayPort != 0
@@ -71,7 +67,7 @@ public static class ServerComposition
                 Logins = new LoginAuthorizer(provider.GetRequiredService<AccessPolicyResolver>(), userSessions, time),
                 Throttles = new TransferThrottles(time),
                 Bans = provider.GetRequiredService<BanList>(),
-                ConnectPolicy = new AddressPolicy(allowed, denied),
+                ConnectPolicy = new AddressPolicy(settings.AllowedNetworks, settings.DeniedNetworks),
                 TrustedProxies = proxies,
                 Tls = provider.GetRequiredService<TlsHolder>().Provider,
                 PassivePorts = passivePorts,
@@ -128,10 +124,8 @@ public static class ServerComposition
         return new TlsHolder(new TlsCertificateProvider(certificate, key, logger, time) { RequestClientCertificate = options.Tls.RequestClientCertificate });
     }
 
-    public static BanPolicy BanPolicyFrom(BanOptions bans)
-    {
-        NetworkList.TryParse(bans.ExemptNetworks, out var exempt, out _);
-        return new BanPolicy(
+    private static BanPolicy BanPolicyFrom(BanOptions bans, NetworkList exempt) =>
+        new(
             bans.Enabled,
             bans.Threshold,
             TimeSpan.FromSeconds(bans.WindowSeconds),
@@ -139,7 +133,6 @@ public static class ServerComposition
             TimeSpan.FromSeconds(bans.MaxBanSeconds),
             TimeSpan.FromHours(bans.OffenceMemoryHours),
             exempt);
-    }
 
     /// <summary>Wraps the optional provider so the container can hold "no TLS" and still dispose a real one.</summary>
     private sealed class TlsHolder(TlsCertificateProvider? provider) : IDisposable
