@@ -33,13 +33,13 @@ public sealed class FtpSession : IFtpSession
     private readonly ControlChannel _control;
     private readonly SessionLogScope _scope;
     private readonly CancellationTokenSource _lifetime = new();
+    private readonly bool _implicitTls;
+    private readonly DataConnector _data;
+    private readonly TransferRunner _transfers;
     private readonly SessionDeadline _deadline;
     private readonly CommandDispatcher _dispatcher;
-    private readonly bool _implicitTls;
     private string _endReason = "client closed the connection";
-    private readonly DataConnector _data;
     private IUserSessionTicket? _userSession;
-    private readonly TransferRunner _transfers;
 
     public FtpSession(FtpServerContext server, Stream transport, IPEndPoint local, IPEndPoint client, bool implicitTls)
     {
