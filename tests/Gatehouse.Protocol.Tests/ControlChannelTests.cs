@@ -1,4 +1,3 @@
-using System.Text;
 using Gatehouse.Protocol.Replies;
 using Gatehouse.Protocol.Sessions;
 

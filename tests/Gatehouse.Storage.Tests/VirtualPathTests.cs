@@ -1,5 +1,3 @@
-using Gatehouse.Storage;
-
 namespace Gatehouse.Storage.Tests;
 
 public class VirtualPathTests

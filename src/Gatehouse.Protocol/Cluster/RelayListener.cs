@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Gatehouse.Protocol.DataChannel;
 using Gatehouse.Protocol.Logging;
 using Microsoft.Extensions.Logging;
 

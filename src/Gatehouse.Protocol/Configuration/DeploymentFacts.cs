@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.NetworkInformation;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Gatehouse.Protocol.Configuration;

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography;
@@ -14,7 +12,6 @@ using Gatehouse.Protocol.DataChannel;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Parsing;
 using Gatehouse.Protocol.Replies;
-using Gatehouse.Protocol.Tls;
 using Gatehouse.Storage;
 using Microsoft.Extensions.Logging;
 

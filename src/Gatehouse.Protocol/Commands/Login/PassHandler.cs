@@ -4,7 +4,6 @@ using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Parsing;
 using Gatehouse.Protocol.Replies;
-using Gatehouse.Protocol.Sessions;
 
 namespace Gatehouse.Protocol.Commands.Login;
 
