@@ -17,7 +17,7 @@ internal readonly record struct Dispatched(FtpReply Reply, bool Ran);
 /// transfer where they say so), the handler itself, and the mapping of its failures to replies. Refusals that count
 /// against the client's address are scored, and turn into the ban's 421 when they earn one.
 /// </summary>
-internal sealed class CommandDispatcher(FtpSession session, FtpCommandTable commands, TransferRunner transfers, Func<CommandStateFacts> facts)
+internal sealed class CommandDispatcher(IFtpSession session, FtpCommandTable commands, TransferRunner transfers, Func<CommandStateFacts> facts)
 {
     private ILogger Logger => session.Logger;
 

@@ -76,13 +76,8 @@ public sealed class FtpSession : IFtpSession
 
     public string? TransferStatus => _transfers.Status;
 
-    public bool HasDataEndpoint => _data.HasEndpoint;
-
     public string? ClientCertificateFingerprint =>
         _control.Tls?.RemoteCertificate is { } certificate ? certificate.GetCertHashString(HashAlgorithmName.SHA256) : null;
-
-    /// <summary>Data connections must be encrypted: by the server's Tls:Policy or the user's own tls setting.</summary>
-    public bool DataMustBeEncrypted => DataChannelPolicy.EncryptionRequired(Options.Tls.Policy, State.Policy is { TlsRequired: true });
 
     private CommandStateFacts StateFacts() =>
         new(State.IsLoggedIn, IsControlSecure, Options.Tls.Policy == TlsPolicy.Required, IsTransferring, State.EpsvOnly,
@@ -181,7 +176,8 @@ public sealed class FtpSession : IFtpSession
 
     public bool CanStartTransfer(out FtpReply refusal)
     {
-        refusal = DataChannelPolicy.TransferRefusal(DataMustBeEncrypted, State.Protection, HasDataEndpoint)!;
+        var encryptionRequired = DataChannelPolicy.EncryptionRequired(Options.Tls.Policy, State.Policy is { TlsRequired: true });
+        refusal = DataChannelPolicy.TransferRefusal(encryptionRequired, State.Protection, _data.HasEndpoint)!;
         return refusal is null;
     }
 
