@@ -1,5 +1,6 @@
 using Gatehouse.Accounts.Bans;
 using Gatehouse.Protocol.Commands;
+using Gatehouse.Protocol.Configuration;
 
 namespace Gatehouse.Protocol.Tests;
 
@@ -8,10 +9,19 @@ public sealed class CommandStatesTests
     private static readonly CommandStateFacts LoggedIn = new(LoggedIn: true, ControlSecure: true, TlsRequired: true, Transferring: false, EpsvAll: false, UserPending: false, RenameSourcePending: false);
     private static readonly CommandStateFacts Connected = LoggedIn with { LoggedIn = false, ControlSecure = false };
 
-    private static IEnumerable<string> PrimaryVerbs() =>
-        typeof(IFtpCommandHandler).Assembly.GetTypes()
-            .Where(type => type is { IsClass: true, IsAbstract: false } && typeof(IFtpCommandHandler).IsAssignableFrom(type))
-            .Select(type => ((IFtpCommandHandler)Activator.CreateInstance(type)!).Info.Verbs[0]);
+    // Building the handlers uses none of the services, and reading their verbs needs none.
+    private static readonly FtpCommandTable Table = FtpCommandTable.CreateDefault(
+        new CommandServices(new GatehouseOptions(), Authenticator: null!, Logins: null!, FileSystems: null!, Bans: null!, PassiveAddresses: null!, TimeProvider.System));
+
+    private static IEnumerable<string> PrimaryVerbs() => Table.Handlers.Select(handler => handler.Info.Verbs[0]);
+
+    [Fact]
+    public void The_default_table_holds_every_handler_there_is()
+    {
+        var handlerTypes = typeof(IFtpCommandHandler).Assembly.GetTypes()
+            .Where(type => type is { IsClass: true, IsAbstract: false } && typeof(IFtpCommandHandler).IsAssignableFrom(type));
+        Assert.Equal(handlerTypes.OrderBy(type => type.Name), Table.Handlers.Select(handler => handler.GetType()).OrderBy(type => type.Name));
+    }
 
     [Fact]
     public void Every_verb_the_table_names_has_a_handler_that_goes_by_it()

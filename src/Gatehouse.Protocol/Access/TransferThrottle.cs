@@ -1,4 +1,5 @@
 using Gatehouse.Protocol.Logging;
+using Gatehouse.Protocol.Sessions;
 
 namespace Gatehouse.Protocol.Access;
 
@@ -36,6 +37,12 @@ public sealed class TransferThrottle(long bytesPerSecond, TimeProvider time)
 public sealed class TransferThrottles(TimeProvider time)
 {
     private readonly Dictionary<(string User, TransferDirection Direction), TransferThrottle> _throttles = [];
+
+    /// <summary>The logged-in user's throttle for this direction, if their policy sets a rate.</summary>
+    public TransferThrottle? For(SessionState state, TransferDirection direction) =>
+        state is { Account: { } account, Policy: { } policy }
+            ? For(account.Name, direction, direction == TransferDirection.Incoming ? policy.UploadBytesPerSecond : policy.DownloadBytesPerSecond)
+            : null;
 
     public TransferThrottle? For(string user, TransferDirection direction, long? bytesPerSecond)
     {

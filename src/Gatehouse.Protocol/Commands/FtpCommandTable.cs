@@ -15,9 +15,10 @@ public sealed class FtpCommandTable
 {
     private readonly FrozenDictionary<string, IFtpCommandHandler> _byVerb;
 
+    /// <param name="handlers">Every command but FEAT and HELP, which the table adds: both are generated from it.</param>
     public FtpCommandTable(IEnumerable<IFtpCommandHandler> handlers)
     {
-        Handlers = handlers.ToList();
+        Handlers = [.. handlers, new FeatHandler(this), new HelpHandler(this)];
         var map = new Dictionary<string, IFtpCommandHandler>(StringComparer.Ordinal);
         foreach (var handler in Handlers)
         {
@@ -35,18 +36,23 @@ public sealed class FtpCommandTable
     }
 
     /// <summary>Every command the server implements.</summary>
-    public static FtpCommandTable CreateDefault() => new(
-    [
-        new UserHandler(), new PassHandler(), new QuitHandler(), new ReinHandler(), new AcctHandler(),
-        new AuthHandler(), new PbszHandler(), new ProtHandler(), new ProxyHandler(),
-        new FeatHandler(), new OptsHandler(), new HelpHandler(), new SystHandler(), new NoopHandler(), new StatHandler(), new SiteHandler(), new HostHandler(),
-        new PwdHandler(), new CwdHandler(), new CdupHandler(),
-        new TypeHandler(), new StruHandler(), new ModeHandler(), new RestHandler(), new AlloHandler(),
-        new PasvHandler(), new EpsvHandler(), new PortHandler(), new EprtHandler(),
-        new RetrHandler(), new StorHandler(), new AppeHandler(), new StouHandler(), new ListHandler(), new NlstHandler(), new MlsdHandler(), new AborHandler(),
-        new SizeHandler(), new MdtmHandler(), new MfmtHandler(), new DeleHandler(), new MkdHandler(), new RmdHandler(), new RnfrHandler(), new RntoHandler(),
-        new HashHandler(), new MlstHandler(),
-    ]);
+    public static FtpCommandTable CreateDefault(CommandServices services)
+    {
+        var (options, time) = (services.Options, services.Time);
+        var login = new PassHandler(services.Authenticator, services.Logins, services.FileSystems, services.Bans, options.Limits, time);
+        return new(
+        [
+            new UserHandler(), login, new QuitHandler(), new ReinHandler(), new AcctHandler(),
+            new AuthHandler(options.Tls.Policy), new PbszHandler(options.Tls.Policy), new ProtHandler(options.Tls.Policy), new ProxyHandler(),
+            new OptsHandler(), new SystHandler(), new NoopHandler(), new StatHandler(time), new SiteHandler(), new HostHandler(),
+            new PwdHandler(), new CwdHandler(), new CdupHandler(),
+            new TypeHandler(), new StruHandler(), new ModeHandler(), new RestHandler(), new AlloHandler(),
+            new PasvHandler(services.PassiveAddresses), new EpsvHandler(), new PortHandler(options.Ftp.AllowActiveMode), new EprtHandler(options.Ftp.AllowActiveMode),
+            new RetrHandler(), new StorHandler(), new AppeHandler(), new StouHandler(), new ListHandler(time), new NlstHandler(), new MlsdHandler(), new AborHandler(),
+            new SizeHandler(), new MdtmHandler(), new MfmtHandler(), new DeleHandler(), new MkdHandler(), new RmdHandler(), new RnfrHandler(), new RntoHandler(),
+            new HashHandler(), new MlstHandler(),
+        ]);
+    }
 
     public IReadOnlyList<IFtpCommandHandler> Handlers { get; }
 

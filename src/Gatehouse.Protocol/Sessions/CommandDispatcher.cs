@@ -1,4 +1,5 @@
 using Gatehouse.Accounts.Bans;
+using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Commands;
 using Gatehouse.Protocol.DataChannel;
 using Gatehouse.Protocol.Logging;
@@ -17,15 +18,27 @@ internal readonly record struct Dispatched(FtpReply Reply, bool Ran);
 /// transfer where they say so), the handler itself, and the mapping of its failures to replies. Refusals that count
 /// against the client's address are scored, and turn into the ban's 421 when they earn one.
 /// </summary>
-internal sealed class CommandDispatcher(IFtpSession session, FtpCommandTable commands, TransferRunner transfers, Func<CommandStateFacts> facts)
+internal sealed class CommandDispatcher(IFtpSession session, FtpCommandTable commands, TransferRunner transfers, BanList bans, Func<CommandStateFacts> facts)
 {
     private ILogger Logger => session.Logger;
 
-    public async Task<Dispatched> DispatchAsync(string line, CancellationToken cancellationToken)
+    public async Task<Dispatched> DispatchAsync(ControlRead read, CancellationToken cancellationToken)
     {
-        if (!FtpCommandParser.TryParse(line, out var command, out var syntaxError))
+        var refusal = read.Kind switch
         {
-            return new(await RefusalAsync(new FtpReply(500, syntaxError), AbuseKind.ProtocolError, "unparsable command").ConfigureAwait(false), Ran: false);
+            ControlReadKind.TooLong => new FtpReply(500, $"Command line too long: the limit is {ProtocolLimits.MaxCommandLineBytes} bytes."),
+            ControlReadKind.InvalidEncoding => new FtpReply(501, "Command is not valid UTF-8 (RFC 2640); send names in UTF-8."),
+            _ => null,
+        };
+        if (refusal is not null)
+        {
+            var detail = read.Kind == ControlReadKind.TooLong ? "command line too long" : "command not valid UTF-8";
+            return new(await RefusalAsync(refusal, AbuseKind.ProtocolError, detail, cancellationToken).ConfigureAwait(false), Ran: false);
+        }
+
+        if (!FtpCommandParser.TryParse(read.Text, out var command, out var syntaxError))
+        {
+            return new(await RefusalAsync(new FtpReply(500, syntaxError), AbuseKind.ProtocolError, "unparsable command", cancellationToken).ConfigureAwait(false), Ran: false);
         }
 
         Log.CommandReceived(Logger, command.ToLogString());
@@ -33,7 +46,8 @@ internal sealed class CommandDispatcher(IFtpSession session, FtpCommandTable com
         {
             // Clients probe for extensions after login; before login an unknown verb is a scanner's signature.
             var unknown = new FtpReply(502, $"{command.Verb} is not implemented; HELP lists the supported commands.");
-            return new(await RefusalAsync(unknown, session.State.IsLoggedIn ? null : AbuseKind.ProtocolError, $"unknown command {command.Verb} before login").ConfigureAwait(false), Ran: false);
+            var abuse = session.State.IsLoggedIn ? (AbuseKind?)null : AbuseKind.ProtocolError;
+            return new(await RefusalAsync(unknown, abuse, $"unknown command {command.Verb} before login", cancellationToken).ConfigureAwait(false), Ran: false);
         }
 
         var verb = handler.Info.Verbs[0];
@@ -51,7 +65,7 @@ internal sealed class CommandDispatcher(IFtpSession session, FtpCommandTable com
                 Log.CommandRefused(Logger, command.Verb, reason);
             }
 
-            return new(await RefusalAsync(decision.Refusal!, decision.Abuse, $"{command.Verb} {decision.Detail}").ConfigureAwait(false), Ran: false);
+            return new(await RefusalAsync(decision.Refusal!, decision.Abuse, $"{command.Verb} {decision.Detail}", cancellationToken).ConfigureAwait(false), Ran: false);
         }
 
         var reply = await InvokeAsync(handler, command, cancellationToken).ConfigureAwait(false);
@@ -64,8 +78,17 @@ internal sealed class CommandDispatcher(IFtpSession session, FtpCommandTable com
     }
 
     /// <summary>The refusal to send, or the ban's 421 when scoring <paramref name="abuse"/> earned one.</summary>
-    public async Task<FtpReply> RefusalAsync(FtpReply reply, AbuseKind? abuse, string detail) =>
-        abuse is { } kind && await session.ReportAbuseAsync(kind, detail).ConfigureAwait(false) is { } banned ? banned : reply;
+    private async Task<FtpReply> RefusalAsync(FtpReply reply, AbuseKind? abuse, string detail, CancellationToken cancellationToken)
+    {
+        if (abuse is not { } kind)
+        {
+            return reply;
+        }
+
+        var address = session.ClientEndPoint.Address;
+        await AbuseReports.ReportAsync(bans, Logger, address, kind, detail, cancellationToken).ConfigureAwait(false);
+        return bans.IsBanned(address, out _) ? AbuseReports.BannedReply : reply;
+    }
 
     private async Task<FtpReply> InvokeAsync(IFtpCommandHandler handler, FtpCommand command, CancellationToken cancellationToken)
     {

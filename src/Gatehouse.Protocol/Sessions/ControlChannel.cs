@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Net.Security;
+using System.Security.Cryptography;
 using System.Text;
 using Gatehouse.Protocol.Parsing;
 using Gatehouse.Protocol.Replies;
@@ -44,6 +45,12 @@ public sealed class ControlChannel : IAsyncDisposable
     public SslStreamCertificateContext? Certificate { get; private set; }
 
     public bool IsSecure => Tls is not null;
+
+    /// <summary>The protocol and cipher, or "plain text", for STAT.</summary>
+    public string Security => Tls is { } tls ? $"{tls.SslProtocol} ({tls.NegotiatedCipherSuite})" : "plain text";
+
+    /// <summary>SHA-256 of the certificate the client presented, upper-case hex.</summary>
+    public string? ClientCertificateFingerprint => Tls?.RemoteCertificate?.GetCertHashString(HashAlgorithmName.SHA256);
 
     public async ValueTask<ControlRead> ReadAsync(CancellationToken cancellationToken)
     {

@@ -1,5 +1,3 @@
-using Gatehouse.Accounts;
-using Gatehouse.Accounts.Access;
 using Gatehouse.Accounts.Bans;
 using Gatehouse.Accounts.Networks;
 using Gatehouse.Protocol.Access;
@@ -9,7 +7,6 @@ using Gatehouse.Protocol.DataChannel;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Server;
 using Gatehouse.Protocol.Tls;
-using Gatehouse.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Protocol.Sessions;
@@ -20,12 +17,6 @@ public sealed class FtpServerContext
     public required GatehouseOptions Options { get; init; }
 
     public required FtpCommandTable Commands { get; init; }
-
-    public required Authenticator Authenticator { get; init; }
-
-    public required Func<Account, AccessPolicy, IFileSystem> FileSystems { get; init; }
-
-    public required LoginAuthorizer Logins { get; init; }
 
     public required TransferThrottles Throttles { get; init; }
 
@@ -41,8 +32,6 @@ public sealed class FtpServerContext
     public TlsCertificateProvider? Tls { get; init; }
 
     public required IPassivePorts PassivePorts { get; init; }
-
-    public required PassiveAddressSelector PassiveAddresses { get; init; }
 
     public required TransferLog TransferLog { get; init; }
 

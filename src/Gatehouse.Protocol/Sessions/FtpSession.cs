@@ -4,13 +4,11 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
-using Gatehouse.Accounts.Bans;
 using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Commands;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
 using Gatehouse.Protocol.Logging;
-using Gatehouse.Protocol.Parsing;
 using Gatehouse.Protocol.Replies;
 using Gatehouse.Storage;
 using Microsoft.Extensions.Logging;
@@ -35,8 +33,8 @@ public sealed class FtpSession : IFtpSession
     private readonly TransferRunner _transfers;
     private readonly SessionDeadline _deadline;
     private readonly CommandDispatcher _dispatcher;
-    private string _endReason = "client closed the connection";
-    private IUserSessionTicket? _userSession;
+    private readonly SessionLogin _login;
+    private string _endReason = SessionEnd.ClientClosed;
 
     public FtpSession(FtpServerContext server, Stream transport, IPEndPoint local, IPEndPoint client, bool implicitTls)
     {
@@ -51,7 +49,8 @@ public sealed class FtpSession : IFtpSession
         _data = new DataConnector(server, _control, LocalEndPoint, ClientEndPoint, Logger);
         _transfers = new TransferRunner(server, _data, State, Id, ClientEndPoint.Address, Logger, ReplyAsync, OnTransferRunning);
         _deadline = new SessionDeadline(server.Time, server.Options.Limits, () => IsTransferring, OnDeadline);
-        _dispatcher = new CommandDispatcher(this, server.Commands, _transfers, StateFacts);
+        _dispatcher = new CommandDispatcher(this, server.Commands, _transfers, server.Bans, StateFacts);
+        _login = new SessionLogin(State, _scope, Logger);
     }
 
     public string Id { get; }
@@ -62,22 +61,19 @@ public sealed class FtpSession : IFtpSession
 
     public SessionState State { get; } = new();
 
-    public FtpServerContext Server => _server;
-
-    public GatehouseOptions Options => _server.Options;
-
     public ILogger Logger { get; }
 
     public bool IsControlSecure => _control.IsSecure;
 
-    public string ControlSecurity => _control.Tls is { } tls ? $"{tls.SslProtocol} ({tls.NegotiatedCipherSuite})" : "plain text";
+    public string ControlSecurity => _control.Security;
 
     public bool IsTransferring => _transfers.IsRunning;
 
     public string? TransferStatus => _transfers.Status;
 
-    public string? ClientCertificateFingerprint =>
-        _control.Tls?.RemoteCertificate is { } certificate ? certificate.GetCertHashString(HashAlgorithmName.SHA256) : null;
+    public string? ClientCertificateFingerprint => _control.ClientCertificateFingerprint;
+
+    private GatehouseOptions Options => _server.Options;
 
     private CommandStateFacts StateFacts() =>
         new(State.IsLoggedIn, IsControlSecure, Options.Tls.Policy == TlsPolicy.Required, IsTransferring, State.EpsvOnly,
@@ -93,34 +89,15 @@ public sealed class FtpSession : IFtpSession
             if (_implicitTls)
             {
                 await _control.StartTlsAsync(_server.Tls!, _server.TlsHandshakeTimeout, _lifetime.Token).ConfigureAwait(false);
-                State.ProtectionBufferSizeSet = true;
-                State.Protection = DataProtection.Private;
+                State.ControlSecured(implicitTls: true);
             }
 
             await ReplyAsync(Greeting()).ConfigureAwait(false);
             await CommandLoopAsync().ConfigureAwait(false);
         }
-        catch (AuthenticationException ex)
-        {
-            Log.TlsHandshakeFailed(Logger, "control", ex.Message);
-            _endReason = "TLS handshake failed";
-        }
-        catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
-        {
-            // _endReason already says why (time-out, QUIT, shutdown).
-        }
-        catch (OperationCanceledException)
-        {
-            _endReason = "timed out waiting for the client (TLS handshake or reply)";
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
-        {
-            _endReason = "connection lost";
-        }
         catch (Exception ex)
         {
-            Log.SessionFailed(Logger, ex);
-            _endReason = "internal error";
+            _endReason = SessionEnd.For(ex, _lifetime.IsCancellationRequested, Logger) ?? _endReason;
         }
         finally
         {
@@ -137,7 +114,7 @@ public sealed class FtpSession : IFtpSession
             await AbortTransferAsync().ConfigureAwait(false);
         }
 
-        _endReason = "server shutting down";
+        _endReason = SessionEnd.ShuttingDown;
         await CloseWithReplyAsync(new FtpReply(421, "Server is shutting down; please reconnect later.")).ConfigureAwait(false);
     }
 
@@ -148,25 +125,13 @@ public sealed class FtpSession : IFtpSession
         await _control.WriteAsync(reply, timeout.Token).ConfigureAwait(false);
     }
 
-    public void CompleteLogin(Account account, AccessPolicy policy, IFileSystem fileSystem, IUserSessionTicket userSession)
-    {
-        _userSession = userSession;
-        State.Account = account;
-        State.Policy = policy;
-        State.FileSystem = fileSystem;
-        State.PendingUser = null;
-        State.FailedLogins = 0;
-        State.CurrentDirectory = VirtualPath.Root;
-        _scope.User = account.Name;
-        Log.LoginSucceeded(Logger);
-    }
+    public void CompleteLogin(Account account, AccessPolicy policy, IFileSystem fileSystem, IUserSessionTicket userSession) =>
+        _login.Complete(account, policy, fileSystem, userSession);
 
     public async Task LogoutAsync()
     {
         await _data.ClearAsync().ConfigureAwait(false);
-        await LeaveUserSessionsAsync().ConfigureAwait(false);
-        State.Reset();
-        _scope.User = null;
+        await _login.LogoutAsync().ConfigureAwait(false);
         _deadline.StartLogin();
     }
 
@@ -181,29 +146,11 @@ public sealed class FtpSession : IFtpSession
         return refusal is null;
     }
 
-    public TransferThrottle? Throttle(TransferDirection direction) =>
-        State is { Account: { } account, Policy: { } policy }
-            ? _server.Throttles.For(account.Name, direction, direction == TransferDirection.Incoming ? policy.UploadBytesPerSecond : policy.DownloadBytesPerSecond)
-            : null;
-
-    public async Task<FtpReply?> ReportAbuseAsync(AbuseKind kind, string detail)
-    {
-        await AbuseReports.ReportAsync(_server.Bans, Logger, ClientEndPoint.Address, kind, detail, _lifetime.Token).ConfigureAwait(false);
-        return _server.Bans.IsBanned(ClientEndPoint.Address, out _) ? AbuseReports.BannedReply : null;
-    }
+    public TransferThrottle? Throttle(TransferDirection direction) => _server.Throttles.For(State, direction);
 
     public FtpReply StartTransfer(TransferRequest request) => _transfers.Start(request, _lifetime.Token);
 
-    public async Task<bool> AbortTransferAsync()
-    {
-        if (await _transfers.AbortAsync().ConfigureAwait(false))
-        {
-            return true;
-        }
-
-        await _data.ClearAsync().ConfigureAwait(false);
-        return false;
-    }
+    public Task<bool> AbortTransferAsync() => _transfers.AbortAsync();
 
     private FtpReply Greeting() =>
         Options.Tls.Policy == TlsPolicy.Required && !IsControlSecure
@@ -215,20 +162,12 @@ public sealed class FtpSession : IFtpSession
         while (!_lifetime.IsCancellationRequested)
         {
             var read = await _control.ReadAsync(_lifetime.Token).ConfigureAwait(false);
-            var dispatched = read.Kind switch
-            {
-                ControlReadKind.Closed => (Dispatched?)null,
-                ControlReadKind.TooLong => new(await _dispatcher.RefusalAsync(
-                    new FtpReply(500, $"Command line too long: the limit is {ProtocolLimits.MaxCommandLineBytes} bytes."), AbuseKind.ProtocolError, "command line too long").ConfigureAwait(false), Ran: false),
-                ControlReadKind.InvalidEncoding => new(await _dispatcher.RefusalAsync(
-                    new FtpReply(501, "Command is not valid UTF-8 (RFC 2640); send names in UTF-8."), AbuseKind.ProtocolError, "command not valid UTF-8").ConfigureAwait(false), Ran: false),
-                _ => await _dispatcher.DispatchAsync(read.Text, _lifetime.Token).ConfigureAwait(false),
-            };
-            if (dispatched is not { } result)
+            if (read.Kind == ControlReadKind.Closed)
             {
                 return;
             }
 
+            var result = await _dispatcher.DispatchAsync(read, _lifetime.Token).ConfigureAwait(false);
             if (result.Ran && State.IsLoggedIn && !IsTransferring)
             {
                 _deadline.StartIdle();
@@ -248,53 +187,31 @@ public sealed class FtpSession : IFtpSession
         switch (after)
         {
             case AfterReply.Close:
-                _endReason = "closed by the protocol (QUIT or too many failed logins)";
+                _endReason = SessionEnd.ByProtocol;
                 await _lifetime.CancelAsync().ConfigureAwait(false);
                 break;
             case AfterReply.UpgradeToTls:
-                try
-                {
-                    await _control.UpgradeAsync(_server.Tls!, _server.TlsHandshakeTimeout, _lifetime.Token).ConfigureAwait(false);
-                    State.ProtectionBufferSizeSet = false;
-                    State.Protection = DataProtection.Clear;
-                }
-                catch (PlaintextInjectionException)
-                {
-                    Log.PlaintextAfterAuth(Logger);
-                    _endReason = "plain text after AUTH TLS";
-                    await _lifetime.CancelAsync().ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException)
-                {
-                    Log.TlsHandshakeFailed(Logger, "control", ex.Message);
-                    _endReason = "TLS handshake failed";
-                    await _lifetime.CancelAsync().ConfigureAwait(false);
-                }
-
+                await UpgradeToTlsAsync().ConfigureAwait(false);
                 break;
         }
     }
 
-    private async Task LeaveUserSessionsAsync()
+    /// <summary>AUTH TLS: a handshake that fails or times out ends the session as a TLS failure (<see cref="SessionEnd"/>).</summary>
+    private async Task UpgradeToTlsAsync()
     {
-        if (Interlocked.Exchange(ref _userSession, null) is { } ticket)
+        try
         {
-            await ticket.LeaveAsync().ConfigureAwait(false);
+            await _control.UpgradeAsync(_server.Tls!, _server.TlsHandshakeTimeout, _lifetime.Token).ConfigureAwait(false);
         }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException && !_lifetime.IsCancellationRequested)
+        {
+            throw new AuthenticationException(ex.Message, ex);
+        }
+
+        State.ControlSecured(implicitTls: false);
     }
 
-    /// <summary>No deadline runs while a transfer does; once it has ended, a logged-in session is idle again.</summary>
-    private void OnTransferRunning(bool running)
-    {
-        if (running)
-        {
-            _deadline.Suspend();
-        }
-        else if (State.IsLoggedIn)
-        {
-            _deadline.StartIdle();
-        }
-    }
+    private void OnTransferRunning(bool running) => _deadline.TransferRunning(running, State.IsLoggedIn);
 
     private void OnDeadline(string reason, FtpReply reply)
     {
@@ -313,19 +230,12 @@ public sealed class FtpSession : IFtpSession
             // Closing anyway.
         }
 
-        try
-        {
-            await _lifetime.CancelAsync().ConfigureAwait(false);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The session already ended.
-        }
+        await _lifetime.CancelAsync().ConfigureAwait(false);
     }
 
     private async Task CleanUpAsync()
     {
-        await LeaveUserSessionsAsync().ConfigureAwait(false);
+        await _login.GiveBackTicketAsync().ConfigureAwait(false);
         await _deadline.DisposeAsync().ConfigureAwait(false);
         await AbortTransferAsync().ConfigureAwait(false);
         await _data.ClearAsync().ConfigureAwait(false);

@@ -1,9 +1,7 @@
 using System.Net;
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
-using Gatehouse.Accounts.Bans;
 using Gatehouse.Protocol.Access;
-using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Replies;
@@ -23,10 +21,6 @@ public interface IFtpSession
 
     /// <summary>What the protocol remembers between commands.</summary>
     SessionState State { get; }
-
-    FtpServerContext Server { get; }
-
-    GatehouseOptions Options { get; }
 
     ILogger Logger { get; }
 
@@ -59,9 +53,6 @@ public interface IFtpSession
 
     /// <summary>The user's shared bandwidth limit for this direction, if any.</summary>
     TransferThrottle? Throttle(TransferDirection direction);
-
-    /// <summary>Scores abuse against the client's address; returns the 421 to send (and close with) when that earned a ban.</summary>
-    Task<FtpReply?> ReportAbuseAsync(AbuseKind kind, string detail);
 
     /// <param name="userSession">The login's place in the per-user session count, given back on logout or at the end.</param>
     void CompleteLogin(Account account, AccessPolicy policy, IFileSystem fileSystem, IUserSessionTicket userSession);

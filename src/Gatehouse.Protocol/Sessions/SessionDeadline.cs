@@ -27,7 +27,18 @@ internal sealed class SessionDeadline : IAsyncDisposable
 
     public void StartIdle() => Arm(IdleReason, _limits.IdleTimeoutSeconds);
 
-    public void Suspend() => _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    /// <summary>No deadline runs while a transfer does; once it has ended, a logged-in session is idle again.</summary>
+    public void TransferRunning(bool running, bool loggedIn)
+    {
+        if (running)
+        {
+            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+        else if (loggedIn)
+        {
+            StartIdle();
+        }
+    }
 
     public ValueTask DisposeAsync() => _timer.DisposeAsync();
 

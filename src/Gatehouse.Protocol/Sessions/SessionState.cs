@@ -79,4 +79,14 @@ public sealed class SessionState
         MlstFacts = AllMlstFacts;
         Host = null;
     }
+
+    /// <summary>
+    /// The control connection has turned TLS. With implicit TLS data connections are private from the start; after
+    /// AUTH TLS they stay clear until PBSZ and PROT P.
+    /// </summary>
+    public void ControlSecured(bool implicitTls)
+    {
+        ProtectionBufferSizeSet = implicitTls;
+        Protection = implicitTls ? DataProtection.Private : DataProtection.Clear;
+    }
 }

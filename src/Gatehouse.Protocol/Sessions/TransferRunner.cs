@@ -42,12 +42,16 @@ internal sealed class TransferRunner(
         return FtpReply.Deferred;
     }
 
-    /// <returns>True when a transfer was running and has now been stopped (its 426 already sent).</returns>
+    /// <returns>
+    /// True when a transfer was running and has now been stopped (its 426 already sent); when none was, the endpoint
+    /// prepared for the next one is given back.
+    /// </returns>
     public async Task<bool> AbortAsync()
     {
         var run = _current;
         if (run is null || run.Task.IsCompleted)
         {
+            await connector.ClearAsync().ConfigureAwait(false);
             return false;
         }
 

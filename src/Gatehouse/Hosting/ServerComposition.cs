@@ -58,21 +58,25 @@ public static class ServerComposition
                 ? new SharedPassiveRange(range, advertised, proxies, dataLogger, new ClusterPortSharing(provider.GetRequiredService<IClusterStore>(), dataLogger))
                 : new PassiveListeners(range, advertised, proxies, dataLogger);
             var fileSystems = new UserFileSystemFactory(provider.GetRequiredService<QuotaLedgers>(), options.Storage.SyncUploads);
+            var bans = provider.GetRequiredService<BanList>();
+            var commands = FtpCommandTable.CreateDefault(new CommandServices(
+                options,
+                provider.GetRequiredService<Authenticator>(),
+                new LoginAuthorizer(provider.GetRequiredService<AccessPolicyResolver>(), userSessions, time),
+                fileSystems.Create,
+                bans,
+                new PassiveAddressSelector(options.Ftp, new DnsHostNameResolver(time, TimeSpan.FromSeconds(options.Ftp.PassiveAddressRefreshSeconds), dataLogger)),
+                time));
             return new FtpServerContext
             {
                 Options = options,
-                Commands = FtpCommandTable.CreateDefault(),
-                Authenticator = provider.GetRequiredService<Authenticator>(),
-                FileSystems = fileSystems.Create,
-                Logins = new LoginAuthorizer(provider.GetRequiredService<AccessPolicyResolver>(), userSessions, time),
+                Commands = commands,
                 Throttles = new TransferThrottles(time),
-                Bans = provider.GetRequiredService<BanList>(),
+                Bans = bans,
                 ConnectPolicy = new AddressPolicy(settings.AllowedNetworks, settings.DeniedNetworks),
                 TrustedProxies = proxies,
                 Tls = provider.GetRequiredService<TlsHolder>().Provider,
                 PassivePorts = passivePorts,
-                PassiveAddresses = new PassiveAddressSelector(
-                    options.Ftp, new DnsHostNameResolver(time, TimeSpan.FromSeconds(options.Ftp.PassiveAddressRefreshSeconds), dataLogger)),
                 TransferLog = provider.GetRequiredService<TransferLog>(),
                 Time = time,
                 Drain = provider.GetRequiredService<NodeDrain>(),

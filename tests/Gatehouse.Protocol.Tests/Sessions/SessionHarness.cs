@@ -42,19 +42,23 @@ internal sealed partial class SessionHarness : IAsyncDisposable
         _database = database;
         Options = options;
         PortRange.TryParse(options.Ftp.PassivePorts, out var range, out _);
-        var accounts = new SqlAccountStore(database);
+        var bans = new BanList(new SqlBanStore(database), new BanPolicy(false, 10, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(15), TimeSpan.FromDays(7), TimeSpan.FromDays(1), NetworkList.Empty), Time);
+        var commands = FtpCommandTable.CreateDefault(new CommandServices(
+            options,
+            new Authenticator(new SqlAccountStore(database), new PasswordHashing(), Time),
+            new LoginAuthorizer(new AccessPolicyResolver(new SqlAccessStore(database)), new UserSessionCounter(), Time),
+            (_, _) => Files,
+            bans,
+            new PassiveAddressSelector(options.Ftp, new DnsHostNameResolver(Time, TimeSpan.FromMinutes(1), NullLogger.Instance)),
+            Time));
         _context = new FtpServerContext
         {
             Options = options,
-            Commands = FtpCommandTable.CreateDefault(),
-            Authenticator = new Authenticator(accounts, new PasswordHashing(), Time),
-            FileSystems = (_, _) => Files,
-            Logins = new LoginAuthorizer(new AccessPolicyResolver(new SqlAccessStore(database)), new UserSessionCounter(), Time),
+            Commands = commands,
             Throttles = new TransferThrottles(Time),
-            Bans = new BanList(new SqlBanStore(database), new BanPolicy(false, 10, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(15), TimeSpan.FromDays(7), TimeSpan.FromDays(1), NetworkList.Empty), Time),
+            Bans = bans,
             ConnectPolicy = AddressPolicy.Open,
             PassivePorts = new PassiveListeners(range, null, NetworkList.Empty, NullLogger.Instance),
-            PassiveAddresses = new PassiveAddressSelector(options.Ftp, new DnsHostNameResolver(Time, TimeSpan.FromMinutes(1), NullLogger.Instance)),
             TransferLog = new TransferLog(Path.Combine(directory.FullName, "xferlog")),
             Time = Time,
             LoggerFactory = NullLoggerFactory.Instance,

@@ -8,8 +8,6 @@ namespace Gatehouse.Protocol.Commands.DataConnections;
 /// <summary>The checks PORT and EPRT share: active mode enabled, and RFC 2577 bounce protection.</summary>
 internal static class ActiveModeCommand
 {
-    public static FtpReply? Refusal(FtpCommandContext context) => DataChannelPolicy.ActiveModeRefusal(context.Session.Options.Ftp.AllowActiveMode);
-
     public static async ValueTask<FtpReply> AcceptAsync(FtpCommandContext context, IPEndPoint target, string verb)
     {
         if (!DataChannelPolicy.IsActiveTargetAllowed(target, context.Session.ClientEndPoint.Address, out var reason))

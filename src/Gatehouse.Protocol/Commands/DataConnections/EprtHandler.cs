@@ -4,15 +4,15 @@ using Gatehouse.Protocol.Sessions;
 
 namespace Gatehouse.Protocol.Commands.DataConnections;
 
-public sealed class EprtHandler : IFtpCommandHandler
+public sealed class EprtHandler(bool activeModeAllowed) : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["EPRT"], "EPRT |1|address|port| or |2|address|port|");
 
-    public IEnumerable<string> Features(IFtpSession session) => session.Options.Ftp.AllowActiveMode ? ["EPRT"] : [];
+    public IEnumerable<string> Features(IFtpSession session) => activeModeAllowed ? ["EPRT"] : [];
 
     public async ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {
-        if (ActiveModeCommand.Refusal(context) is { } refusal)
+        if (DataChannelPolicy.ActiveModeRefusal(activeModeAllowed) is { } refusal)
         {
             return refusal;
         }

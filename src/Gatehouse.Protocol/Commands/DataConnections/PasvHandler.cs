@@ -1,10 +1,11 @@
 using System.Net.Sockets;
+using Gatehouse.Protocol.DataChannel;
 using Gatehouse.Protocol.Replies;
 
 namespace Gatehouse.Protocol.Commands.DataConnections;
 
 /// <summary>PASV: reserve a port from the range and announce the address chosen for this client (227).</summary>
-public sealed class PasvHandler : IFtpCommandHandler
+public sealed class PasvHandler(PassiveAddressSelector addresses) : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["PASV"], "PASV");
 
@@ -16,8 +17,7 @@ public sealed class PasvHandler : IFtpCommandHandler
             return new FtpReply(522, "PASV can only describe IPv4 addresses and this connection is IPv6: use EPSV instead.");
         }
 
-        var (address, error) = await session.Server.PassiveAddresses
-            .SelectAsync(session.ClientEndPoint.Address, session.LocalEndPoint.Address, context.CancellationToken).ConfigureAwait(false);
+        var (address, error) = await addresses.SelectAsync(session.ClientEndPoint.Address, session.LocalEndPoint.Address, context.CancellationToken).ConfigureAwait(false);
         if (address is null)
         {
             return new FtpReply(425, error);

@@ -3,13 +3,13 @@ using Gatehouse.Protocol.Replies;
 
 namespace Gatehouse.Protocol.Commands.DataConnections;
 
-public sealed class PortHandler : IFtpCommandHandler
+public sealed class PortHandler(bool activeModeAllowed) : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["PORT"], "PORT h1,h2,h3,h4,p1,p2");
 
     public async ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {
-        if (ActiveModeCommand.Refusal(context) is { } refusal)
+        if (DataChannelPolicy.ActiveModeRefusal(activeModeAllowed) is { } refusal)
         {
             return refusal;
         }

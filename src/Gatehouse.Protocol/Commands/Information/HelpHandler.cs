@@ -2,7 +2,7 @@ using Gatehouse.Protocol.Replies;
 
 namespace Gatehouse.Protocol.Commands.Information;
 
-public sealed class HelpHandler : IFtpCommandHandler
+public sealed class HelpHandler(FtpCommandTable commands) : IFtpCommandHandler
 {
     private const int VerbsPerLine = 8;
 
@@ -10,7 +10,6 @@ public sealed class HelpHandler : IFtpCommandHandler
 
     public ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {
-        var commands = context.Session.Server.Commands;
         if (context.Command.HasArgument)
         {
             var verb = context.Argument.Trim().ToUpperInvariant();

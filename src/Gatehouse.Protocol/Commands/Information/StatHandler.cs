@@ -5,7 +5,7 @@ using Gatehouse.Protocol.Sessions;
 namespace Gatehouse.Protocol.Commands.Information;
 
 /// <summary>STAT: server status (with transfer progress while one runs), or STAT path: a listing over the control connection.</summary>
-public sealed class StatHandler : IFtpCommandHandler
+public sealed class StatHandler(TimeProvider time) : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["STAT"], "STAT [path]");
 
@@ -28,7 +28,7 @@ public sealed class StatHandler : IFtpCommandHandler
             return new FtpReply(550, $"{path} does not exist.");
         }
 
-        var now = session.Server.Time.GetUtcNow();
+        var now = time.GetUtcNow();
         var entries = entry.IsDirectory ? await context.FileSystem.ListAsync(path, context.CancellationToken).ConfigureAwait(false) : [entry];
         var lines = new List<string> { $"Status of {path}:" };
         lines.AddRange(entries.Select(item => ListingFormatter.UnixLine(item, now)));

@@ -1,9 +1,12 @@
 using Gatehouse.Accounts;
+using Gatehouse.Accounts.Access;
 using Gatehouse.Accounts.Bans;
 using Gatehouse.Protocol.Access;
+using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Parsing;
 using Gatehouse.Protocol.Replies;
+using Gatehouse.Storage;
 
 namespace Gatehouse.Protocol.Commands.Login;
 
@@ -13,7 +16,13 @@ namespace Gatehouse.Protocol.Commands.Login;
 /// scored against the client's address, and after Limits:MaxLoginAttempts failures the connection is closed.
 /// The one exception is a directory that cannot be reached: 421 "try again later", not held against the client.
 /// </summary>
-public sealed class PassHandler : IFtpCommandHandler
+public sealed class PassHandler(
+    Authenticator authenticator,
+    LoginAuthorizer logins,
+    Func<Account, AccessPolicy, IFileSystem> fileSystems,
+    BanList bans,
+    LimitsOptions limits,
+    TimeProvider time) : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["PASS"], "PASS <password>");
 
@@ -29,25 +38,24 @@ public sealed class PassHandler : IFtpCommandHandler
         var user = state.PendingUser!;
         state.PendingUser = null;
         var session = context.Session;
-        var server = session.Server;
-        if (server.Bans.IsBanned(session.ClientEndPoint.Address, out _))
+        if (bans.IsBanned(session.ClientEndPoint.Address, out _))
         {
             return AbuseReports.BannedReply;
         }
 
         var result = context.Argument.Length > ProtocolLimits.MaxPasswordLength
             ? new AuthenticationResult(null, AuthenticationFailure.WrongPassword)
-            : await server.Authenticator.AuthenticateAsync(user, context.Argument, context.CancellationToken).ConfigureAwait(false);
+            : await authenticator.AuthenticateAsync(user, context.Argument, context.CancellationToken).ConfigureAwait(false);
         string reason;
         if (result.Account is { } account)
         {
             var attempt = new LoginAttempt(session.Id, session.ClientEndPoint.Address, session.IsControlSecure, session.ClientCertificateFingerprint);
-            var decision = await server.Logins.AuthorizeAsync(account, attempt, context.CancellationToken).ConfigureAwait(false);
+            var decision = await logins.AuthorizeAsync(account, attempt, context.CancellationToken).ConfigureAwait(false);
             if (decision is { Policy: { } policy, Ticket: { } ticket })
             {
                 try
                 {
-                    session.CompleteLogin(account, policy, server.FileSystems(account, policy), ticket);
+                    session.CompleteLogin(account, policy, fileSystems(account, policy), ticket);
                 }
                 catch
                 {
@@ -92,17 +100,18 @@ public sealed class PassHandler : IFtpCommandHandler
         return await FailAsync(context, user, reason).ConfigureAwait(false);
     }
 
-    private static async Task<FtpReply> FailAsync(FtpCommandContext context, string user, string reason)
+    private async Task<FtpReply> FailAsync(FtpCommandContext context, string user, string reason)
     {
         var session = context.Session;
         context.State.FailedLogins++;
-        if (await session.ReportAbuseAsync(AbuseKind.FailedLogin, $"user '{user}': {reason}").ConfigureAwait(false) is { } banned)
+        var address = session.ClientEndPoint.Address;
+        await AbuseReports.ReportAsync(bans, session.Logger, address, AbuseKind.FailedLogin, $"user '{user}': {reason}", context.CancellationToken).ConfigureAwait(false);
+        if (bans.IsBanned(address, out _))
         {
-            return banned;
+            return AbuseReports.BannedReply;
         }
 
-        var limits = session.Options.Limits;
-        await Task.Delay(TimeSpan.FromMilliseconds(limits.FailedLoginDelayMilliseconds), session.Server.Time, context.CancellationToken).ConfigureAwait(false);
+        await Task.Delay(TimeSpan.FromMilliseconds(limits.FailedLoginDelayMilliseconds), time, context.CancellationToken).ConfigureAwait(false);
         return context.State.FailedLogins >= limits.MaxLoginAttempts
             ? new FtpReply(421, "Login incorrect. Too many failed attempts; closing the connection.", AfterReply.Close)
             : new FtpReply(530, "Login incorrect.");

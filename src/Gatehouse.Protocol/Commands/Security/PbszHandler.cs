@@ -1,13 +1,14 @@
+using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.Replies;
 using Gatehouse.Protocol.Sessions;
 
 namespace Gatehouse.Protocol.Commands.Security;
 
-public sealed class PbszHandler : IFtpCommandHandler
+public sealed class PbszHandler(TlsPolicy policy) : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["PBSZ"], "PBSZ 0");
 
-    public IEnumerable<string> Features(IFtpSession session) => session.Server.Tls is null ? [] : ["PBSZ"];
+    public IEnumerable<string> Features(IFtpSession session) => policy == TlsPolicy.Disabled ? [] : ["PBSZ"];
 
     public ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {

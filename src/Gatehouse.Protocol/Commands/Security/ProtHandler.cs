@@ -1,14 +1,15 @@
+using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
 using Gatehouse.Protocol.Replies;
 using Gatehouse.Protocol.Sessions;
 
 namespace Gatehouse.Protocol.Commands.Security;
 
-public sealed class ProtHandler : IFtpCommandHandler
+public sealed class ProtHandler(TlsPolicy policy) : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["PROT"], "PROT P|C");
 
-    public IEnumerable<string> Features(IFtpSession session) => session.Server.Tls is null ? [] : ["PROT"];
+    public IEnumerable<string> Features(IFtpSession session) => policy == TlsPolicy.Disabled ? [] : ["PROT"];
 
     public ValueTask<FtpReply> HandleAsync(FtpCommandContext context)
     {
@@ -30,7 +31,7 @@ public sealed class ProtHandler : IFtpCommandHandler
                     state.Protection = DataProtection.Private;
                     reply = new FtpReply(200, "Data connections will be encrypted.");
                     break;
-                case "C" when DataChannelPolicy.ClearDataRefusal(context.Session.Options.Tls.Policy) is { } refusal:
+                case "C" when DataChannelPolicy.ClearDataRefusal(policy) is { } refusal:
                     reply = refusal;
                     break;
                 case "C":

@@ -1,0 +1,19 @@
+using Gatehouse.Accounts;
+using Gatehouse.Accounts.Access;
+using Gatehouse.Accounts.Bans;
+using Gatehouse.Protocol.Access;
+using Gatehouse.Protocol.Configuration;
+using Gatehouse.Protocol.DataChannel;
+using Gatehouse.Storage;
+
+namespace Gatehouse.Protocol.Commands;
+
+/// <summary>The server-wide services the command table is built from; each handler's constructor takes only what it uses.</summary>
+public sealed record CommandServices(
+    GatehouseOptions Options,
+    Authenticator Authenticator,
+    LoginAuthorizer Logins,
+    Func<Account, AccessPolicy, IFileSystem> FileSystems,
+    BanList Bans,
+    PassiveAddressSelector PassiveAddresses,
+    TimeProvider Time);
