@@ -49,6 +49,22 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public void Validation_hands_over_the_parsed_listen_and_announced_addresses()
+    {
+        var options = new GatehouseOptions();
+        options.Ftp.ListenAddresses = ["127.0.0.1", "::1"];
+        options.Ftp.PassiveAddress = " ftp.example.test ";
+        options.Ftp.PassiveAddressOverrides = [new PassiveAddressOverride { Network = "10.0.0.0/8", Address = "::ffff:10.0.0.10" }];
+
+        Assert.Empty(GatehouseOptionsValidator.Validate(options, out var settings));
+        Assert.Equal([System.Net.IPAddress.Loopback, System.Net.IPAddress.IPv6Loopback], settings.ListenAddresses);
+        Assert.Equal(new AnnouncedAddress("ftp.example.test", null), settings.PassiveAddress);
+        var rule = Assert.Single(settings.PassiveAddressOverrides);
+        Assert.True(rule.Network.Contains(System.Net.IPAddress.Parse("10.9.9.9")));
+        Assert.Equal(System.Net.IPAddress.Parse("10.0.0.10"), rule.Address.Literal);
+    }
+
+    [Fact]
     public void Every_list_key_accepts_an_empty_list_written_in_json()
     {
         var lists = ConfigurationKeys.Lists.ToList();

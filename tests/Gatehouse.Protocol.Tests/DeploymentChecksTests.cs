@@ -14,7 +14,11 @@ public class DeploymentChecksTests
     private static DeploymentFacts Facts(IPAddress[]? listen = null, int[]? listeners = null, X509Certificate2? certificate = null) =>
         new(listen ?? [Private], new HashSet<int>(listeners ?? []), certificate, Now);
 
-    private static IReadOnlyList<string> Warnings(GatehouseOptions options, DeploymentFacts facts) => DeploymentChecks.Warnings(options, facts);
+    private static IReadOnlyList<string> Warnings(GatehouseOptions options, DeploymentFacts facts)
+    {
+        Assert.Empty(GatehouseOptionsValidator.Validate(options, out var settings));
+        return DeploymentChecks.Warnings(options, settings, facts);
+    }
 
     [Fact]
     public void A_private_server_on_defaults_gets_no_warnings()

@@ -9,12 +9,19 @@ public class PassiveAddressSelectorTests
     private static readonly IPAddress PublicNic = IPAddress.Parse("203.0.113.10");
     private static readonly IPAddress PrivateNic = IPAddress.Parse("10.0.0.10");
 
-    private static PassiveAddressSelector Selector(string? passiveAddress = null, params (string Network, string Address)[] overrides) =>
-        new(new FtpOptions
+    private static PassiveAddressSelector Selector(string? passiveAddress = null, params (string Network, string Address)[] overrides)
+    {
+        var options = new GatehouseOptions
         {
-            PassiveAddress = passiveAddress,
-            PassiveAddressOverrides = overrides.Select(o => new PassiveAddressOverride { Network = o.Network, Address = o.Address }).ToList(),
-        }, new FakeResolver());
+            Ftp =
+            {
+                PassiveAddress = passiveAddress,
+                PassiveAddressOverrides = overrides.Select(o => new PassiveAddressOverride { Network = o.Network, Address = o.Address }).ToList(),
+            },
+        };
+        Assert.Empty(GatehouseOptionsValidator.Validate(options, out var settings));
+        return new(settings, new FakeResolver());
+    }
 
     [Fact]
     public async Task Without_configuration_the_control_connections_local_address_is_announced()

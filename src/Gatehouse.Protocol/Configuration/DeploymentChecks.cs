@@ -14,25 +14,23 @@ public static class DeploymentChecks
 
     public const int CertificateWarningDays = 30;
 
-    public static IReadOnlyList<string> Warnings(GatehouseOptions options, DeploymentFacts facts)
+    public static IReadOnlyList<string> Warnings(GatehouseOptions options, ValidatedSettings settings, DeploymentFacts facts)
     {
         var warnings = new List<string>();
         void Warn(string key, string message) => warnings.Add($"{key}: {message}.");
 
         var publicAddress = facts.ListenAddresses.FirstOrDefault(address => !AddressScope.IsPrivate(address));
         var ftp = options.Ftp;
-        if (publicAddress is not null && IPAddress.TryParse(ftp.PassiveAddress, out var passive) && AddressScope.IsPrivate(passive))
+        if (publicAddress is not null && settings.PassiveAddress?.Literal is { } passive && AddressScope.IsPrivate(passive))
         {
             Warn("Ftp:PassiveAddress", $"{passive} is a private address, but the server listens on the public address {publicAddress}: internet clients would be told an address they cannot reach; set the public address, or remove the setting so each client is told the address it connected to");
         }
 
-        if (PortRange.TryParse(ftp.PassivePorts, out var range, out _))
+        var range = settings.PassivePorts;
+        var taken = facts.OtherListeners.Where(port => port >= range.First && port <= range.Last).Order().ToList();
+        if (taken.Count > 0)
         {
-            var taken = facts.OtherListeners.Where(port => port >= range.First && port <= range.Last).Order().ToList();
-            if (taken.Count > 0)
-            {
-                Warn("Ftp:PassivePorts", $"{range} overlaps port(s) {string.Join(", ", taken.Take(5))} that something on this machine already listens on (if that is a running Gatehouse, those are its own passive ports); choose a range no other service uses");
-            }
+            Warn("Ftp:PassivePorts", $"{range} overlaps port(s) {string.Join(", ", taken.Take(5))} that something on this machine already listens on (if that is a running Gatehouse, those are its own passive ports); choose a range no other service uses");
         }
 
         if (ftp.ControlKeepAliveSeconds == 0 || ftp.ControlKeepAliveSeconds > CommonFirewallIdleSeconds)

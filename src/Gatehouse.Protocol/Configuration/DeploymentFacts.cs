@@ -15,11 +15,9 @@ public sealed record DeploymentFacts(
     X509Certificate2? Certificate,
     DateTimeOffset Now)
 {
-    public static DeploymentFacts FromThisMachine(GatehouseOptions options, X509Certificate2? certificate, DateTimeOffset now)
+    public static DeploymentFacts FromThisMachine(ValidatedSettings settings, X509Certificate2? certificate, DateTimeOffset now)
     {
-        var listen = options.Ftp.ListenAddresses.Count > 0
-            ? options.Ftp.ListenAddresses.Select(text => IPAddress.TryParse(text, out var address) ? address : null).OfType<IPAddress>().ToList()
-            : [];
+        var listen = settings.ListenAddresses;
         if (listen.Count == 0 || listen.Any(address => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)))
         {
             listen = MachineAddresses();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Networks;
+using Gatehouse.Protocol.DataChannel;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -31,9 +32,14 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
         }
 
         var ftp = options.Ftp;
+        var listenAddresses = new List<IPAddress>();
         for (var i = 0; i < ftp.ListenAddresses.Count; i++)
         {
-            if (!IPAddress.TryParse(ftp.ListenAddresses[i], out _))
+            if (IPAddress.TryParse(ftp.ListenAddresses[i], out var listen))
+            {
+                listenAddresses.Add(listen);
+            }
+            else
             {
                 Problem($"Ftp:ListenAddresses:{i}", $"'{ftp.ListenAddresses[i]}' is not an IP address; use for example 0.0.0.0, :: or 192.0.2.10");
             }
@@ -76,25 +82,26 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
             }
         }
 
-        if (!string.IsNullOrWhiteSpace(ftp.PassiveAddress))
-        {
-            CheckAnnouncedAddress(problems, "Ftp:PassiveAddress", ftp.PassiveAddress);
-        }
+        var passiveAddress = string.IsNullOrWhiteSpace(ftp.PassiveAddress) ? null : CheckAnnouncedAddress(problems, "Ftp:PassiveAddress", ftp.PassiveAddress.Trim());
 
         if (ftp.PassiveAddressRefreshSeconds is < 1 or > 86400)
         {
             Problem("Ftp:PassiveAddressRefreshSeconds", $"is {ftp.PassiveAddressRefreshSeconds}; use 1 to 86400 seconds (default 60)");
         }
 
+        var passiveAddressRules = new List<PassiveAddressRule>();
         for (var i = 0; i < ftp.PassiveAddressOverrides.Count; i++)
         {
             var entry = ftp.PassiveAddressOverrides[i];
-            if (!IPNetwork.TryParse(entry.Network, out _))
+            var announced = CheckAnnouncedAddress(problems, $"Ftp:PassiveAddressOverrides:{i}:Address", entry.Address);
+            if (!IPNetwork.TryParse(entry.Network, out var network))
             {
                 Problem($"Ftp:PassiveAddressOverrides:{i}:Network", $"'{entry.Network}' is not a network in CIDR form; use for example 10.0.0.0/8");
             }
-
-            CheckAnnouncedAddress(problems, $"Ftp:PassiveAddressOverrides:{i}:Address", entry.Address);
+            else if (announced is not null)
+            {
+                passiveAddressRules.Add(new PassiveAddressRule(network, announced));
+            }
         }
 
         if (ftp.ControlKeepAliveSeconds < 0)
@@ -145,12 +152,15 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
         }
 
         settings = new ValidatedSettings(
+            listenAddresses,
             range,
             advertisedRange,
             CheckNetworks(problems, "Ftp:TrustedProxies", options.Ftp.TrustedProxies),
             CheckNetworks(problems, "Access:AllowedNetworks", options.Access.AllowedNetworks),
             CheckNetworks(problems, "Access:DeniedNetworks", options.Access.DeniedNetworks),
-            CheckNetworks(problems, "Bans:ExemptNetworks", options.Bans.ExemptNetworks));
+            CheckNetworks(problems, "Bans:ExemptNetworks", options.Bans.ExemptNetworks),
+            passiveAddress,
+            passiveAddressRules);
         var bans = options.Bans;
         CheckPositive(problems, "Bans:Threshold", bans.Threshold, "10");
         CheckPositive(problems, "Bans:WindowSeconds", bans.WindowSeconds, "600");
@@ -300,18 +310,25 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
         }
     }
 
-    private static void CheckAnnouncedAddress(List<string> problems, string key, string value)
+    private static AnnouncedAddress? CheckAnnouncedAddress(List<string> problems, string key, string value)
     {
         if (IPAddress.TryParse(value, out var address))
         {
             if (address.AddressFamily != AddressFamily.InterNetwork && !address.IsIPv4MappedToIPv6)
             {
                 problems.Add($"{key}: '{value}' is IPv6, but 227 replies can only carry IPv4; give the IPv4 address (IPv6 clients use EPSV, which needs no address).");
+                return null;
             }
+
+            return new AnnouncedAddress(value, Addresses.Normalize(address));
         }
-        else if (Uri.CheckHostName(value) != UriHostNameType.Dns)
+
+        if (Uri.CheckHostName(value) != UriHostNameType.Dns)
         {
             problems.Add($"{key}: '{value}' is neither an IPv4 address nor a host name; use for example 203.0.113.7 or ftp.example.com.");
+            return null;
         }
+
+        return new AnnouncedAddress(value, null);
     }
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using Gatehouse.Accounts.Networks;
 
 namespace Gatehouse.Protocol.Configuration;
@@ -7,9 +8,12 @@ namespace Gatehouse.Protocol.Configuration;
 /// them (<see cref="GatehouseOptionsValidator.Validate"/>), so that nothing parses them again.
 /// </summary>
 public sealed record ValidatedSettings(
+    IReadOnlyList<IPAddress> ListenAddresses,
     PortRange PassivePorts,
     PortRange? PassivePortsAdvertised,
     NetworkList TrustedProxies,
     NetworkList AllowedNetworks,
     NetworkList DeniedNetworks,
-    NetworkList BanExemptNetworks);
+    NetworkList BanExemptNetworks,
+    AnnouncedAddress? PassiveAddress,
+    IReadOnlyList<PassiveAddressRule> PassiveAddressOverrides);

@@ -9,19 +9,8 @@ namespace Gatehouse.Protocol.DataChannel;
 /// the client, else PassiveAddress, else the local address the control connection arrived on (strong host
 /// model: never "the machine's address").
 /// </summary>
-public sealed class PassiveAddressSelector
+public sealed class PassiveAddressSelector(ValidatedSettings settings, IHostNameResolver resolver)
 {
-    private readonly IReadOnlyList<(IPNetwork Network, string Address)> _overrides;
-    private readonly string? _passiveAddress;
-    private readonly IHostNameResolver _resolver;
-
-    public PassiveAddressSelector(FtpOptions options, IHostNameResolver resolver)
-    {
-        _overrides = options.PassiveAddressOverrides.Select(entry => (IPNetwork.Parse(entry.Network), entry.Address)).ToList();
-        _passiveAddress = string.IsNullOrWhiteSpace(options.PassiveAddress) ? null : options.PassiveAddress.Trim();
-        _resolver = resolver;
-    }
-
     /// <returns>The IPv4 address to announce, or null with a reason when PASV cannot be answered.</returns>
     public async Task<(IPAddress? Address, string Error)> SelectAsync(IPAddress client, IPAddress local, CancellationToken cancellationToken)
     {
@@ -32,20 +21,20 @@ public sealed class PassiveAddressSelector
             return (null, "PASV can only describe IPv4 addresses and this connection is IPv6; use EPSV instead.");
         }
 
-        var configured = _overrides.FirstOrDefault(entry => entry.Network.Contains(client)).Address ?? _passiveAddress;
+        var configured = settings.PassiveAddressOverrides.FirstOrDefault(rule => rule.Network.Contains(client))?.Address ?? settings.PassiveAddress;
         if (configured is null)
         {
             return (local, string.Empty);
         }
 
-        if (IPAddress.TryParse(configured, out var literal))
+        if (configured.Literal is { } literal)
         {
-            return (Addresses.Normalize(literal), string.Empty);
+            return (literal, string.Empty);
         }
 
-        var resolved = await _resolver.ResolveIPv4Async(configured, cancellationToken).ConfigureAwait(false);
+        var resolved = await resolver.ResolveIPv4Async(configured.Text, cancellationToken).ConfigureAwait(false);
         return resolved is null
-            ? (null, $"The server's passive address '{configured}' does not resolve; try EPSV, and tell the administrator.")
+            ? (null, $"The server's passive address '{configured.Text}' does not resolve; try EPSV, and tell the administrator.")
             : (resolved, string.Empty);
     }
 }

@@ -23,7 +23,7 @@ internal static class ConfigCommands
         check.SetAction(parse =>
         {
             var configuration = CommonOptions.LoadOrReport(parse.GetValue(config));
-            if (configuration?.Options is not { } options)
+            if (configuration is not { Options: { } options, Settings: { } settings })
             {
                 return CommonOptions.ConfigurationError;
             }
@@ -47,7 +47,7 @@ internal static class ConfigCommands
             {
                 Console.WriteLine($"Configuration is valid{(configuration.File is null ? " (embedded defaults and environment)" : $" ({configuration.File})")}.");
                 Console.WriteLine($"  explicit port {options.Ftp.ExplicitPort}, implicit port {options.Ftp.ImplicitPort}, passive ports {options.Ftp.PassivePorts}, TLS policy {options.Tls.Policy}");
-                var warnings = DeploymentChecks.Warnings(options, DeploymentFacts.FromThisMachine(options, certificate, DateTimeOffset.UtcNow));
+                var warnings = DeploymentChecks.Warnings(options, settings, DeploymentFacts.FromThisMachine(settings, certificate, DateTimeOffset.UtcNow));
                 if (warnings.Count == 0)
                 {
                     return 0;

@@ -65,7 +65,7 @@ public static class ServerComposition
                 new LoginAuthorizer(provider.GetRequiredService<AccessPolicyResolver>(), userSessions, time),
                 fileSystems.Create,
                 bans,
-                new PassiveAddressSelector(options.Ftp, new DnsHostNameResolver(time, TimeSpan.FromSeconds(options.Ftp.PassiveAddressRefreshSeconds), dataLogger)),
+                new PassiveAddressSelector(settings, new DnsHostNameResolver(time, TimeSpan.FromSeconds(options.Ftp.PassiveAddressRefreshSeconds), dataLogger)),
                 time));
             return new FtpServerContext
             {

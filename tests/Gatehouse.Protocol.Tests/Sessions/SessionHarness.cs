@@ -41,7 +41,7 @@ internal sealed partial class SessionHarness : IAsyncDisposable
         _directory = directory;
         _database = database;
         Options = options;
-        PortRange.TryParse(options.Ftp.PassivePorts, out var range, out _);
+        Assert.Empty(GatehouseOptionsValidator.Validate(options, out var settings));
         var bans = new BanList(new SqlBanStore(database), new BanPolicy(false, 10, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(15), TimeSpan.FromDays(7), TimeSpan.FromDays(1), NetworkList.Empty), Time);
         var commands = FtpCommandTable.CreateDefault(new CommandServices(
             options,
@@ -49,7 +49,7 @@ internal sealed partial class SessionHarness : IAsyncDisposable
             new LoginAuthorizer(new AccessPolicyResolver(new SqlAccessStore(database)), new UserSessionCounter(), Time),
             (_, _) => Files,
             bans,
-            new PassiveAddressSelector(options.Ftp, new DnsHostNameResolver(Time, TimeSpan.FromMinutes(1), NullLogger.Instance)),
+            new PassiveAddressSelector(settings, new DnsHostNameResolver(Time, TimeSpan.FromMinutes(1), NullLogger.Instance)),
             Time));
         _context = new FtpServerContext
         {
@@ -58,7 +58,7 @@ internal sealed partial class SessionHarness : IAsyncDisposable
             Throttles = new TransferThrottles(Time),
             Bans = bans,
             ConnectPolicy = AddressPolicy.Open,
-            PassivePorts = new PassiveListeners(range, null, NetworkList.Empty, NullLogger.Instance),
+            PassivePorts = new PassiveListeners(settings.PassivePorts, null, NetworkList.Empty, NullLogger.Instance),
             TransferLog = new TransferLog(Path.Combine(directory.FullName, "xferlog")),
             Time = Time,
             LoggerFactory = NullLoggerFactory.Instance,
