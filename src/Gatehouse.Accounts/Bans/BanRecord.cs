@@ -20,6 +20,9 @@ public enum AbuseKind
     CommandBeforeLogin,
     ProtocolError,
     TooManyConnections,
+
+    /// <summary>A connection held without logging in until the login time-out, or until it had to make room for others.</summary>
+    HeldWithoutLogin,
 }
 
 /// <param name="Threshold">Points within <paramref name="Window"/> that earn a ban.</param>

@@ -120,10 +120,18 @@ public sealed class LimitsOptions
 
     public int MaxSessionsPerIp { get; set; } = 50;
 
+    /// <summary>Of MaxSessions, how many may be connections that have not logged in; the rest is kept for partners who have.</summary>
+    public int MaxUnauthenticatedSessions { get; set; } = 200;
+
+    public int MaxUnauthenticatedSessionsPerIp { get; set; } = 10;
+
     /// <summary>Never applied while a transfer is running.</summary>
     public int IdleTimeoutSeconds { get; set; } = 600;
 
     public int LoginTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>The login time-out of connections that arrive while more than half of MaxUnauthenticatedSessions is taken.</summary>
+    public int LoginTimeoutUnderPressureSeconds { get; set; } = 10;
 
     /// <summary>How long a reserved passive port waits for its data connection.</summary>
     public int DataConnectionTimeoutSeconds { get; set; } = 30;

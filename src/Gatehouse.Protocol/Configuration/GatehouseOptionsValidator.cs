@@ -137,6 +137,9 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
         var limits = options.Limits;
         CheckPositive(problems, "Limits:MaxSessions", limits.MaxSessions, "1000");
         CheckPositive(problems, "Limits:MaxSessionsPerIp", limits.MaxSessionsPerIp, "50");
+        CheckPositive(problems, "Limits:MaxUnauthenticatedSessions", limits.MaxUnauthenticatedSessions, "200");
+        CheckPositive(problems, "Limits:MaxUnauthenticatedSessionsPerIp", limits.MaxUnauthenticatedSessionsPerIp, "10");
+        CheckPositive(problems, "Limits:LoginTimeoutUnderPressureSeconds", limits.LoginTimeoutUnderPressureSeconds, "10");
         CheckPositive(problems, "Limits:IdleTimeoutSeconds", limits.IdleTimeoutSeconds, "600");
         CheckPositive(problems, "Limits:LoginTimeoutSeconds", limits.LoginTimeoutSeconds, "60");
         CheckPositive(problems, "Limits:DataConnectionTimeoutSeconds", limits.DataConnectionTimeoutSeconds, "30");

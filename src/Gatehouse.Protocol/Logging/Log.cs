@@ -26,6 +26,9 @@ public static partial class Log
     [LoggerMessage(2, LogLevel.Warning, "Connection from {Client} refused: {Reason}")]
     public static partial void ConnectionRefused(ILogger logger, IPAddress client, string reason);
 
+    [LoggerMessage(6, LogLevel.Warning, "Connection from {Client} closed before login to make room: {Waiting} connections are waiting to log in (Limits:MaxUnauthenticatedSessions)")]
+    public static partial void ConnectionEvicted(ILogger logger, IPAddress client, int waiting);
+
     [LoggerMessage(3, LogLevel.Information, "Shutting down: refusing new sessions, waiting up to {GraceSeconds}s for {Sessions} session(s) to finish transfers")]
     public static partial void ShuttingDown(ILogger logger, int graceSeconds, int sessions);
 

@@ -9,6 +9,7 @@ using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Proxy;
+using Gatehouse.Protocol.Replies;
 using Gatehouse.Protocol.Sessions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -24,8 +25,11 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
     private const int Backlog = 512;
     private static readonly TimeSpan DrainPollInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan BanRefreshInterval = TimeSpan.FromSeconds(5);
-    private readonly ConnectionGate _gate = new(context.Options.Limits.MaxSessions, context.Options.Limits.MaxSessionsPerIp);
-    private readonly ConcurrentDictionary<FtpSession, Task> _sessions = new();
+    private static readonly FtpReply EvictedReply =
+        new(421, "Too many connections are waiting to log in; this one waited longest from the busiest address. Log in promptly after connecting.");
+
+    private readonly ConnectionGate _gate = new(context.Options.Limits);
+    private readonly ConcurrentDictionary<ConnectionSlot, (FtpSession Session, Task Run)> _sessions = new();
     private readonly List<Socket> _listeners = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -60,8 +64,8 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         var grace = TimeSpan.FromSeconds(context.Options.Limits.ShutdownGraceSeconds);
         Log.ShuttingDown(logger, context.Options.Limits.ShutdownGraceSeconds, _sessions.Count);
-        await Task.WhenAll(_sessions.Keys.Select(session => session.StopAsync(grace))).ConfigureAwait(false);
-        await Task.WhenAll(_sessions.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(_sessions.Values.Select(entry => entry.Session.StopAsync(grace))).ConfigureAwait(false);
+        await Task.WhenAll(_sessions.Values.Select(entry => entry.Run)).WaitAsync(cancellationToken).ConfigureAwait(false);
         context.PassivePorts.Dispose();
     }
 
@@ -138,27 +142,43 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
             return;
         }
 
-        if (!_gate.TryEnter(address, out var reason))
+        var admission = _gate.TryEnter(address, out var slot, out var evicted, out var reason);
+        if (admission != GateRefusal.None)
         {
             Log.ConnectionRefused(logger, address, reason);
-            await AbuseReports.ReportAsync(context.Bans, logger, address, AbuseKind.TooManyConnections, reason, CancellationToken.None).ConfigureAwait(false);
+            if (admission == GateRefusal.AddressLimit)
+            {
+                // Only the client's own excess counts against it: a server that is full is nobody's offence.
+                await AbuseReports.ReportAsync(context.Bans, logger, address, AbuseKind.TooManyConnections, reason, CancellationToken.None).ConfigureAwait(false);
+            }
+
             await RefuseAsync(client, implicitTls, reason).ConfigureAwait(false);
             return;
+        }
+
+        if (evicted is not null)
+        {
+            await EvictAsync(evicted).ConfigureAwait(false);
         }
 
         try
         {
             ConfigureControlSocket(client);
-            var session = new FtpSession(context, new NetworkStream(client, ownsSocket: true), (IPEndPoint)client.LocalEndPoint!, remote, implicitTls);
+            var session = new FtpSession(context, new NetworkStream(client, ownsSocket: true), (IPEndPoint)client.LocalEndPoint!, remote, implicitTls, slot);
             var run = session.RunAsync();
-            _sessions[session] = run;
+            _sessions[slot!] = (session, run);
             try
             {
+                if (slot!.Evicted)
+                {
+                    await EvictAsync(slot).ConfigureAwait(false);
+                }
+
                 await run.ConfigureAwait(false);
             }
             finally
             {
-                _sessions.TryRemove(session, out _);
+                _sessions.TryRemove(slot!, out _);
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
@@ -167,8 +187,25 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
         }
         finally
         {
-            _gate.Leave(address);
+            slot!.Leave();
         }
+    }
+
+    /// <summary>
+    /// Closes a connection that waited to log in, to make room (see <see cref="ConnectionGate"/>). A session not yet
+    /// registered is closed by its own <see cref="ServeAsync"/>, which checks the mark after registering.
+    /// </summary>
+    private async Task EvictAsync(ConnectionSlot slot)
+    {
+        if (!_sessions.TryGetValue(slot, out var entry))
+        {
+            return;
+        }
+
+        const string why = "held a connection without logging in while connections waiting to log in filled their budget";
+        Log.ConnectionEvicted(logger, slot.Address, _gate.Waiting);
+        await AbuseReports.ReportAsync(context.Bans, logger, slot.Address, AbuseKind.HeldWithoutLogin, why, CancellationToken.None).ConfigureAwait(false);
+        await entry.Session.CloseAsync(EvictedReply, "made room for another connection (Limits:MaxUnauthenticatedSessions)").ConfigureAwait(false);
     }
 
     /// <summary>

@@ -4,12 +4,14 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
+using Gatehouse.Accounts.Bans;
 using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Commands;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Replies;
+using Gatehouse.Protocol.Server;
 using Gatehouse.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -36,7 +38,8 @@ public sealed class FtpSession : IFtpSession
     private readonly SessionLogin _login;
     private string _endReason = SessionEnd.ClientClosed;
 
-    public FtpSession(FtpServerContext server, Stream transport, IPEndPoint local, IPEndPoint client, bool implicitTls)
+    /// <param name="slot">The connection's place in the server's connection budget; none in tests of a lone session.</param>
+    public FtpSession(FtpServerContext server, Stream transport, IPEndPoint local, IPEndPoint client, bool implicitTls, ConnectionSlot? slot = null)
     {
         _server = server;
         _control = new ControlChannel(transport);
@@ -48,9 +51,14 @@ public sealed class FtpSession : IFtpSession
         _scope = new SessionLogScope(Id, ClientEndPoint);
         _data = new DataConnector(server, _control, LocalEndPoint, ClientEndPoint, Logger);
         _transfers = new TransferRunner(server, _data, State, Id, ClientEndPoint.Address, Logger, ReplyAsync, OnTransferRunning);
-        _deadline = new SessionDeadline(server.Time, server.Options.Limits, () => IsTransferring, OnDeadline);
+        var limits = server.Options.Limits;
+        var login = new LoginTimeouts(
+            TimeSpan.FromSeconds(limits.LoginTimeoutSeconds),
+            TimeSpan.FromSeconds(Math.Min(limits.LoginTimeoutUnderPressureSeconds, limits.LoginTimeoutSeconds)),
+            () => slot?.UnderPressure ?? false);
+        _deadline = new SessionDeadline(server.Time, login, TimeSpan.FromSeconds(limits.IdleTimeoutSeconds), () => IsTransferring, OnDeadline);
         _dispatcher = new CommandDispatcher(this, server.Commands, _transfers, server.Bans, StateFacts);
-        _login = new SessionLogin(State, _scope, Logger);
+        _login = new SessionLogin(State, _scope, slot, Logger);
     }
 
     public string Id { get; }
@@ -114,8 +122,14 @@ public sealed class FtpSession : IFtpSession
             await AbortTransferAsync().ConfigureAwait(false);
         }
 
-        _endReason = SessionEnd.ShuttingDown;
-        await CloseWithReplyAsync(new FtpReply(421, "Server is shutting down; please reconnect later.")).ConfigureAwait(false);
+        await CloseAsync(new FtpReply(421, "Server is shutting down; please reconnect later."), SessionEnd.ShuttingDown).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends the session from outside: <paramref name="reply"/> is its last, and <paramref name="reason"/> what the log says.</summary>
+    public Task CloseAsync(FtpReply reply, string reason)
+    {
+        _endReason = reason;
+        return CloseWithReplyAsync(reply);
     }
 
     public async ValueTask ReplyAsync(FtpReply reply)
@@ -215,8 +229,12 @@ public sealed class FtpSession : IFtpSession
 
     private void OnDeadline(string reason, FtpReply reply)
     {
-        _endReason = reason;
-        _ = CloseWithReplyAsync(reply);
+        _ = CloseAsync(reply, reason);
+        if (!State.IsLoggedIn)
+        {
+            // A slot held to the end without a login is how a connection flood works; a partner typing slowly scores one point.
+            _ = AbuseReports.ReportAsync(_server.Bans, Logger, ClientEndPoint.Address, AbuseKind.HeldWithoutLogin, reason, CancellationToken.None);
+        }
     }
 
     private async Task CloseWithReplyAsync(FtpReply reply)

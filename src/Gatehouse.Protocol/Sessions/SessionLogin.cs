@@ -2,13 +2,14 @@ using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
 using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Logging;
+using Gatehouse.Protocol.Server;
 using Gatehouse.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Protocol.Sessions;
 
 /// <summary>Who is logged in on a session: the account in its state, the user in its log lines, and its place in the per-user session count.</summary>
-internal sealed class SessionLogin(SessionState state, SessionLogScope scope, ILogger logger)
+internal sealed class SessionLogin(SessionState state, SessionLogScope scope, ConnectionSlot? slot, ILogger logger)
 {
     private IUserSessionTicket? _ticket;
 
@@ -22,6 +23,7 @@ internal sealed class SessionLogin(SessionState state, SessionLogScope scope, IL
         state.FailedLogins = 0;
         state.CurrentDirectory = VirtualPath.Root;
         scope.User = account.Name;
+        slot?.LoggedIn();
         Log.LoginSucceeded(logger);
     }
 
@@ -31,6 +33,7 @@ internal sealed class SessionLogin(SessionState state, SessionLogScope scope, IL
         await GiveBackTicketAsync().ConfigureAwait(false);
         state.Reset();
         scope.User = null;
+        slot?.LoggedOut();
     }
 
     public async Task GiveBackTicketAsync()

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Gatehouse.EndToEnd.Tests;
+
+/// <summary>
+/// Connections that never log in, against the real server on its default limits: a flood must not lock partners out,
+/// the flooders are the ones banned, and a server that is merely full bans nobody.
+/// </summary>
+[Collection(LoadTestCollection.Name)]
+public sealed class ConnectionFloodTests
+{
+    private const int FloodAddresses = 40;
+    private const int ConnectionsPerAddress = 50;
+
+    [Fact]
+    public async Task A_partner_logs_in_and_uploads_during_a_flood_of_silent_connections_and_the_flooders_are_banned()
+    {
+        // Naming a Bans key keeps loopback from being exempt, as it is for the other tests.
+        await using var server = await GatehouseServer.StartAsync(new() { ["Bans__Threshold"] = "10" });
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var flooders = Enumerable.Range(1, FloodAddresses).Select(i => IPAddress.Parse($"127.0.1.{i}")).ToList();
+        var attempts = new int[1];
+        var flood = flooders.SelectMany(address => Enumerable.Range(0, ConnectionsPerAddress).Select(_ => HoldSilentlyAsync(server.ExplicitPort, address, attempts, stop.Token))).ToList();
+        while (Volatile.Read(ref attempts[0]) < FloodAddresses * ConnectionsPerAddress)
+        {
+            await Task.Delay(100, stop.Token);
+        }
+
+        var upload = Path.Combine(server.DataDirectory, "order.csv");
+        await File.WriteAllTextAsync(upload, "order,42\n");
+        var timer = Stopwatch.StartNew();
+        var (code, output) = await Clients.RunAsync("curl",
+        [
+            "--silent", "--show-error", "--ssl-reqd", "--insecure", "--max-time", "30", "--interface", "127.0.2.1",
+            "--user", $"alice:{GatehouseServer.Password}", "-T", upload, $"ftp://127.0.0.1:{server.ExplicitPort}/order.csv",
+        ]);
+        timer.Stop();
+        Assert.True(code == 0, $"curl exit {code} after {timer.Elapsed.TotalSeconds:F1} s during the flood: {output}\n{server.Output}");
+        Assert.Equal("order,42\n", await File.ReadAllTextAsync(Path.Combine(server.Home("alice"), "order.csv")));
+
+        // The target is 2 s; the bound is looser so a loaded test machine does not fail it.
+        Assert.True(timer.Elapsed < TimeSpan.FromSeconds(8), $"The partner needed {timer.Elapsed.TotalSeconds:F1} s during the flood.");
+
+        // Each connection a flooder holds until the (short, under pressure) login time-out, or that has to give way to a
+        // newcomer, scores a point, as does each one over the per-address limit.
+        var banDeadline = Stopwatch.StartNew();
+        foreach (var flooder in flooders)
+        {
+            var remaining = TimeSpan.FromSeconds(60) - banDeadline.Elapsed;
+            Assert.True(await server.WaitForLogAsync($"Banned {flooder} until", remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero), $"{flooder} was not banned.");
+        }
+
+        foreach (var flooder in flooders)
+        {
+            using var again = await RawControl.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.ExplicitPort), flooder);
+            Assert.StartsWith("421 Too many failed logins or protocol errors from your address", await again.ReadReplyAsync(), StringComparison.Ordinal);
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(flood);
+        var (_, bans) = await server.RunCliAsync(null, "ban", "list");
+        Assert.DoesNotContain("127.0.2.1", bans, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_client_that_meets_a_full_server_is_refused_but_never_banned()
+    {
+        await using var server = await GatehouseServer.StartAsync(new() { ["Bans__Threshold"] = "3", ["Limits__MaxSessions"] = "2" });
+        var control = new IPEndPoint(IPAddress.Loopback, server.ExplicitPort);
+        var partners = new List<RawControl>();
+        foreach (var address in new[] { "127.0.3.1", "127.0.3.2" })
+        {
+            var partner = await RawControl.ConnectAsync(control, IPAddress.Parse(address));
+            Assert.StartsWith("220", await partner.ReadReplyAsync(), StringComparison.Ordinal);
+            partners.Add(partner);
+        }
+
+        for (var i = 0; i < 6; i++)
+        {
+            using var retry = await RawControl.ConnectAsync(control, IPAddress.Parse("127.0.3.3"));
+            Assert.StartsWith("421 The server is at its limit of 2 sessions", await retry.ReadReplyAsync(), StringComparison.Ordinal);
+        }
+
+        partners.ForEach(partner => partner.Dispose());
+        Assert.StartsWith("230", (await FtpSteps.RunAsync(server, "alice", [], source: "127.0.3.3")).Login, StringComparison.Ordinal);
+        Assert.DoesNotContain("Banned 127.0.3.3", server.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Connects from <paramref name="from"/>, sends nothing, and connects again whenever the server closes the connection.</summary>
+    private static async Task HoldSilentlyAsync(int port, IPAddress from, int[] attempts, CancellationToken stop)
+    {
+        var buffer = new byte[1024];
+        while (!stop.IsCancellationRequested)
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(from, 0));
+                Interlocked.Increment(ref attempts[0]);
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), stop);
+                while (await socket.ReceiveAsync(buffer, SocketFlags.None, stop) > 0)
+                {
+                }
+
+                await Task.Delay(200, stop);
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+            {
+                // Refused, reset or stopped: try again until the test ends.
+            }
+        }
+    }
+}
