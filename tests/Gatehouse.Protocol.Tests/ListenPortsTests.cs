@@ -13,9 +13,10 @@ public sealed class ListenPortsTests
     {
         using var other = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         other.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        other.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        // Below the ephemeral range, so no client connection of another test takes it once free.
+        const int port = 29490;
+        other.Bind(new IPEndPoint(IPAddress.Loopback, port));
         other.Listen();
-        var port = ((IPEndPoint)other.LocalEndPoint!).Port;
         var options = new GatehouseOptions
         {
             Ftp = { ListenAddresses = ["127.0.0.1"], ExplicitPort = 0 },
