@@ -16,14 +16,20 @@ public sealed partial class GatehouseServer : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static int _rangeCounter;
     private static int _portCounter = Environment.ProcessId % 3000;
-    private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly string? _networkNamespace;
+    private readonly int _listeners;
+    private Process _process;
 
-    private GatehouseServer(string dataDirectory, Dictionary<string, string> settings, Process process)
+    /// <summary>Starts the server process; <see cref="WaitForListenersAsync"/> waits for it to listen.</summary>
+    /// <param name="listeners">How many "Listening" lines a started server logs.</param>
+    private GatehouseServer(string dataDirectory, Dictionary<string, string> settings, string? networkNamespace, int listeners)
     {
         DataDirectory = dataDirectory;
         Settings = settings;
-        _process = process;
+        _networkNamespace = networkNamespace;
+        _listeners = listeners;
+        _process = Launch();
     }
 
     public string DataDirectory { get; }
@@ -102,15 +108,10 @@ public sealed partial class GatehouseServer : IAsyncDisposable
             await prepare(all);
         }
 
-        var process = Start(all, ["serve"], networkNamespace);
-        var server = new GatehouseServer(dataDirectory, all, process);
-        process.OutputDataReceived += (_, e) => server.Collect(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Collect(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var server = new GatehouseServer(dataDirectory, all, networkNamespace, listen.Length * (implicitTls ? 2 : 1));
         try
         {
-            await server.WaitForListenersAsync(listen.Length * (implicitTls ? 2 : 1));
+            await server.WaitForListenersAsync();
         }
         catch
         {
@@ -134,7 +135,18 @@ public sealed partial class GatehouseServer : IAsyncDisposable
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A serve that should have refused to start, or a hung command: never left running.
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            return (-1, $"gatehouse {string.Join(' ', arguments)} still ran after 60 s and was killed.\n{await stdout}{await stderr}");
+        }
+
         return (process.ExitCode, await stdout + await stderr);
     }
 
@@ -184,6 +196,20 @@ public sealed partial class GatehouseServer : IAsyncDisposable
         _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
         return -1;
+    }
+
+    /// <summary>
+    /// Stops the server gracefully and starts it again at once with the same settings and data, as an operator's
+    /// restart does; the output starts afresh.
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        var code = await StopAsync(TimeSpan.FromSeconds(20));
+        Assert.True(code == 0, $"The server did not stop cleanly ({code}):\n{Output}");
+        _process.Dispose();
+        _output.Clear();
+        _process = Launch();
+        await WaitForListenersAsync();
     }
 
     /// <summary>SIGKILL: a node that dies without a chance to say goodbye.</summary>
@@ -241,6 +267,16 @@ public sealed partial class GatehouseServer : IAsyncDisposable
         return Process.Start(info)!;
     }
 
+    private Process Launch()
+    {
+        var process = Start(Settings, ["serve"], _networkNamespace);
+        process.OutputDataReceived += (_, e) => Collect(e.Data);
+        process.ErrorDataReceived += (_, e) => Collect(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
     private void Collect(string? line)
     {
         if (line is not null)
@@ -249,12 +285,12 @@ public sealed partial class GatehouseServer : IAsyncDisposable
         }
     }
 
-    private async Task WaitForListenersAsync(int expected)
+    private async Task WaitForListenersAsync()
     {
         var deadline = DateTime.UtcNow + StartTimeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (ListeningLine().Matches(Output).Count >= expected)
+            if (ListeningLine().Matches(Output).Count >= _listeners)
             {
                 return;
             }

@@ -155,6 +155,25 @@ public class PassivePortTests
     }
 
     [Fact]
+    public async Task A_port_another_program_listens_on_is_skipped_even_when_that_program_allows_sharing()
+    {
+        var range = TestRange(7, size: 2);
+
+        // As a server that shares its ports would (SO_REUSEPORT, which .NET's ReuseAddress option sets on Linux):
+        // were the port shared, the kernel would give some data connections to the other program.
+        using var other = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        other.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        other.Bind(new IPEndPoint(IPAddress.Loopback, range.First));
+        other.Listen();
+        using var listeners = Listeners(range);
+
+        await using var reservation = await listeners.ReserveAsync(IPAddress.Loopback, Expect(Client1), NullLogger.Instance, default);
+        Assert.Equal(range.Last, reservation.Port);
+        var error = await Assert.ThrowsAsync<DataChannelException>(() => listeners.ReserveAsync(IPAddress.Loopback, Expect(Client1), NullLogger.Instance, default));
+        Assert.Contains("ports are in use by other programs", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Advertised_port_is_the_same_slot_of_the_advertised_range()
     {
         var range = TestRange(5, size: 5);

@@ -5,6 +5,7 @@ using Gatehouse.Accounts.Networks;
 using Gatehouse.Protocol.Cluster;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
+using Gatehouse.Protocol.Server;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gatehouse.Protocol.Tests;
@@ -37,7 +38,8 @@ public sealed class SharedPassiveRangeTests
     {
         var cluster = new FakeCluster();
         using var listeners = new SharedPassiveRange(new PortRange(29410, 29412), null, NetworkList.Empty, NullLogger.Instance, cluster);
-        listeners.ListenOnWholeRange([IPAddress.Loopback], dualMode: false);
+        var options = new GatehouseOptions { Ftp = { ListenAddresses = ["127.0.0.1"] }, Cluster = { RelayPort = 29499 } };
+        listeners.ListenOnWholeRange(ListenPorts.SharedPassiveRange(options, listeners.Range));
         Assert.Equal(3, listeners.Listening);
 
         await using var reservation = await listeners.ReserveAsync(IPAddress.Loopback, Expect(), NullLogger.Instance, default);

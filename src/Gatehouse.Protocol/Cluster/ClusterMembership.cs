@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Net;
 using Gatehouse.Accounts.Cluster;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Server;
@@ -25,9 +24,8 @@ public sealed class ClusterMembership(
         string? relay = null;
         if (context.PassivePorts is SharedPassiveRange shared)
         {
-            var ftp = context.Options.Ftp;
-            shared.ListenOnWholeRange([.. FtpServer.ListenAddresses(ftp)], dualMode: !ftp.ListenAddresses.Contains("0.0.0.0"));
-            _relay = new RelayListener(shared, new IPEndPoint(IPAddress.Parse(cluster.RelayAddress!), cluster.RelayPort), logger);
+            shared.ListenOnWholeRange(ListenPorts.SharedPassiveRange(context.Options, shared.Range));
+            _relay = new RelayListener(shared, ListenPorts.Relay(cluster)!, logger);
             _relay.Start(cancellationToken);
             relay = _relay.EndPoint.ToString();
         }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Gatehouse.Protocol.Logging;
+using Gatehouse.Protocol.Server;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Protocol.Cluster;
@@ -10,40 +11,30 @@ namespace Gatehouse.Protocol.Cluster;
 /// start with a <see cref="RelayHeader"/> naming a claim this node holds (its token is only in the shared store), or
 /// it is closed with a log line; the rest of it goes to the waiting session as its data connection.
 /// </summary>
-public sealed class RelayListener(SharedPassiveRange range, IPEndPoint endPoint, ILogger logger) : IDisposable
+public sealed class RelayListener(SharedPassiveRange range, ListenPort port, ILogger logger) : IDisposable
 {
     private static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(5);
-    private readonly Socket _socket = new(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+    private Socket? _socket;
 
-    public EndPoint EndPoint => _socket.LocalEndPoint ?? endPoint;
+    public EndPoint EndPoint => _socket?.LocalEndPoint ?? port.EndPoint;
 
     /// <exception cref="InvalidOperationException">The port cannot be opened; the message names the settings.</exception>
     public void Start(CancellationToken stoppingToken)
     {
-        try
-        {
-            _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            _socket.Bind(endPoint);
-            _socket.Listen(128);
-        }
-        catch (SocketException ex)
-        {
-            throw new InvalidOperationException($"Cannot listen for relayed data connections on {endPoint}: {ex.Message}. Check Cluster:RelayAddress (an address of this machine) and Cluster:RelayPort.", ex);
-        }
-
-        _ = AcceptLoopAsync(stoppingToken);
+        _socket = port.Open(backlog: 128);
+        _ = AcceptLoopAsync(_socket, stoppingToken);
     }
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose() => _socket?.Dispose();
 
-    private async Task AcceptLoopAsync(CancellationToken stoppingToken)
+    private async Task AcceptLoopAsync(Socket listener, CancellationToken stoppingToken)
     {
         while (true)
         {
             Socket connection;
             try
             {
-                connection = await _socket.AcceptAsync(stoppingToken).ConfigureAwait(false);
+                connection = await listener.AcceptAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is ObjectDisposedException or OperationCanceledException
                                            || (ex is SocketException socket && socket.SocketErrorCode == SocketError.OperationAborted))

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Gatehouse.Accounts.Networks;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
+using Gatehouse.Protocol.Server;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Protocol.Cluster;
@@ -40,27 +41,26 @@ public sealed class SharedPassiveRange : IPassivePorts, IUnmatchedDataConnection
 
     public int Listening => _local.Listening;
 
-    /// <summary>Opens every port of the range on <paramref name="addresses"/> for good.</summary>
+    /// <summary>Opens every port of the range on every listen address for good (<see cref="ListenPorts.SharedPassiveRange"/>).</summary>
     /// <exception cref="InvalidOperationException">A port is taken by another program; the message names the range to change.</exception>
-    public void ListenOnWholeRange(IReadOnlyList<IPAddress> addresses, bool dualMode)
+    public void ListenOnWholeRange(IEnumerable<ListenPort> ports)
     {
         lock (_permanentAddresses)
         {
-            foreach (var address in addresses)
+            foreach (var port in ports)
             {
-                _permanentAddresses.Add(address);
-                for (var port = Range.First; port <= Range.Last; port++)
+                if (!_permanentAddresses.Contains(port.EndPoint.Address))
                 {
-                    var endPoint = new IPEndPoint(address, port);
-                    try
-                    {
-                        _local.ListenForGood(endPoint, dualMode);
-                    }
-                    catch (SocketException ex)
-                    {
-                        throw new InvalidOperationException(
-                            $"Cannot listen on passive port {endPoint}: {ex.Message}. With Cluster:RelayPort set, every port of Ftp:PassivePorts must be free; choose a range no other program uses.", ex);
-                    }
+                    _permanentAddresses.Add(port.EndPoint.Address);
+                }
+
+                try
+                {
+                    _local.ListenForGood(port.EndPoint, port.DualMode);
+                }
+                catch (SocketException ex)
+                {
+                    throw new InvalidOperationException($"{port.Refusal(ex)} With Cluster:RelayPort set, every port of the range listens all the time.", ex);
                 }
             }
         }

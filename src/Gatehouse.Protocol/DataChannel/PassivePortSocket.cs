@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Gatehouse.Protocol.Logging;
+using Gatehouse.Protocol.Server;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Protocol.DataChannel;
@@ -29,30 +30,10 @@ internal sealed class PassivePortSocket
     /// <summary>The reservations waiting on this port, one per client address (or one for any address).</summary>
     public List<PassiveReservation> Reservations { get; } = [];
 
+    /// <summary>Listens on the port for this process alone: one another program holds is never shared (<see cref="ExclusiveListener"/>).</summary>
     /// <exception cref="SocketException">The port cannot be bound, usually because another program holds it.</exception>
-    public static PassivePortSocket Open(IPEndPoint endPoint, bool dualMode)
-    {
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            if (dualMode && endPoint.AddressFamily == AddressFamily.InterNetworkV6)
-            {
-                socket.DualMode = true;
-            }
-
-            // Lets a port whose previous data connections are in TIME_WAIT listen again at once.
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            socket.Bind(endPoint);
-            socket.Listen(Backlog);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
-        return new PassivePortSocket(socket, endPoint.Port);
-    }
+    public static PassivePortSocket Open(IPEndPoint endPoint, bool dualMode) =>
+        new(ExclusiveListener.Open(endPoint, dualMode, Backlog), endPoint.Port);
 
     /// <summary>Accepts until the socket closes or <paramref name="stop"/> fires, giving each connection to <paramref name="dispatch"/>.</summary>
     public async Task AcceptLoopAsync(Action<PassivePortSocket, Socket> dispatch, ILogger logger, CancellationToken stop)

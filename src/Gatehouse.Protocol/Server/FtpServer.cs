@@ -30,25 +30,34 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
 
     private readonly ConnectionGate _gate = new(context.Options.Limits);
     private readonly ConcurrentDictionary<ConnectionSlot, (FtpSession Session, Task Run)> _sessions = new();
-    private readonly List<Socket> _listeners = [];
+    private readonly List<(Socket Socket, bool ImplicitTls)> _listeners = [];
+
+    /// <summary>Opens the control ports here rather than in ExecuteAsync, which runs in the background: a port that cannot be opened fails the start.</summary>
+    /// <exception cref="InvalidOperationException">A port cannot be opened; the message names its setting.</exception>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var port in ListenPorts.Control(context.Options.Ftp))
+            {
+                var implicitTls = port.Key == ListenPorts.ImplicitPortKey;
+                var socket = port.Open(Backlog);
+                _listeners.Add((socket, implicitTls));
+                Log.Listening(logger, implicitTls ? "implicit-tls" : context.Tls is null ? "plain" : "explicit-tls", socket.LocalEndPoint!);
+            }
+        }
+        catch
+        {
+            CloseListeners();
+            throw;
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var ftp = context.Options.Ftp;
-        var accepting = new List<Task>();
-        foreach (var address in ListenAddresses(ftp))
-        {
-            if (ftp.ExplicitPort != 0)
-            {
-                accepting.Add(AcceptLoopAsync(Listen(address, ftp.ExplicitPort, context.Tls is null ? "plain" : "explicit-tls"), implicitTls: false, stoppingToken));
-            }
-
-            if (ftp.ImplicitPort != 0)
-            {
-                accepting.Add(AcceptLoopAsync(Listen(address, ftp.ImplicitPort, "implicit-tls"), implicitTls: true, stoppingToken));
-            }
-        }
-
+        var accepting = _listeners.Select(listener => AcceptLoopAsync(listener.Socket, listener.ImplicitTls, stoppingToken)).ToList();
         accepting.Add(RefreshBansAsync(stoppingToken));
         accepting.Add(StopWhenDrainedAsync(stoppingToken));
         await Task.WhenAll(accepting).ConfigureAwait(false);
@@ -56,11 +65,7 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        foreach (var listener in _listeners)
-        {
-            listener.Dispose();
-        }
-
+        CloseListeners();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         var grace = TimeSpan.FromSeconds(context.Options.Limits.ShutdownGraceSeconds);
         Log.ShuttingDown(logger, context.Options.Limits.ShutdownGraceSeconds, _sessions.Count);
@@ -69,37 +74,12 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
         context.PassivePorts.Dispose();
     }
 
-    /// <summary>Ftp:ListenAddresses, or the wildcard (dual-stack where the machine has IPv6) when it is empty.</summary>
-    public static IEnumerable<IPAddress> ListenAddresses(FtpOptions ftp) =>
-        ftp.ListenAddresses.Count > 0
-            ? ftp.ListenAddresses.Select(IPAddress.Parse)
-            : [Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any];
-
-    private Socket Listen(IPAddress address, int port, string mode)
+    private void CloseListeners()
     {
-        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            if (address.Equals(IPAddress.IPv6Any))
-            {
-                // "::" alone means every IPv4 and IPv6 address; next to an explicit 0.0.0.0 it means IPv6 only.
-                socket.DualMode = !context.Options.Ftp.ListenAddresses.Contains("0.0.0.0");
-            }
-
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            socket.Bind(new IPEndPoint(address, port));
-            socket.Listen(Backlog);
-        }
-        catch (SocketException ex)
+        foreach (var (socket, _) in _listeners)
         {
             socket.Dispose();
-            throw new InvalidOperationException(
-                $"Cannot listen on {new IPEndPoint(address, port)}: {ex.Message}. Is another FTP server running? Change Ftp:ExplicitPort/Ftp:ImplicitPort or Ftp:ListenAddresses.", ex);
         }
-
-        _listeners.Add(socket);
-        Log.Listening(logger, mode, socket.LocalEndPoint!);
-        return socket;
     }
 
     private async Task AcceptLoopAsync(Socket listener, bool implicitTls, CancellationToken stoppingToken)

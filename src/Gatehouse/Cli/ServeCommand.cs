@@ -28,6 +28,12 @@ internal static class ServeCommand
             return CommonOptions.ConfigurationError;
         }
 
+        // Before anything else (the demo account, the certificate, joining a cluster): a port another process holds is one clear message.
+        if (ListenPorts.FirstUnavailable(ListenPorts.All(options, configuration.Settings!.PassivePorts)) is { } refusal)
+        {
+            return await CouldNotStartAsync(refusal).ConfigureAwait(false);
+        }
+
         Directory.CreateDirectory(new DataPaths(options.DataDirectory).Root);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = Directory.GetCurrentDirectory() });
         builder.Logging.AddConfiguration(configuration.Root.GetSection("Logging"));
@@ -63,10 +69,15 @@ internal static class ServeCommand
         }
         catch (InvalidOperationException ex)
         {
-            await Console.Error.WriteLineAsync($"Gatehouse could not start: {ex.Message}").ConfigureAwait(false);
-            return 1;
+            return await CouldNotStartAsync(ex.Message).ConfigureAwait(false);
         }
 
         return 0;
+    }
+
+    private static async Task<int> CouldNotStartAsync(string reason)
+    {
+        await Console.Error.WriteLineAsync($"Gatehouse could not start: {reason}").ConfigureAwait(false);
+        return 1;
     }
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.Server;
 using Microsoft.AspNetCore.Builder;
@@ -32,16 +31,10 @@ public sealed partial class HealthEndpoint(GatehouseOptions options, NodeDrain d
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
-            var addresses = FtpServer.ListenAddresses(options.Ftp).ToList();
-            if (addresses.Contains(IPAddress.IPv6Any))
+            // Kestrel binds without SO_REUSEPORT, so a port another process holds fails here as with the FTP ports.
+            foreach (var listen in ListenPorts.Health(options))
             {
-                // Kestrel always makes [::] dual-stack, so it already covers 0.0.0.0 (binding both would collide).
-                addresses.Remove(IPAddress.Any);
-            }
-
-            foreach (var address in addresses)
-            {
-                kestrel.Listen(address, port);
+                kestrel.Listen(listen.EndPoint);
             }
         });
         builder.Services.AddRoutingCore();
