@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Xunit.Abstractions;
 
 namespace Gatehouse.EndToEnd.Tests;
 
@@ -9,7 +10,7 @@ namespace Gatehouse.EndToEnd.Tests;
 /// the flooders are the ones banned, and a server that is merely full bans nobody.
 /// </summary>
 [Collection(LoadTestCollection.Name)]
-public sealed class ConnectionFloodTests
+public sealed class ConnectionFloodTests(ITestOutputHelper output)
 {
     private const int FloodAddresses = 40;
     private const int ConnectionsPerAddress = 50;
@@ -31,13 +32,13 @@ public sealed class ConnectionFloodTests
         var upload = Path.Combine(server.DataDirectory, "order.csv");
         await File.WriteAllTextAsync(upload, "order,42\n");
         var timer = Stopwatch.StartNew();
-        var (code, output) = await Clients.RunAsync("curl",
+        var (code, curl) = await Clients.RunAsync("curl",
         [
             "--silent", "--show-error", "--ssl-reqd", "--insecure", "--max-time", "30", "--interface", "127.0.2.1",
             "--user", $"alice:{GatehouseServer.Password}", "-T", upload, $"ftp://127.0.0.1:{server.ExplicitPort}/order.csv",
         ]);
         timer.Stop();
-        Assert.True(code == 0, $"curl exit {code} after {timer.Elapsed.TotalSeconds:F1} s during the flood: {output}\n{server.Output}");
+        Assert.True(code == 0, $"curl exit {code} after {timer.Elapsed.TotalSeconds:F1} s during the flood: {curl}\n{server.Output}");
         Assert.Equal("order,42\n", await File.ReadAllTextAsync(Path.Combine(server.Home("alice"), "order.csv")));
 
         // The target is 2 s; the bound is looser so a loaded test machine does not fail it.
@@ -51,9 +52,10 @@ public sealed class ConnectionFloodTests
             var remaining = TimeSpan.FromSeconds(90) - banDeadline.Elapsed;
             Assert.True(
                 await server.WaitForLogAsync($"Banned {flooder} until", remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero),
-                $"{flooder} was not banned; the last of what the server said of it:\n{string.Join('\n', server.Output.Split('\n').Where(line => line.Contains(flooder.ToString(), StringComparison.Ordinal)).TakeLast(30))}");
+                $"{flooder} was not banned; the last of what the server said of it:\n{string.Join('\n', server.Output.Split('\n').Where(line => line.Contains(flooder.ToString(), StringComparison.Ordinal)).TakeLast(30))}" + Debug(server));
         }
 
+        output.WriteLine($"{Volatile.Read(ref attempts[0])} flood connections; the partner's login and upload took {timer.Elapsed.TotalSeconds:F2} s; every flooder was banned {banDeadline.Elapsed.TotalSeconds:F1} s later.");
         foreach (var flooder in flooders)
         {
             using var again = await RawControl.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.ExplicitPort), flooder);
@@ -90,6 +92,14 @@ public sealed class ConnectionFloodTests
         Assert.DoesNotContain("Banned 127.0.3.3", server.Output, StringComparison.Ordinal);
     }
 
+    private static string Debug(GatehouseServer server)
+    {
+        var lines = server.Output.Split('\n');
+        var banned = lines.Count(line => line.Contains("Banned 127.0.1.", StringComparison.Ordinal));
+        var mentions = string.Join(", ", Enumerable.Range(1, 40).Select(i => $"{i}:{lines.Count(line => line.Contains($"127.0.1.{i}:", StringComparison.Ordinal) || line.Contains($"127.0.1.{i} ", StringComparison.Ordinal))}"));
+        return $"\nlines {lines.Length}, banned {banned}\n{mentions}\n{string.Join('\n', lines.TakeLast(5))}";
+    }
+
     /// <summary>Connects from <paramref name="from"/>, sends nothing, and connects again whenever the server closes the connection.</summary>
     private static async Task HoldSilentlyAsync(int port, IPAddress from, int[] attempts, CancellationToken stop)
     {
@@ -105,12 +115,23 @@ public sealed class ConnectionFloodTests
                 while (await socket.ReceiveAsync(buffer, SocketFlags.None, stop) > 0)
                 {
                 }
+            }
+            catch (SocketException)
+            {
+                // Refused or reset: try again.
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
 
+            try
+            {
                 await Task.Delay(200, stop);
             }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+            catch (OperationCanceledException)
             {
-                // Refused, reset or stopped: try again until the test ends.
+                return;
             }
         }
     }
