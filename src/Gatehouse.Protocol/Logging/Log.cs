@@ -10,7 +10,7 @@ public static partial class Log
     /// <summary>Refusals (permissions, read-only folders, quotas) are policy at work; other failures are storage trouble.</summary>
     public static void StorageFailure(ILogger logger, string verb, string path, FileSystemException exception)
     {
-        if (exception.Error is FileSystemError.PermissionDenied or FileSystemError.QuotaExceeded or FileSystemError.OutsideHome)
+        if (exception.Error is FileSystemError.PermissionDenied or FileSystemError.QuotaExceeded or FileSystemError.OutsideHome or FileSystemError.OffsetBeyondEnd)
         {
             OperationRefused(logger, verb, path, exception.Message);
         }
