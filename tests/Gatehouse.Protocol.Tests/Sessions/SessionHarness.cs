@@ -12,6 +12,7 @@ using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Sessions;
+using Gatehouse.Storage;
 using Gatehouse.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -48,7 +49,7 @@ internal sealed partial class SessionHarness : IAsyncDisposable
             Options = options,
             Commands = FtpCommandTable.CreateDefault(),
             Authenticator = new Authenticator(accounts, new PasswordHashing(), Time),
-            FileSystems = (_, _) => Files,
+            FileSystems = (_, _) => Storage ?? Files,
             Logins = new LoginAuthorizer(new AccessPolicyResolver(new SqlAccessStore(database)), new UserSessionCounter(), Time),
             Throttles = new TransferThrottles(Time),
             Bans = new BanList(new SqlBanStore(database), new BanPolicy(false, 10, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(15), TimeSpan.FromDays(7), TimeSpan.FromDays(1), NetworkList.Empty), Time),
@@ -57,7 +58,7 @@ internal sealed partial class SessionHarness : IAsyncDisposable
             PassiveAddresses = new PassiveAddressSelector(options.Ftp, new DnsHostNameResolver(Time, TimeSpan.FromMinutes(1), NullLogger.Instance)),
             TransferLog = new TransferLog(Path.Combine(directory.FullName, "xferlog")),
             Time = Time,
-            LoggerFactory = NullLoggerFactory.Instance,
+            LoggerFactory = Logs,
         };
         _context.TransferFinished += Finished.Add;
         Session = new FtpSession(_context, _connection.Server, new IPEndPoint(IPAddress.Loopback, 21), new IPEndPoint(IPAddress.Loopback, 40000), implicitTls: false);
@@ -69,6 +70,12 @@ internal sealed partial class SessionHarness : IAsyncDisposable
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
 
     public MemoryFileSystem Files => field ??= new MemoryFileSystem(Time);
+
+    /// <summary>What a login gets as its storage instead of <see cref="Files"/>, when set before it.</summary>
+    public IFileSystem? Storage { get; set; }
+
+    /// <summary>Everything the session logged.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     public FtpSession Session { get; }
 
