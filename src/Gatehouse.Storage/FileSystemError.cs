@@ -12,6 +12,9 @@ public enum FileSystemError
     InsufficientStorage,
     QuotaExceeded,
     InvalidName,
+
+    /// <summary>A restart offset (REST) past the end of the file: there is nothing there to resume from.</summary>
+    OffsetBeyondEnd,
     IoError,
 }
 
@@ -22,4 +25,7 @@ public sealed class FileSystemException : Exception
         : base(message, inner) => Error = error;
 
     public FileSystemError Error { get; }
+
+    public static FileSystemException OffsetBeyondEnd(VirtualPath path, long offset, long size) =>
+        new(FileSystemError.OffsetBeyondEnd, $"Restart offset {offset} is beyond the end of {path} ({size} bytes).");
 }

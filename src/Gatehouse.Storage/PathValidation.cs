@@ -15,9 +15,11 @@ public static class PathValidation
             return false;
         }
 
-        if (name.Length > VirtualPath.MaxNameLength)
+        // The disk counts bytes: a character outside ASCII takes 2 to 4 of them in UTF-8.
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(name);
+        if (bytes > VirtualPath.MaxNameLength)
         {
-            error = $"File name is longer than {VirtualPath.MaxNameLength} characters.";
+            error = $"File name too long: {bytes} bytes in UTF-8, the limit is {VirtualPath.MaxNameLength}.";
             return false;
         }
 

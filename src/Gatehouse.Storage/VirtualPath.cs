@@ -8,6 +8,7 @@ namespace Gatehouse.Storage;
 public readonly record struct VirtualPath
 {
     public const int MaxPathLength = 4096;
+    /// <summary>In UTF-8 bytes, as the disk counts them (NAME_MAX of Linux file systems).</summary>
     public const int MaxNameLength = 255;
 
     public static readonly VirtualPath Root = new("/");

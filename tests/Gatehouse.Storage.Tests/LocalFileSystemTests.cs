@@ -296,4 +296,35 @@ public sealed class LocalFileSystemTests : IDisposable
         await _fs.SetLastModifiedAsync(P("/t.txt"), time, default);
         Assert.Equal(time, (await _fs.GetEntryAsync(P("/t.txt"), default))!.LastModified);
     }
+
+    [Fact]
+    public async Task A_path_longer_than_the_kernel_takes_is_refused_as_too_long_before_anything_is_written()
+    {
+        // Names of 240 bytes: 16 levels stay within PATH_MAX (4095 bytes) with the home's own path; a 17th passes it.
+        var directory = string.Empty;
+        for (var level = 0; level < 16; level++)
+        {
+            directory += "/" + new string('é', 120);
+            await _fs.CreateDirectoryAsync(P(directory), default);
+        }
+
+        var deeper = directory + "/" + new string('é', 120);
+        Assert.InRange(Encoding.UTF8.GetByteCount(_home + deeper), 4096, 4400);
+        await UploadAsync("/a.txt", "a");
+        Func<Task>[] attempts =
+        [
+            async () => await _fs.CreateDirectoryAsync(P(deeper), default),
+            async () => await _fs.BeginUploadAsync(P(deeper), 0, default),
+            async () => await _fs.RenameAsync(P("/a.txt"), P(deeper), default),
+        ];
+        foreach (var attempt in attempts)
+        {
+            var refusal = await Assert.ThrowsAsync<FileSystemException>(attempt);
+            Assert.Equal((FileSystemError.InvalidName, $"Path too long: on the server's disk {deeper} would be more than 4095 bytes long.", null),
+                (refusal.Error, refusal.Message, refusal.InnerException));
+        }
+
+        Assert.Equal("a", await ReadAsync("/a.txt"));
+        Assert.Empty(Directory.GetFileSystemEntries(_home + directory));
+    }
 }

@@ -163,6 +163,8 @@ public abstract class FileSystemContractTests : IDisposable
         { "OpenRead /dir", FileSystemError.IsADirectory },
         { "OpenRead /", FileSystemError.IsADirectory },
         { "OpenRead /file.txt/below", FileSystemError.NotFound },
+        { "OpenRead /file.txt 11", FileSystemError.OffsetBeyondEnd },
+        { "OpenRead /file.txt 9223372036854775807", FileSystemError.OffsetBeyondEnd },
 
         { "BeginUpload /", FileSystemError.IsADirectory },
         { "BeginUpload /dir", FileSystemError.IsADirectory },
@@ -170,7 +172,8 @@ public abstract class FileSystemContractTests : IDisposable
         { "BeginUpload /file.txt/new", FileSystemError.NotADirectory },
         { "BeginUpload /file.txt/below/new", FileSystemError.NotFound },
         { "BeginUpload /nowhere 1", FileSystemError.NotFound },
-        { "BeginUpload /file.txt 11", FileSystemError.InvalidName },
+        { "BeginUpload /file.txt 11", FileSystemError.OffsetBeyondEnd },
+        { "BeginUpload /file.txt 9223372036854775807", FileSystemError.OffsetBeyondEnd },
 
         { "CreateDirectory /", FileSystemError.IsADirectory },
         { "CreateDirectory /file.txt", FileSystemError.AlreadyExists },
@@ -308,15 +311,16 @@ public abstract class FileSystemContractTests : IDisposable
     }
 
     [Fact]
-    public async Task An_offset_beyond_the_end_or_below_zero_fails_with_a_runtime_exception_not_a_storage_error()
+    public async Task An_offset_beyond_the_end_is_refused_with_the_size_and_a_read_from_below_zero_is_the_callers_bug()
     {
-        // LocalFileSystem means to refuse an offset beyond the end with InvalidName ("Restart offset ... is beyond the
-        // end"), but reads the length for that message from the stream it has just disposed; a negative offset reaches
-        // FileStream.Position. The session answers either with 451 (internal error). MemoryFileSystem copies both:
-        // when LocalFileSystem is fixed, this fails for it, and MemoryFileSystem is to follow.
         await SeedAsync();
-        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await Fs.OpenReadAsync(P("/file.txt"), 11, default));
+        var reading = await Assert.ThrowsAsync<FileSystemException>(async () => await Fs.OpenReadAsync(P("/file.txt"), 11, default));
+        var resuming = await Assert.ThrowsAsync<FileSystemException>(async () => await Fs.BeginUploadAsync(P("/file.txt"), 11, default));
+        Assert.All([reading, resuming], refusal => Assert.Equal(
+            (FileSystemError.OffsetBeyondEnd, "Restart offset 11 is beyond the end of /file.txt (10 bytes)."), (refusal.Error, refusal.Message)));
+
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await Fs.OpenReadAsync(P("/file.txt"), -1, default));
+        Assert.Equal("0123456789", await ReadAsync("/file.txt"));
     }
 
     [Fact]

@@ -46,6 +46,15 @@ public class VirtualPathTests
     }
 
     [Fact]
+    public void A_name_is_measured_in_utf8_bytes_as_the_disk_counts_them()
+    {
+        Assert.False(VirtualPath.TryResolve(VirtualPath.Root, new string('é', 128), out _, out var error));
+        Assert.Equal("File name too long: 256 bytes in UTF-8, the limit is 255.", error);
+        Assert.True(VirtualPath.TryResolve(VirtualPath.Root, new string('é', 127) + "a", out _, out _));
+        Assert.False(VirtualPath.TryResolve(VirtualPath.Root, string.Concat(Enumerable.Repeat("😀", 64)), out _, out _));
+    }
+
+    [Fact]
     public void Parent_and_name_of_nested_and_root_paths()
     {
         var path = Resolve("/", "a/b/c.txt");

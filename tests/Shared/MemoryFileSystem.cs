@@ -72,6 +72,7 @@ public sealed class MemoryFileSystem : IFileSystem
 
     public ValueTask<Stream> OpenReadAsync(VirtualPath path, long offset, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
         byte[] content;
         lock (_gate)
         {
@@ -85,13 +86,9 @@ public sealed class MemoryFileSystem : IFileSystem
 
         if (offset > content.Length)
         {
-            // LocalFileSystem means to refuse this (InvalidName), but builds its message from the length of the stream
-            // it has just disposed, so the caller gets this instead. Copied until that is fixed there: the shared
-            // tests pin it for both.
-            throw new ObjectDisposedException(null, "Cannot access a closed file.");
+            throw FileSystemException.OffsetBeyondEnd(path, offset, content.Length);
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
         // Each version of a file is an array of its own, never changed: an open reader keeps the one it opened.
         return ValueTask.FromResult<Stream>(new MemoryStream(content, writable: false) { Position = offset });
     }
@@ -117,7 +114,7 @@ public sealed class MemoryFileSystem : IFileSystem
 
                 if (keepExistingBytes > file.Content.Length)
                 {
-                    throw new FileSystemException(FileSystemError.InvalidName, $"Restart offset {keepExistingBytes} is beyond the end of {path} ({file.Content.Length} bytes).");
+                    throw FileSystemException.OffsetBeyondEnd(path, keepExistingBytes, file.Content.Length);
                 }
 
                 prefix = file.Content[..(int)keepExistingBytes];

@@ -7,16 +7,21 @@ namespace Gatehouse.Protocol.Logging;
 /// <summary>Source-generated log messages with stable event ids. Passwords never appear here.</summary>
 public static partial class Log
 {
-    /// <summary>Refusals (permissions, read-only folders, quotas) are policy at work; other failures are storage trouble.</summary>
+    /// <summary>
+    /// Refusals (permissions, read-only folders, quotas, names or offsets the storage cannot take) are policy or the
+    /// client's request at work; other failures are storage trouble. Each is one line with its reason: only an I/O
+    /// failure nothing recognised (<see cref="FileSystemError.IoError"/>) keeps its exception and stack trace.
+    /// </summary>
     public static void StorageFailure(ILogger logger, string verb, string path, FileSystemException exception)
     {
-        if (exception.Error is FileSystemError.PermissionDenied or FileSystemError.QuotaExceeded or FileSystemError.OutsideHome)
+        if (exception.Error is FileSystemError.PermissionDenied or FileSystemError.QuotaExceeded or FileSystemError.OutsideHome
+            or FileSystemError.InvalidName or FileSystemError.OffsetBeyondEnd)
         {
             OperationRefused(logger, verb, path, exception.Message);
         }
         else
         {
-            StorageError(logger, path, exception.Message, exception.InnerException);
+            StorageError(logger, path, exception.Message, exception.Error == FileSystemError.IoError ? exception.InnerException ?? exception : null);
         }
     }
 

@@ -9,6 +9,7 @@ public static class StorageReplies
         FileSystemError.InsufficientStorage => new FtpReply(452, exception.Message + " Free space on the server or ask the administrator."),
         FileSystemError.QuotaExceeded => new FtpReply(552, exception.Message),
         FileSystemError.InvalidName => new FtpReply(553, exception.Message),
+        FileSystemError.OffsetBeyondEnd => new FtpReply(554, $"Invalid REST parameter. {exception.Message} SIZE tells the size to restart from."),
         FileSystemError.IoError => new FtpReply(451, exception.Message + " Try again; the administrator can find details in the server log."),
         _ => new FtpReply(550, exception.Message),
     };

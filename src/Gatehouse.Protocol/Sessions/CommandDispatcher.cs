@@ -96,10 +96,10 @@ internal sealed class CommandDispatcher(IFtpSession session, FtpCommandTable com
         {
             return await handler.HandleAsync(new FtpCommandContext(session, command, cancellationToken)).ConfigureAwait(false);
         }
-        catch (FileSystemException ex)
+        catch (Exception ex) when (StorageConditions.Classify(ex) is { } failure)
         {
-            Log.StorageFailure(Logger, command.Verb, command.Argument, ex);
-            return StorageReplies.For(ex);
+            Log.StorageFailure(Logger, command.Verb, command.Argument, failure);
+            return StorageReplies.For(failure);
         }
         catch (DataChannelException ex)
         {

@@ -147,14 +147,10 @@ internal sealed class TransferRunner(
             Log.TlsHandshakeFailed(logger, "data", ex.Message);
             final = new FtpReply(425, "TLS negotiation on the data connection failed; check your client's TLS settings.");
         }
-        catch (FileSystemException ex)
+        catch (Exception ex) when (StorageConditions.Classify(ex) is { } storage)
         {
-            Log.StorageFailure(logger, request.Record?.Direction == TransferDirection.Incoming ? "upload" : "download", request.Record?.Path ?? string.Empty, ex);
-            final = StorageReplies.AfterOpening(ex);
-        }
-        catch (IOException ex) when (ex.HResult is 28 or 122)
-        {
-            final = new FtpReply(452, "Not enough storage space on the server; the upload was discarded.");
+            Log.StorageFailure(logger, request.Record?.Direction == TransferDirection.Incoming ? "upload" : "download", request.Record?.Path ?? string.Empty, storage);
+            final = StorageReplies.AfterOpening(storage);
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {

@@ -46,7 +46,8 @@ internal static class AtomicReplace
                 return replaced;
             }
 
-            throw new IOException($"Could not move the upload into place: {Marshal.GetPInvokeErrorMessage(error)}.");
+            // The error number as HResult, as .NET gives it, so StorageConditions sees a full disk or a name too long.
+            throw new IOException($"Could not move the upload into place: {Marshal.GetPInvokeErrorMessage(error)}.", error);
         }
 
         throw new IOException($"Could not move the upload into place: the name kept changing under {Attempts} attempts.");

@@ -7,6 +7,9 @@ namespace Gatehouse.Storage.Local;
 /// </summary>
 internal sealed class HomePathMapper(string root)
 {
+    /// <summary>PATH_MAX of Linux, counting the terminating NUL.</summary>
+    private const int PathMax = 4096;
+
     private readonly string _root = root;
 
     public bool IsInsideRoot(string real) =>
@@ -41,7 +44,7 @@ internal sealed class HomePathMapper(string root)
                 return new Mapped(full, status);
             case Walk.LastMissing:
                 // The parent is a directory and the name holds nothing, not even a dangling link.
-                return new Mapped(full, null, Absent: true);
+                return Absent(full, path);
         }
 
         if (ResolveLinks(full, path) is { } existing)
@@ -63,8 +66,17 @@ internal sealed class HomePathMapper(string root)
             throw new FileSystemException(FileSystemError.OutsideHome, $"{path} is a link to a location outside your home directory.");
         }
 
-        return new Mapped(candidate, null, Absent: true);
+        return Absent(candidate, path);
     }
+
+    /// <summary>
+    /// A name to create, refused when its path on the disk is longer than the kernel takes: it would refuse the name
+    /// anyway, but an upload would only learn that at its commit, after the client had sent all of it.
+    /// </summary>
+    private static Mapped Absent(string real, VirtualPath path) =>
+        System.Text.Encoding.UTF8.GetByteCount(real) < PathMax
+            ? new Mapped(real, null, Absent: true)
+            : throw new FileSystemException(FileSystemError.InvalidName, $"Path too long: on the server's disk {path} would be more than {PathMax - 1} bytes long.");
 
     /// <summary>Maps a path for operations that act on a symbolic link itself (delete, rename), not on its target.</summary>
     public string MapLinkItself(VirtualPath path)

@@ -45,6 +45,7 @@ public sealed class LocalFileSystem : IFileSystem
 
     public ValueTask<Stream> OpenReadAsync(VirtualPath path, long offset, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
         var mapped = _home.MapExisting(path);
         if (mapped.IsDirectory)
         {
@@ -62,10 +63,11 @@ public sealed class LocalFileSystem : IFileSystem
                 // Asynchronous: the socket layer's zero-copy send (sendfile) accepts only such streams.
                 Options = FileOptions.SequentialScan | FileOptions.Asynchronous,
             });
-            if (offset > stream.Length)
+            var size = stream.Length;
+            if (offset > size)
             {
                 stream.Dispose();
-                throw new FileSystemException(FileSystemError.InvalidName, $"Restart offset {offset} is beyond the end of the file ({stream.Length} bytes).");
+                throw FileSystemException.OffsetBeyondEnd(path, offset, size);
             }
 
             stream.Position = offset;

@@ -84,7 +84,7 @@ internal sealed class LocalUpload(EarlyWritebackStream content, string temporary
 
         if (length > existing.Length)
         {
-            throw new FileSystemException(FileSystemError.InvalidName, $"Restart offset {length} is beyond the end of {path} ({existing.Length} bytes).");
+            throw FileSystemException.OffsetBeyondEnd(path, length, existing.Length);
         }
 
         // File.Copy uses the kernel's copy path (copy_file_range/reflink) where available.

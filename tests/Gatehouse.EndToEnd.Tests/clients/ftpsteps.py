@@ -3,7 +3,7 @@
 
 It never stops on an FTP error reply: the tests assert on the printed replies.
 Usage: ftpsteps.py --port P --user U --password W [--tls --cafile F [--cert C --key K]] [--source ADDRESS] STEP...
-Steps: "nlst PATH", "stor PATH SIZE", "appe PATH SIZE", "retr PATH", "cmd RAW COMMAND"
+Steps: "nlst PATH", "stor PATH SIZE", "appe PATH SIZE", "retr PATH [REST OFFSET]", "cmd RAW COMMAND"
 """
 import argparse
 import hashlib
@@ -44,7 +44,8 @@ def run_step(ftp, step, seed):
         return upload(ftp, verb.upper(), words[1], int(words[2]), seed)
     if verb == "retr":
         buffer = io.BytesIO()
-        reply = reply_of(lambda: ftp.retrbinary("RETR " + words[1], buffer.write))
+        rest = words[2] if len(words) > 2 else None
+        reply = reply_of(lambda: ftp.retrbinary("RETR " + words[1], buffer.write, rest=rest))
         return "%s bytes=%d sha256=%s" % (reply, len(buffer.getvalue()), hashlib.sha256(buffer.getvalue()).hexdigest())
     if verb == "cmd":
         return reply_of(lambda: ftp.sendcmd(" ".join(words[1:])))

@@ -58,6 +58,23 @@ public sealed class FileCommandTests
     }
 
     [Fact]
+    public async Task A_name_of_more_than_255_bytes_is_refused_as_too_long_by_every_verb_and_the_session_goes_on()
+    {
+        await using var session = await LoggedInAsync();
+        session.Files.AddFile("/a.txt", [1]);
+        // 200 characters, within the 255 a name may have, but 400 bytes in UTF-8: more than a Linux file system takes.
+        var name = new string('é', 200);
+        const string TooLong = " File name too long: 400 bytes in UTF-8, the limit is 255.\r\n";
+        Assert.Equal("553" + TooLong, await session.SendAsync($"MKD {name}"));
+        Assert.Equal("550" + TooLong, await session.SendAsync($"CWD {name}"));
+        Assert.Equal("553" + TooLong, (await session.OpenDataAsync($"STOR {name}")).Reply);
+        Assert.StartsWith("350 ", await session.SendAsync("RNFR a.txt"));
+        Assert.Equal("553" + TooLong, await session.SendAsync($"RNTO {name}"));
+        Assert.StartsWith("200 ", await session.SendAsync("NOOP"));
+        Assert.StartsWith("257 ", await session.SendAsync($"MKD {new string('é', 127)}"));
+    }
+
+    [Fact]
     public async Task Size_mdtm_mfmt_mlst_and_hash_describe_a_file()
     {
         await using var session = await LoggedInAsync();

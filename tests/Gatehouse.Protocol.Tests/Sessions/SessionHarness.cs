@@ -12,6 +12,7 @@ using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Sessions;
+using Gatehouse.Storage;
 using Gatehouse.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -47,7 +48,7 @@ internal sealed partial class SessionHarness : IAsyncDisposable
             options,
             new Authenticator(new SqlAccountStore(database), new PasswordHashing(), Time),
             new LoginAuthorizer(new AccessPolicyResolver(new SqlAccessStore(database)), new UserSessionCounter(), Time),
-            (_, _) => Files,
+            (_, _) => Storage ?? Files,
             bans,
             new PassiveAddressSelector(settings, new DnsHostNameResolver(Time, TimeSpan.FromMinutes(1), NullLogger.Instance)),
             Time));
@@ -61,7 +62,7 @@ internal sealed partial class SessionHarness : IAsyncDisposable
             PassivePorts = new PassiveListeners(settings.PassivePorts, null, NetworkList.Empty, NullLogger.Instance),
             TransferLog = new TransferLog(Path.Combine(directory.FullName, "xferlog")),
             Time = Time,
-            LoggerFactory = NullLoggerFactory.Instance,
+            LoggerFactory = Logs,
         };
         _context.TransferFinished += Finished.Add;
         Session = new FtpSession(_context, _connection.Server, new IPEndPoint(IPAddress.Loopback, 21), new IPEndPoint(IPAddress.Loopback, 40000), implicitTls: false);
@@ -73,6 +74,12 @@ internal sealed partial class SessionHarness : IAsyncDisposable
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
 
     public MemoryFileSystem Files => field ??= new MemoryFileSystem(Time);
+
+    /// <summary>What a login gets as its storage instead of <see cref="Files"/>, when set before it.</summary>
+    public IFileSystem? Storage { get; set; }
+
+    /// <summary>Everything the session logged.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     public FtpSession Session { get; }
 

@@ -22,7 +22,11 @@ public sealed class RetrHandler : IFtpCommandHandler
             return refusal;
         }
 
-        var offset = context.State.TakeRestartOffset();
+        if (!RestartOffset.TryTake(context, out var offset, out refusal))
+        {
+            return refusal;
+        }
+
         var content = await context.FileSystem.OpenReadAsync(path, offset, context.CancellationToken).ConfigureAwait(false);
         var ascii = context.State.Type == TransferType.Ascii;
         var size = content.Length;

@@ -19,7 +19,11 @@ public sealed class StorHandler : IFtpCommandHandler
             return ValueTask.FromResult(refusal);
         }
 
-        var offset = context.State.TakeRestartOffset();
+        if (!RestartOffset.TryTake(context, out var offset, out refusal))
+        {
+            return ValueTask.FromResult(refusal);
+        }
+
         return UploadCommand.StartAsync(context, path, offset, offset > 0 ? $"Ready to resume {path} at offset {offset}." : $"Ready to receive {path}.");
     }
 }
