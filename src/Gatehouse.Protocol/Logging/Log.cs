@@ -31,6 +31,9 @@ public static partial class Log
     [LoggerMessage(2, LogLevel.Warning, "Connection from {Client} refused: {Reason}")]
     public static partial void ConnectionRefused(ILogger logger, IPAddress client, string reason);
 
+    [LoggerMessage(7, LogLevel.Warning, "Connection from {Client} refused: {Reason} ({Unlogged} more refusal(s) since the last line about it)")]
+    public static partial void ConnectionRefusedAgain(ILogger logger, IPAddress client, string reason, int unlogged);
+
     [LoggerMessage(6, LogLevel.Warning, "Connection from {Client} closed before login to make room: {Waiting} connections are waiting to log in (Limits:MaxUnauthenticatedSessions)")]
     public static partial void ConnectionEvicted(ILogger logger, IPAddress client, int waiting);
 

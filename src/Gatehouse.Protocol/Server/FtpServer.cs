@@ -29,6 +29,7 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
         new(421, "Too many connections are waiting to log in; this one waited longest from the busiest address. Log in promptly after connecting.");
 
     private readonly ConnectionGate _gate = new(context.Options.Limits);
+    private readonly RefusalLog _refusals = new(logger, context.Time);
     private readonly ConcurrentDictionary<ConnectionSlot, (FtpSession Session, Task Run)> _sessions = new();
     private readonly List<(Socket Socket, bool ImplicitTls)> _listeners = [];
 
@@ -117,7 +118,7 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
         var address = Addresses.Normalize(remote.Address);
         if (RefusalAtConnect(address, stoppingToken) is { } refusal)
         {
-            Log.ConnectionRefused(logger, address, refusal.LogReason);
+            _refusals.Refused(address, refusal.LogReason);
             await RefuseAsync(client, implicitTls, refusal.ClientReason).ConfigureAwait(false);
             return;
         }
@@ -125,7 +126,7 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
         var admission = _gate.TryEnter(address, out var slot, out var evicted, out var reason);
         if (admission != GateRefusal.None)
         {
-            Log.ConnectionRefused(logger, address, reason);
+            _refusals.Refused(address, reason);
             if (admission == GateRefusal.AddressLimit)
             {
                 // Only the client's own excess counts against it: a server that is full is nobody's offence.
