@@ -16,14 +16,16 @@ public sealed partial class GatehouseServer : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static int _rangeCounter;
     private static int _portCounter = Environment.ProcessId % 3000;
-    private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly int _listeners;
+    private Process _process;
 
-    private GatehouseServer(string dataDirectory, Dictionary<string, string> settings, Process process)
+    private GatehouseServer(string dataDirectory, Dictionary<string, string> settings, Process process, int listeners)
     {
         DataDirectory = dataDirectory;
         Settings = settings;
         _process = process;
+        _listeners = listeners;
     }
 
     public string DataDirectory { get; }
@@ -102,15 +104,10 @@ public sealed partial class GatehouseServer : IAsyncDisposable
             await prepare(all);
         }
 
-        var process = Start(all, ["serve"], networkNamespace);
-        var server = new GatehouseServer(dataDirectory, all, process);
-        process.OutputDataReceived += (_, e) => server.Collect(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Collect(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var server = new GatehouseServer(dataDirectory, all, Start(all, ["serve"], networkNamespace), listen.Length * (implicitTls ? 2 : 1));
         try
         {
-            await server.WaitForListenersAsync(listen.Length * (implicitTls ? 2 : 1));
+            await server.WaitForListenersAsync();
         }
         catch
         {
@@ -186,6 +183,19 @@ public sealed partial class GatehouseServer : IAsyncDisposable
         return -1;
     }
 
+    /// <summary>
+    /// Starts the server again (outside any network namespace) on the same data directory and ports once it has stopped (after <see cref="KillAsync"/>);
+    /// <see cref="Output"/> then holds the new run's log only.
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        Assert.True(_process.HasExited, "the server is still running");
+        _process.Dispose();
+        _output.Clear();
+        _process = Start(Settings, ["serve"], networkNamespace: null);
+        await WaitForListenersAsync();
+    }
+
     /// <summary>SIGKILL: a node that dies without a chance to say goodbye.</summary>
     public async Task KillAsync()
     {
@@ -249,12 +259,16 @@ public sealed partial class GatehouseServer : IAsyncDisposable
         }
     }
 
-    private async Task WaitForListenersAsync(int expected)
+    private async Task WaitForListenersAsync()
     {
+        _process.OutputDataReceived += (_, e) => Collect(e.Data);
+        _process.ErrorDataReceived += (_, e) => Collect(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
         var deadline = DateTime.UtcNow + StartTimeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (ListeningLine().Matches(Output).Count >= expected)
+            if (ListeningLine().Matches(Output).Count >= _listeners)
             {
                 return;
             }
