@@ -9,15 +9,27 @@ namespace Gatehouse.Storage.Quotas;
 /// it (a database write before every 226 cost a third of a small upload). While no upload is in flight the
 /// ledger re-reads the store (by default at most once a second), which picks up <c>quota scan</c> and the uploads
 /// of other nodes sharing the store, without a database read before every upload.
+/// A crash loses the changes not saved yet, so every change to the disk is bracketed by <see cref="BeginChangeAsync"/>
+/// and <see cref="EndChange"/>: the first puts the area's marker on disk (<see cref="UsageMarkers"/>) before the
+/// change is made, unless it is there already, and the marker goes once the store has every change and none is under
+/// way, a second after the last save (so a burst of uploads writes it once). The next start counts the areas whose
+/// marker is left again from the disk.
 /// </summary>
-public sealed class QuotaLedger(string area, string description, Func<StorageUsage> scan, IUsageStore store, TimeSpan? refreshInterval = null, Action<QuotaLedger, Exception>? saveFailed = null)
+public sealed class QuotaLedger(
+    string area, string description, Func<StorageUsage> scan, IUsageStore store, TimeSpan? refreshInterval = null, Action<QuotaLedger, Exception>? saveFailed = null, UsageMarkers? markers = null)
 {
     private static readonly TimeSpan SaveDelay = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan MarkerLinger = TimeSpan.FromSeconds(1);
 
     private readonly long _refreshMilliseconds = (long)(refreshInterval ?? TimeSpan.FromSeconds(1)).TotalMilliseconds;
     private readonly object _counters = new();
     /// <summary>One store read or write at a time, so a reload never sees half of this ledger's unsaved changes.</summary>
     private readonly SemaphoreSlim _storeAccess = new(1, 1);
+    /// <summary>Guards <see cref="_marked"/>: a marker is never deleted while a change is being begun. Taken before <see cref="_storeAccess"/>.</summary>
+    private readonly SemaphoreSlim _markerAccess = new(1, 1);
+    private bool _marked;
+    private int _changesUnderWay;
+    private long _abandonedBytes;
     private StorageUsage _used;
     private long _reservedBytes;
     private long _reservedFiles;
@@ -59,6 +71,29 @@ public sealed class QuotaLedger(string area, string description, Func<StorageUsa
         }
     }
 
+    /// <summary>
+    /// Bytes of temporary upload files in the area that no running upload owns any more, as the last sweep found
+    /// them: counted against the byte limit until they are removed.
+    /// </summary>
+    public long AbandonedBytes
+    {
+        get
+        {
+            lock (_counters)
+            {
+                return _abandonedBytes;
+            }
+        }
+
+        set
+        {
+            lock (_counters)
+            {
+                _abandonedBytes = value;
+            }
+        }
+    }
+
     public async Task<UploadReservation> BeginUploadAsync(QuotaLimits limits, bool newFile, CancellationToken cancellationToken)
     {
         await RefreshIfIdleAsync(cancellationToken).ConfigureAwait(false);
@@ -75,16 +110,58 @@ public sealed class QuotaLedger(string area, string description, Func<StorageUsa
         }
     }
 
-    /// <summary>Counts a committed change now; the store gets it in the background (<see cref="SaveAsync"/>).</summary>
-    public void Record(StorageUsage change)
+    /// <summary>
+    /// Before a change reaches the disk (an upload put in place, a delete, an overwriting rename): puts the area's
+    /// marker on disk unless it is there. Always followed by <see cref="EndChange"/>.
+    /// </summary>
+    public async ValueTask BeginChangeAsync(CancellationToken cancellationToken)
     {
-        if (change == default)
+        await _markerAccess.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            return;
-        }
+            if (markers is not null && !_marked)
+            {
+                markers.Set(Area);
+                _marked = true;
+            }
 
+            lock (_counters)
+            {
+                _changesUnderWay++;
+            }
+        }
+        finally
+        {
+            _markerAccess.Release();
+        }
+    }
+
+    /// <summary>Counts what the change begun by <see cref="BeginChangeAsync"/> did (default: nothing), as <see cref="Record"/> does.</summary>
+    public void EndChange(StorageUsage change) => Count(change, endsChange: true);
+
+    /// <summary>Counts a committed change now; the store gets it in the background (<see cref="SaveAsync"/>).</summary>
+    public void Record(StorageUsage change) => Count(change, endsChange: false);
+
+    /// <summary>
+    /// Adds every change not yet in the store to it, and then removes the marker if no change is under way; at
+    /// shutdown, and wherever the store must be current.
+    /// </summary>
+    public async Task SaveAsync(CancellationToken cancellationToken)
+    {
+        await SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await ClearMarkerIfSavedAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Count(StorageUsage change, bool endsChange)
+    {
         lock (_counters)
         {
+            _changesUnderWay -= endsChange ? 1 : 0;
+            if (change == default)
+            {
+                return;
+            }
+
             _used += change;
             _unsaved += change;
             _changes++;
@@ -99,8 +176,7 @@ public sealed class QuotaLedger(string area, string description, Func<StorageUsa
         _ = SaveQueuedAsync();
     }
 
-    /// <summary>Adds every change not yet in the store to it; at shutdown, and wherever the store must be current.</summary>
-    public async Task SaveAsync(CancellationToken cancellationToken)
+    private async Task SaveChangesAsync(CancellationToken cancellationToken)
     {
         await _storeAccess.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -145,12 +221,56 @@ public sealed class QuotaLedger(string area, string description, Func<StorageUsa
             // Off the committing thread (the SQLite provider's async calls run synchronously), and late enough
             // that the changes of a burst of small uploads share one write.
             await Task.Delay(SaveDelay).ConfigureAwait(false);
-            await SaveAsync(CancellationToken.None).ConfigureAwait(false);
+            await SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception failure)
         {
-            // Kept for the next save (the next change, or shutdown); the server reports it, the upload stands.
+            // Kept for the next save (the next change, or shutdown), and so is the marker; the server reports it, the upload stands.
             saveFailed?.Invoke(this, failure);
+            return;
+        }
+
+        await Task.Delay(MarkerLinger).ConfigureAwait(false);
+        await ClearMarkerIfSavedAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async Task ClearMarkerIfSavedAsync(CancellationToken cancellationToken)
+    {
+        if (markers is null)
+        {
+            return;
+        }
+
+        await _markerAccess.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // With the store's lock too: a save that has taken the changes but not written them yet leaves nothing unsaved in memory.
+            await _storeAccess.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                lock (_counters)
+                {
+                    if (!_marked || _unsaved != default || _changesUnderWay > 0)
+                    {
+                        return;
+                    }
+                }
+
+                markers.Clear(Area);
+                _marked = false;
+            }
+            finally
+            {
+                _storeAccess.Release();
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The marker stays: the next start counts the area again for nothing, which is harmless.
+        }
+        finally
+        {
+            _markerAccess.Release();
         }
     }
 
@@ -158,7 +278,7 @@ public sealed class QuotaLedger(string area, string description, Func<StorageUsa
     {
         lock (_counters)
         {
-            if (reservation.Limits.Bytes is { } maxBytes && _used.Bytes + _reservedBytes + bytes > maxBytes)
+            if (reservation.Limits.Bytes is { } maxBytes && _used.Bytes + _reservedBytes + _abandonedBytes + bytes > maxBytes)
             {
                 throw Exceeded($"this upload would take {Description} past its limit of {Format(maxBytes)}");
             }
@@ -233,30 +353,4 @@ public sealed class QuotaLedger(string area, string description, Func<StorageUsa
         >= 1L << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.##} KiB"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes"),
     };
-}
-
-/// <summary>One upload's claim on a ledger; released when the upload ends, committed or not.</summary>
-public sealed class UploadReservation(QuotaLedger ledger, QuotaLimits limits, bool newFile)
-{
-    private int _released;
-
-    public QuotaLimits Limits { get; } = limits;
-
-    public bool NewFile { get; } = newFile;
-
-    public long Bytes { get; private set; }
-
-    public void Reserve(long bytes)
-    {
-        ledger.Reserve(this, bytes);
-        Bytes += bytes;
-    }
-
-    public void Release()
-    {
-        if (Interlocked.Exchange(ref _released, 1) == 0)
-        {
-            ledger.Release(this);
-        }
-    }
 }
