@@ -63,7 +63,9 @@ public sealed partial class UploadRecoveryService(
                 total += found;
             }
 
-            Swept(logger, total.Removed, total.RemovedBytes, areas.Count, total.Kept, total.KeptBytes, total.CountedBytes);
+            // Quiet when there was nothing to find (every ten minutes on a healthy server).
+            var level = total.Removed + total.Kept > 0 ? LogLevel.Information : LogLevel.Debug;
+            Swept(logger, level, total.Removed, total.RemovedBytes, areas.Count, total.Kept, total.KeptBytes, total.CountedBytes);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -74,8 +76,8 @@ public sealed partial class UploadRecoveryService(
     [LoggerMessage(132, LogLevel.Warning, "Removed abandoned temporary upload {Path} ({Bytes} bytes, last written {Age} ago)")]
     private static partial void Removed(ILogger logger, string path, long bytes, TimeSpan age);
 
-    [LoggerMessage(133, LogLevel.Information, "Temporary upload sweep of {Areas} homes and folders: removed {Removed} abandoned upload(s), {RemovedBytes} bytes; left {Kept} of other processes in place ({KeptBytes} bytes, {CountedBytes} of them counted against quotas as probably abandoned)")]
-    private static partial void Swept(ILogger logger, int removed, long removedBytes, int areas, int kept, long keptBytes, long countedBytes);
+    [LoggerMessage(EventId = 133, Message = "Temporary upload sweep of {Areas} homes and folders: removed {Removed} abandoned upload(s), {RemovedBytes} bytes; left {Kept} of other processes in place ({KeptBytes} bytes, {CountedBytes} of them counted against quotas as probably abandoned)")]
+    private static partial void Swept(ILogger logger, LogLevel level, int removed, long removedBytes, int areas, int kept, long keptBytes, long countedBytes);
 
     [LoggerMessage(134, LogLevel.Error, "Temporary upload sweep failed; it runs again at the next interval")]
     private static partial void Failed(ILogger logger, Exception exception);
