@@ -249,6 +249,22 @@ public sealed class QuotaTests : IDisposable
     }
 
     [Fact]
+    public async Task An_upload_whose_marker_cannot_be_written_is_not_put_in_place()
+    {
+        var blocked = Path.Combine(_markerDirectory, "not-a-directory");
+        await File.WriteAllTextAsync(blocked, "a file where the marker directory should be");
+        var ledger = new QuotaLedger("user:t", "your home", () => UsageScanner.Scan(_home), _store, markers: new UsageMarkers(blocked, sync: false));
+        var fs = new QuotaFileSystem(new LocalFileSystem(_home), ledger, QuotaLimits.None);
+
+        var failure = await Assert.ThrowsAsync<FileSystemException>(() => WriteAsync(fs, "/a", 100));
+
+        Assert.Equal(FileSystemError.IoError, failure.Error);
+        Assert.Contains("usage of your home could not be recorded", failure.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_home));
+        Assert.Equal(default, ledger.Used);
+    }
+
+    [Fact]
     public async Task Abandoned_temporary_files_count_against_the_byte_limit()
     {
         var ledger = new QuotaLedger("user:t", "your home", () => UsageScanner.Scan(_home), _store) { AbandonedBytes = 600 };

@@ -121,7 +121,7 @@ public sealed class QuotaLedger(
         {
             if (markers is not null && !_marked)
             {
-                markers.Set(Area);
+                SetMarker(markers);
                 _marked = true;
             }
 
@@ -133,6 +133,19 @@ public sealed class QuotaLedger(
         finally
         {
             _markerAccess.Release();
+        }
+    }
+
+    /// <summary>Without its marker a crash could lose the change's usage for good, so the change is not made (fail closed).</summary>
+    private void SetMarker(UsageMarkers markers)
+    {
+        try
+        {
+            markers.Set(Area);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new FileSystemException(FileSystemError.IoError, $"The usage of {Description} could not be recorded safely, so the change was not made.", ex);
         }
     }
 
