@@ -64,6 +64,7 @@ public sealed class CrashRecoveryTests
         Assert.True(code == 0, shown);
         var onDisk = $" in {files.Count} files ({files.Sum(file => file.Length)} bytes)";
         Assert.True(shown.Contains(onDisk, StringComparison.Ordinal), $"the home holds{onDisk}, but:\n{shown}");
+        Assert.Contains("Usage of user:alice counted again from", server.Output, StringComparison.Ordinal);
     }
 
     private static IEnumerable<FileInfo> TemporaryFiles(string home) =>

@@ -12,22 +12,18 @@ namespace Gatehouse.Storage.Quotas;
 /// A crash loses the changes not saved yet, so every change to the disk is bracketed by <see cref="BeginChangeAsync"/>
 /// and <see cref="EndChange"/>: the first puts the area's marker on disk (<see cref="UsageMarkers"/>) before the
 /// change is made, unless it is there already, and the marker goes once the store has every change and none is under
-/// way, a second after the last save (so a burst of uploads writes it once). The next start counts the areas whose
-/// marker is left again from the disk.
+/// way, looked at a minute after a save (so a burst of uploads, or a steady stream, writes it once). The next start
+/// counts the areas whose marker is left again from the disk.
 /// </summary>
-public sealed class QuotaLedger(
+public sealed partial class QuotaLedger(
     string area, string description, Func<StorageUsage> scan, IUsageStore store, TimeSpan? refreshInterval = null, Action<QuotaLedger, Exception>? saveFailed = null, UsageMarkers? markers = null)
 {
     private static readonly TimeSpan SaveDelay = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan MarkerLinger = TimeSpan.FromSeconds(1);
 
     private readonly long _refreshMilliseconds = (long)(refreshInterval ?? TimeSpan.FromSeconds(1)).TotalMilliseconds;
     private readonly object _counters = new();
     /// <summary>One store read or write at a time, so a reload never sees half of this ledger's unsaved changes.</summary>
     private readonly SemaphoreSlim _storeAccess = new(1, 1);
-    /// <summary>Guards <see cref="_marked"/>: a marker is never deleted while a change is being begun. Taken before <see cref="_storeAccess"/>.</summary>
-    private readonly SemaphoreSlim _markerAccess = new(1, 1);
-    private bool _marked;
     private int _changesUnderWay;
     private long _abandonedBytes;
     private StorageUsage _used;
@@ -107,45 +103,6 @@ public sealed class QuotaLedger(
             _reservedFiles += newFile ? 1 : 0;
             _inFlight++;
             return new UploadReservation(this, limits, newFile);
-        }
-    }
-
-    /// <summary>
-    /// Before a change reaches the disk (an upload put in place, a delete, an overwriting rename): puts the area's
-    /// marker on disk unless it is there. Always followed by <see cref="EndChange"/>.
-    /// </summary>
-    public async ValueTask BeginChangeAsync(CancellationToken cancellationToken)
-    {
-        await _markerAccess.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (markers is not null && !_marked)
-            {
-                SetMarker(markers);
-                _marked = true;
-            }
-
-            lock (_counters)
-            {
-                _changesUnderWay++;
-            }
-        }
-        finally
-        {
-            _markerAccess.Release();
-        }
-    }
-
-    /// <summary>Without its marker a crash could lose the change's usage for good, so the change is not made (fail closed).</summary>
-    private void SetMarker(UsageMarkers markers)
-    {
-        try
-        {
-            markers.Set(Area);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new FileSystemException(FileSystemError.IoError, $"The usage of {Description} could not be recorded safely, so the change was not made.", ex);
         }
     }
 
@@ -243,48 +200,7 @@ public sealed class QuotaLedger(
             return;
         }
 
-        await Task.Delay(MarkerLinger).ConfigureAwait(false);
-        await ClearMarkerIfSavedAsync(CancellationToken.None).ConfigureAwait(false);
-    }
-
-    private async Task ClearMarkerIfSavedAsync(CancellationToken cancellationToken)
-    {
-        if (markers is null)
-        {
-            return;
-        }
-
-        await _markerAccess.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            // With the store's lock too: a save that has taken the changes but not written them yet leaves nothing unsaved in memory.
-            await _storeAccess.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                lock (_counters)
-                {
-                    if (!_marked || _unsaved != default || _changesUnderWay > 0)
-                    {
-                        return;
-                    }
-                }
-
-                markers.Clear(Area);
-                _marked = false;
-            }
-            finally
-            {
-                _storeAccess.Release();
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // The marker stays: the next start counts the area again for nothing, which is harmless.
-        }
-        finally
-        {
-            _markerAccess.Release();
-        }
+        await ClearMarkerWhenSettledAsync().ConfigureAwait(false);
     }
 
     internal void Reserve(UploadReservation reservation, long bytes)
