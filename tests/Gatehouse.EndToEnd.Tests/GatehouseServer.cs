@@ -199,13 +199,17 @@ public sealed partial class GatehouseServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops the server gracefully and starts it again at once with the same settings and data, as an operator's
-    /// restart does; the output starts afresh.
+    /// Starts the server again with the same settings, data and ports, as an operator's restart does: after
+    /// <see cref="KillAsync"/>, or else after a graceful stop. <see cref="Output"/> then holds the new run's log only.
     /// </summary>
     public async Task RestartAsync()
     {
-        var code = await StopAsync(TimeSpan.FromSeconds(20));
-        Assert.True(code == 0, $"The server did not stop cleanly ({code}):\n{Output}");
+        if (!_process.HasExited)
+        {
+            var code = await StopAsync(TimeSpan.FromSeconds(20));
+            Assert.True(code == 0, $"The server did not stop cleanly ({code}):\n{Output}");
+        }
+
         _process.Dispose();
         _output.Clear();
         _process = Launch();

@@ -7,9 +7,14 @@ namespace Gatehouse.Storage.Tests;
 public sealed class QuotaTests : IDisposable
 {
     private readonly string _home = Directory.CreateTempSubdirectory("gatehouse-quota-").FullName;
+    private readonly string _markerDirectory = Directory.CreateTempSubdirectory("gatehouse-markers-").FullName;
     private readonly MemoryUsageStore _store = new();
 
-    public void Dispose() => Directory.Delete(_home, recursive: true);
+    public void Dispose()
+    {
+        Directory.Delete(_home, recursive: true);
+        Directory.Delete(_markerDirectory, recursive: true);
+    }
 
     private static VirtualPath P(string path)
     {
@@ -196,6 +201,81 @@ public sealed class QuotaTests : IDisposable
         Assert.Equal(new StorageUsage(1115, 13), ledger.Used);
         await ledger.SaveAsync(CancellationToken.None).WaitAsync(Bound);
         Assert.Equal(new StorageUsage(1115, 13), await store.LoadAsync("user:t", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_change_puts_the_marker_on_disk_before_it_is_made_and_the_marker_goes_once_the_store_has_it()
+    {
+        var markers = new UsageMarkers(_markerDirectory, sync: true);
+        var store = new GatedUsageStore();
+        await store.SetAsync("user:t", default, CancellationToken.None);
+        var ledger = new QuotaLedger("user:t", "your home", () => default, store, markers: markers);
+
+        await ledger.BeginChangeAsync(CancellationToken.None);
+        Assert.Equal(["user:t"], markers.List());
+        ledger.EndChange(new StorageUsage(10, 1));
+        await store.FirstWriteStarted.Task.WaitAsync(Bound);
+        Assert.Equal(["user:t"], markers.List());
+
+        store.Open.SetResult();
+        await ledger.SaveAsync(CancellationToken.None).WaitAsync(Bound);
+        Assert.Empty(markers.List());
+        Assert.Equal(new StorageUsage(10, 1), await store.LoadAsync("user:t", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_marker_stays_while_a_change_is_under_way_or_unsaved()
+    {
+        var markers = new UsageMarkers(_markerDirectory, sync: false);
+        var store = new GatedUsageStore { FailNext = true };
+        store.Open.SetResult();
+        await store.SetAsync("user:t", default, CancellationToken.None);
+        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ledger = new QuotaLedger("user:t", "your home", () => default, store, saveFailed: (_, _) => failed.TrySetResult(), markers: markers);
+        var fs = new QuotaFileSystem(new LocalFileSystem(_home), ledger, QuotaLimits.None);
+
+        await WriteAsync(fs, "/a", 100);
+        await failed.Task.WaitAsync(Bound);
+        Assert.Equal(["user:t"], markers.List());
+
+        await ledger.BeginChangeAsync(CancellationToken.None);
+        await ledger.SaveAsync(CancellationToken.None).WaitAsync(Bound);
+        Assert.Equal(new StorageUsage(100, 1), await store.LoadAsync("user:t", CancellationToken.None));
+        Assert.Equal(["user:t"], markers.List());
+
+        ledger.EndChange(default);
+        await ledger.SaveAsync(CancellationToken.None).WaitAsync(Bound);
+        Assert.Empty(markers.List());
+    }
+
+    [Fact]
+    public async Task An_upload_whose_marker_cannot_be_written_is_not_put_in_place()
+    {
+        var blocked = Path.Combine(_markerDirectory, "not-a-directory");
+        await File.WriteAllTextAsync(blocked, "a file where the marker directory should be");
+        var ledger = new QuotaLedger("user:t", "your home", () => UsageScanner.Scan(_home), _store, markers: new UsageMarkers(blocked, sync: false));
+        var fs = new QuotaFileSystem(new LocalFileSystem(_home), ledger, QuotaLimits.None);
+
+        var failure = await Assert.ThrowsAsync<FileSystemException>(() => WriteAsync(fs, "/a", 100));
+
+        Assert.Equal(FileSystemError.IoError, failure.Error);
+        Assert.Contains("usage of your home could not be recorded", failure.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_home));
+        Assert.Equal(default, ledger.Used);
+    }
+
+    [Fact]
+    public async Task Abandoned_temporary_files_count_against_the_byte_limit()
+    {
+        var ledger = new QuotaLedger("user:t", "your home", () => UsageScanner.Scan(_home), _store) { AbandonedBytes = 600 };
+        var fs = new QuotaFileSystem(new LocalFileSystem(_home), ledger, new QuotaLimits(1000, null));
+
+        var refused = await Assert.ThrowsAsync<FileSystemException>(() => WriteAsync(fs, "/a", 500));
+        Assert.Equal(FileSystemError.QuotaExceeded, refused.Error);
+
+        ledger.AbandonedBytes = 0;
+        await WriteAsync(fs, "/a", 500);
+        Assert.Equal(new StorageUsage(500, 1), ledger.Used);
     }
 
     private static async Task WriteAsync(IFileSystem fs, string path, int size)

@@ -177,4 +177,10 @@ public static partial class Log
 
     [LoggerMessage(87, LogLevel.Error, "Could not save the last usage changes of {Area} at shutdown ({Bytes} bytes, {Files} files): the stored usage is off by that much until `gatehouse quota scan`: {Reason}")]
     public static partial void UsageLostAtShutdown(ILogger logger, string area, long bytes, long files, string reason);
+
+    [LoggerMessage(130, LogLevel.Warning, "Usage of {Area} counted again from {Path} because the last run stopped before saving it: {Bytes} bytes in {Files} files (the store said {StoredBytes} bytes in {StoredFiles} files)")]
+    public static partial void UsageRecounted(ILogger logger, string area, string path, long bytes, long files, long storedBytes, long storedFiles);
+
+    [LoggerMessage(131, LogLevel.Error, "Could not count the usage of {Area} again after the last run stopped before saving it; it is tried at the next start, or run `gatehouse quota scan`: {Reason}")]
+    public static partial void UsageRecountFailed(ILogger logger, string area, string reason);
 }

@@ -17,20 +17,28 @@ internal sealed class LocalUpload(EarlyWritebackStream content, string temporary
     /// </summary>
     public static LocalUpload Begin(string final, long keepExistingBytes, VirtualPath path, bool syncToDisk)
     {
-        var temporary = Path.Combine(Path.GetDirectoryName(final)!, PathValidation.TemporaryUploadPrefix + Guid.NewGuid().ToString("N"));
-        if (keepExistingBytes > 0)
+        var temporary = TemporaryUploads.Claim(Path.GetDirectoryName(final)!);
+        try
         {
-            CopyPrefix(final, temporary, keepExistingBytes, path);
-        }
+            if (keepExistingBytes > 0)
+            {
+                CopyPrefix(final, temporary, keepExistingBytes, path);
+            }
 
-        var stream = new FileStream(temporary, new FileStreamOptions
+            var stream = new FileStream(temporary, new FileStreamOptions
+            {
+                Mode = keepExistingBytes > 0 ? FileMode.Append : FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                BufferSize = 0,
+            });
+            return new LocalUpload(new EarlyWritebackStream(stream), temporary, final, syncToDisk);
+        }
+        catch
         {
-            Mode = keepExistingBytes > 0 ? FileMode.Append : FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-            BufferSize = 0,
-        });
-        return new LocalUpload(new EarlyWritebackStream(stream), temporary, final, syncToDisk);
+            Discard(temporary);
+            throw;
+        }
     }
 
     public async ValueTask<long?> CommitAsync(CancellationToken cancellationToken)
@@ -46,6 +54,7 @@ internal sealed class LocalUpload(EarlyWritebackStream content, string temporary
             await content.DisposeAsync().ConfigureAwait(false);
             var replaced = AtomicReplace.Move(temporaryPath, finalPath);
             _committed = true;
+            TemporaryUploads.Release(temporaryPath);
             return replaced;
         }
         catch (Exception ex) when (StorageErrors.TryTranslate(ex, out var translated))
@@ -59,19 +68,23 @@ internal sealed class LocalUpload(EarlyWritebackStream content, string temporary
         await content.DisposeAsync().ConfigureAwait(false);
         if (!_committed)
         {
-            try
-            {
-                File.Delete(temporaryPath);
-            }
-            catch (IOException)
-            {
-                // Best effort: a leftover temporary name is hidden from clients and never served.
-            }
-            catch (UnauthorizedAccessException)
-            {
-                // As above.
-            }
+            Discard(temporaryPath);
         }
+    }
+
+    /// <summary>Deletes the file before the name is released, so the sweep never finds it unowned while this process holds it.</summary>
+    private static void Discard(string temporary)
+    {
+        try
+        {
+            File.Delete(temporary);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a leftover temporary name is hidden from clients, never served, and removed by the sweep.
+        }
+
+        TemporaryUploads.Release(temporary);
     }
 
     private static void CopyPrefix(string source, string destination, long length, VirtualPath path)

@@ -8,7 +8,7 @@ namespace Gatehouse.Storage.Local;
 /// The Linux calls .NET does not expose: realpath (to confine symbolic links to the home); statx (device and inode
 /// numbers for the MLSD "unique" fact, with the rest of a listing line's facts in the same call, relative to the open
 /// directory when listing one); renameat2 (to put an upload in place and learn exactly what it replaced);
-/// sync_file_range (to write an upload back while it arrives).
+/// sync_file_range (to write an upload back while it arrives); fsync of a directory (.NET opens no directories).
 /// </summary>
 internal static partial class NativeFileApi
 {
@@ -161,6 +161,16 @@ internal static partial class NativeFileApi
             return false;
         }
     }
+
+    /// <summary>fsync of a directory: the names created in it survive a power cut. False where it cannot be done.</summary>
+    public static bool SyncDirectory(string path)
+    {
+        using var directory = OpenDirectory(path);
+        return directory is not null && fsync(directory) == 0;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fsync(DirectoryHandle fd);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int sync_file_range(SafeFileHandle fd, long offset, long nbytes, uint flags);

@@ -1,6 +1,10 @@
 namespace Gatehouse.Storage.Quotas;
 
-/// <summary>Keeps a storage area's usage in its <see cref="QuotaLedger"/> and stops uploads that would pass the limits.</summary>
+/// <summary>
+/// Keeps a storage area's usage in its <see cref="QuotaLedger"/> and stops uploads that would pass the limits. Every
+/// change to the disk is made between the ledger's <see cref="QuotaLedger.BeginChangeAsync"/> and
+/// <see cref="QuotaLedger.EndChange"/>, so a crash in between is repaired at the next start.
+/// </summary>
 public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, QuotaLimits limits) : IFileSystem
 {
     public ValueTask<FileSystemEntry?> GetEntryAsync(VirtualPath path, CancellationToken cancellationToken) =>
@@ -34,11 +38,14 @@ public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, Quota
     public async ValueTask DeleteFileAsync(VirtualPath path, CancellationToken cancellationToken)
     {
         var existing = await inner.GetEntryAsync(path, cancellationToken).ConfigureAwait(false);
-        await inner.DeleteFileAsync(path, cancellationToken).ConfigureAwait(false);
-        if (existing is { IsDirectory: false })
-        {
-            ledger.Record(new StorageUsage(-existing.Size, -1));
-        }
+        await ChangeAsync(
+            ledger,
+            async () =>
+            {
+                await inner.DeleteFileAsync(path, cancellationToken).ConfigureAwait(false);
+                return existing is { IsDirectory: false } ? new StorageUsage(-existing.Size, -1) : default;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     public ValueTask RemoveDirectoryAsync(VirtualPath path, CancellationToken cancellationToken) =>
@@ -50,15 +57,32 @@ public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, Quota
     public async ValueTask RenameAsync(VirtualPath from, VirtualPath to, CancellationToken cancellationToken)
     {
         var overwritten = await inner.GetEntryAsync(to, cancellationToken).ConfigureAwait(false);
-        await inner.RenameAsync(from, to, cancellationToken).ConfigureAwait(false);
-        if (overwritten is { IsDirectory: false })
-        {
-            ledger.Record(new StorageUsage(-overwritten.Size, -1));
-        }
+        await ChangeAsync(
+            ledger,
+            async () =>
+            {
+                await inner.RenameAsync(from, to, cancellationToken).ConfigureAwait(false);
+                return overwritten is { IsDirectory: false } ? new StorageUsage(-overwritten.Size, -1) : default;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     public ValueTask SetLastModifiedAsync(VirtualPath path, DateTimeOffset time, CancellationToken cancellationToken) =>
         inner.SetLastModifiedAsync(path, time, cancellationToken);
+
+    private static async ValueTask ChangeAsync(QuotaLedger ledger, Func<ValueTask<StorageUsage>> change, CancellationToken cancellationToken)
+    {
+        await ledger.BeginChangeAsync(cancellationToken).ConfigureAwait(false);
+        var made = default(StorageUsage);
+        try
+        {
+            made = await change().ConfigureAwait(false);
+        }
+        finally
+        {
+            ledger.EndChange(made);
+        }
+    }
 
     /// <summary>The file limit is checked against the name as it was at the start; the usage recorded is what the commit really replaced.</summary>
     private sealed class QuotaUpload(IUpload inner, UploadReservation reservation, QuotaLedger ledger, long keptBytes) : IUpload
@@ -69,10 +93,17 @@ public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, Quota
 
         public async ValueTask<long?> CommitAsync(CancellationToken cancellationToken)
         {
-            var replaced = await inner.CommitAsync(cancellationToken).ConfigureAwait(false);
-            var change = new StorageUsage(keptBytes + reservation.Bytes - (replaced ?? 0), replaced is null ? 1 : 0);
-            // Recorded before the reservation is released, so no other upload ever sees the room twice.
-            ledger.Record(change);
+            long? replaced = null;
+            await ChangeAsync(
+                ledger,
+                async () =>
+                {
+                    replaced = await inner.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return new StorageUsage(keptBytes + reservation.Bytes - (replaced ?? 0), replaced is null ? 1 : 0);
+                },
+                cancellationToken).ConfigureAwait(false);
+
+            // Counted before the reservation is released, so no other upload ever sees the room twice.
             reservation.Release();
 
             return replaced;

@@ -9,8 +9,14 @@ namespace Gatehouse.Storage.Quotas;
 /// it (a database write before every 226 cost a third of a small upload). While no upload is in flight the
 /// ledger re-reads the store (by default at most once a second), which picks up <c>quota scan</c> and the uploads
 /// of other nodes sharing the store, without a database read before every upload.
+/// A crash loses the changes not saved yet, so every change to the disk is bracketed by <see cref="BeginChangeAsync"/>
+/// and <see cref="EndChange"/>: the first puts the area's marker on disk (<see cref="UsageMarkers"/>) before the
+/// change is made, unless it is there already, and the marker goes once the store has every change and none is under
+/// way, looked at a minute after a save (so a burst of uploads, or a steady stream, writes it once). The next start
+/// counts the areas whose marker is left again from the disk.
 /// </summary>
-public sealed class QuotaLedger(string area, string description, Func<StorageUsage> scan, IUsageStore store, TimeSpan? refreshInterval = null, Action<QuotaLedger, Exception>? saveFailed = null)
+public sealed partial class QuotaLedger(
+    string area, string description, Func<StorageUsage> scan, IUsageStore store, TimeSpan? refreshInterval = null, Action<QuotaLedger, Exception>? saveFailed = null, UsageMarkers? markers = null)
 {
     private static readonly TimeSpan SaveDelay = TimeSpan.FromMilliseconds(20);
 
@@ -18,6 +24,8 @@ public sealed class QuotaLedger(string area, string description, Func<StorageUsa
     private readonly object _counters = new();
     /// <summary>One store read or write at a time, so a reload never sees half of this ledger's unsaved changes.</summary>
     private readonly SemaphoreSlim _storeAccess = new(1, 1);
+    private int _changesUnderWay;
+    private long _abandonedBytes;
     private StorageUsage _used;
     private long _reservedBytes;
     private long _reservedFiles;
@@ -59,6 +67,29 @@ public sealed class QuotaLedger(string area, string description, Func<StorageUsa
         }
     }
 
+    /// <summary>
+    /// Bytes of temporary upload files in the area that no running upload owns any more, as the last sweep found
+    /// them: counted against the byte limit until they are removed.
+    /// </summary>
+    public long AbandonedBytes
+    {
+        get
+        {
+            lock (_counters)
+            {
+                return _abandonedBytes;
+            }
+        }
+
+        set
+        {
+            lock (_counters)
+            {
+                _abandonedBytes = value;
+            }
+        }
+    }
+
     public async Task<UploadReservation> BeginUploadAsync(QuotaLimits limits, bool newFile, CancellationToken cancellationToken)
     {
         await RefreshIfIdleAsync(cancellationToken).ConfigureAwait(false);
@@ -75,16 +106,32 @@ public sealed class QuotaLedger(string area, string description, Func<StorageUsa
         }
     }
 
-    /// <summary>Counts a committed change now; the store gets it in the background (<see cref="SaveAsync"/>).</summary>
-    public void Record(StorageUsage change)
-    {
-        if (change == default)
-        {
-            return;
-        }
+    /// <summary>Counts what the change begun by <see cref="BeginChangeAsync"/> did (default: nothing), as <see cref="Record"/> does.</summary>
+    public void EndChange(StorageUsage change) => Count(change, endsChange: true);
 
+    /// <summary>Counts a committed change now; the store gets it in the background (<see cref="SaveAsync"/>).</summary>
+    public void Record(StorageUsage change) => Count(change, endsChange: false);
+
+    /// <summary>
+    /// Adds every change not yet in the store to it, and then removes the marker if no change is under way; at
+    /// shutdown, and wherever the store must be current.
+    /// </summary>
+    public async Task SaveAsync(CancellationToken cancellationToken)
+    {
+        await SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await ClearMarkerIfSavedAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Count(StorageUsage change, bool endsChange)
+    {
         lock (_counters)
         {
+            _changesUnderWay -= endsChange ? 1 : 0;
+            if (change == default)
+            {
+                return;
+            }
+
             _used += change;
             _unsaved += change;
             _changes++;
@@ -99,8 +146,7 @@ public sealed class QuotaLedger(string area, string description, Func<StorageUsa
         _ = SaveQueuedAsync();
     }
 
-    /// <summary>Adds every change not yet in the store to it; at shutdown, and wherever the store must be current.</summary>
-    public async Task SaveAsync(CancellationToken cancellationToken)
+    private async Task SaveChangesAsync(CancellationToken cancellationToken)
     {
         await _storeAccess.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -145,20 +191,23 @@ public sealed class QuotaLedger(string area, string description, Func<StorageUsa
             // Off the committing thread (the SQLite provider's async calls run synchronously), and late enough
             // that the changes of a burst of small uploads share one write.
             await Task.Delay(SaveDelay).ConfigureAwait(false);
-            await SaveAsync(CancellationToken.None).ConfigureAwait(false);
+            await SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception failure)
         {
-            // Kept for the next save (the next change, or shutdown); the server reports it, the upload stands.
+            // Kept for the next save (the next change, or shutdown), and so is the marker; the server reports it, the upload stands.
             saveFailed?.Invoke(this, failure);
+            return;
         }
+
+        await ClearMarkerWhenSettledAsync().ConfigureAwait(false);
     }
 
     internal void Reserve(UploadReservation reservation, long bytes)
     {
         lock (_counters)
         {
-            if (reservation.Limits.Bytes is { } maxBytes && _used.Bytes + _reservedBytes + bytes > maxBytes)
+            if (reservation.Limits.Bytes is { } maxBytes && _used.Bytes + _reservedBytes + _abandonedBytes + bytes > maxBytes)
             {
                 throw Exceeded($"this upload would take {Description} past its limit of {Format(maxBytes)}");
             }
@@ -233,30 +282,4 @@ public sealed class QuotaLedger(string area, string description, Func<StorageUsa
         >= 1L << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.##} KiB"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes"),
     };
-}
-
-/// <summary>One upload's claim on a ledger; released when the upload ends, committed or not.</summary>
-public sealed class UploadReservation(QuotaLedger ledger, QuotaLimits limits, bool newFile)
-{
-    private int _released;
-
-    public QuotaLimits Limits { get; } = limits;
-
-    public bool NewFile { get; } = newFile;
-
-    public long Bytes { get; private set; }
-
-    public void Reserve(long bytes)
-    {
-        ledger.Reserve(this, bytes);
-        Bytes += bytes;
-    }
-
-    public void Release()
-    {
-        if (Interlocked.Exchange(ref _released, 1) == 0)
-        {
-            ledger.Release(this);
-        }
-    }
 }

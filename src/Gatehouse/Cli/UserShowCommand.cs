@@ -31,7 +31,7 @@ internal static class UserShowCommand
             Console.WriteLine($"  groups:      {(groups.Count == 0 ? "(none)" : string.Join(", ", groups))}");
             Console.WriteLine($"  created:     {UserCommands.Format(account.CreatedAt)} UTC");
             Console.WriteLine($"  last login:  {UserCommands.Format(account.LastLoginAt)}");
-            Console.WriteLine($"  home usage:  {(usage is { } used ? $"{QuotaLedger.Format(used.Bytes)} in {used.Files} files" : "not measured yet (gatehouse quota scan)")}");
+            Console.WriteLine($"  home usage:  {(usage is { } used ? $"{QuotaLedger.Format(used.Bytes)} in {used.Files} files ({used.Bytes} bytes)" : "not measured yet (gatehouse quota scan)")}");
             if (parse.GetValue(effective))
             {
                 await PrintEffectiveAsync(store, user, cancellationToken).ConfigureAwait(false);

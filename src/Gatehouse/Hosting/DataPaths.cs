@@ -12,5 +12,8 @@ public sealed class DataPaths(string dataDirectory)
     /// <summary>The running server's process id, for <c>gatehouse drain</c>.</summary>
     public string PidFile => Path.Combine(Root, "gatehouse.pid");
 
+    /// <summary>This node's notes of areas whose usage changes are not all saved yet (<see cref="Storage.Quotas.UsageMarkers"/>).</summary>
+    public string UsageMarkers => Path.Combine(Root, "usage-pending");
+
     public string DefaultHome(string user) => Path.Combine(Root, "home", user);
 }

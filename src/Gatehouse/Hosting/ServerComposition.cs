@@ -33,7 +33,8 @@ public static class ServerComposition
         services.AddSingleton<IUsageStore>(provider => new SqlUsageStore(provider.GetRequiredService<AccountDatabase>()));
         services.AddSingleton<IBanStore>(provider => new SqlBanStore(provider.GetRequiredService<AccountDatabase>()));
         services.AddSingleton(provider => new AccessPolicyResolver(provider.GetRequiredService<IAccessStore>()));
-        services.AddSingleton(provider => new QuotaLedgers(provider.GetRequiredService<IUsageStore>(), provider.GetRequiredService<ILogger<QuotaLedgers>>()));
+        services.AddSingleton(provider => new QuotaLedgers(
+            provider.GetRequiredService<IUsageStore>(), provider.GetRequiredService<ILogger<QuotaLedgers>>(), new UsageMarkers(paths.UsageMarkers, options.Storage.SyncUploads)));
         services.AddSingleton(provider => new BanList(provider.GetRequiredService<IBanStore>(), BanPolicyFrom(options.Bans, settings.BanExemptNetworks), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton(provider => new Authenticator(
@@ -99,6 +100,8 @@ public static class ServerComposition
                 provider.GetRequiredService<ILogger<ClusterMembership>>()));
         }
 
+        // Before the FTP server: usage left unsaved by a crash is counted again before the first session.
+        services.AddHostedService<UploadRecoveryService>();
         services.AddHostedService<FtpServer>();
         services.AddHostedService<HealthEndpoint>();
         services.AddHostedService<RetentionService>();
