@@ -78,7 +78,12 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
     [Fact]
     public async Task A_client_that_meets_a_full_server_is_refused_but_never_banned()
     {
-        await using var server = await GatehouseServer.StartAsync(new() { ["Bans__Threshold"] = "3", ["Limits__MaxSessions"] = "2" });
+        await using var server = await GatehouseServer.StartAsync(new()
+        {
+            ["Bans__Threshold"] = "3",
+            ["Limits__MaxSessions"] = "2",
+            ["Limits__MaxUnauthenticatedSessions"] = "2",
+        });
         var control = new IPEndPoint(IPAddress.Loopback, server.ExplicitPort);
         var partners = new List<RawControl>();
         foreach (var address in new[] { "127.0.3.1", "127.0.3.2" })
@@ -114,6 +119,23 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
                 socket.Bind(new IPEndPoint(from, 0));
                 Interlocked.Increment(ref attempts[0]);
                 await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), stop);
+
+                // A connection the kernel completed while the listen queue was full never reaches the server, and a
+                // silent client would never find out: without the greeting (or a 421) soon, connect again.
+                using var greeting = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                greeting.CancelAfter(TimeSpan.FromSeconds(5));
+                try
+                {
+                    if (await socket.ReceiveAsync(buffer, SocketFlags.None, greeting.Token) == 0)
+                    {
+                        continue;
+                    }
+                }
+                catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+                {
+                    continue;
+                }
+
                 while (await socket.ReceiveAsync(buffer, SocketFlags.None, stop) > 0)
                 {
                 }

@@ -51,8 +51,10 @@ public class DeploymentChecksTests
     [InlineData(600, true)]
     public void Keep_alive_off_or_longer_than_common_idle_time_outs_is_flagged(int seconds, bool flagged)
     {
-        var warnings = Warnings(new GatehouseOptions { Ftp = { PassivePorts = "30000-30019", ControlKeepAliveSeconds = seconds } }, Facts());
-        Assert.Equal(flagged, warnings.Any(w => w.StartsWith("Ftp:ControlKeepAliveSeconds:", StringComparison.Ordinal)));
+        var control = Warnings(new GatehouseOptions { Ftp = { PassivePorts = "30000-30019", ControlKeepAliveSeconds = seconds } }, Facts());
+        Assert.Equal(flagged, control.Any(w => w.StartsWith("Ftp:ControlKeepAliveSeconds:", StringComparison.Ordinal)));
+        var data = Warnings(new GatehouseOptions { Ftp = { PassivePorts = "30000-30019", DataKeepAliveSeconds = seconds } }, Facts());
+        Assert.Equal(flagged, data.Any(w => w.StartsWith("Ftp:DataKeepAliveSeconds:", StringComparison.Ordinal)));
     }
 
     [Fact]

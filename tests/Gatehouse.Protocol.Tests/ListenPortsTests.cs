@@ -19,10 +19,13 @@ public sealed class ListenPortsTests
         other.Listen();
         var options = new GatehouseOptions
         {
-            Ftp = { ListenAddresses = ["127.0.0.1"], ExplicitPort = 0 },
+            Ftp = { ListenAddresses = ["127.0.0.1"], ExplicitPort = 0, PassivePorts = "29480-29481" },
             Cluster = { RelayPort = port, RelayAddress = "127.0.0.1" },
         };
-        var ports = ListenPorts.All(options, new PortRange(29480, 29481)).ToList();
+
+        // Only the parsed values matter here, not that a real node would also need a control port and the shared store.
+        GatehouseOptionsValidator.Validate(options, out var settings);
+        var ports = ListenPorts.All(options, settings).ToList();
         Assert.Equal(["Cluster:RelayPort", "Ftp:PassivePorts", "Ftp:PassivePorts"], ports.Select(listen => listen.Key));
 
         Assert.Equal(

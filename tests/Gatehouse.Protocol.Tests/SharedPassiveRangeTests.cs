@@ -38,8 +38,8 @@ public sealed class SharedPassiveRangeTests
     {
         var cluster = new FakeCluster();
         using var listeners = new SharedPassiveRange(new PortRange(29410, 29412), null, NetworkList.Empty, NullLogger.Instance, cluster);
-        var options = new GatehouseOptions { Ftp = { ListenAddresses = ["127.0.0.1"] }, Cluster = { RelayPort = 29499 } };
-        listeners.ListenOnWholeRange(ListenPorts.SharedPassiveRange(options, listeners.Range));
+        var options = new GatehouseOptions { Cluster = { RelayPort = 29499 } };
+        listeners.ListenOnWholeRange(ListenPorts.SharedPassiveRange(options, [IPAddress.Loopback], listeners.Range));
         Assert.Equal(3, listeners.Listening);
 
         await using var reservation = await listeners.ReserveAsync(IPAddress.Loopback, Expect(), NullLogger.Instance, default);

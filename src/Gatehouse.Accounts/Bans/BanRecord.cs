@@ -23,6 +23,9 @@ public enum AbuseKind
 
     /// <summary>A connection held without logging in until the login time-out, or until it had to make room for others.</summary>
     HeldWithoutLogin,
+
+    /// <summary>As <see cref="HeldWithoutLogin"/>, without ever sending a command: what a connection flood looks like, and no client does.</summary>
+    SilentConnection,
 }
 
 /// <param name="Threshold">Points within <paramref name="Window"/> that earn a ban.</param>
@@ -38,7 +41,7 @@ public sealed record BanPolicy(
 {
     public static int Points(AbuseKind kind) => kind switch
     {
-        AbuseKind.FailedLogin => 2,
+        AbuseKind.FailedLogin or AbuseKind.SilentConnection => 2,
         _ => 1,
     };
 

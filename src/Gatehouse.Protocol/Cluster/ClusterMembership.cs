@@ -24,8 +24,8 @@ public sealed class ClusterMembership(
         string? relay = null;
         if (context.PassivePorts is SharedPassiveRange shared)
         {
-            shared.ListenOnWholeRange(ListenPorts.SharedPassiveRange(context.Options, shared.Range));
-            _relay = new RelayListener(shared, ListenPorts.Relay(cluster)!, logger);
+            shared.ListenOnWholeRange(ListenPorts.SharedPassiveRange(context.Options, context.Settings.ListenAddresses, shared.Range));
+            _relay = new RelayListener(shared, ListenPorts.Relay(cluster, context.Settings.RelayAddress)!, logger);
             _relay.Start(cancellationToken);
             relay = _relay.EndPoint.ToString();
         }

@@ -35,6 +35,7 @@ public static class ConfigurationKeys
         ("Ftp:AllowActiveMode", Kind.Boolean),
         ("Ftp:RequireSameClientIpForData", Kind.Boolean),
         ("Ftp:ControlKeepAliveSeconds", Kind.Integer),
+        ("Ftp:DataKeepAliveSeconds", Kind.Integer),
         ("Ftp:TrustedProxies:*", Kind.Text),
         ("Tls:CertificateFile", Kind.Text),
         ("Tls:KeyFile", Kind.Text),

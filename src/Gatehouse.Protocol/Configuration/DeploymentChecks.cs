@@ -33,10 +33,14 @@ public static class DeploymentChecks
             Warn("Ftp:PassivePorts", $"{range} overlaps port(s) {string.Join(", ", taken.Take(5))} that something on this machine already listens on (if that is a running Gatehouse, those are its own passive ports); choose a range no other service uses");
         }
 
-        if (ftp.ControlKeepAliveSeconds == 0 || ftp.ControlKeepAliveSeconds > CommonFirewallIdleSeconds)
+        if (KeepAliveTooLong(ftp.ControlKeepAliveSeconds) is { } control)
         {
-            var what = ftp.ControlKeepAliveSeconds == 0 ? "is off" : $"is {ftp.ControlKeepAliveSeconds} s";
-            Warn("Ftp:ControlKeepAliveSeconds", $"{what}: firewalls and balancers drop idle connections (Azure's after 4 minutes, AWS NLB's after 350 s), and the control connection is idle during long transfers, so their 226 would be lost; use 60");
+            Warn("Ftp:ControlKeepAliveSeconds", $"{control}: firewalls and balancers drop idle connections (Azure's after 4 minutes, AWS NLB's after 350 s), and the control connection is idle during long transfers, so their 226 would be lost; use 60");
+        }
+
+        if (KeepAliveTooLong(ftp.DataKeepAliveSeconds) is { } data)
+        {
+            Warn("Ftp:DataKeepAliveSeconds", $"{data}: firewalls and balancers drop idle connections, and a data connection is idle while a rate-limited client sleeps or a slow reader stops reading, so the transfer would hang; use 15");
         }
 
         if (publicAddress is not null && options.Tls.Policy == TlsPolicy.Disabled)
@@ -56,6 +60,13 @@ public static class DeploymentChecks
 
         return warnings;
     }
+
+    private static string? KeepAliveTooLong(int seconds) => seconds switch
+    {
+        0 => "is off",
+        > CommonFirewallIdleSeconds => $"is {seconds} s",
+        _ => null,
+    };
 
     private static void CheckCertificate(GatehouseOptions options, DeploymentFacts facts, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, Action<string, string> warn)
     {

@@ -69,6 +69,12 @@ public sealed class FtpOptions
     public int ControlKeepAliveSeconds { get; set; } = 60;
 
     /// <summary>
+    /// TCP keep-alive idle time on data connections, which are idle while a rate-limited client sleeps between bursts
+    /// or a slow reader stops reading. 0 disables.
+    /// </summary>
+    public int DataKeepAliveSeconds { get; set; } = 15;
+
+    /// <summary>
     /// Load balancers (CIDRs) whose control and passive data connections start with a PROXY protocol header (v1 or
     /// v2) naming the real client; from them the header is required. Anyone else sending one is disconnected.
     /// </summary>
@@ -120,10 +126,11 @@ public sealed class LimitsOptions
 
     public int MaxSessionsPerIp { get; set; } = 50;
 
-    /// <summary>Of MaxSessions, how many may be connections that have not logged in; the rest is kept for partners who have.</summary>
-    public int MaxUnauthenticatedSessions { get; set; } = 200;
+    /// <summary>Of MaxSessions, how many may be connections that have not logged in; the rest is kept for partners who have. Unset: half of MaxSessions.</summary>
+    public int? MaxUnauthenticatedSessions { get; set; }
 
-    public int MaxUnauthenticatedSessionsPerIp { get; set; } = 10;
+    /// <summary>Connections from one address that have not logged in. Unset: MaxSessionsPerIp.</summary>
+    public int? MaxUnauthenticatedSessionsPerIp { get; set; }
 
     /// <summary>Never applied while a transfer is running.</summary>
     public int IdleTimeoutSeconds { get; set; } = 600;

@@ -104,6 +104,11 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
             }
         }
 
+        if (ftp.DataKeepAliveSeconds < 0)
+        {
+            Problem("Ftp:DataKeepAliveSeconds", $"{ftp.DataKeepAliveSeconds} is negative; use 0 to turn keep-alive off or a number of seconds such as 15");
+        }
+
         if (ftp.ControlKeepAliveSeconds < 0)
         {
             Problem("Ftp:ControlKeepAliveSeconds", $"{ftp.ControlKeepAliveSeconds} is negative; use 0 to turn keep-alive off or a number of seconds such as 60");
@@ -137,8 +142,15 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
         var limits = options.Limits;
         CheckPositive(problems, "Limits:MaxSessions", limits.MaxSessions, "1000");
         CheckPositive(problems, "Limits:MaxSessionsPerIp", limits.MaxSessionsPerIp, "50");
-        CheckPositive(problems, "Limits:MaxUnauthenticatedSessions", limits.MaxUnauthenticatedSessions, "200");
-        CheckPositive(problems, "Limits:MaxUnauthenticatedSessionsPerIp", limits.MaxUnauthenticatedSessionsPerIp, "10");
+        if (limits.MaxUnauthenticatedSessions is { } waiting)
+        {
+            CheckPositive(problems, "Limits:MaxUnauthenticatedSessions", waiting, "500, or leave it unset for half of Limits:MaxSessions");
+        }
+
+        if (limits.MaxUnauthenticatedSessionsPerIp is { } waitingPerIp)
+        {
+            CheckPositive(problems, "Limits:MaxUnauthenticatedSessionsPerIp", waitingPerIp, "20, or leave it unset for Limits:MaxSessionsPerIp");
+        }
         CheckPositive(problems, "Limits:LoginTimeoutUnderPressureSeconds", limits.LoginTimeoutUnderPressureSeconds, "10");
         CheckPositive(problems, "Limits:IdleTimeoutSeconds", limits.IdleTimeoutSeconds, "600");
         CheckPositive(problems, "Limits:LoginTimeoutSeconds", limits.LoginTimeoutSeconds, "60");
@@ -163,7 +175,8 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
             CheckNetworks(problems, "Access:DeniedNetworks", options.Access.DeniedNetworks),
             CheckNetworks(problems, "Bans:ExemptNetworks", options.Bans.ExemptNetworks),
             passiveAddress,
-            passiveAddressRules);
+            passiveAddressRules,
+            RelayAddress: null);
         var bans = options.Bans;
         CheckPositive(problems, "Bans:Threshold", bans.Threshold, "10");
         CheckPositive(problems, "Bans:WindowSeconds", bans.WindowSeconds, "600");
@@ -192,13 +205,15 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
             Problem("Cluster:DrainTimeoutSeconds", $"is {cluster.DrainTimeoutSeconds}; use 1 to 604800 seconds (default 600)");
         }
 
-        CheckRelay(options, range, Problem);
+        var relayAddress = CheckRelay(options, range, Problem);
+        settings = settings with { RelayAddress = relayAddress };
         CheckPositive(problems, "Retention:IntervalMinutes", options.Retention.IntervalMinutes, "60");
         LdapOptionsValidation.Check(options.Ldap, Problem);
         return problems;
     }
 
-    private static void CheckRelay(GatehouseOptions options, PortRange range, Action<string, string> problem)
+    /// <returns>Cluster:RelayAddress, parsed; null when the relay is off or the address is not valid.</returns>
+    private static IPAddress? CheckRelay(GatehouseOptions options, PortRange range, Action<string, string> problem)
     {
         var (cluster, ftp) = (options.Cluster, options.Ftp);
         if (cluster.RelayPort == 0)
@@ -208,7 +223,7 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
                 problem("Cluster:RelayAddress", "is only used with Cluster:RelayPort; set the port too, or remove the address");
             }
 
-            return;
+            return null;
         }
 
         if (cluster.RelayPort is < 0 or > 65535)
@@ -224,6 +239,7 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
         if (!IPAddress.TryParse(cluster.RelayAddress, out var relayAddress) || relayAddress.Equals(IPAddress.Any) || relayAddress.Equals(IPAddress.IPv6Any))
         {
             problem("Cluster:RelayAddress", $"'{cluster.RelayAddress}' is not this node's address; give the IP address other nodes reach it at on the cluster network, for example 10.0.0.11");
+            relayAddress = null;
         }
 
         if (options.AccountStore.Provider != AccountStoreProvider.PostgreSql)
@@ -235,6 +251,8 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
         {
             problem("Cluster:RelayPort", "matches each data connection to its session by the client's address, so Ftp:RequireSameClientIpForData must stay true");
         }
+
+        return relayAddress;
     }
 
     private static void CheckAccountStore(AccountStoreOptions store, Action<string, string> problem)

@@ -16,4 +16,5 @@ public sealed record ValidatedSettings(
     NetworkList DeniedNetworks,
     NetworkList BanExemptNetworks,
     AnnouncedAddress? PassiveAddress,
-    IReadOnlyList<PassiveAddressRule> PassiveAddressOverrides);
+    IReadOnlyList<PassiveAddressRule> PassiveAddressOverrides,
+    IPAddress? RelayAddress);

@@ -25,7 +25,8 @@ public sealed class ConnectionGate(LimitsOptions limits)
     private readonly object _sync = new();
     private readonly Dictionary<IPAddress, int> _perAddress = [];
     private readonly Dictionary<IPAddress, LinkedList<ConnectionSlot>> _waitingPerAddress = [];
-    private readonly int _waitingBudget = Math.Min(limits.MaxUnauthenticatedSessions, limits.MaxSessions);
+    private readonly int _waitingBudget = Math.Min(limits.MaxUnauthenticatedSessions ?? Math.Max(1, limits.MaxSessions / 2), limits.MaxSessions);
+    private readonly int _waitingPerAddressLimit = limits.MaxUnauthenticatedSessionsPerIp ?? limits.MaxSessionsPerIp;
     private int _total;
     private int _waiting;
 
@@ -61,9 +62,9 @@ public sealed class ConnectionGate(LimitsOptions limits)
                 return GateRefusal.AddressLimit;
             }
 
-            if (waitingHere >= limits.MaxUnauthenticatedSessionsPerIp)
+            if (waitingHere >= _waitingPerAddressLimit)
             {
-                reason = $"Too many connections from your address are waiting to log in (limit {limits.MaxUnauthenticatedSessionsPerIp}); log in or close them.";
+                reason = $"Too many connections from your address are waiting to log in (limit {_waitingPerAddressLimit}); log in or close them.";
                 return GateRefusal.AddressLimit;
             }
 

@@ -39,7 +39,7 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
     {
         try
         {
-            foreach (var port in ListenPorts.Control(context.Options.Ftp))
+            foreach (var port in ListenPorts.Control(context.Options.Ftp, context.Settings.ListenAddresses))
             {
                 var implicitTls = port.Key == ListenPorts.ImplicitPortKey;
                 var socket = port.Open(Backlog);
@@ -185,7 +185,7 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
 
         const string why = "held a connection without logging in while connections waiting to log in filled their budget";
         Log.ConnectionEvicted(logger, slot.Address, _gate.Waiting);
-        await AbuseReports.ReportAsync(context.Bans, logger, slot.Address, AbuseKind.HeldWithoutLogin, why, CancellationToken.None).ConfigureAwait(false);
+        await AbuseReports.ReportAsync(context.Bans, logger, slot.Address, entry.Session.HeldWithoutLoginKind, why, CancellationToken.None).ConfigureAwait(false);
         await entry.Session.CloseAsync(EvictedReply, "made room for another connection (Limits:MaxUnauthenticatedSessions)").ConfigureAwait(false);
     }
 
@@ -312,14 +312,7 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
 
         // An urgent ABOR (Telnet Synch) must stay in the byte stream instead of being pulled out of band.
         socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.OutOfBandInline, true);
-        var keepAlive = context.Options.Ftp.ControlKeepAliveSeconds;
-        if (keepAlive > 0)
-        {
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
-            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, keepAlive);
-            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, Math.Max(1, Math.Min(keepAlive, 15)));
-            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 4);
-        }
+        TcpKeepAlive.Enable(socket, context.Options.Ftp.ControlKeepAliveSeconds);
     }
 
     private static async Task RefuseAsync(Socket client, bool implicitTls, string reason)

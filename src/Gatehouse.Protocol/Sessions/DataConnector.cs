@@ -39,8 +39,15 @@ internal sealed class DataConnector(FtpServerContext server, ControlChannel cont
         _activeTarget = target;
     }
 
-    /// <summary>The data connection of the prepared endpoint, which is used up by this.</summary>
+    /// <summary>The data connection of the prepared endpoint, which is used up by this; with keep-alive (Ftp:DataKeepAliveSeconds).</summary>
     public async Task<Socket> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var socket = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        TcpKeepAlive.Enable(socket, server.Options.Ftp.DataKeepAliveSeconds);
+        return socket;
+    }
+
+    private async Task<Socket> OpenAsync(CancellationToken cancellationToken)
     {
         var passive = Interlocked.Exchange(ref _passive, null);
         if (passive is not null)

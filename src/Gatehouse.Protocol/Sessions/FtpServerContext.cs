@@ -16,6 +16,9 @@ public sealed class FtpServerContext
 {
     public required GatehouseOptions Options { get; init; }
 
+    /// <summary>The values of <see cref="Options"/> that are used parsed.</summary>
+    public required ValidatedSettings Settings { get; init; }
+
     public required FtpCommandTable Commands { get; init; }
 
     public required TransferThrottles Throttles { get; init; }

@@ -81,6 +81,12 @@ public sealed class FtpSession : IFtpSession
 
     public string? ClientCertificateFingerprint => _control.ClientCertificateFingerprint;
 
+    /// <summary>Nothing has arrived on the control connection yet (not a command, not a TLS handshake).</summary>
+    public bool Silent { get; private set; } = true;
+
+    /// <summary>How a connection that ends without a login counts against its address.</summary>
+    public AbuseKind HeldWithoutLoginKind => Silent ? AbuseKind.SilentConnection : AbuseKind.HeldWithoutLogin;
+
     private GatehouseOptions Options => _server.Options;
 
     private CommandStateFacts StateFacts() =>
@@ -97,6 +103,7 @@ public sealed class FtpSession : IFtpSession
             if (_implicitTls)
             {
                 await _control.StartTlsAsync(_server.Tls!, _server.TlsHandshakeTimeout, _lifetime.Token).ConfigureAwait(false);
+                Silent = false;
                 State.ControlSecured(implicitTls: true);
             }
 
@@ -181,6 +188,8 @@ public sealed class FtpSession : IFtpSession
                 return;
             }
 
+            Silent = false;
+
             var result = await _dispatcher.DispatchAsync(read, _lifetime.Token).ConfigureAwait(false);
             if (result.Ran && State.IsLoggedIn && !IsTransferring)
             {
@@ -233,7 +242,7 @@ public sealed class FtpSession : IFtpSession
         if (!State.IsLoggedIn)
         {
             // A slot held to the end without a login is how a connection flood works; a partner typing slowly scores one point.
-            _ = AbuseReports.ReportAsync(_server.Bans, Logger, ClientEndPoint.Address, AbuseKind.HeldWithoutLogin, reason, CancellationToken.None);
+            _ = AbuseReports.ReportAsync(_server.Bans, Logger, ClientEndPoint.Address, HeldWithoutLoginKind, reason, CancellationToken.None);
         }
     }
 

@@ -29,7 +29,7 @@ internal static class ServeCommand
         }
 
         // Before anything else (the demo account, the certificate, joining a cluster): a port another process holds is one clear message.
-        if (ListenPorts.FirstUnavailable(ListenPorts.All(options, configuration.Settings!.PassivePorts)) is { } refusal)
+        if (ListenPorts.FirstUnavailable(ListenPorts.All(options, configuration.Settings!)) is { } refusal)
         {
             return await CouldNotStartAsync(refusal).ConfigureAwait(false);
         }

@@ -13,7 +13,7 @@ namespace Gatehouse.Hosting;
 /// Cluster:HealthPort: the balancer's health check. GET (or HEAD) /health answers 200 "serving NODE" while the
 /// node takes sessions and 503 "draining NODE" once it is draining, so the balancer sends new clients elsewhere.
 /// </summary>
-public sealed partial class HealthEndpoint(GatehouseOptions options, NodeDrain drain, ILogger<HealthEndpoint> logger) : IHostedService, IAsyncDisposable
+public sealed partial class HealthEndpoint(GatehouseOptions options, ValidatedSettings settings, NodeDrain drain, ILogger<HealthEndpoint> logger) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -32,7 +32,7 @@ public sealed partial class HealthEndpoint(GatehouseOptions options, NodeDrain d
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             // Kestrel binds without SO_REUSEPORT, so a port another process holds fails here as with the FTP ports.
-            foreach (var listen in ListenPorts.Health(options))
+            foreach (var listen in ListenPorts.Health(options, settings.ListenAddresses))
             {
                 kestrel.Listen(listen.EndPoint);
             }

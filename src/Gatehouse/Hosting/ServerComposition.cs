@@ -26,6 +26,7 @@ public static class ServerComposition
     {
         var paths = new DataPaths(options.DataDirectory);
         services.AddSingleton(options);
+        services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => AccountStoreSetup.Open(options));
         services.AddSingleton<IAccountStore>(provider => new SqlAccountStore(provider.GetRequiredService<AccountDatabase>()));
@@ -71,6 +72,7 @@ public static class ServerComposition
             return new FtpServerContext
             {
                 Options = options,
+                Settings = settings,
                 Commands = commands,
                 Throttles = new TransferThrottles(time),
                 Bans = bans,

@@ -126,6 +126,52 @@ public sealed class NatAndFirewallTests
         }
     }
 
+    /// <summary>
+    /// curl with --limit-rate writes a buffer at once and then sleeps to keep to the rate, so the data connection of an
+    /// upload carries nothing for seconds: longer than this NAT remembers the flow. Keep-alive on the data connection
+    /// keeps it; without it the upload hangs (the control experiment).
+    /// </summary>
+    [Theory]
+    [InlineData(false, 1, true)]
+    [InlineData(true, 1, true)]
+    [InlineData(false, 0, false)]
+    public async Task A_rate_limited_upload_through_a_nat_that_forgets_idle_flows_survives_with_data_keep_alive(bool tls, int dataKeepAliveSeconds, bool survives)
+    {
+        await using var lab = await NetworkLab.CreateAsync();
+        var (client, server) = await Topologies.ClientBehindForgetfulNatAsync(lab);
+        using var certificate = new LabCertificate("198.18.8.10");
+        await using var gatehouse = await LabFtp.StartServerAsync(server, certificate,
+            ("Tls__Policy", tls ? "Required" : "Optional"),
+            ("Ftp__ControlKeepAliveSeconds", "1"),
+            ("Ftp__DataKeepAliveSeconds", dataKeepAliveSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var work = Directory.CreateTempSubdirectory("gatehouse-lab-rate-");
+        try
+        {
+            var upload = Clients.RandomFile(work.FullName, "slow.bin", 128 * 1024);
+            var (code, output) = await Clients.RunAsync("curl",
+            [
+                "--silent", "--show-error", "--max-time", "40", "--limit-rate", "8k", "--user", $"alice:{GatehouseServer.Password}",
+                .. tls ? ["--ssl-reqd", "--cacert", certificate.CertificateFile] : Array.Empty<string>(),
+                "-T", upload, $"ftp://198.18.8.10:{LabFtp.ControlPort}/slow.bin",
+            ], TimeSpan.FromMinutes(1), networkNamespace: client.Namespace);
+            var stored = Path.Combine(gatehouse.Home("alice"), "slow.bin");
+            if (survives)
+            {
+                Assert.True(code == 0, $"the rate-limited upload through the NAT failed (exit {code}):\n{output}\n--- server log ---\n{Clients.Tail(gatehouse.Output)}");
+                Assert.Equal(await File.ReadAllBytesAsync(upload), await File.ReadAllBytesAsync(stored));
+            }
+            else
+            {
+                Assert.True(code != 0, $"without data keep-alive the NAT should have cut the upload:\n{output}");
+                Assert.False(File.Exists(stored));
+            }
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Ipv6_only_network_uses_epsv_and_eprt()
     {

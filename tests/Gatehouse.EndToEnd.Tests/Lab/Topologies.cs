@@ -140,6 +140,38 @@ public static class Topologies
     }
 
     /// <summary>
+    /// Topology 8: the client on a LAN (192.168.8.2) behind a masquerading router that forgets a flow idle for 4 s, as
+    /// some carrier-grade NATs do; a packet of a forgotten flow is dropped. The server is at 198.18.8.10.
+    /// </summary>
+    public static async Task<(LabHost Client, LabHost Server)> ClientBehindForgetfulNatAsync(NetworkLab lab)
+    {
+        var client = await lab.AddHostAsync("client");
+        var router = await lab.AddHostAsync("router");
+        var server = await lab.AddHostAsync("server");
+        await NetworkLab.LinkAsync(client, "192.168.8.2/24", router, "192.168.8.1/24");
+        await NetworkLab.LinkAsync(router, "198.18.8.1/24", server, "198.18.8.10/24");
+        await client.RouteAsync("default", "192.168.8.1");
+        await router.ForwardAsync();
+        await router.FirewallAsync("""
+            table ip nat {
+              chain postrouting {
+                type nat hook postrouting priority srcnat;
+                oifname "to-server" masquerade
+              }
+            }
+            table inet filter {
+              chain forward {
+                type filter hook forward priority filter;
+                ct state invalid drop
+              }
+            }
+            """);
+        await router.SysctlAsync("net.netfilter.nf_conntrack_tcp_timeout_established", "4");
+        await router.SysctlAsync("net.netfilter.nf_conntrack_tcp_loose", "0");
+        return (client, server);
+    }
+
+    /// <summary>
     /// Topology 7: clients reach 198.18.7.1, a balancer that holds a link to each of two nodes (10.70.1.11 and
     /// 10.70.2.12). The nodes see only the balancer; the client's address reaches them in PROXY protocol headers.
     /// </summary>

@@ -55,6 +55,7 @@ internal sealed partial class SessionHarness : IAsyncDisposable
         _context = new FtpServerContext
         {
             Options = options,
+            Settings = settings,
             Commands = commands,
             Throttles = new TransferThrottles(Time),
             Bans = bans,
