@@ -3,7 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
-using Gatehouse.Protocol.Doctor;
+using Gatehouse.Doctor.Client;
 
 namespace LoadGen;
 
