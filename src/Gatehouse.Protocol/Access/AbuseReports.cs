@@ -13,6 +13,9 @@ public static class AbuseReports
     public static FtpReply BannedReply { get; } =
         new(421, "Too many failed logins or protocol errors from your address; it is blocked for a while. Try again later.", AfterReply.Close);
 
+    /// <summary>How a connection that ends without a login counts against its address: more if it never sent anything.</summary>
+    public static AbuseKind HeldWithoutLogin(bool silent) => silent ? AbuseKind.SilentConnection : AbuseKind.HeldWithoutLogin;
+
     public static async Task ReportAsync(BanList bans, ILogger logger, IPAddress address, AbuseKind kind, string detail, CancellationToken cancellationToken)
     {
         try

@@ -12,7 +12,7 @@ namespace Gatehouse.Protocol.DataChannel;
 public static class BlockPump
 {
     /// <summary>Below this much free space a buffer takes no more reads: a smaller read would split a TLS record.</summary>
-    private const int MinimumRead = 64 << 10;
+    public const int MinimumRead = 64 << 10;
 
     public static async Task RunAsync(Stream source, int bufferSize, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> sink, CancellationToken cancellationToken)
     {

@@ -34,9 +34,6 @@ public static partial class Log
     [LoggerMessage(7, LogLevel.Warning, "Connection from {Client} refused: {Reason} ({Unlogged} more refusal(s) since the last line about it)")]
     public static partial void ConnectionRefusedAgain(ILogger logger, IPAddress client, string reason, int unlogged);
 
-    [LoggerMessage(6, LogLevel.Warning, "Connection from {Client} closed before login to make room: {Waiting} connections are waiting to log in (Limits:MaxUnauthenticatedSessions)")]
-    public static partial void ConnectionEvicted(ILogger logger, IPAddress client, int waiting);
-
     [LoggerMessage(3, LogLevel.Information, "Shutting down: refusing new sessions, waiting up to {GraceSeconds}s for {Sessions} session(s) to finish transfers")]
     public static partial void ShuttingDown(ILogger logger, int graceSeconds, int sessions);
 

@@ -123,7 +123,7 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
             return;
         }
 
-        var admission = _gate.TryEnter(address, out var slot, out var evicted, out var reason);
+        var admission = _gate.TryEnter(address, out var admitted, out var evicted, out var reason);
         if (admission != GateRefusal.None)
         {
             _refusals.Refused(address, reason);
@@ -142,15 +142,16 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
             await EvictAsync(evicted).ConfigureAwait(false);
         }
 
+        var slot = admitted!;
         try
         {
             ConfigureControlSocket(client);
             var session = new FtpSession(context, new NetworkStream(client, ownsSocket: true), (IPEndPoint)client.LocalEndPoint!, remote, implicitTls, slot);
             var run = session.RunAsync();
-            _sessions[slot!] = (session, run);
+            _sessions[slot] = (session, run);
             try
             {
-                if (slot!.Evicted)
+                if (slot.Evicted)
                 {
                     await EvictAsync(slot).ConfigureAwait(false);
                 }
@@ -159,7 +160,7 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
             }
             finally
             {
-                _sessions.TryRemove(slot!, out _);
+                _sessions.TryRemove(slot, out _);
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
@@ -168,7 +169,7 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
         }
         finally
         {
-            slot!.Leave();
+            slot.Leave();
         }
     }
 
@@ -184,8 +185,8 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
         }
 
         const string why = "held a connection without logging in while connections waiting to log in filled their budget";
-        Log.ConnectionEvicted(logger, slot.Address, _gate.Waiting);
-        await AbuseReports.ReportAsync(context.Bans, logger, slot.Address, entry.Session.HeldWithoutLoginKind, why, CancellationToken.None).ConfigureAwait(false);
+        _refusals.Refused(slot.Address, "closed before login to make room for others (Limits:MaxUnauthenticatedSessions is full)");
+        await AbuseReports.ReportAsync(context.Bans, logger, slot.Address, AbuseReports.HeldWithoutLogin(entry.Session.Silent), why, CancellationToken.None).ConfigureAwait(false);
         await entry.Session.CloseAsync(EvictedReply, "made room for another connection (Limits:MaxUnauthenticatedSessions)").ConfigureAwait(false);
     }
 

@@ -51,12 +51,8 @@ public sealed class FtpSession : IFtpSession
         _scope = new SessionLogScope(Id, ClientEndPoint);
         _data = new DataConnector(server, _control, LocalEndPoint, ClientEndPoint, Logger);
         _transfers = new TransferRunner(server, _data, State, Id, ClientEndPoint.Address, Logger, ReplyAsync, OnTransferRunning);
-        var limits = server.Options.Limits;
-        var login = new LoginTimeouts(
-            TimeSpan.FromSeconds(limits.LoginTimeoutSeconds),
-            TimeSpan.FromSeconds(Math.Min(limits.LoginTimeoutUnderPressureSeconds, limits.LoginTimeoutSeconds)),
-            () => slot?.UnderPressure ?? false);
-        _deadline = new SessionDeadline(server.Time, login, TimeSpan.FromSeconds(limits.IdleTimeoutSeconds), () => IsTransferring, OnDeadline);
+        var login = LoginTimeouts.From(server.Options.Limits, () => slot?.UnderPressure ?? false);
+        _deadline = new SessionDeadline(server.Time, login, TimeSpan.FromSeconds(server.Options.Limits.IdleTimeoutSeconds), () => IsTransferring, OnDeadline);
         _dispatcher = new CommandDispatcher(this, server.Commands, _transfers, server.Bans, StateFacts);
         _login = new SessionLogin(State, _scope, slot, Logger);
     }
@@ -84,13 +80,8 @@ public sealed class FtpSession : IFtpSession
     /// <summary>Nothing has arrived on the control connection yet (not a command, not a TLS handshake).</summary>
     public bool Silent { get; private set; } = true;
 
-    /// <summary>How a connection that ends without a login counts against its address.</summary>
-    public AbuseKind HeldWithoutLoginKind => Silent ? AbuseKind.SilentConnection : AbuseKind.HeldWithoutLogin;
-
-    private GatehouseOptions Options => _server.Options;
-
     private CommandStateFacts StateFacts() =>
-        new(State.IsLoggedIn, IsControlSecure, Options.Tls.Policy == TlsPolicy.Required, IsTransferring, State.EpsvOnly,
+        new(State.IsLoggedIn, IsControlSecure, _server.Options.Tls.Policy == TlsPolicy.Required, IsTransferring, State.EpsvOnly,
             State.PendingUser is not null, State.RenameFrom is not null);
 
     public async Task RunAsync()
@@ -133,10 +124,19 @@ public sealed class FtpSession : IFtpSession
     }
 
     /// <summary>Ends the session from outside: <paramref name="reply"/> is its last, and <paramref name="reason"/> what the log says.</summary>
-    public Task CloseAsync(FtpReply reply, string reason)
+    public async Task CloseAsync(FtpReply reply, string reason)
     {
         _endReason = reason;
-        return CloseWithReplyAsync(reply);
+        try
+        {
+            await ReplyAsync(reply).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            // Closing anyway.
+        }
+
+        await _lifetime.CancelAsync().ConfigureAwait(false);
     }
 
     public async ValueTask ReplyAsync(FtpReply reply)
@@ -162,7 +162,7 @@ public sealed class FtpSession : IFtpSession
 
     public bool CanStartTransfer(out FtpReply refusal)
     {
-        var encryptionRequired = DataChannelPolicy.EncryptionRequired(Options.Tls.Policy, State.Policy is { TlsRequired: true });
+        var encryptionRequired = DataChannelPolicy.EncryptionRequired(_server.Options.Tls.Policy, State.Policy is { TlsRequired: true });
         refusal = DataChannelPolicy.TransferRefusal(encryptionRequired, State.Protection, _data.HasEndpoint)!;
         return refusal is null;
     }
@@ -174,7 +174,7 @@ public sealed class FtpSession : IFtpSession
     public Task<bool> AbortTransferAsync() => _transfers.AbortAsync();
 
     private FtpReply Greeting() =>
-        Options.Tls.Policy == TlsPolicy.Required && !IsControlSecure
+        _server.Options.Tls.Policy == TlsPolicy.Required && !IsControlSecure
             ? new FtpReply(220, "Gatehouse FTP server ready. TLS is required: send AUTH TLS before logging in.")
             : new FtpReply(220, "Gatehouse FTP server ready.");
 
@@ -242,22 +242,8 @@ public sealed class FtpSession : IFtpSession
         if (!State.IsLoggedIn)
         {
             // A slot held to the end without a login is how a connection flood works; a partner typing slowly scores one point.
-            _ = AbuseReports.ReportAsync(_server.Bans, Logger, ClientEndPoint.Address, HeldWithoutLoginKind, reason, CancellationToken.None);
+            _ = AbuseReports.ReportAsync(_server.Bans, Logger, ClientEndPoint.Address, AbuseReports.HeldWithoutLogin(Silent), reason, CancellationToken.None);
         }
-    }
-
-    private async Task CloseWithReplyAsync(FtpReply reply)
-    {
-        try
-        {
-            await ReplyAsync(reply).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
-        {
-            // Closing anyway.
-        }
-
-        await _lifetime.CancelAsync().ConfigureAwait(false);
     }
 
     private async Task CleanUpAsync()

@@ -1,9 +1,17 @@
+using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.Replies;
 
 namespace Gatehouse.Protocol.Sessions;
 
 /// <summary>Limits:LoginTimeoutSeconds, and the shorter Limits:LoginTimeoutUnderPressureSeconds that applies while connections waiting to log in crowd the server.</summary>
-public sealed record LoginTimeouts(TimeSpan Normal, TimeSpan UnderPressure, Func<bool> IsUnderPressure);
+public sealed record LoginTimeouts(TimeSpan Normal, TimeSpan UnderPressure, Func<bool> IsUnderPressure)
+{
+    public static LoginTimeouts From(LimitsOptions limits, Func<bool> isUnderPressure) =>
+        new(
+            TimeSpan.FromSeconds(limits.LoginTimeoutSeconds),
+            TimeSpan.FromSeconds(Math.Min(limits.LoginTimeoutUnderPressureSeconds, limits.LoginTimeoutSeconds)),
+            isUnderPressure);
+}
 
 /// <summary>
 /// A session's one deadline: the absolute login time-out until login, then the idle time-out, which a running transfer
