@@ -160,6 +160,11 @@ public sealed class TlsBeforeCommandTests
             await tls.AuthenticateAsClientAsync(TlsControl.ClientOptions(), limit.Token);
             return tls;
         }
+        catch (OperationCanceledException)
+        {
+            await tls.DisposeAsync();
+            throw new TimeoutException($"The server did not answer the data connection's TLS handshake within {HandshakeLimit.TotalSeconds} s.");
+        }
         catch
         {
             await tls.DisposeAsync();
@@ -189,6 +194,10 @@ public sealed class TlsBeforeCommandTests
         catch (Exception ex) when (ex is SocketException or IOException)
         {
             // Reset by the server: closed all the same.
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The server did not close the data connection within {HandshakeLimit.TotalSeconds} s.");
         }
     }
 }
