@@ -139,12 +139,17 @@ internal sealed partial class SessionHarness : IAsyncDisposable
         Assert.StartsWith("230 ", await SendAsync($"PASS {Password}"));
     }
 
-    /// <summary>EPSV, and a data connection to the port it names.</summary>
-    public async Task<Socket> ConnectPassiveAsync()
+    /// <summary>EPSV, and a data connection to the port it names (from <paramref name="from"/>, another loopback address, if given).</summary>
+    public async Task<Socket> ConnectPassiveAsync(IPAddress? from = null)
     {
         var epsv = await SendAsync("EPSV");
         var port = int.Parse(EpsvPort().Match(epsv).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         var data = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        if (from is not null)
+        {
+            data.Bind(new IPEndPoint(from, 0));
+        }
+
         await data.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
         return data;
     }

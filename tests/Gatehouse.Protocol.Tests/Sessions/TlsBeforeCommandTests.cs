@@ -1,5 +1,7 @@
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -136,6 +138,27 @@ public sealed class TlsBeforeCommandTests
             Assert.StartsWith("225 ", await session.SendAsync("ABOR"));
             await ReadUntilClosedAsync(aborted);
         }
+    }
+
+    [Fact]
+    public async Task A_client_from_another_address_gets_no_handshake_and_the_port_stays_the_sessions()
+    {
+        await using var session = await LoggedInAsync();
+        var stranger = await session.ConnectPassiveAsync(IPAddress.Parse("127.0.0.2"));
+        var port = ((IPEndPoint)stranger.RemoteEndPoint!).Port;
+        // Refused by the same-IP rule (Ftp:RequireSameClientIpForData) and closed unanswered, not left waiting.
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => SecureAsync(stranger));
+        Assert.True(refused is IOException or AuthenticationException, refused.ToString());
+
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+        await using (var listing = await SecureAsync(client))
+        {
+            Assert.StartsWith("150 ", await session.SendAsync("NLST"));
+            await ReadToEndAsync(listing);
+        }
+
+        Assert.StartsWith("226 ", await session.ReplyAsync());
     }
 
     private static async Task<SessionHarness> LoggedInAsync()
