@@ -24,6 +24,9 @@ compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
 [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 # strace watches whether the server fsyncs uploads (Storage:SyncUploads).
 command -v strace >/dev/null || need+=(strace)
+# Go's jlaffaye/ftp client starts TLS on data connections before the command; its test builds it offline with Debian's Go.
+[ -x /usr/bin/go ] || need+=(golang-go)
+[ -f /usr/share/gocode/src/github.com/jlaffaye/ftp/ftp.go ] || need+=(golang-github-jlaffaye-ftp-dev)
 # The FileZilla tests drive the real FileZilla GUI on a virtual display (Xvfb) with xdotool, and keep screenshots
 # (ImageMagick's import) of failures.
 command -v filezilla >/dev/null || need+=(filezilla)

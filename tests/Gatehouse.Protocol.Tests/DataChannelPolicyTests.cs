@@ -73,4 +73,15 @@ public sealed class DataChannelPolicyTests
         Assert.False(DataChannelPolicy.MayTakePassivePort(owner, IPAddress.Parse("198.51.100.8")));
         Assert.True(DataChannelPolicy.MayTakePassivePort(null, IPAddress.Parse("203.0.113.9")));
     }
+
+    [Fact]
+    public void Tls_before_the_command_is_answered_under_prot_p_only_and_serves_only_a_command_under_prot_p()
+    {
+        Assert.True(DataChannelPolicy.AnswersTlsBeforeCommand(DataProtection.Private));
+        Assert.False(DataChannelPolicy.AnswersTlsBeforeCommand(DataProtection.Clear));
+        Assert.Null(DataChannelPolicy.TlsBeforeCommandRefusal(securedBeforeCommand: true, DataProtection.Private));
+        Assert.Null(DataChannelPolicy.TlsBeforeCommandRefusal(securedBeforeCommand: false, DataProtection.Clear));
+        Assert.StartsWith("Your client started TLS on this data connection, but PROT C is now in force",
+            DataChannelPolicy.TlsBeforeCommandRefusal(securedBeforeCommand: true, DataProtection.Clear));
+    }
 }

@@ -7,8 +7,8 @@ namespace Gatehouse.Protocol.DataChannel;
 
 /// <summary>
 /// The data-channel policy in one place, as pure decisions: whether data must be encrypted, whether a transfer may
-/// start, whether clear data may be chosen, whether active mode may be used and where to (RFC 2577 bounce rules), and
-/// which client may take a passive port (the same-IP rule). Sockets stay in the listener and the connector; the order
+/// start, whether clear data may be chosen, whether active mode may be used and where to (RFC 2577 bounce rules),
+/// which client may take a passive port (the same-IP rule), and when TLS a client starts before its command is answered. Sockets stay in the listener and the connector; the order
 /// of data-connection commands (EPSV ALL) is in <see cref="Commands.CommandStates"/>.
 /// </summary>
 public static class DataChannelPolicy
@@ -65,4 +65,17 @@ public static class DataChannelPolicy
     /// only by a connection from that address; a reservation without an owner (the rule turned off) by any.
     /// </summary>
     public static bool MayTakePassivePort(IPAddress? owner, IPAddress remote) => owner is null || owner.Equals(Addresses.Normalize(remote));
+
+    /// <summary>
+    /// Some clients (Go's jlaffaye/ftp) start TLS on a passive data connection as soon as it is open and send the
+    /// transfer command only once the handshake is done: under PROT P the server answers such a handshake at once
+    /// instead of waiting for the command, which would leave both sides waiting.
+    /// </summary>
+    public static bool AnswersTlsBeforeCommand(DataProtection protection) => protection == DataProtection.Private;
+
+    /// <summary>A data connection secured before its command serves only a command that still finds PROT P in force.</summary>
+    public static string? TlsBeforeCommandRefusal(bool securedBeforeCommand, DataProtection protection) =>
+        securedBeforeCommand && protection != DataProtection.Private
+            ? "Your client started TLS on this data connection, but PROT C is now in force: send PASV or EPSV again."
+            : null;
 }

@@ -10,13 +10,14 @@ namespace Gatehouse.Protocol.Sessions;
 
 /// <summary>
 /// A session's data connections: the endpoint PASV/EPSV reserved or PORT/EPRT named, the connection itself (waited
-/// for, or made from the address the client reached us on), its TLS with the control connection's certificate, and
-/// its polite close. One endpoint serves one transfer.
+/// for, or made from the address the client reached us on), its TLS with the control connection's certificate (at
+/// once for a passive connection whose client starts TLS before the command, see <see cref="PassiveDataConnection"/>),
+/// and its polite close. One endpoint serves one transfer.
 /// </summary>
-internal sealed class DataConnector(FtpServerContext server, ControlChannel control, IPEndPoint local, IPEndPoint client, ILogger logger)
+internal sealed class DataConnector(FtpServerContext server, ControlChannel control, SessionState state, IPEndPoint local, IPEndPoint client, ILogger logger)
 {
     private static readonly TimeSpan ActiveConnectTimeout = TimeSpan.FromSeconds(15);
-    private PassiveReservation? _passive;
+    private PassiveDataConnection? _passive;
     private IPEndPoint? _activeTarget;
 
     public bool HasEndpoint => _passive is not null || _activeTarget is not null;
@@ -29,8 +30,9 @@ internal sealed class DataConnector(FtpServerContext server, ControlChannel cont
             client.Address,
             server.Options.Ftp.RequireSameClientIpForData,
             TimeSpan.FromSeconds(server.Options.Limits.DataConnectionTimeoutSeconds));
-        _passive = await server.PassivePorts.ReserveAsync(local.Address, expectation, logger, cancellationToken).ConfigureAwait(false);
-        return _passive;
+        var reservation = await server.PassivePorts.ReserveAsync(local.Address, expectation, logger, cancellationToken).ConfigureAwait(false);
+        _passive = new PassiveDataConnection(reservation, () => DataChannelPolicy.AnswersTlsBeforeCommand(state.Protection), SecureBeforeCommandAsync);
+        return reservation;
     }
 
     public async Task SetActiveTargetAsync(IPEndPoint target)
@@ -40,21 +42,21 @@ internal sealed class DataConnector(FtpServerContext server, ControlChannel cont
     }
 
     /// <summary>The data connection of the prepared endpoint, which is used up by this; with keep-alive (Ftp:DataKeepAliveSeconds).</summary>
-    public async Task<Socket> ConnectAsync(CancellationToken cancellationToken)
+    public async Task<DataConnection> ConnectAsync(CancellationToken cancellationToken)
     {
-        var socket = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        TcpKeepAlive.Enable(socket, server.Options.Ftp.DataKeepAliveSeconds);
-        return socket;
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        TcpKeepAlive.Enable(connection.Socket, server.Options.Ftp.DataKeepAliveSeconds);
+        return connection;
     }
 
-    private async Task<Socket> OpenAsync(CancellationToken cancellationToken)
+    private async Task<DataConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var passive = Interlocked.Exchange(ref _passive, null);
         if (passive is not null)
         {
             await using (passive.ConfigureAwait(false))
             {
-                return await passive.WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
+                return await passive.TakeAsync(cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -72,7 +74,7 @@ internal sealed class DataConnector(FtpServerContext server, ControlChannel cont
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(ActiveConnectTimeout);
             await socket.ConnectAsync(target, timeout.Token).ConfigureAwait(false);
-            return socket;
+            return new DataConnection(socket, null);
         }
         catch (Exception ex) when (ex is SocketException || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -87,40 +89,21 @@ internal sealed class DataConnector(FtpServerContext server, ControlChannel cont
     }
 
     /// <summary>
-    /// TLS on the data connection with the control connection's certificate, so the client can resume that session.
-    /// An upload's stream checks that the client ended it with close_notify (<see cref="TlsUploadStream"/>).
+    /// TLS on the data connection with the control connection's certificate, so the client can resume that session,
+    /// unless its client started TLS before the command. An upload's stream checks that the client ended it with
+    /// close_notify (<see cref="TlsUploadStream"/>).
     /// </summary>
-    public async Task<Stream> SecureAsync(Stream data, bool forUpload, CancellationToken cancellationToken)
+    public async Task<Stream> SecureAsync(DataConnection connection, Stream data, bool forUpload, CancellationToken cancellationToken)
     {
+        if (connection.EarlyTls is { } early)
+        {
+            return forUpload ? early : early.Tls;
+        }
+
         var upload = forUpload ? new TlsUploadStream(data, server.Options.Tls.RefuseTruncatedUploads) : null;
         var tls = upload?.Tls ?? new SslStream(data, leaveInnerStreamOpen: false);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(server.TlsHandshakeTimeout);
-        try
-        {
-            await tls.AuthenticateAsServerAsync(TlsCertificateProvider.CreateDataOptions(control.Certificate!), timeout.Token).ConfigureAwait(false);
-            if (logger.IsEnabled(LogLevel.Debug))
-            {
-                Log.DataConnectionSecured(logger, tls.SslProtocol, OpenSslResumption.Resumed(tls) switch
-                {
-                    true => "resuming the control connection's session",
-                    false => "a new session (not resumed)",
-                    null => "resumption unknown",
-                });
-            }
-
-            return upload ?? (Stream)tls;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            await tls.DisposeAsync().ConfigureAwait(false);
-            throw new DataChannelException("The client did not start TLS on the data connection in time (PROT P is set).");
-        }
-        catch
-        {
-            await tls.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        await AuthenticateAsync(tls, cancellationToken).ConfigureAwait(false);
+        return upload ?? (Stream)tls;
     }
 
     /// <summary>Gives back a reserved passive port and forgets an active target.</summary>
@@ -147,6 +130,47 @@ internal sealed class DataConnector(FtpServerContext server, ControlChannel cont
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
             // The transfer itself succeeded; only the polite goodbye failed.
+        }
+    }
+
+    /// <summary>
+    /// TLS its client started before the transfer command, so before it is known whether it carries an upload: the
+    /// stream can check for close_notify, and a download uses the TLS inside it.
+    /// </summary>
+    private async Task<TlsUploadStream> SecureBeforeCommandAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        var early = new TlsUploadStream(new NetworkStream(socket, ownsSocket: true), server.Options.Tls.RefuseTruncatedUploads);
+        await AuthenticateAsync(early.Tls, cancellationToken).ConfigureAwait(false);
+        return early;
+    }
+
+    /// <summary>The server's side of a data connection's handshake, within the TLS handshake time-out; disposes the stream when it fails.</summary>
+    private async Task AuthenticateAsync(SslStream tls, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(server.TlsHandshakeTimeout);
+        try
+        {
+            await tls.AuthenticateAsServerAsync(TlsCertificateProvider.CreateDataOptions(control.Certificate!), timeout.Token).ConfigureAwait(false);
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                Log.DataConnectionSecured(logger, tls.SslProtocol, OpenSslResumption.Resumed(tls) switch
+                {
+                    true => "resuming the control connection's session",
+                    false => "a new session (not resumed)",
+                    null => "resumption unknown",
+                });
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            throw new DataChannelException("The client did not complete TLS on the data connection in time (PROT P is set).");
+        }
+        catch
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
     }
 }

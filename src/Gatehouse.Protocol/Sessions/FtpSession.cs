@@ -49,7 +49,7 @@ public sealed class FtpSession : IFtpSession
         ClientEndPoint = new IPEndPoint(Addresses.Normalize(client.Address), client.Port);
         Logger = server.LoggerFactory.CreateLogger<FtpSession>();
         _scope = new SessionLogScope(Id, ClientEndPoint);
-        _data = new DataConnector(server, _control, LocalEndPoint, ClientEndPoint, Logger);
+        _data = new DataConnector(server, _control, State, LocalEndPoint, ClientEndPoint, Logger);
         _transfers = new TransferRunner(server, _data, State, Id, ClientEndPoint.Address, Logger, ReplyAsync, OnTransferRunning);
         var login = LoginTimeouts.From(server.Options.Limits, () => slot?.UnderPressure ?? false);
         _deadline = new SessionDeadline(server.Time, login, TimeSpan.FromSeconds(server.Options.Limits.IdleTimeoutSeconds), () => IsTransferring, OnDeadline);

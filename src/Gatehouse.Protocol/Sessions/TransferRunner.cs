@@ -101,18 +101,23 @@ internal sealed class TransferRunner(
         string? failure = null;
         try
         {
-            var socket = await connector.ConnectAsync(token).ConfigureAwait(false);
-            Stream data = new NetworkStream(socket, ownsSocket: true);
+            var connection = await connector.ConnectAsync(token).ConfigureAwait(false);
+            Stream data = (Stream?)connection.EarlyTls ?? new NetworkStream(connection.Socket, ownsSocket: true);
             run.Data = data;
+            if (DataChannelPolicy.TlsBeforeCommandRefusal(connection.EarlyTls is not null, state.Protection) is { } refusal)
+            {
+                throw new DataChannelException(refusal);
+            }
+
             await reply(new FtpReply(150, request.OpeningText)).ConfigureAwait(false);
             if (state.Protection == DataProtection.Private)
             {
                 var upload = request.Record?.Direction == TransferDirection.Incoming;
-                data = await connector.SecureAsync(data, upload, token).ConfigureAwait(false);
+                data = await connector.SecureAsync(connection, data, upload, token).ConfigureAwait(false);
                 run.Data = data;
                 if (upload)
                 {
-                    TcpQuickAck.Enable(socket);
+                    TcpQuickAck.Enable(connection.Socket);
                 }
             }
 

@@ -12,6 +12,7 @@ using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Sessions;
+using Gatehouse.Protocol.Tls;
 using Gatehouse.Storage;
 using Gatehouse.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,8 +22,9 @@ namespace Gatehouse.Protocol.Tests.Sessions;
 
 /// <summary>
 /// A real <see cref="FtpSession"/> with the server's real command table and account store (SQLite in a temporary
-/// directory), on an in-memory control connection, over an in-memory file system, with a clock the test moves. Data
-/// connections are real loopback sockets to the passive port the session reserves.
+/// directory), on an in-memory control connection (or one under implicit TLS, <see cref="StartTlsAsync"/>), over an
+/// in-memory file system, with a clock the test moves. Data connections are real loopback sockets to the passive port
+/// the session reserves.
 /// </summary>
 internal sealed partial class SessionHarness : IAsyncDisposable
 {
@@ -35,10 +37,12 @@ internal sealed partial class SessionHarness : IAsyncDisposable
     private readonly AccountDatabase _database;
     private readonly InMemoryConnection _connection = new();
     private readonly FtpServerContext _context;
+    private readonly TlsControl? _tls;
     private readonly Task _run;
 
-    private SessionHarness(GatehouseOptions options, DirectoryInfo directory, AccountDatabase database)
+    private SessionHarness(GatehouseOptions options, DirectoryInfo directory, AccountDatabase database, TlsControl? tls, TlsCertificateProvider? certificates)
     {
+        _tls = tls;
         _directory = directory;
         _database = database;
         Options = options;
@@ -64,9 +68,10 @@ internal sealed partial class SessionHarness : IAsyncDisposable
             TransferLog = new TransferLog(Path.Combine(directory.FullName, "xferlog")),
             Time = Time,
             LoggerFactory = Logs,
+            Tls = certificates,
         };
         _context.TransferFinished += Finished.Add;
-        Session = new FtpSession(_context, _connection.Server, new IPEndPoint(IPAddress.Loopback, 21), new IPEndPoint(IPAddress.Loopback, 40000), implicitTls: false);
+        Session = new FtpSession(_context, tls?.Transport ?? _connection.Server, new IPEndPoint(IPAddress.Loopback, 21), new IPEndPoint(IPAddress.Loopback, 40000), implicitTls: tls is not null);
         _run = Session.RunAsync();
     }
 
@@ -87,7 +92,12 @@ internal sealed partial class SessionHarness : IAsyncDisposable
     public List<TransferFinished> Finished { get; } = [];
 
     /// <summary>A session on a server whose Tls:Policy is Optional (no TLS on an in-memory connection) unless <paramref name="configure"/> says otherwise.</summary>
-    public static async Task<SessionHarness> StartAsync(Action<GatehouseOptions>? configure = null)
+    public static Task<SessionHarness> StartAsync(Action<GatehouseOptions>? configure = null) => StartAsync(configure, tls: false);
+
+    /// <summary>A session whose control connection is under implicit TLS (so PROT P is in force), with a self-signed certificate.</summary>
+    public static Task<SessionHarness> StartTlsAsync(Action<GatehouseOptions>? configure = null) => StartAsync(configure, tls: true);
+
+    private static async Task<SessionHarness> StartAsync(Action<GatehouseOptions>? configure, bool tls)
     {
         var options = new GatehouseOptions();
         options.Tls.Policy = TlsPolicy.Optional;
@@ -98,7 +108,15 @@ internal sealed partial class SessionHarness : IAsyncDisposable
         var directory = Directory.CreateTempSubdirectory("gatehouse-session-");
         var database = AccountDatabase.OpenSqlite(Path.Combine(directory.FullName, "accounts.db"));
         await new SqlAccountStore(database).AddAsync(new Account(User, new PasswordHashing().Hash(Password), "/home/alice", true, DateTimeOffset.UtcNow, null), CancellationToken.None);
-        var harness = new SessionHarness(options, directory, database);
+        var certificates = tls ? CreateCertificates(directory) : null;
+        var control = tls ? await TlsControl.ConnectAsync() : null;
+        var harness = new SessionHarness(options, directory, database, control, certificates);
+        if (control is not null)
+        {
+            using var timeout = new CancellationTokenSource(ReplyTimeout);
+            await control.StartAsync(harness._connection.Server, timeout.Token);
+        }
+
         Assert.StartsWith("220 ", await harness.ReplyAsync());
         return harness;
     }
@@ -122,13 +140,25 @@ internal sealed partial class SessionHarness : IAsyncDisposable
         Assert.StartsWith("230 ", await SendAsync($"PASS {Password}"));
     }
 
-    /// <summary>EPSV, connects to the port it names, sends <paramref name="command"/>; returns its 150 (or refusal) and the data connection, if any.</summary>
-    public async Task<(string Reply, Socket? Data)> OpenDataAsync(string command)
+    /// <summary>EPSV, and a data connection to the port it names (from <paramref name="from"/>, another loopback address, if given).</summary>
+    public async Task<Socket> ConnectPassiveAsync(IPAddress? from = null)
     {
         var epsv = await SendAsync("EPSV");
         var port = int.Parse(EpsvPort().Match(epsv).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         var data = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        if (from is not null)
+        {
+            data.Bind(new IPEndPoint(from, 0));
+        }
+
         await data.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+        return data;
+    }
+
+    /// <summary>EPSV, connects to the port it names, sends <paramref name="command"/>; returns its 150 (or refusal) and the data connection, if any.</summary>
+    public async Task<(string Reply, Socket? Data)> OpenDataAsync(string command)
+    {
+        var data = await ConnectPassiveAsync();
         var reply = await SendAsync(command);
         return (reply, reply.StartsWith("150 ", StringComparison.Ordinal) ? data : Dispose(data));
     }
@@ -163,12 +193,24 @@ internal sealed partial class SessionHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _connection.DisposeAsync();
+        if (_tls is not null)
+        {
+            await _tls.DisposeAsync();
+        }
+
         await _run.WaitAsync(TimeSpan.FromSeconds(15));
+        _context.Tls?.Dispose();
         _context.PassivePorts.Dispose();
         _context.TransferLog.Dispose();
         _database.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _directory.Delete(recursive: true);
+    }
+
+    private static TlsCertificateProvider CreateCertificates(DirectoryInfo directory)
+    {
+        var (certificateFile, keyFile) = SelfSignedCertificate.Ensure(directory.FullName, TimeProvider.System);
+        return new TlsCertificateProvider(certificateFile, keyFile, NullLogger.Instance, TimeProvider.System);
     }
 
     private static Socket? Dispose(Socket socket)
