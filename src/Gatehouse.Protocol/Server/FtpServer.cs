@@ -5,7 +5,6 @@ using Gatehouse.Protocol.Access;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Proxy;

@@ -4,7 +4,6 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
-using Gatehouse.Accounts.Bans;
 using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Commands;
 using Gatehouse.Protocol.Configuration;

@@ -138,8 +138,8 @@ public sealed class NatAndFirewallTests
     public async Task A_rate_limited_upload_through_a_nat_that_forgets_idle_flows_survives_with_data_keep_alive(bool tls, int dataKeepAliveSeconds, bool survives)
     {
         await using var lab = await NetworkLab.CreateAsync();
-        var (client, server) = await Topologies.ClientBehindForgetfulNatAsync(lab);
-        using var certificate = new LabCertificate("198.18.8.10");
+        var (client, server) = await Topologies.ClientBehindNatAsync(lab, forgetIdleAfterSeconds: 4);
+        using var certificate = new LabCertificate("198.18.1.10");
         await using var gatehouse = await LabFtp.StartServerAsync(server, certificate,
             ("Tls__Policy", tls ? "Required" : "Optional"),
             ("Ftp__ControlKeepAliveSeconds", "1"),
@@ -152,7 +152,7 @@ public sealed class NatAndFirewallTests
             [
                 "--silent", "--show-error", "--max-time", "40", "--limit-rate", "8k", "--user", $"alice:{GatehouseServer.Password}",
                 .. tls ? ["--ssl-reqd", "--cacert", certificate.CertificateFile] : Array.Empty<string>(),
-                "-T", upload, $"ftp://198.18.8.10:{LabFtp.ControlPort}/slow.bin",
+                "-T", upload, $"ftp://198.18.1.10:{LabFtp.ControlPort}/slow.bin",
             ], TimeSpan.FromMinutes(1), networkNamespace: client.Namespace);
             var stored = Path.Combine(gatehouse.Home("alice"), "slow.bin");
             if (survives)

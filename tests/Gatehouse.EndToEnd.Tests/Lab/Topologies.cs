@@ -10,7 +10,11 @@ public static class Topologies
     public const string FtpPorts = "{ 2121, 50000-50019 }";
 
     /// <summary>Topology 1: the client on a LAN behind a masquerading router; the server at 198.18.1.10.</summary>
-    public static async Task<(LabHost Client, LabHost Server)> ClientBehindNatAsync(NetworkLab lab)
+    /// <param name="forgetIdleAfterSeconds">
+    /// When set, the router forgets a flow idle that long, as some carrier-grade NATs do, and drops a packet of a
+    /// forgotten flow.
+    /// </param>
+    public static async Task<(LabHost Client, LabHost Server)> ClientBehindNatAsync(NetworkLab lab, int forgetIdleAfterSeconds = 0)
     {
         var client = await lab.AddHostAsync("client");
         var router = await lab.AddHostAsync("router");
@@ -27,6 +31,20 @@ public static class Topologies
               }
             }
             """);
+        if (forgetIdleAfterSeconds > 0)
+        {
+            await router.FirewallAsync("""
+                table inet filter {
+                  chain forward {
+                    type filter hook forward priority filter;
+                    ct state invalid drop
+                  }
+                }
+                """);
+            await router.SysctlAsync("net.netfilter.nf_conntrack_tcp_timeout_established", forgetIdleAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await router.SysctlAsync("net.netfilter.nf_conntrack_tcp_loose", "0");
+        }
+
         return (client, server);
     }
 
@@ -136,38 +154,6 @@ public static class Topologies
         // Idle connections are forgotten after 3 s, and a packet of a forgotten connection is not taken up again.
         await firewall.SysctlAsync("net.netfilter.nf_conntrack_tcp_timeout_established", "3");
         await firewall.SysctlAsync("net.netfilter.nf_conntrack_tcp_loose", "0");
-        return (client, server);
-    }
-
-    /// <summary>
-    /// Topology 8: the client on a LAN (192.168.8.2) behind a masquerading router that forgets a flow idle for 4 s, as
-    /// some carrier-grade NATs do; a packet of a forgotten flow is dropped. The server is at 198.18.8.10.
-    /// </summary>
-    public static async Task<(LabHost Client, LabHost Server)> ClientBehindForgetfulNatAsync(NetworkLab lab)
-    {
-        var client = await lab.AddHostAsync("client");
-        var router = await lab.AddHostAsync("router");
-        var server = await lab.AddHostAsync("server");
-        await NetworkLab.LinkAsync(client, "192.168.8.2/24", router, "192.168.8.1/24");
-        await NetworkLab.LinkAsync(router, "198.18.8.1/24", server, "198.18.8.10/24");
-        await client.RouteAsync("default", "192.168.8.1");
-        await router.ForwardAsync();
-        await router.FirewallAsync("""
-            table ip nat {
-              chain postrouting {
-                type nat hook postrouting priority srcnat;
-                oifname "to-server" masquerade
-              }
-            }
-            table inet filter {
-              chain forward {
-                type filter hook forward priority filter;
-                ct state invalid drop
-              }
-            }
-            """);
-        await router.SysctlAsync("net.netfilter.nf_conntrack_tcp_timeout_established", "4");
-        await router.SysctlAsync("net.netfilter.nf_conntrack_tcp_loose", "0");
         return (client, server);
     }
 
