@@ -31,6 +31,19 @@ public sealed class SettingMergerTests
     }
 
     [Fact]
+    public void Among_groups_the_strictest_data_tls_resumption_rule_wins_and_the_users_own_overrides_them()
+    {
+        var groups = new List<(string, IReadOnlyDictionary<string, string>)>
+        {
+            ("a", S(("data-tls-resumption", "sticky"))),
+            ("b", S(("data-tls-resumption", "required"))),
+            ("c", S(("data-tls-resumption", "optional"))),
+        };
+        Assert.Equal(new EffectiveSetting("data-tls-resumption", "required", "group b"), Get(SettingMerger.Merge("alice", S(), groups), "data-tls-resumption"));
+        Assert.Equal("optional", Get(SettingMerger.Merge("alice", S(("data-tls-resumption", "optional")), groups), "data-tls-resumption").Value);
+    }
+
+    [Fact]
     public void Allow_lists_of_groups_add_up_unless_the_user_has_one_and_deny_lists_always_add_up()
     {
         var groups = new List<(string, IReadOnlyDictionary<string, string>)>
@@ -59,6 +72,7 @@ public sealed class SettingMergerTests
     [InlineData("upload-rate", "4096", "4096")]
     [InlineData("max-sessions", "Unlimited", "unlimited")]
     [InlineData("tls", "Required", "required")]
+    [InlineData("data-tls-resumption", " Sticky", "sticky")]
     [InlineData("allow", "10.1.2.3/8, 192.0.2.1", "10.0.0.0/8,192.0.2.1/32")]
     [InlineData("expires", "2027-01-31", "2027-01-31T00:00:00Z")]
     [InlineData("client-certificate", "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89", "ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789")]
@@ -72,6 +86,7 @@ public sealed class SettingMergerTests
     [InlineData(OwnerKind.User, "quota-bytes", "lots", "not a size")]
     [InlineData(OwnerKind.User, "max-sessions", "0", "not a positive whole number")]
     [InlineData(OwnerKind.User, "tls", "maybe", "required or optional")]
+    [InlineData(OwnerKind.Group, "data-tls-resumption", "always", "optional, sticky or required")]
     [InlineData(OwnerKind.Group, "expires", "2027-01-01", "cannot be set on a group")]
     [InlineData(OwnerKind.Folder, "tls", "required", "cannot be set on a folder")]
     [InlineData(OwnerKind.User, "colour", "blue", "Unknown setting 'colour'")]

@@ -19,7 +19,8 @@ public sealed class FileZillaTests
     {
         var work = Directory.CreateTempSubdirectory("gatehouse-filezilla-").FullName;
         var local = Directory.CreateDirectory(Path.Combine(work, "local")).FullName;
-        await using var server = await GatehouseServer.StartAsync();
+        // FileZilla resumes the control session on every data connection, so it works under the strictest binding.
+        await using var server = await GatehouseServer.StartAsync(new() { ["Tls__DataConnectionResumption"] = "Required" });
         var upload = Clients.RandomFile(local, UploadName, 1_234_567);
         var download = Clients.RandomFile(server.Home("alice"), DownloadName, 2_345_678);
         var url = $"ftpes://alice:{GatehouseServer.Password}@127.0.0.1:{server.ExplicitPort}";

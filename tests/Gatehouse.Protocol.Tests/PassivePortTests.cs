@@ -116,7 +116,31 @@ public class PassivePortTests
         await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, reservation.Port));
         using var accepted = await reservation.WaitForConnectionAsync(default);
         Assert.Equal(IPAddress.Loopback, ((IPEndPoint)accepted.RemoteEndPoint!).Address);
+        Assert.False(reservation.Raced.IsCancellationRequested);
+        Assert.Equal(1, listeners.Reserved);
+        await reservation.DisposeAsync();
         Assert.Equal(0, listeners.Reserved);
+    }
+
+    [Fact]
+    public async Task A_second_connection_from_the_clients_address_after_the_port_was_taken_is_closed_and_reported_as_a_race()
+    {
+        using var listeners = Listeners(TestRange(5));
+        await using var reservation = await listeners.ReserveAsync(IPAddress.Loopback, Expect(Client1), NullLogger.Instance, default);
+        using var first = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        first.Bind(new IPEndPoint(Client1, 0));
+        await first.ConnectAsync(new IPEndPoint(IPAddress.Loopback, reservation.Port));
+        using var accepted = await reservation.WaitForConnectionAsync(default);
+
+        using var second = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        second.Bind(new IPEndPoint(Client1, 0));
+        await second.ConnectAsync(new IPEndPoint(IPAddress.Loopback, reservation.Port));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        Assert.Equal(0, await ReadOrResetAsync(second, new byte[1], timeout.Token));
+
+        Assert.True(reservation.Raced.WaitHandle.WaitOne(TimeSpan.FromSeconds(5)));
+        Assert.Equal(second.LocalEndPoint, reservation.Intruder);
+        Assert.Equal(((IPEndPoint)first.LocalEndPoint!).Port, ((IPEndPoint)accepted.RemoteEndPoint!).Port);
     }
 
     [Fact]
@@ -139,6 +163,9 @@ public class PassivePortTests
         using var acceptedSecond = await second.WaitForConnectionAsync(default);
         Assert.Equal(Client1, ((IPEndPoint)acceptedFirst.RemoteEndPoint!).Address);
         Assert.Equal(Client2, ((IPEndPoint)acceptedSecond.RemoteEndPoint!).Address);
+        Assert.Equal(1, listeners.Listening);
+        await first.DisposeAsync();
+        await second.DisposeAsync();
         Assert.Equal(0, listeners.Listening);
     }
 

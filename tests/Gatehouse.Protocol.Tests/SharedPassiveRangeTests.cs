@@ -72,8 +72,14 @@ public sealed class SharedPassiveRangeTests
         Assert.True(listeners.TryDeliverRelayed(token, client, reservation.Port, relayed));
 
         Assert.Same(relayed, await reservation.WaitForConnectionAsync(default));
-        Assert.False(listeners.TryDeliverRelayed(token, client, reservation.Port, relayed));
+        using var second = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        Assert.True(listeners.TryDeliverRelayed(token, new IPEndPoint(Client, 40001), reservation.Port, second));
+        Assert.True(reservation.Raced.IsCancellationRequested);
+        Assert.DoesNotContain(token, cluster.Released);
+
+        await reservation.DisposeAsync();
         Assert.Contains(token, cluster.Released);
+        Assert.False(listeners.TryDeliverRelayed(token, client, reservation.Port, relayed));
     }
 
     private sealed class FakeCluster : IPassivePortSharing

@@ -28,6 +28,7 @@ public sealed class AccessPolicy
         string? Value(string key) => settings.First(setting => setting.Key == key).Value;
 
         TlsRequired = Value(SettingCatalog.Tls) == "required";
+        DataTlsResumption = Value(SettingCatalog.DataTlsResumption);
         ClientCertificates = Value(SettingCatalog.ClientCertificate)?.Split(',') ?? [];
         NetworkList.TryParse(Value(SettingCatalog.Allow), out var allowed, out _);
         NetworkList.TryParse(Value(SettingCatalog.Deny), out var denied, out _);
@@ -54,6 +55,9 @@ public sealed class AccessPolicy
     public IReadOnlyList<string> Conflicts { get; }
 
     public bool TlsRequired { get; }
+
+    /// <summary>The user's or groups' rule (optional, sticky or required); null: the server's <c>Tls:DataConnectionResumption</c>.</summary>
+    public string? DataTlsResumption { get; }
 
     public IReadOnlyList<string> ClientCertificates { get; }
 

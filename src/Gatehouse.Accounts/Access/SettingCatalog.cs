@@ -33,6 +33,7 @@ public static class SettingCatalog
 {
     public const string Tls = "tls";
     public const string ClientCertificate = "client-certificate";
+    public const string DataTlsResumption = "data-tls-resumption";
     public const string Allow = "allow";
     public const string Deny = "deny";
     public const string MaxSessions = "max-sessions";
@@ -51,6 +52,7 @@ public static class SettingCatalog
     public static IReadOnlyList<SettingDefinition> All { get; } =
     [
         new(Tls, "TLS policy, stricter than the server's: required or optional", People, MergeRule.Strictest, NormalizeTls),
+        new(DataTlsResumption, "whether data connections must resume the control connection's TLS session: optional, sticky (once one has) or required", People, MergeRule.Strictest, NormalizeDataTlsResumption),
         new(ClientCertificate, "SHA-256 fingerprints of accepted client certificates (a matching certificate becomes required)", People, MergeRule.UnionOfGroups, SettingValues.TryNormalizeFingerprints),
         new(Allow, "networks logins may come from (CIDR list)", People, MergeRule.UnionOfGroups, SettingValues.TryNormalizeNetworks),
         new(Deny, "networks logins may never come from (CIDR list)", People, MergeRule.Accumulate, SettingValues.TryNormalizeNetworks),
@@ -115,6 +117,13 @@ public static class SettingCatalog
     {
         normalized = input.Trim().ToLowerInvariant();
         error = normalized is "required" or "optional" ? string.Empty : $"'{input}' is not a TLS policy; write required or optional";
+        return error.Length == 0;
+    }
+
+    private static bool NormalizeDataTlsResumption(string input, out string normalized, out string error)
+    {
+        normalized = input.Trim().ToLowerInvariant();
+        error = normalized is "optional" or "sticky" or "required" ? string.Empty : $"'{input}' is not a resumption rule; write optional, sticky or required";
         return error.Length == 0;
     }
 }

@@ -64,7 +64,13 @@ public static class SettingMerger
         return new EffectiveSetting(key, best.Value, best.Source);
     }
 
-    private static int Rank(string tls) => tls == "required" ? 1 : 0;
+    /// <summary>How strict a TLS rule (<c>tls</c>, <c>data-tls-resumption</c>) is.</summary>
+    private static int Rank(string rule) => rule switch
+    {
+        "required" => 2,
+        "sticky" => 1,
+        _ => 0,
+    };
 
     private static bool MoreGenerous(string candidate, string best) =>
         best != SettingValues.Unlimited

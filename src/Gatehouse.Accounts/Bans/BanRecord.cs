@@ -26,6 +26,9 @@ public enum AbuseKind
 
     /// <summary>As <see cref="HeldWithoutLogin"/>, without ever sending a command: what a connection flood looks like, and no client does.</summary>
     SilentConnection,
+
+    /// <summary>A second data connection from the session's address reached a passive port that the session's own had already taken.</summary>
+    DataConnectionRace,
 }
 
 /// <param name="Threshold">Points within <paramref name="Window"/> that earn a ban.</param>
@@ -41,7 +44,7 @@ public sealed record BanPolicy(
 {
     public static int Points(AbuseKind kind) => kind switch
     {
-        AbuseKind.FailedLogin or AbuseKind.SilentConnection => 2,
+        AbuseKind.FailedLogin or AbuseKind.SilentConnection or AbuseKind.DataConnectionRace => 2,
         _ => 1,
     };
 

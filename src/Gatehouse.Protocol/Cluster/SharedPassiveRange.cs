@@ -134,7 +134,7 @@ public sealed class SharedPassiveRange : IPassivePorts, IUnmatchedDataConnection
         && claim.Reservation is { } reservation
         && reservation.Port == port
         && DataChannelPolicy.MayTakePassivePort(reservation.Owner, client.Address)
-        && _local.TryHandOver(reservation, connection);
+        && _local.TryHandOver(reservation, connection, client);
 
     public void Dispose() => _local.Dispose();
 

@@ -18,6 +18,7 @@ public static class ConfigurationKeys
         Policy,
         LdapSecurity,
         StoreProvider,
+        DataResumption,
     }
 
     private static readonly (string Pattern, Kind Kind)[] Known =
@@ -36,9 +37,11 @@ public static class ConfigurationKeys
         ("Ftp:RequireSameClientIpForData", Kind.Boolean),
         ("Ftp:ControlKeepAliveSeconds", Kind.Integer),
         ("Ftp:DataKeepAliveSeconds", Kind.Integer),
+        ("Ftp:DataRaceWindowMilliseconds", Kind.Integer),
         ("Ftp:TrustedProxies:*", Kind.Text),
         ("Tls:CertificateFile", Kind.Text),
         ("Tls:KeyFile", Kind.Text),
+        ("Tls:DataConnectionResumption", Kind.DataResumption),
         ("Tls:Policy", Kind.Policy),
         ("Tls:RequestClientCertificate", Kind.Boolean),
         ("Tls:RefuseTruncatedUploads", Kind.Boolean),
@@ -138,6 +141,8 @@ public static class ConfigurationKeys
                     $"'{value}' is not an LDAP security mode; use StartTls, Ldaps or None",
                 Kind.StoreProvider when !Enum.TryParse<AccountStoreProvider>(value, ignoreCase: true, out _) || int.TryParse(value, out _) =>
                     $"'{value}' is not an account store; use Sqlite or PostgreSql",
+                Kind.DataResumption when !Enum.TryParse<DataTlsResumption>(value, ignoreCase: true, out _) || int.TryParse(value, out _) =>
+                    $"'{value}' is not a data connection resumption rule; use Optional, Sticky or Required",
                 _ => null,
             };
             if (problem is null)

@@ -75,6 +75,14 @@ public sealed class FtpOptions
     public int DataKeepAliveSeconds { get; set; } = 15;
 
     /// <summary>
+    /// Under PROT P, how long after its PASV/EPSV reply a passive transfer whose TLS did not resume the control
+    /// connection's session waits before its upload is stored or its success reported, so that a client which opens its
+    /// data connection after the transfer command still finds out that something at its address took the port first.
+    /// 0 disables.
+    /// </summary>
+    public int DataRaceWindowMilliseconds { get; set; } = 250;
+
+    /// <summary>
     /// Load balancers (CIDRs) whose control and passive data connections start with a PROXY protocol header (v1 or
     /// v2) naming the real client; from them the header is required. Anyone else sending one is disconnected.
     /// </summary>
@@ -109,6 +117,9 @@ public sealed class TlsOptions
     public string? KeyFile { get; set; }
 
     public TlsPolicy Policy { get; set; } = TlsPolicy.Required;
+
+    /// <summary>Whether a data connection's TLS must resume the control connection's session (users and groups may set their own).</summary>
+    public DataTlsResumption DataConnectionResumption { get; set; } = DataTlsResumption.Optional;
 
     /// <summary>Ask clients for a certificate on the control connection (never required by the handshake itself; users with a client-certificate setting must present a matching one).</summary>
     public bool RequestClientCertificate { get; set; } = true;

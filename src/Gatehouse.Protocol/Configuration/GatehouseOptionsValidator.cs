@@ -109,6 +109,11 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
             Problem("Ftp:DataKeepAliveSeconds", $"{ftp.DataKeepAliveSeconds} is negative; use 0 to turn keep-alive off or a number of seconds such as 15");
         }
 
+        if (ftp.DataRaceWindowMilliseconds is < 0 or > 5000)
+        {
+            Problem("Ftp:DataRaceWindowMilliseconds", $"{ftp.DataRaceWindowMilliseconds} is outside 0-5000; use 250, or 0 to turn the wait off");
+        }
+
         if (ftp.ControlKeepAliveSeconds < 0)
         {
             Problem("Ftp:ControlKeepAliveSeconds", $"{ftp.ControlKeepAliveSeconds} is negative; use 0 to turn keep-alive off or a number of seconds such as 60");

@@ -145,29 +145,40 @@ public sealed class PassiveListeners : IPassivePorts
         }
     }
 
-    /// <summary>Gives <paramref name="connection"/> to <paramref name="reservation"/> as if it had arrived on its port.</summary>
+    /// <summary>Gives <paramref name="connection"/> from <paramref name="client"/> to <paramref name="reservation"/> as if it had arrived on its port.</summary>
     /// <returns>False when the reservation had already ended; the connection is then still the caller's.</returns>
-    internal bool TryHandOver(PassiveReservation reservation, Socket connection)
+    internal bool TryHandOver(PassiveReservation reservation, Socket connection, IPEndPoint client)
     {
-        if (!Detach(reservation))
+        bool taken;
+        lock (_listening)
         {
-            return false;
+            if (!_listening.TryGetValue(reservation.EndPoint, out var shared) || !shared.Reservations.Contains(reservation))
+            {
+                return false;
+            }
+
+            taken = reservation.TryTake(client);
         }
 
-        if (!reservation.Deliver(connection))
-        {
-            connection.Dispose();
-        }
-
+        Admit(reservation, taken, connection, client);
         return true;
     }
 
-    /// <summary>Ends a reservation's hold on its port; false when it had already ended (delivered, timed out or released).</summary>
+    /// <summary>Ends a reservation's hold on its port; false when it had already ended (released or timed out).</summary>
     internal bool Detach(PassiveReservation reservation)
     {
         lock (_listening)
         {
             return DetachLocked(reservation);
+        }
+    }
+
+    /// <summary>As <see cref="Detach"/>, only while no connection has taken the reservation (its time-out).</summary>
+    internal bool DetachWaiting(PassiveReservation reservation)
+    {
+        lock (_listening)
+        {
+            return reservation.TakenBy is null && DetachLocked(reservation);
         }
     }
 
@@ -232,26 +243,39 @@ public sealed class PassiveListeners : IPassivePorts
             return;
         }
 
-        var remote = Addresses.Normalize(client.Address);
-        PassiveReservation? taker;
+        var remote = new IPEndPoint(Addresses.Normalize(client.Address), client.Port);
+        PassiveReservation? match;
+        var taken = false;
         lock (_listening)
         {
-            taker = shared.Reservations.FirstOrDefault(reservation => DataChannelPolicy.MayTakePassivePort(reservation.Owner, remote));
-            if (taker is not null)
+            // A port holds at most one reservation per client address: waiting for its connection, or taken by it.
+            match = shared.Reservations.FirstOrDefault(reservation => DataChannelPolicy.MayTakePassivePort(reservation.Owner, remote.Address));
+            if (match is not null)
             {
-                DetachLocked(taker);
+                taken = match.TryTake(remote);
             }
         }
 
-        if (taker is null)
+        if (match is not null)
         {
-            if (!await HandUnmatchedAsync(connection, new IPEndPoint(remote, client.Port), shared.Port).ConfigureAwait(false))
-            {
-                Log.ForeignDataConnection(_logger, remote, shared.Port);
-                connection.Dispose();
-            }
+            Admit(match, taken, connection, remote);
         }
-        else if (!taker.Deliver(connection))
+        else if (!await HandUnmatchedAsync(connection, remote, shared.Port).ConfigureAwait(false))
+        {
+            Log.ForeignDataConnection(_logger, remote.Address, shared.Port);
+            connection.Dispose();
+        }
+    }
+
+    /// <summary>Delivers the connection that took <paramref name="reservation"/>, or reports and closes one that came after it.</summary>
+    private static void Admit(PassiveReservation reservation, bool taken, Socket connection, IPEndPoint client)
+    {
+        if (!taken)
+        {
+            reservation.ReportIntruder(client);
+            connection.Dispose();
+        }
+        else if (!reservation.Deliver(connection))
         {
             // The session gave the reservation up (a new PASV, ABOR, logout) while this connection was arriving.
             connection.Dispose();

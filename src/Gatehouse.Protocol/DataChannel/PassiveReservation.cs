@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Gatehouse.Protocol.Logging;
@@ -6,8 +7,11 @@ using Microsoft.Extensions.Logging;
 namespace Gatehouse.Protocol.DataChannel;
 
 /// <summary>
-/// One session's hold on a passive port, from PASV/EPSV until its data connection arrives, the data connection
-/// time-out passes, or it is disposed (a new PASV/PORT, REIN, the end of the session).
+/// One session's hold on a passive port, from PASV/EPSV until it is disposed (once its transfer has ended, or by a new
+/// PASV/PORT, REIN, the end of the session) or no data connection arrives within the data connection time-out. Once its
+/// connection has arrived the port stays watched for the rest of the transfer: a second connection from the client's
+/// address means that something else at that address (behind the same NAT, or on the same host) raced the client to
+/// the port, and <see cref="Raced"/> fires so that the transfer fails loudly instead of reporting success.
 /// </summary>
 public sealed class PassiveReservation : IAsyncDisposable
 {
@@ -16,6 +20,9 @@ public sealed class PassiveReservation : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Action? _ended;
     private readonly TaskCompletionSource<Socket?> _connection = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _raced = new();
+    private IPEndPoint? _intruder;
+    private readonly long _announced = Stopwatch.GetTimestamp();
     private CancellationTokenSource? _timer;
     private CancellationTokenRegistration _onTimeout;
     private bool _handedOver;
@@ -29,6 +36,7 @@ public sealed class PassiveReservation : IAsyncDisposable
         _timeout = timeout;
         _logger = logger;
         _ended = ended;
+        Raced = _raced.Token;
     }
 
     /// <summary>Where the server listens.</summary>
@@ -41,6 +49,15 @@ public sealed class PassiveReservation : IAsyncDisposable
 
     /// <summary>The only client address this reservation takes a connection from; null for any.</summary>
     internal IPAddress? Owner { get; }
+
+    /// <summary>The client whose connection took the port (after any PROXY header); null while it waits. Set under the listeners' lock.</summary>
+    internal IPEndPoint? TakenBy { get; private set; }
+
+    /// <summary>The second connection that reached the port after it was taken; null while there is none.</summary>
+    public IPEndPoint? Intruder => _intruder;
+
+    /// <summary>Fires once, when a second connection from the client's address reaches the port after it was taken.</summary>
+    public CancellationToken Raced { get; }
 
     /// <summary>Waits for the client's data connection (already being accepted since PASV).</summary>
     public async Task<Socket> WaitForConnectionAsync(CancellationToken cancellationToken)
@@ -66,20 +83,54 @@ public sealed class PassiveReservation : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until <paramref name="window"/> has passed since the port was reserved (and so told to the client), in
+    /// which a client's own late connection still arrives; cancelled by <paramref name="cancellationToken"/>.
+    /// </summary>
+    public Task RaceWindowAsync(TimeSpan window, CancellationToken cancellationToken)
+    {
+        var remaining = window - Stopwatch.GetElapsedTime(_announced);
+        return remaining > TimeSpan.Zero ? Task.Delay(remaining, cancellationToken) : Task.CompletedTask;
+    }
+
     internal void StartTimer()
     {
         _timer = new CancellationTokenSource(_timeout);
         _onTimeout = _timer.Token.Register(OnTimeout);
     }
 
+    /// <summary>Marks the port taken by <paramref name="client"/>; false when it already was. Called under the listeners' lock.</summary>
+    internal bool TryTake(IPEndPoint client)
+    {
+        if (TakenBy is not null)
+        {
+            return false;
+        }
+
+        TakenBy = client;
+        return true;
+    }
+
     internal bool Deliver(Socket connection) => _connection.TrySetResult(connection);
+
+    /// <summary>A connection from the client's address reached the port after <see cref="TakenBy"/> took it; the first one is logged and fires <see cref="Raced"/>.</summary>
+    internal void ReportIntruder(IPEndPoint intruder)
+    {
+        if (Interlocked.CompareExchange(ref _intruder, intruder, null) is not null)
+        {
+            return;
+        }
+
+        Log.DataConnectionRaced(_logger, AdvertisedPort, TakenBy!, intruder);
+        _raced.Cancel();
+    }
 
     /// <summary>Called by <see cref="PassiveListeners"/> once, when the reservation stops holding its port.</summary>
     internal void NotifyEnded() => _ended?.Invoke();
 
     private void OnTimeout()
     {
-        if (_listeners.Detach(this))
+        if (_listeners.DetachWaiting(this))
         {
             Log.PassiveTimeout(_logger, AdvertisedPort, (int)_timeout.TotalSeconds);
             _connection.TrySetResult(null);

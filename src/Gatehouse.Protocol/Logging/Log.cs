@@ -91,6 +91,12 @@ public static partial class Log
     [LoggerMessage(40, LogLevel.Warning, "Data connection from {Remote} to passive port {Port} refused: no session from that address is waiting on it (possible data theft; Ftp:RequireSameClientIpForData)")]
     public static partial void ForeignDataConnection(ILogger logger, IPAddress remote, int port);
 
+    [LoggerMessage(151, LogLevel.Warning, "Security: data connection from {Client} refused under Tls:DataConnectionResumption={Rule}: {Reason}")]
+    public static partial void DataTlsNotBound(ILogger logger, IPEndPoint client, Configuration.DataTlsResumption rule, string reason);
+
+    [LoggerMessage(150, LogLevel.Warning, "Security: a second data connection, from {Intruder}, reached passive port {Port} after {First} had taken it for this session: another program at the client's address may be trying to take its data (the transfer fails unless its TLS resumed the control session)")]
+    public static partial void DataConnectionRaced(ILogger logger, int port, IPEndPoint first, IPEndPoint intruder);
+
     [LoggerMessage(41, LogLevel.Warning, "Active mode refused: {Reason}")]
     public static partial void ActiveModeRefused(ILogger logger, string reason);
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using Gatehouse.Accounts.Bans;
+using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.DataChannel;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Tls;
@@ -31,6 +33,8 @@ internal sealed class DataConnector(FtpServerContext server, ControlChannel cont
             server.Options.Ftp.RequireSameClientIpForData,
             TimeSpan.FromSeconds(server.Options.Limits.DataConnectionTimeoutSeconds));
         var reservation = await server.PassivePorts.ReserveAsync(local.Address, expectation, logger, cancellationToken).ConfigureAwait(false);
+        reservation.Raced.Register(() => _ = AbuseReports.ReportAsync(server.Bans, logger, client.Address, AbuseKind.DataConnectionRace,
+            $"two data connections on passive port {reservation.AdvertisedPort}: {reservation.TakenBy} and {reservation.Intruder}", CancellationToken.None));
         _passive = new PassiveDataConnection(reservation, () => DataChannelPolicy.AnswersTlsBeforeCommand(state.Protection), SecureBeforeCommandAsync);
         return reservation;
     }
@@ -97,13 +101,47 @@ internal sealed class DataConnector(FtpServerContext server, ControlChannel cont
     {
         if (connection.EarlyTls is { } early)
         {
+            EnforceBinding(connection, early.Tls);
             return forUpload ? early : early.Tls;
         }
 
         var upload = forUpload ? new TlsUploadStream(data, server.Options.Tls.RefuseTruncatedUploads) : null;
         var tls = upload?.Tls ?? new SslStream(data, leaveInnerStreamOpen: false);
         await AuthenticateAsync(tls, cancellationToken).ConfigureAwait(false);
+        EnforceBinding(connection, tls);
         return upload ?? (Stream)tls;
+    }
+
+    /// <summary>Refuses a data connection whose TLS did not resume the control session where the account's rule requires it (Tls:DataConnectionResumption).</summary>
+    private void EnforceBinding(DataConnection connection, SslStream tls)
+    {
+        var resumedControl = OpenSslResumption.ResumedSessionOf(tls, control.Tls!);
+        var rule = DataTlsBinding.Effective(server.Options.Tls.DataConnectionResumption, state.Policy?.DataTlsResumption);
+        if (DataTlsBinding.Refusal(rule, resumedControl, state.DataTlsResumed) is { } reason)
+        {
+            Log.DataTlsNotBound(logger, (IPEndPoint)connection.Socket.RemoteEndPoint!, rule, reason);
+            throw new DataChannelException("The data connection's TLS did not resume this control connection's TLS session, which is required here (session reuse); turn on TLS session reuse in your client.");
+        }
+
+        connection.ResumedControlSession = resumedControl == true;
+        state.DataTlsResumed |= connection.ResumedControlSession;
+    }
+
+    /// <summary>
+    /// What a passive transfer under PROT P waits for before it stores an upload or reports success when its TLS did not
+    /// resume the control connection's session, so is not proven to be the client's: the rest of
+    /// Ftp:DataRaceWindowMilliseconds, in which a client that connects only after its command (and finds the port
+    /// taken) still makes the transfer fail. Null when nothing is to be waited for.
+    /// </summary>
+    public Func<CancellationToken, Task>? RaceWindow(DataConnection connection)
+    {
+        var window = TimeSpan.FromMilliseconds(server.Options.Ftp.DataRaceWindowMilliseconds);
+        if (connection.Reservation is not { } reservation || window <= TimeSpan.Zero || connection.ResumedControlSession)
+        {
+            return null;
+        }
+
+        return cancellationToken => reservation.RaceWindowAsync(window, cancellationToken);
     }
 
     /// <summary>Gives back a reserved passive port and forgets an active target.</summary>
@@ -154,11 +192,12 @@ internal sealed class DataConnector(FtpServerContext server, ControlChannel cont
             await tls.AuthenticateAsServerAsync(TlsCertificateProvider.CreateDataOptions(control.Certificate!), timeout.Token).ConfigureAwait(false);
             if (logger.IsEnabled(LogLevel.Debug))
             {
-                Log.DataConnectionSecured(logger, tls.SslProtocol, OpenSslResumption.Resumed(tls) switch
+                Log.DataConnectionSecured(logger, tls.SslProtocol, (OpenSslResumption.Resumed(tls), OpenSslResumption.ResumedSessionOf(tls, control.Tls!)) switch
                 {
-                    true => "resuming the control connection's session",
-                    false => "a new session (not resumed)",
-                    null => "resumption unknown",
+                    (_, true) => "resuming the control connection's session",
+                    (true, false) => "resuming another connection's session",
+                    (false, _) => "a new session (not resumed)",
+                    _ => "resumption unknown",
                 });
             }
         }

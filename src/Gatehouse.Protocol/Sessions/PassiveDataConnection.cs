@@ -6,7 +6,12 @@ using Gatehouse.Protocol.Tls;
 namespace Gatehouse.Protocol.Sessions;
 
 /// <summary>A data connection as its transfer command finds it, with the TLS its client started before the command, if any.</summary>
-internal sealed record DataConnection(Socket Socket, TlsUploadStream? EarlyTls);
+/// <param name="Reservation">The passive port it came through, watched until the transfer ends (see <see cref="PassiveReservation.Raced"/>); the transfer disposes it. Null in active mode.</param>
+internal sealed record DataConnection(Socket Socket, TlsUploadStream? EarlyTls, PassiveReservation? Reservation = null)
+{
+    /// <summary>Its TLS resumed the control connection's session: it comes from the client that logged in, whoever else connects.</summary>
+    public bool ResumedControlSession { get; set; }
+}
 
 /// <summary>
 /// A passive port reserved for the next transfer, and what arrives on it before the transfer command. Most clients
@@ -18,6 +23,10 @@ internal sealed record DataConnection(Socket Socket, TlsUploadStream? EarlyTls);
 /// </summary>
 internal sealed class PassiveDataConnection : IAsyncDisposable
 {
+    /// <summary>The 425 text when the port was raced: the same for the transfer that finds it out when it starts.</summary>
+    public const string RacedBeforeTransfer =
+        "Two connections from your address reached the data port, so something else there may be trying to take this transfer; it was refused. Try again, and tell your administrator if this repeats.";
+
     private readonly PassiveReservation _reservation;
     private readonly CancellationTokenSource _disposed = new();
     private readonly CancellationTokenSource _commandArrived = new();
@@ -33,18 +42,25 @@ internal sealed class PassiveDataConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// The connection once it has arrived, secured if its client started TLS before the command. Waiting for it ends
-    /// the wait for an early handshake: one that has not begun is the transfer's to do, after its 150 reply.
+    /// The connection once it has arrived, secured if its client started TLS before the command, with the reservation,
+    /// which the caller now owns. Waiting for it ends the wait for an early handshake: one that has not begun is the
+    /// transfer's to do, after its 150 reply.
     /// </summary>
+    /// <exception cref="DataChannelException">A second connection from the client's address reached the port before the command.</exception>
     public async Task<DataConnection> TakeAsync(CancellationToken cancellationToken)
     {
         await _commandArrived.CancelAsync().ConfigureAwait(false);
         var connection = await _arrival.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (_reservation.Raced.IsCancellationRequested)
+        {
+            throw new DataChannelException(RacedBeforeTransfer);
+        }
+
         _taken = true;
-        return connection;
+        return connection with { Reservation = _reservation };
     }
 
-    /// <summary>Gives the port back and closes a connection no transfer took, ending a handshake under way.</summary>
+    /// <summary>Gives the port back, unless a transfer took it, and closes a connection no transfer took, ending a handshake under way.</summary>
     public async ValueTask DisposeAsync()
     {
         await _disposed.CancelAsync().ConfigureAwait(false);
@@ -61,7 +77,11 @@ internal sealed class PassiveDataConnection : IAsyncDisposable
             // Nothing arrived, or its handshake failed and closed it; a transfer that waited has seen why.
         }
 
-        await _reservation.DisposeAsync().ConfigureAwait(false);
+        if (!_taken)
+        {
+            await _reservation.DisposeAsync().ConfigureAwait(false);
+        }
+
         _disposed.Dispose();
         _commandArrived.Dispose();
     }

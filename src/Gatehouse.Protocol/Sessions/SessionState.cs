@@ -54,6 +54,9 @@ public sealed class SessionState
 
     public int FailedLogins { get; set; }
 
+    /// <summary>A data connection of this session has resumed the control connection's TLS session (for <see cref="Configuration.DataTlsResumption.Sticky"/>).</summary>
+    public bool DataTlsResumed { get; set; }
+
     public string? Host { get; set; }
 
     public long TakeRestartOffset()

@@ -29,5 +29,8 @@ internal sealed class TransferRun(CancellationTokenSource cancellation, string d
 
     public volatile bool Aborted;
 
+    /// <summary>A second connection from the client's address reached the data port (<see cref="DataChannel.PassiveReservation.Raced"/>).</summary>
+    public volatile bool Raced;
+
     public volatile Stream? Data;
 }

@@ -99,9 +99,14 @@ internal sealed class TransferRunner(
         var token = run.Cancellation.Token;
         FtpReply? final;
         string? failure = null;
+        var opened = false;
+        PassiveReservation? reservation = null;
+        CancellationTokenRegistration onRace = default;
         try
         {
             var connection = await connector.ConnectAsync(token).ConfigureAwait(false);
+            reservation = connection.Reservation;
+            onRace = (reservation?.Raced ?? CancellationToken.None).Register(StopRaced, run);
             Stream data = (Stream?)connection.EarlyTls ?? new NetworkStream(connection.Socket, ownsSocket: true);
             run.Data = data;
             if (DataChannelPolicy.TlsBeforeCommandRefusal(connection.EarlyTls is not null, state.Protection) is { } refusal)
@@ -110,11 +115,27 @@ internal sealed class TransferRunner(
             }
 
             await reply(new FtpReply(150, request.OpeningText)).ConfigureAwait(false);
+            opened = true;
+            Func<CancellationToken, Task>? raceWindow = null;
             if (state.Protection == DataProtection.Private)
             {
                 var upload = request.Record?.Direction == TransferDirection.Incoming;
                 data = await connector.SecureAsync(connection, data, upload, token).ConfigureAwait(false);
                 run.Data = data;
+                if (connection.ResumedControlSession)
+                {
+                    // Proven to be the client's: a later connection at its address cannot have its data.
+                    await onRace.DisposeAsync().ConfigureAwait(false);
+                }
+
+                raceWindow = connector.RaceWindow(connection);
+                if (data is TlsUploadStream uploadStream)
+                {
+                    // An upload waits before it is stored, not only before its reply.
+                    uploadStream.BeforeEnd = raceWindow;
+                    raceWindow = null;
+                }
+
                 if (upload)
                 {
                     TcpQuickAck.Enable(connection.Socket);
@@ -122,12 +143,28 @@ internal sealed class TransferRunner(
             }
 
             final = await request.Body(data, run.Progress, token).ConfigureAwait(false);
+            if (raceWindow is not null)
+            {
+                await raceWindow(token).ConfigureAwait(false);
+            }
+
             if (data is TlsUploadStream { EndedWithoutCloseNotify: true })
             {
                 Log.UploadWithoutCloseNotify(logger, request.Record!.Path, run.Progress.Bytes);
             }
 
             await DataConnector.CloseQuietlyAsync(data).ConfigureAwait(false);
+            if (run.Raced)
+            {
+                throw new OperationCanceledException(token);
+            }
+        }
+        catch (Exception ex) when (run.Raced)
+        {
+            failure = ex.Message;
+            final = opened
+                ? new FtpReply(426, "A second connection from your address reached the data port during this transfer, so something else there may have taken or supplied its data; treat the transfer as failed. Tell your administrator if this repeats.")
+                : new FtpReply(425, PassiveDataConnection.RacedBeforeTransfer);
         }
         catch (UploadTruncatedException ex)
         {
@@ -173,9 +210,15 @@ internal sealed class TransferRunner(
         }
         finally
         {
+            await onRace.DisposeAsync().ConfigureAwait(false);
             if (run.Data is { } data)
             {
                 await data.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (reservation is not null)
+            {
+                await reservation.DisposeAsync().ConfigureAwait(false);
             }
 
             if (request.Resource is not null)
@@ -202,6 +245,20 @@ internal sealed class TransferRunner(
             {
                 // The control connection is gone; the session loop notices on its own.
             }
+        }
+    }
+
+    private static void StopRaced(object? state)
+    {
+        var run = (TransferRun)state!;
+        run.Raced = true;
+        try
+        {
+            run.Cancellation.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The transfer ended meanwhile.
         }
     }
 

@@ -23,6 +23,9 @@ public sealed class TlsUploadStream : Stream
 
     public SslStream Tls { get; }
 
+    /// <summary>Awaited once when the stream ends, before the end is reported to the reader (which then stores the upload).</summary>
+    public Func<CancellationToken, Task>? BeforeEnd { get; set; }
+
     /// <summary>The stream has ended without close_notify (and <c>refuseTruncated</c> was off).</summary>
     public bool EndedWithoutCloseNotify { get; private set; }
 
@@ -36,13 +39,22 @@ public sealed class TlsUploadStream : Stream
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Checked(await Tls.ReadAsync(buffer, cancellationToken).ConfigureAwait(false), buffer.Length);
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var read = Checked(await Tls.ReadAsync(buffer, cancellationToken).ConfigureAwait(false), buffer.Length);
+        if (read == 0 && !buffer.IsEmpty && BeforeEnd is { } beforeEnd)
+        {
+            BeforeEnd = null;
+            await beforeEnd(cancellationToken).ConfigureAwait(false);
+        }
+
+        return read;
+    }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override int Read(byte[] buffer, int offset, int count) => Checked(Tls.Read(buffer, offset, count), count);
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
     public override void Flush()
     {

@@ -7,6 +7,9 @@
   arrive whole.
 - truncated-upload and abandoned-upload: a data connection that ends without close_notify, after part of the file or
   right after the handshake (FileZilla when resumption fails), must store nothing and keep the previous version.
+- required-binding and sticky-binding: with Tls:DataConnectionResumption Required (or Sticky, once a data connection
+  has resumed), a data connection that starts a new TLS session, or resumes another control connection's, is refused
+  with 425 and the session goes on.
 """
 import ftplib
 import io
@@ -131,6 +134,62 @@ def scenario_abandoned_upload(args):
     """FileZilla when the data connection did not resume: the handshake completes, then it closes the connection."""
     expect_refused_upload(args, lambda tls: None, resume=False)
     print("OK abandoned-upload")
+
+
+class ChoosingFtp(ftplib.FTP_TLS):
+    """FTP_TLS whose next data connection resumes the session named by `session`: "own", "none" or another's."""
+
+    def __init__(self, args, context=None):
+        super().__init__(context=context or tls_context(args), timeout=socket.getdefaulttimeout())
+        self.session_choice = "own"
+        self.connect(args.host, args.port)
+        self.login(args.user, args.password)
+        self.prot_p()
+
+    def ntransfercmd(self, cmd, rest=None):
+        conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)
+        session = self.sock.session if self.session_choice == "own" else None if self.session_choice == "none" else self.session_choice
+        return self.context.wrap_socket(conn, server_hostname=self.host, session=session), size
+
+
+def listing_reply(ftp, choice):
+    """The final reply to NLST over a data connection that resumes `choice`."""
+    ftp.session_choice = choice
+    try:
+        ftp.nlst()
+        return ftp.lastresp
+    except ftplib.Error as error:
+        return str(error)
+
+
+def expect_refused(ftp, choice, what):
+    reply = listing_reply(ftp, choice)
+    check(reply.startswith("425") and "session reuse" in reply, "%s was answered %r" % (what, reply))
+    check(ftp.voidcmd("NOOP").startswith("200"), "the session goes on after the refusal")
+    print("REFUSED %s: %s" % (what, reply))
+
+
+def scenario_required_binding(args):
+    other = ChoosingFtp(args)
+    # Python resumes only sessions of the same context, as a program holding a stolen session would.
+    ftp = ChoosingFtp(args, other.context)
+    check(listing_reply(ftp, "own").startswith("226"), "a data connection resuming the control session was refused")
+    expect_refused(ftp, "none", "a new TLS session")
+    expect_refused(ftp, other.sock.session, "another control connection's session")
+    check(listing_reply(ftp, "own").startswith("226"), "a resumed data connection after the refusals")
+    version = ftp.sock.version()
+    other.quit()
+    ftp.quit()
+    print("OK required-binding " + version)
+
+
+def scenario_sticky_binding(args):
+    ftp = ChoosingFtp(args)
+    check(listing_reply(ftp, "none").startswith("226"), "a new session before any resumption was refused")
+    check(listing_reply(ftp, "own").startswith("226"), "a resumed data connection was refused")
+    expect_refused(ftp, "none", "a new TLS session after a resumed one")
+    ftp.quit()
+    print("OK sticky-binding")
 
 
 SCENARIOS = {name[len("scenario_"):].replace("_", "-"): function for name, function in globals().items() if name.startswith("scenario_")}
