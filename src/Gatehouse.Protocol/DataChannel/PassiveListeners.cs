@@ -223,7 +223,28 @@ public sealed class PassiveListeners : IPassivePorts
         return true;
     }
 
-    private void Dispatch(PassivePortSocket shared, Socket connection) => _ = DispatchAsync(shared, connection);
+    private void Dispatch(PassivePortSocket shared, Socket connection) => _ = DispatchCountedAsync(shared, connection);
+
+    private async Task DispatchCountedAsync(PassivePortSocket shared, Socket connection)
+    {
+        try
+        {
+            await DispatchAsync(shared, connection).ConfigureAwait(false);
+        }
+        finally
+        {
+            shared.Dispatched();
+        }
+    }
+
+    /// <summary>Whether every connection that has reached <paramref name="reservation"/>'s port so far has been matched.</summary>
+    internal bool Settled(PassiveReservation reservation)
+    {
+        lock (_listening)
+        {
+            return !_listening.TryGetValue(reservation.EndPoint, out var shared) || shared.Settled();
+        }
+    }
 
     private async Task DispatchAsync(PassivePortSocket shared, Socket connection)
     {

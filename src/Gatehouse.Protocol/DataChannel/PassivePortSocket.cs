@@ -15,6 +15,7 @@ internal sealed class PassivePortSocket
     private const int Backlog = 128;
     private readonly Socket _socket;
     private volatile bool _closed;
+    private int _dispatching;
 
     private PassivePortSocket(Socket socket, int port)
     {
@@ -60,7 +61,29 @@ internal sealed class PassivePortSocket
                 continue;
             }
 
+            Interlocked.Increment(ref _dispatching);
             dispatch(this, connection);
+        }
+    }
+
+    /// <summary>Called once a connection handed to the dispatcher has been matched (or refused).</summary>
+    public void Dispatched() => Interlocked.Decrement(ref _dispatching);
+
+    /// <summary>No connection waits in the kernel's queue or is still being matched: every one that reached the port so far has been seen.</summary>
+    public bool Settled()
+    {
+        if (_closed || Volatile.Read(ref _dispatching) > 0)
+        {
+            return _closed;
+        }
+
+        try
+        {
+            return !_socket.Poll(0, SelectMode.SelectRead);
+        }
+        catch (ObjectDisposedException)
+        {
+            return true;
         }
     }
 

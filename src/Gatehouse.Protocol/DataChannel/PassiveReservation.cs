@@ -53,6 +53,9 @@ public sealed class PassiveReservation : IAsyncDisposable
     /// <summary>The client whose connection took the port (after any PROXY header); null while it waits. Set under the listeners' lock.</summary>
     internal IPEndPoint? TakenBy { get; private set; }
 
+    /// <summary>Whether a connection has reached the port: it has taken it, or is still waiting in the port's queue to be matched.</summary>
+    public bool Reached => TakenBy is not null || !_listeners.Settled(this);
+
     /// <summary>The second connection that reached the port after it was taken; null while there is none.</summary>
     public IPEndPoint? Intruder => _intruder;
 
@@ -91,6 +94,19 @@ public sealed class PassiveReservation : IAsyncDisposable
     {
         var remaining = window - Stopwatch.GetElapsedTime(_announced);
         return remaining > TimeSpan.Zero ? Task.Delay(remaining, cancellationToken) : Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Waits (briefly, at most 100 ms) until every connection that has reached the port so far has been matched, so that
+    /// one which arrived before the transfer ended has fired <see cref="Raced"/> if it is a second one.
+    /// </summary>
+    public async Task SettleAsync(CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 10;
+        while (!_listeners.Settled(this) && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     internal void StartTimer()

@@ -21,6 +21,9 @@ internal sealed class DataConnector(FtpServerContext server, ControlChannel cont
     private static readonly TimeSpan ActiveConnectTimeout = TimeSpan.FromSeconds(15);
     private PassiveDataConnection? _passive;
     private IPEndPoint? _activeTarget;
+    // Per kind of transfer (listing, download, upload): whether the last one's data connection reached the port before its command.
+    private readonly bool[] _lastConnectedBeforeCommand = new bool[3];
+    private volatile bool _raced;
 
     public bool HasEndpoint => _passive is not null || _activeTarget is not null;
 
@@ -33,8 +36,12 @@ internal sealed class DataConnector(FtpServerContext server, ControlChannel cont
             server.Options.Ftp.RequireSameClientIpForData,
             TimeSpan.FromSeconds(server.Options.Limits.DataConnectionTimeoutSeconds));
         var reservation = await server.PassivePorts.ReserveAsync(local.Address, expectation, logger, cancellationToken).ConfigureAwait(false);
-        reservation.Raced.Register(() => _ = AbuseReports.ReportAsync(server.Bans, logger, client.Address, AbuseKind.DataConnectionRace,
-            $"two data connections on passive port {reservation.AdvertisedPort}: {reservation.TakenBy} and {reservation.Intruder}", CancellationToken.None));
+        reservation.Raced.Register(() =>
+        {
+            _raced = true;
+            _ = AbuseReports.ReportAsync(server.Bans, logger, client.Address, AbuseKind.DataConnectionRace,
+                $"two data connections on passive port {reservation.AdvertisedPort}: {reservation.TakenBy} and {reservation.Intruder}", CancellationToken.None);
+        });
         _passive = new PassiveDataConnection(reservation, () => DataChannelPolicy.AnswersTlsBeforeCommand(state.Protection), SecureBeforeCommandAsync);
         return reservation;
     }
@@ -129,11 +136,15 @@ internal sealed class DataConnector(FtpServerContext server, ControlChannel cont
 
     /// <summary>
     /// What a passive transfer under PROT P waits for before it stores an upload or reports success when its TLS did not
-    /// resume the control connection's session, so is not proven to be the client's: the rest of
-    /// Ftp:DataRaceWindowMilliseconds, in which a client that connects only after its command (and finds the port
-    /// taken) still makes the transfer fail. Null when nothing is to be waited for.
+    /// resume the control connection's session, so is not proven to be the client's; null when nothing is to be waited
+    /// for. A client that connects before it sends its command has, when the transfer ends, already reached the port:
+    /// if something else took it first, the client's own connection was a second one and stopped the transfer (once
+    /// the port's queue has been seen to). A client that sends its command first may connect only after a thief's
+    /// short transfer is over, so for it the transfer waits for the rest of Ftp:DataRaceWindowMilliseconds after the
+    /// PASV reply. Which kind of client a session has is learnt from its last transfer of the same kind (<paramref
+    /// name="direction"/>, null for a listing); until one has shown it, and after any race, the window applies.
     /// </summary>
-    public Func<CancellationToken, Task>? RaceWindow(DataConnection connection)
+    public Func<CancellationToken, Task>? RaceWindow(DataConnection connection, TransferDirection? direction)
     {
         var window = TimeSpan.FromMilliseconds(server.Options.Ftp.DataRaceWindowMilliseconds);
         if (connection.Reservation is not { } reservation || window <= TimeSpan.Zero || connection.ResumedControlSession)
@@ -141,7 +152,12 @@ internal sealed class DataConnector(FtpServerContext server, ControlChannel cont
             return null;
         }
 
-        return cancellationToken => reservation.RaceWindowAsync(window, cancellationToken);
+        var kind = direction is { } known ? 1 + (int)known : 0;
+        var connectsFirst = _lastConnectedBeforeCommand[kind] && !_raced;
+        _lastConnectedBeforeCommand[kind] = connection.ArrivedBeforeCommand;
+        return connectsFirst && connection.ArrivedBeforeCommand
+            ? reservation.SettleAsync
+            : cancellationToken => reservation.RaceWindowAsync(window, cancellationToken);
     }
 
     /// <summary>Gives back a reserved passive port and forgets an active target.</summary>

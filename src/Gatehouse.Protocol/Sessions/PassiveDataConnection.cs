@@ -7,7 +7,8 @@ namespace Gatehouse.Protocol.Sessions;
 
 /// <summary>A data connection as its transfer command finds it, with the TLS its client started before the command, if any.</summary>
 /// <param name="Reservation">The passive port it came through, watched until the transfer ends (see <see cref="PassiveReservation.Raced"/>); the transfer disposes it. Null in active mode.</param>
-internal sealed record DataConnection(Socket Socket, TlsUploadStream? EarlyTls, PassiveReservation? Reservation = null)
+/// <param name="ArrivedBeforeCommand">A passive connection that had reached its port when the transfer command came.</param>
+internal sealed record DataConnection(Socket Socket, TlsUploadStream? EarlyTls, PassiveReservation? Reservation = null, bool ArrivedBeforeCommand = false)
 {
     /// <summary>Its TLS resumed the control connection's session: it comes from the client that logged in, whoever else connects.</summary>
     public bool ResumedControlSession { get; set; }
@@ -49,6 +50,7 @@ internal sealed class PassiveDataConnection : IAsyncDisposable
     /// <exception cref="DataChannelException">A second connection from the client's address reached the port before the command.</exception>
     public async Task<DataConnection> TakeAsync(CancellationToken cancellationToken)
     {
+        var arrivedBefore = _reservation.Reached;
         await _commandArrived.CancelAsync().ConfigureAwait(false);
         var connection = await _arrival.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (_reservation.Raced.IsCancellationRequested)
@@ -57,7 +59,7 @@ internal sealed class PassiveDataConnection : IAsyncDisposable
         }
 
         _taken = true;
-        return connection with { Reservation = _reservation };
+        return connection with { Reservation = _reservation, ArrivedBeforeCommand = arrivedBefore };
     }
 
     /// <summary>Gives the port back, unless a transfer took it, and closes a connection no transfer took, ending a handshake under way.</summary>

@@ -128,7 +128,7 @@ internal sealed class TransferRunner(
                     await onRace.DisposeAsync().ConfigureAwait(false);
                 }
 
-                raceWindow = connector.RaceWindow(connection);
+                raceWindow = connector.RaceWindow(connection, request.Record?.Direction);
                 if (data is TlsUploadStream uploadStream)
                 {
                     // An upload waits before it is stored, not only before its reply.

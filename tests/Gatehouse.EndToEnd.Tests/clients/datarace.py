@@ -2,7 +2,7 @@
 """A program at the client's own address races it to the passive port (ftpcheck.py's conventions).
 
 The partner logs in over explicit TLS, sends PASV and its transfer command, and opens its data connection only
---delay-ms later, as a slow client does. Meanwhile an attacker on the same address scans the passive range with TLS
+--delay-ms later, as a slow client does (with --connect-first: opens it --delay-ms after PASV, then sends the command). Meanwhile an attacker on the same address scans the passive range with TLS
 handshakes, reads whatever a port gives (a download) or sends its own content (an upload). The theft must never go
 unnoticed: whenever the server took the attacker's connection for the transfer, the partner's final reply is not 2xx;
 with --bound (the server requires data TLS to resume the control session) it must not succeed at all.
@@ -73,6 +73,15 @@ def final_reply(ftp):
         return str(error)[:3]
 
 
+def final_reply_or_opening(ftp):
+    """None after a 1xx (the transfer goes on), else the final reply's code."""
+    try:
+        reply = ftp.getresp()
+        return None if reply.startswith("1") else reply[:3]
+    except ftplib.Error as error:
+        return str(error)[:3]
+
+
 class PartnerFtp(ftplib.FTP_TLS):
     """The partner's ftplib, whose own transfers (the setup and the check) resume the control session with --resume."""
 
@@ -98,11 +107,19 @@ def one_try(args, number, secret):
     attacker.start()
     time.sleep(0.05)
     host, port = ftplib.parse227(ftp.sendcmd("PASV"))
-    ftp.putcmd(("STOR " if upload else "RETR ") + name)
+    command = ("STOR " if upload else "RETR ") + name
+    if not args.connect_first:
+        ftp.putcmd(command)
     time.sleep(args.delay_ms / 1000)
     received = b""
+    code = None
     try:
         raw = socket.create_connection((host, port), timeout=10)
+        if args.connect_first:
+            ftp.putcmd(command)
+            code = final_reply_or_opening(ftp)
+            if code is not None:
+                raise OSError("the command was answered " + code)
         with ftp.context.wrap_socket(raw, server_hostname=args.host, session=ftp.sock.session if args.resume else None) as data:
             if upload:
                 data.sendall(secret)
@@ -110,9 +127,9 @@ def one_try(args, number, secret):
             else:
                 while chunk := data.recv(65536):
                     received += chunk
-    except OSError as error:
+    except (OSError, ftplib.Error) as error:
         received = ("(data connection failed: %s)" % error).encode()
-    code = final_reply(ftp)
+    code = code or final_reply(ftp)
     attacker.stop.set()
     attacker.join(15)
     if upload:
@@ -149,6 +166,7 @@ def main():
     parser.add_argument("--delay-ms", type=int, default=50)
     parser.add_argument("--tries", type=int, default=5)
     parser.add_argument("--resume", action="store_true", help="the partner's data connection resumes the control session")
+    parser.add_argument("--connect-first", action="store_true", help="the partner connects before it sends its command, as most clients do")
     parser.add_argument("--bound", action="store_true", help="the server requires that resumption: any theft at all fails")
     args = parser.parse_args()
     secret = random.Random(7).randbytes(64 * 1024)
