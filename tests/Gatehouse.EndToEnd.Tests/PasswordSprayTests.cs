@@ -22,10 +22,11 @@ public sealed class PasswordSprayTests(PostgresServer postgres, ITestOutputHelpe
     };
 
     [Fact]
-    public async Task A_spray_from_40_addresses_is_spaced_out_and_a_partner_from_a_clean_address_logs_in_at_once()
+    public async Task A_spray_from_24_addresses_is_spaced_out_and_a_partner_from_a_clean_address_logs_in_at_once()
     {
+        // 24, not more: the first round is that many password checks at once, and a loaded test machine must answer them within the client's 15 s.
         await using var server = await GatehouseServer.StartAsync(Settings());
-        var sprayers = Enumerable.Range(10, 40).Select(i => IPAddress.Parse($"127.0.3.{i}")).ToList();
+        var sprayers = Enumerable.Range(10, 24).Select(i => IPAddress.Parse($"127.0.3.{i}")).ToList();
 
         var clock = Stopwatch.StartNew();
         var replies = (await Task.WhenAll(sprayers.Select(address => GuessRepeatedlyAsync(server, address, "alice", 4)))).SelectMany(list => list).ToList();
@@ -36,7 +37,7 @@ public sealed class PasswordSprayTests(PostgresServer postgres, ITestOutputHelpe
         output.WriteLine($"{replies.Count} guesses in {clock.Elapsed.TotalSeconds:F1} s: {checkedGuesses} checked, {refused} refused unchecked");
         Assert.Equal(replies.Count, checkedGuesses + refused);
 
-        // Every address's first guess is clean and answered at once (40); after that the name's answers come one at a
+        // Every address's first guess is clean and answered at once (24); after that the name's answers come one at a
         // time, 0.2, 0.4, 0.8, 1.6 s and then 2 s apart, so in the time the spray took at most this many more were checked.
         var spacedAllowance = 5 + (int)(clock.Elapsed.TotalSeconds / 2) + 1;
         Assert.True(checkedGuesses <= sprayers.Count + spacedAllowance, $"{checkedGuesses} guesses checked in {clock.Elapsed.TotalSeconds:F1} s\n{server.Output}");

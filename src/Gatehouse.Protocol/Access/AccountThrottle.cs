@@ -20,8 +20,14 @@ public sealed class AccountThrottle(IAccountFailureStore store, AccountThrottleP
 {
     private static readonly TimeSpan CleanupInterval = TimeSpan.FromMinutes(1);
 
-    /// <summary>Reading the queue and taking a place in it is one step on this node.</summary>
-    private readonly SemaphoreSlim _queue = new(1, 1);
+    /// <summary>
+    /// Reading a name's queue and taking a place in it is one step on this node. The locks are shared by names with the
+    /// same hash, so a spray against one name does not queue the logins of most others.
+    /// </summary>
+    private readonly SemaphoreSlim[] _queues = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+
+    /// <summary>Refused attempts come back as fast as the attacker reconnects: one line a minute per name.</summary>
+    private readonly LogSampler<string> _refusals = new(time, TimeSpan.FromMinutes(1));
     private long _nextCleanupTicks;
 
     public AccountThrottlePolicy Policy => policy;
@@ -34,7 +40,8 @@ public sealed class AccountThrottle(IAccountFailureStore store, AccountThrottleP
             return attempt;
         }
 
-        await _queue.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var queue = _queues[(uint)StringComparer.Ordinal.GetHashCode(attempt.Account) % (uint)_queues.Length];
+        await queue.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var now = time.GetUtcNow();
@@ -43,7 +50,11 @@ public sealed class AccountThrottle(IAccountFailureStore store, AccountThrottleP
             var window = (int)policy.Window.TotalSeconds;
             if (decision.Refused)
             {
-                Log.AccountLoginRefused(logger, user, recent.Total, recent.Addresses, window, (long)decision.Wait.TotalSeconds);
+                if (_refusals.ShouldLog(attempt.Account, "queue full", out var unlogged))
+                {
+                    Log.AccountLoginRefused(logger, user, recent.Total, recent.Addresses, window, (long)decision.Wait.TotalSeconds, unlogged);
+                }
+
                 return attempt with { Refused = true };
             }
 
@@ -63,7 +74,7 @@ public sealed class AccountThrottle(IAccountFailureStore store, AccountThrottleP
         }
         finally
         {
-            _queue.Release();
+            queue.Release();
         }
     }
 

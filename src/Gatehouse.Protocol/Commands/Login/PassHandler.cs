@@ -49,7 +49,9 @@ public sealed class PassHandler(
         var throttled = await accountThrottle.BeginAsync(user, session.ClientEndPoint.Address, session.Logger, context.CancellationToken).ConfigureAwait(false);
         if (throttled.Refused)
         {
+            // Answered after the failed-login delay, so that reconnecting at once does not turn refusals into a flood.
             await AbuseReports.ReportAsync(bans, session.Logger, session.ClientEndPoint.Address, AbuseKind.FailedLogin, $"user '{user}': refused by the account throttle", context.CancellationToken).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(limits.FailedLoginDelayMilliseconds), time, context.CancellationToken).ConfigureAwait(false);
             return AccountThrottledReply;
         }
 
