@@ -26,11 +26,9 @@ public sealed class AccountThrottle(IAccountFailureStore store, AccountThrottleP
     /// </summary>
     private readonly SemaphoreSlim[] _queues = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
-    /// <summary>Refused attempts come back as fast as the attacker reconnects: one line a minute per name.</summary>
+    /// <summary>Refused attempts come back as fast as the attacker's connections allow: one line a minute per name.</summary>
     private readonly LogSampler<string> _refusals = new(time, TimeSpan.FromMinutes(1));
     private long _nextCleanupTicks;
-
-    public AccountThrottlePolicy Policy => policy;
 
     public async Task<AccountAttempt> BeginAsync(string user, IPAddress client, ILogger logger, CancellationToken cancellationToken)
     {
