@@ -96,5 +96,15 @@ internal static class AccountSchema
             PRIMARY KEY (port, client_address)
         );
         """,
+        """
+        CREATE TABLE account_failures (
+            id TEXT NOT NULL PRIMARY KEY,
+            account TEXT NOT NULL,
+            address TEXT NOT NULL,
+            failed_at TEXT NOT NULL
+        );
+        CREATE INDEX account_failures_by_account ON account_failures (account, failed_at);
+        CREATE INDEX account_failures_by_time ON account_failures (failed_at);
+        """,
     ];
 }

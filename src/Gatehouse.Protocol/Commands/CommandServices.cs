@@ -15,5 +15,6 @@ public sealed record CommandServices(
     LoginAuthorizer Logins,
     Func<Account, AccessPolicy, IFileSystem> FileSystems,
     BanList Bans,
+    AccountThrottle AccountThrottle,
     PassiveAddressSelector PassiveAddresses,
     TimeProvider Time);

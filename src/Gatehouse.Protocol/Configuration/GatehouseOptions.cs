@@ -189,8 +189,25 @@ public sealed class BanOptions
     /// <summary>After this long without a ban, an address starts again at BanSeconds.</summary>
     public int OffenceMemoryHours { get; set; } = 24;
 
-    /// <summary>Networks that are never banned (monitoring, the partner's fixed office range).</summary>
+    /// <summary>Networks that are never banned (monitoring, the partner's fixed office range), nor delayed by the account throttle.</summary>
     public List<string> ExemptNetworks { get; set; } = [];
+
+    /// <summary>
+    /// Per-account throttling against password spraying from many addresses, which per-address bans do not see. Off:
+    /// an attacker with many addresses is limited only by the bans of each address.
+    /// </summary>
+    public bool AccountThrottling { get; set; } = true;
+
+    /// <summary>Failed logins for one name, from any address and any node, before its logins start to be spaced out.</summary>
+    public int AccountFreeFailures { get; set; } = 5;
+
+    public int AccountWindowSeconds { get; set; } = 900;
+
+    /// <summary>The first spacing between answers; it doubles with each further failure, up to AccountMaxDelaySeconds.</summary>
+    public int AccountDelayMilliseconds { get; set; } = 1000;
+
+    /// <summary>The longest an attempt waits for its answer; one that would wait longer is refused (421) without a password check.</summary>
+    public int AccountMaxDelaySeconds { get; set; } = 30;
 }
 
 public sealed class AccountOptions

@@ -192,6 +192,19 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
             Problem("Bans:MaxBanSeconds", $"{bans.MaxBanSeconds} is shorter than Bans:BanSeconds ({bans.BanSeconds}); use at least that, for example 604800 (a week)");
         }
 
+        if (bans.AccountFreeFailures < 0)
+        {
+            Problem("Bans:AccountFreeFailures", "must be 0 or more failed logins, for example 5");
+        }
+
+        CheckPositive(problems, "Bans:AccountWindowSeconds", bans.AccountWindowSeconds, "900");
+        CheckPositive(problems, "Bans:AccountDelayMilliseconds", bans.AccountDelayMilliseconds, "1000");
+        CheckPositive(problems, "Bans:AccountMaxDelaySeconds", bans.AccountMaxDelaySeconds, "30");
+        if (bans.AccountMaxDelaySeconds * 1000L < bans.AccountDelayMilliseconds)
+        {
+            Problem("Bans:AccountMaxDelaySeconds", $"{bans.AccountMaxDelaySeconds} s is shorter than Bans:AccountDelayMilliseconds ({bans.AccountDelayMilliseconds} ms); use at least that, for example 30");
+        }
+
         if (options.Accounts.PasswordMinLength is < 8 or > PasswordHashing.MaxPasswordLength)
         {
             Problem("Accounts:PasswordMinLength", $"{options.Accounts.PasswordMinLength} is outside 8-{PasswordHashing.MaxPasswordLength}; NIST SP 800-63B asks for at least 8, 12 or more is better");

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using Gatehouse.Protocol.Logging;
 using Microsoft.Extensions.Logging;
@@ -13,28 +12,13 @@ namespace Gatehouse.Protocol.Server;
 public sealed class RefusalLog(ILogger logger, TimeProvider time)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
-    private const int MaxTracked = 10_000;
-    private readonly ConcurrentDictionary<IPAddress, Entry> _entries = new();
+    private readonly LogSampler<IPAddress> _sampler = new(time, Interval);
 
     public void Refused(IPAddress address, string reason)
     {
-        var now = time.GetUtcNow();
-        if (_entries.Count >= MaxTracked)
+        if (!_sampler.ShouldLog(address, reason, out var unlogged))
         {
-            Forget(now);
-        }
-
-        var entry = _entries.GetOrAdd(address, _ => new Entry());
-        int unlogged;
-        lock (entry)
-        {
-            if (entry.Reason == reason && now - entry.LoggedAt < Interval)
-            {
-                entry.Unlogged++;
-                return;
-            }
-
-            (unlogged, entry.Unlogged, entry.Reason, entry.LoggedAt) = (entry.Unlogged, 0, reason, now);
+            return;
         }
 
         if (unlogged == 0)
@@ -45,25 +29,5 @@ public sealed class RefusalLog(ILogger logger, TimeProvider time)
         {
             Log.ConnectionRefusedAgain(logger, address, reason, unlogged);
         }
-    }
-
-    private void Forget(DateTimeOffset now)
-    {
-        foreach (var (address, entry) in _entries)
-        {
-            if (now - entry.LoggedAt >= Interval)
-            {
-                _entries.TryRemove(address, out _);
-            }
-        }
-    }
-
-    private sealed class Entry
-    {
-        public string? Reason { get; set; }
-
-        public DateTimeOffset LoggedAt { get; set; }
-
-        public int Unlogged { get; set; }
     }
 }

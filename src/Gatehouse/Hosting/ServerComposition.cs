@@ -33,6 +33,11 @@ public static class ServerComposition
         services.AddSingleton<IAccessStore>(provider => new SqlAccessStore(provider.GetRequiredService<AccountDatabase>()));
         services.AddSingleton<IUsageStore>(provider => new SqlUsageStore(provider.GetRequiredService<AccountDatabase>()));
         services.AddSingleton<IBanStore>(provider => new SqlBanStore(provider.GetRequiredService<AccountDatabase>()));
+        services.AddSingleton(provider => new AccountThrottle(
+            new SqlAccountFailureStore(provider.GetRequiredService<AccountDatabase>()),
+            AccountThrottlePolicyFrom(options.Bans),
+            settings.BanExemptNetworks,
+            provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new AccessPolicyResolver(provider.GetRequiredService<IAccessStore>()));
         services.AddSingleton(provider => new QuotaLedgers(
             provider.GetRequiredService<IUsageStore>(), provider.GetRequiredService<ILogger<QuotaLedgers>>(), new UsageMarkers(paths.UsageMarkers, options.Storage.SyncUploads)));
@@ -67,6 +72,7 @@ public static class ServerComposition
                 new LoginAuthorizer(provider.GetRequiredService<AccessPolicyResolver>(), userSessions, time),
                 fileSystems.Create,
                 bans,
+                provider.GetRequiredService<AccountThrottle>(),
                 new PassiveAddressSelector(settings, new DnsHostNameResolver(time, TimeSpan.FromSeconds(options.Ftp.PassiveAddressRefreshSeconds), dataLogger)),
                 time));
             return new FtpServerContext
@@ -142,6 +148,14 @@ public static class ServerComposition
             TimeSpan.FromSeconds(bans.MaxBanSeconds),
             TimeSpan.FromHours(bans.OffenceMemoryHours),
             exempt);
+
+    private static AccountThrottlePolicy AccountThrottlePolicyFrom(BanOptions bans) =>
+        new(
+            bans.Enabled && bans.AccountThrottling,
+            bans.AccountFreeFailures,
+            TimeSpan.FromSeconds(bans.AccountWindowSeconds),
+            TimeSpan.FromMilliseconds(bans.AccountDelayMilliseconds),
+            TimeSpan.FromSeconds(bans.AccountMaxDelaySeconds));
 
     /// <summary>Wraps the optional provider so the container can hold "no TLS" and still dispose a real one.</summary>
     private sealed class TlsHolder(TlsCertificateProvider? provider) : IDisposable

@@ -54,6 +54,7 @@ internal sealed partial class SessionHarness : IAsyncDisposable
             new LoginAuthorizer(new AccessPolicyResolver(new SqlAccessStore(database)), new UserSessionCounter(), Time),
             (_, _) => Storage ?? Files,
             bans,
+            new AccountThrottle(new SqlAccountFailureStore(database), AccountThrottlePolicy.Disabled, NetworkList.Empty, Time),
             new PassiveAddressSelector(settings, new DnsHostNameResolver(Time, TimeSpan.FromMinutes(1), NullLogger.Instance)),
             Time));
         _context = new FtpServerContext

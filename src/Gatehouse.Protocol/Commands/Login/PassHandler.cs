@@ -15,12 +15,15 @@ namespace Gatehouse.Protocol.Commands.Login;
 /// client certificate, directory group) refused the account; the log says why. Each failure is delayed and
 /// scored against the client's address, and after Limits:MaxLoginAttempts failures the connection is closed.
 /// The one exception is a directory that cannot be reached: 421 "try again later", not held against the client.
+/// Before the password is checked, the account throttle may hold the answer (a name under a spray from many
+/// addresses), whatever the outcome, so that the timing tells neither the password's correctness nor the name's existence.
 /// </summary>
 public sealed class PassHandler(
     Authenticator authenticator,
     LoginAuthorizer logins,
     Func<Account, AccessPolicy, IFileSystem> fileSystems,
     BanList bans,
+    AccountThrottle accountThrottle,
     LimitsOptions limits,
     TimeProvider time) : IFtpCommandHandler
 {
@@ -43,6 +46,16 @@ public sealed class PassHandler(
             return AbuseReports.BannedReply;
         }
 
+        var throttled = await accountThrottle.BeginAsync(user, session.ClientEndPoint.Address, session.Logger, context.CancellationToken).ConfigureAwait(false);
+        if (throttled.Refused)
+        {
+            // Answered after the failed-login delay, so that reconnecting at once does not turn refusals into a flood.
+            await AbuseReports.ReportAsync(bans, session.Logger, session.ClientEndPoint.Address, AbuseKind.FailedLogin, $"user '{user}': refused by the account throttle", context.CancellationToken).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(limits.FailedLoginDelayMilliseconds), time, context.CancellationToken).ConfigureAwait(false);
+            return AccountThrottledReply;
+        }
+
+        await Task.Delay(throttled.Wait, time, context.CancellationToken).ConfigureAwait(false);
         var result = context.Argument.Length > ProtocolLimits.MaxPasswordLength
             ? new AuthenticationResult(null, AuthenticationFailure.WrongPassword)
             : await authenticator.AuthenticateAsync(user, context.Argument, context.CancellationToken).ConfigureAwait(false);
@@ -56,6 +69,7 @@ public sealed class PassHandler(
                 try
                 {
                     session.CompleteLogin(account, policy, fileSystems(account, policy), ticket);
+                    await accountThrottle.SucceededAsync(throttled, session.Logger).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -69,6 +83,7 @@ public sealed class PassHandler(
             Log.LoginRefused(session.Logger, user, decision.Reason);
             if (decision.Reply is { } visible)
             {
+                await accountThrottle.SucceededAsync(throttled, session.Logger).ConfigureAwait(false);
                 return visible;
             }
 
@@ -97,13 +112,18 @@ public sealed class PassHandler(
             Log.LoginFailed(session.Logger, user, reason);
         }
 
-        return await FailAsync(context, user, reason).ConfigureAwait(false);
+        return await FailAsync(context, user, reason, throttled).ConfigureAwait(false);
     }
 
-    private async Task<FtpReply> FailAsync(FtpCommandContext context, string user, string reason)
+    /// <summary>The same for every name, existing or not: a spray learns nothing about which names exist.</summary>
+    private static FtpReply AccountThrottledReply { get; } =
+        new(421, "Too many failed logins for this user name from many addresses; try again in a few minutes.", AfterReply.Close);
+
+    private async Task<FtpReply> FailAsync(FtpCommandContext context, string user, string reason, AccountAttempt attempt)
     {
         var session = context.Session;
         context.State.FailedLogins++;
+        await accountThrottle.FailedAsync(attempt, session.Logger).ConfigureAwait(false);
         var address = session.ClientEndPoint.Address;
         await AbuseReports.ReportAsync(bans, session.Logger, address, AbuseKind.FailedLogin, $"user '{user}': {reason}", context.CancellationToken).ConfigureAwait(false);
         if (bans.IsBanned(address, out _))
