@@ -85,13 +85,12 @@ internal sealed partial class DataChannels
         if (!listing.Succeeded)
         {
             session.Record(command, StepVerdict.Failed, $"{announced}: LIST {listing.Detail}", clock);
-            session.Report.Find(listing.Detail.StartsWith("522 ", StringComparison.Ordinal)
-                ? DoctorFindings.TlsReuseRequired(listing.Detail)
-                : DoctorFindings.TransferFailed($"listing over {command}", listing.Detail));
+            session.Report.Find(ListingFailed(command, listing.Detail));
             return announced;
         }
 
-        session.Record(command, note.Length == 0 ? StepVerdict.Ok : StepVerdict.Warning, $"{announced}: LIST {listing.Received.Length} bytes{note}", clock);
+        var tls = DataTlsNote is null ? string.Empty : "; " + DataTlsNote;
+        session.Record(command, note.Length == 0 ? StepVerdict.Ok : StepVerdict.Warning, $"{announced}: LIST {listing.Received.Length} bytes{tls}{note}", clock);
         var substitute = note.Length > 0;
         _open ??= async token =>
         {
@@ -104,6 +103,19 @@ internal sealed partial class DataChannels
             return await DataSockets.ConnectAsync(substitute ? new IPEndPoint(session.ServerAddress, endpoint.Port) : endpoint, Timeout, token).ConfigureAwait(false);
         };
         return announced;
+    }
+
+    private DoctorFinding ListingFailed(string command, string detail)
+    {
+        if (!detail.StartsWith("522 ", StringComparison.Ordinal))
+        {
+            return DoctorFindings.TransferFailed($"listing over {command}", detail);
+        }
+
+        // A server that requires resumption may also end the control connection (vsftpd does): this finding says why.
+        var finding = NotOfferedBecause is { } why ? DoctorFindings.TlsSessionNotOffered(detail, why) : DoctorFindings.TlsSessionNotResumed(detail);
+        session.Report.ExplainsClosing = finding;
+        return finding;
     }
 
     private bool TryAnnounced(string command, ServerReply reply, out IPEndPoint endpoint)

@@ -121,9 +121,13 @@ public static class DoctorFindings
         $"The server ended the control connection after the step \"{afterStep}\" ({reason}).",
         "The server's log says why; the steps above show what it was answering.");
 
-    public static DoctorFinding TlsReuseRequired(string reply) => new(
-        $"The server requires data connections to resume the control connection's TLS session ({Quote(reply)}), which gatehouse doctor cannot do (.NET does not resume it there), so the data channel was not tested.",
-        "No fault of the server: FileZilla, WinSCP, curl and lftp resume sessions. Test the data channel with one of them, or allow new sessions for the test (vsftpd: require_ssl_reuse=NO).");
+    public static DoctorFinding TlsSessionNotResumed(string reply) => new(
+        $"The server requires data connections to resume the control connection's TLS session, and did not resume the one the doctor offered ({Quote(reply)}), so the data channel could not be tested.",
+        "Clients that resume (FileZilla, WinSCP, lftp) fail the same way: check that the server keeps its TLS sessions between connections (a session cache for TLS 1.2, session tickets for TLS 1.3), or let data connections start new sessions (vsftpd: require_ssl_reuse=NO; ProFTPD: TLSOptions NoSessionReuseRequired).");
+
+    public static DoctorFinding TlsSessionNotOffered(string reply, string why) => new(
+        $"The server requires data connections to resume the control connection's TLS session ({Quote(reply)}), and the doctor did not offer it ({why}), so the data channel was not tested.",
+        "No fault of the server: FileZilla, WinSCP and lftp resume sessions; test the data channel with one of them.");
 
     public static DoctorFinding NoDataChannel() => new(
         "No passive data connection worked, so nothing could be listed or transferred.",

@@ -29,6 +29,12 @@ public sealed class DoctorReport
 
     public bool AllWell => _findings.Count == 0;
 
+    /// <summary>
+    /// A finding that already explains why the server ends the control connection (it refused a data connection and
+    /// closes, as vsftpd does), so that the closing is not reported as a second finding.
+    /// </summary>
+    internal DoctorFinding? ExplainsClosing { get; set; }
+
     public void Add(DoctorStep step)
     {
         _steps.Add(step);
