@@ -129,6 +129,12 @@ public static class DoctorFindings
         $"The server requires data connections to resume the control connection's TLS session ({Quote(reply)}), and the doctor did not offer it ({why}), so the data channel was not tested.",
         "No fault of the server: FileZilla, WinSCP and lftp resume sessions; test the data channel with one of them.");
 
+    public static DoctorFinding PlainTextInTls(string step, string command, string text) => new(
+        $"At the step \"{step}\" the server answered {command} by writing plain text into the TLS connection, then closed it: {Quote(text)}. Clients report only a TLS error (\"wrong version number\", GnuTLS error -15).",
+        text.Contains("cannot change directory", StringComparison.OrdinalIgnoreCase)
+            ? "vsftpd reports fatal errors this way, and the text names the cause: the user's home (or chroot) directory is missing or cannot be entered. Create it, or fix its owner and permissions, on the server."
+            : "vsftpd reports fatal errors this way, and the text names the cause; the server's log says more.");
+
     public static DoctorFinding NoDataChannel() => new(
         "No passive data connection worked, so nothing could be listed or transferred.",
         "See the findings above about the passive ports.");

@@ -36,6 +36,12 @@ public sealed partial class FtpDoctor(DoctorOptions options, TimeProvider time)
         {
             await ExamineAsync(address, cancellationToken).ConfigureAwait(false);
         }
+        catch (PlainTextInTlsException error)
+        {
+            var step = StepOf(error.Command);
+            Report.Add(new DoctorStep(step, StepVerdict.Failed, $"the server answered {error.Command} in plain text inside TLS: {error.Text}", TimeSpan.Zero));
+            Report.Find(DoctorFindings.PlainTextInTls(step, error.Command, error.Text));
+        }
         catch (Exception error) when (IsConnectionFailure(error))
         {
             // The server closed or stopped answering the control connection between steps.
@@ -105,6 +111,15 @@ public sealed partial class FtpDoctor(DoctorOptions options, TimeProvider time)
             // Leaving is best effort: every finding has been made by now.
         }
     }
+
+    /// <summary>The step that sends <paramref name="verb"/>.</summary>
+    private static string StepOf(string verb) => verb switch
+    {
+        "USER" or "PASS" => "login",
+        "PBSZ" or "PROT" => "protect data",
+        "CWD" => "folder",
+        _ => verb,
+    };
 
     internal static bool IsConnectionFailure(Exception error) =>
         error is IOException or SocketException or TimeoutException or AuthenticationException or ProtocolViolationException or ObjectDisposedException;
