@@ -22,7 +22,7 @@ internal sealed partial class DataChannels
             session.Report.Add(new DoctorStep("PASV", StepVerdict.Skipped, "PASV cannot name an IPv6 address; EPSV is the passive method here", TimeSpan.Zero));
         }
 
-        if (!CanOpen)
+        if (!CanOpen && session.Report.TlsSessionRefusal is null)
         {
             session.Report.Find(DoctorFindings.NoDataChannel());
         }
@@ -84,7 +84,7 @@ internal sealed partial class DataChannels
         var listing = await TransferAsync(Task.FromResult(socket), "LIST", upload: null, trickleSeconds: 0, patience: null, cancellationToken).ConfigureAwait(false);
         if (!listing.Succeeded)
         {
-            session.Record(command, StepVerdict.Failed, $"{announced}: LIST {listing.Detail}", clock);
+            session.Record(command, StepVerdict.Failed, $"{announced}: LIST {listing.Detail}{(DataTlsNote is null ? string.Empty : "; " + DataTlsNote)}", clock);
             session.Report.Find(ListingFailed(command, listing.Detail));
             return announced;
         }
@@ -107,14 +107,14 @@ internal sealed partial class DataChannels
 
     private DoctorFinding ListingFailed(string command, string detail)
     {
-        if (!detail.StartsWith("522 ", StringComparison.Ordinal))
+        // vsftpd says 522 (and ends the control connection), ProFTPD 425 after the handshake with a new session.
+        if (!detail.StartsWith("522 ", StringComparison.Ordinal) && !(detail.StartsWith("425 ", StringComparison.Ordinal) && NewTlsSession))
         {
             return DoctorFindings.TransferFailed($"listing over {command}", detail);
         }
 
-        // A server that requires resumption may also end the control connection (vsftpd does): this finding says why.
         var finding = NotOfferedBecause is { } why ? DoctorFindings.TlsSessionNotOffered(detail, why) : DoctorFindings.TlsSessionNotResumed(detail);
-        session.Report.ExplainsClosing = finding;
+        session.Report.TlsSessionRefusal = finding;
         return finding;
     }
 

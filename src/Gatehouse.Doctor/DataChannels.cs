@@ -20,6 +20,9 @@ internal sealed partial class DataChannels(DoctorSession session)
     /// <summary>Whether the last data connection's TLS resumed the control connection's session; null without TLS.</summary>
     private string? DataTlsNote { get; set; }
 
+    /// <summary>Whether the last data connection's TLS is known to have started a new session rather than resume.</summary>
+    private bool NewTlsSession { get; set; }
+
     /// <summary>Why the last data connection did not offer the control connection's TLS session; null when it did.</summary>
     private string? NotOfferedBecause { get; set; }
 
@@ -49,6 +52,8 @@ internal sealed partial class DataChannels(DoctorSession session)
     private async Task<TransferResult> TransferAsync(Task<Socket> connection, string command, byte[]? upload, int trickleSeconds, TimeSpan? patience, CancellationToken cancellationToken)
     {
         ServerReply preliminary;
+        DataTlsNote = null;
+        NewTlsSession = false;
         try
         {
             preliminary = await Control.SendAsync(command, cancellationToken, patience).ConfigureAwait(false);
@@ -108,18 +113,18 @@ internal sealed partial class DataChannels(DoctorSession session)
             return new NetworkStream(socket, ownsSocket: true);
         }
 
-        DataTlsNote = null;
         NotOfferedBecause = session.Options.OfferTlsSession ? null : "offering it was turned off for this run";
         if (ResumingTlsStream.CanResume(control))
         {
             var offer = NotOfferedBecause is null ? control : null;
             var resuming = await ResumingTlsStream.ConnectAsync(socket, offer, options.TargetHost!, cancellationToken).ConfigureAwait(false);
+            NewTlsSession = !resuming.Resumed;
             DataTlsNote = resuming.Resumed ? "data TLS resumed the control session" : "data TLS: new session";
             return resuming;
         }
 
         // Where libssl cannot be reached, SslStream resumes only from its own cache, and does not say whether it did.
-        NotOfferedBecause ??= "libssl cannot be reached here, and .NET offers a session only for a server name";
+        NotOfferedBecause ??= "libssl cannot be reached here, so only .NET's own session cache could offer it";
         var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
         try
         {

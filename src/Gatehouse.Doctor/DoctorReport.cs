@@ -30,10 +30,11 @@ public sealed class DoctorReport
     public bool AllWell => _findings.Count == 0;
 
     /// <summary>
-    /// A finding that already explains why the server ends the control connection (it refused a data connection and
-    /// closes, as vsftpd does), so that the closing is not reported as a second finding.
+    /// The finding that data connections were refused for not resuming the control connection's TLS session. It
+    /// explains what follows (no passive method working, vsftpd ending the control connection), which is therefore
+    /// not reported again as findings of their own: one cause, one finding.
     /// </summary>
-    internal DoctorFinding? ExplainsClosing { get; set; }
+    internal DoctorFinding? TlsSessionRefusal { get; set; }
 
     public void Add(DoctorStep step)
     {

@@ -46,7 +46,7 @@ public sealed partial class FtpDoctor(DoctorOptions options, TimeProvider time)
         {
             // The server closed or stopped answering the control connection between steps.
             var lastStep = Report.Steps.Count > 0 ? Report.Steps[^1].Name : "connect";
-            if (Report.ExplainsClosing is not null)
+            if (Report.TlsSessionRefusal is not null)
             {
                 Report.Add(new DoctorStep("control connection", StepVerdict.Failed, $"{DataSockets.Explain(error)}, which follows from the refused data connection above", TimeSpan.Zero));
                 return Report;

@@ -81,8 +81,13 @@ internal sealed class ControlClient : IAsyncDisposable
         {
             throw new TimeoutException($"no reply within {limit.TotalSeconds:0} s");
         }
-        catch (Exception error) when (error is IOException or AuthenticationException && _underTls?.PlainReply is { } text)
+        catch (Exception error) when (error is IOException or AuthenticationException && _underTls is { SawPlainText: true } underTls)
         {
+            if (await underTls.ReadPlainReplyAsync(cancellationToken).ConfigureAwait(false) is not { } text)
+            {
+                throw;
+            }
+
             throw new PlainTextInTlsException(_lastVerb, text, error);
         }
     }

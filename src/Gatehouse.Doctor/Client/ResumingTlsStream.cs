@@ -20,6 +20,8 @@ internal sealed class ResumingTlsStream : Stream
     private const int SslCtrlSetTlsextHostname = 55;
     private const int Tls12Version = 0x0303;
     private const ulong SslOpIgnoreUnexpectedEof = 1 << 7;
+    private const int SslSentShutdown = 1;
+    private const int SslReceivedShutdown = 2;
     private const int SslErrorWantRead = 2;
     private const int SslErrorWantWrite = 3;
     private const int SslErrorSyscall = 5;
@@ -106,9 +108,26 @@ internal sealed class ResumingTlsStream : Stream
         await RepeatAsync(connection => Write(connection, source, buffer.Length), "writing", cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Sends close_notify, so that the server knows an upload is complete.</summary>
-    public async Task ShutdownAsync(CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Sends close_notify, so that the server knows an upload is complete, then reads until the server closes: what it
+    /// sent unread (TLS 1.3 session tickets) would otherwise make the close a reset, which fails the upload
+    /// (vsftpd: 426 Failure reading network stream).
+    /// </summary>
+    public async Task ShutdownAsync(CancellationToken cancellationToken)
+    {
         await RepeatAsync(Shutdown, "closing", cancellationToken).ConfigureAwait(false);
+        var rest = new byte[4096];
+        try
+        {
+            while (await ReadAsync(rest, cancellationToken).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (IOException)
+        {
+            // The server may reset rather than close; the upload's final reply says whether it arrived.
+        }
+    }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -132,6 +151,9 @@ internal sealed class ResumingTlsStream : Stream
     {
         if (_connection != 0)
         {
+            // Freed without a shutdown, libssl would mark the session unfit for resumption: under TLS 1.2 that is the
+            // control connection's own session object, and the next data connection could not offer it.
+            _ssl.SetShutdown(_connection, SslSentShutdown | SslReceivedShutdown);
             _ssl.Free(_connection);
             _connection = 0;
         }
