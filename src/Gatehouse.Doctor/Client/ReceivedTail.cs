@@ -7,7 +7,7 @@ namespace Gatehouse.Doctor.Client;
 /// where a record should begin but does not (vsftpd reports fatal errors by writing plain text into the TLS connection,
 /// as <c>500 OOPS: cannot change directory:/srv/ftp</c>), which .NET reports only as a bad record.
 /// </summary>
-internal sealed class ReceivedTail(Stream inner) : Stream
+public sealed class ReceivedTail(Stream inner) : Stream
 {
     private const int HeaderLength = 5;
     private const int Kept = 512;
