@@ -27,6 +27,8 @@ internal sealed class ResumingTlsStream : Stream
     private const int SslErrorSyscall = 5;
     private const int SslErrorZeroReturn = 6;
 
+    private static readonly TimeSpan Draining = TimeSpan.FromSeconds(2);
+
     // One client context for the process, as a browser keeps one: it holds no session of its own (each is set).
     private static readonly Lazy<nint> Context = new(CreateContext);
 
@@ -109,23 +111,26 @@ internal sealed class ResumingTlsStream : Stream
     }
 
     /// <summary>
-    /// Sends close_notify, so that the server knows an upload is complete, then reads until the server closes: what it
-    /// sent unread (TLS 1.3 session tickets) would otherwise make the close a reset, which fails the upload
-    /// (vsftpd: 426 Failure reading network stream).
+    /// Sends close_notify and ends the sending side, so that the server knows an upload is complete, then reads until
+    /// the server closes (for at most <see cref="Draining"/>): what it sent unread (TLS 1.3 session tickets) would
+    /// otherwise make the close a reset, which fails the upload (vsftpd: 426 Failure reading network stream).
     /// </summary>
     public async Task ShutdownAsync(CancellationToken cancellationToken)
     {
         await RepeatAsync(Shutdown, "closing", cancellationToken).ConfigureAwait(false);
+        _socket.Shutdown(SocketShutdown.Send);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(Draining);
         var rest = new byte[4096];
         try
         {
-            while (await ReadAsync(rest, cancellationToken).ConfigureAwait(false) > 0)
+            while (await ReadAsync(rest, limit.Token).ConfigureAwait(false) > 0)
             {
             }
         }
-        catch (IOException)
+        catch (Exception error) when (error is IOException or SocketException || error is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            // The server may reset rather than close; the upload's final reply says whether it arrived.
+            // The server may reset, or keep the connection open; the upload's final reply says whether it arrived.
         }
     }
 
