@@ -84,13 +84,12 @@ internal sealed partial class DataChannels
         var listing = await TransferAsync(Task.FromResult(socket), "LIST", upload: null, trickleSeconds: 0, patience: null, cancellationToken).ConfigureAwait(false);
         if (!listing.Succeeded)
         {
-            session.Record(command, StepVerdict.Failed, $"{announced}: LIST {listing.Detail}{(DataTlsNote is null ? string.Empty : "; " + DataTlsNote)}", clock);
+            session.Record(command, StepVerdict.Failed, $"{announced}: LIST {listing.Detail}{DataTlsSuffix}", clock);
             session.Report.Find(ListingFailed(command, listing.Detail));
             return announced;
         }
 
-        var tls = DataTlsNote is null ? string.Empty : "; " + DataTlsNote;
-        session.Record(command, note.Length == 0 ? StepVerdict.Ok : StepVerdict.Warning, $"{announced}: LIST {listing.Received.Length} bytes{tls}{note}", clock);
+        session.Record(command, note.Length == 0 ? StepVerdict.Ok : StepVerdict.Warning, $"{announced}: LIST {listing.Received.Length} bytes{DataTlsSuffix}{note}", clock);
         var substitute = note.Length > 0;
         _open ??= async token =>
         {

@@ -20,6 +20,9 @@ internal sealed partial class DataChannels(DoctorSession session)
     /// <summary>Whether the last data connection's TLS resumed the control connection's session; null without TLS.</summary>
     private string? DataTlsNote { get; set; }
 
+    /// <summary><see cref="DataTlsNote"/> to end a step's line with.</summary>
+    private string DataTlsSuffix => DataTlsNote is null ? string.Empty : "; " + DataTlsNote;
+
     /// <summary>Whether the last data connection's TLS is known to have started a new session rather than resume.</summary>
     private bool NewTlsSession { get; set; }
 
