@@ -112,7 +112,9 @@ internal sealed partial class DataChannels
             return DoctorFindings.TransferFailed($"listing over {command}", detail);
         }
 
-        var finding = NotOfferedBecause is { } why ? DoctorFindings.TlsSessionNotOffered(detail, why) : DoctorFindings.TlsSessionNotResumed(detail);
+        var finding = NotOfferedBecause is { } why ? DoctorFindings.TlsSessionNotOffered(detail, why)
+            : NothingToResume ? DoctorFindings.TlsSessionNotIssued(detail)
+            : DoctorFindings.TlsSessionNotResumed(detail);
         session.Report.TlsSessionRefusal = finding;
         return finding;
     }

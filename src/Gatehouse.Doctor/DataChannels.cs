@@ -26,6 +26,9 @@ internal sealed partial class DataChannels(DoctorSession session)
     /// <summary>Whether the last data connection's TLS is known to have started a new session rather than resume.</summary>
     private bool NewTlsSession { get; set; }
 
+    /// <summary>Whether the control connection had no session that can be resumed when the last data connection was opened.</summary>
+    private bool NothingToResume { get; set; }
+
     /// <summary>Why the last data connection did not offer the control connection's TLS session; null when it did.</summary>
     private string? NotOfferedBecause { get; set; }
 
@@ -57,6 +60,7 @@ internal sealed partial class DataChannels(DoctorSession session)
         ServerReply preliminary;
         DataTlsNote = null;
         NewTlsSession = false;
+        NothingToResume = false;
         try
         {
             preliminary = await Control.SendAsync(command, cancellationToken, patience).ConfigureAwait(false);
@@ -122,6 +126,7 @@ internal sealed partial class DataChannels(DoctorSession session)
             var offer = NotOfferedBecause is null ? control : null;
             var resuming = await ResumingTlsStream.ConnectAsync(socket, offer, options.TargetHost!, cancellationToken).ConfigureAwait(false);
             NewTlsSession = !resuming.Resumed;
+            NothingToResume = offer is not null && !resuming.OfferedResumable;
             DataTlsNote = resuming.Resumed ? "data TLS resumed the control session" : "data TLS: new session";
             return resuming;
         }

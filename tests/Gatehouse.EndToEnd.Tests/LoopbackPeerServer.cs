@@ -34,9 +34,12 @@ public sealed class LoopbackPeerServer : IAsyncDisposable
     /// <summary>The server's own log, for a failed assertion's message.</summary>
     public string Log => string.Join("\n", Directory.GetFiles(_directory, "*.log").Select(File.ReadAllText));
 
-    /// <param name="maxTls">"1.3", or "1.2" to cap vsftpd 3.0.3 (which has no setting for it) through its OpenSSL configuration.</param>
+    /// <param name="openSsl">
+    /// Settings for vsftpd's OpenSSL (its system_default section), which vsftpd 3.0.3 has no setting for:
+    /// "MaxProtocol = TLSv1.2", "NumTickets = 0".
+    /// </param>
     /// <param name="localRoot">A folder vsftpd enters after login (local_root); one that does not exist makes it fail at login.</param>
-    public static async Task<LoopbackPeerServer> StartVsftpdAsync(LabCertificate certificate, string maxTls = "1.3", string? localRoot = null)
+    public static async Task<LoopbackPeerServer> StartVsftpdAsync(LabCertificate certificate, string[]? openSsl = null, string? localRoot = null)
     {
         var (directory, port, passive) = await PrepareAsync();
         Directory.CreateDirectory("/var/run/vsftpd/empty");
@@ -53,15 +56,15 @@ public sealed class LoopbackPeerServer : IAsyncDisposable
             .. localRoot is null ? Array.Empty<string>() : [$"local_root={localRoot}"],
         ]);
         var start = Clients.StartInfo("/usr/sbin/vsftpd", [config]);
-        if (maxTls == "1.2")
+        if (openSsl is not null)
         {
-            var openSsl = Path.Combine(directory, "openssl.cnf");
-            await File.WriteAllLinesAsync(openSsl,
+            var file = Path.Combine(directory, "openssl.cnf");
+            await File.WriteAllLinesAsync(file,
             [
                 "openssl_conf = default_conf", "[default_conf]", "ssl_conf = ssl_section", "[ssl_section]",
-                "system_default = system_default_section", "[system_default_section]", "MaxProtocol = TLSv1.2",
+                "system_default = system_default_section", "[system_default_section]", .. openSsl,
             ]);
-            start.Environment["OPENSSL_CONF"] = openSsl;
+            start.Environment["OPENSSL_CONF"] = file;
         }
 
         return await StartAsync(start, directory, port);

@@ -5,7 +5,7 @@ namespace Gatehouse.EndToEnd.Tests;
 /// <summary>
 /// `gatehouse doctor` against vsftpd 3.0.3 and ProFTPD on loopback, which require data connections to resume the
 /// control connection's TLS session: the doctor resumes it (TLS 1.2 and 1.3) and says so; when it does not offer the
-/// session, one finding; and vsftpd's plain-text fatal error at login is shown at the login step.
+/// session, or the server issued none, one finding; and vsftpd's plain-text fatal error at login is shown at the login step.
 /// </summary>
 public sealed class PeerServerDoctorTests
 {
@@ -51,6 +51,19 @@ public sealed class PeerServerDoctorTests
     }
 
     [Fact]
+    public async Task A_server_that_requires_reuse_but_issues_no_tls_13_ticket_gives_one_finding_that_says_so()
+    {
+        using var certificate = new LabCertificate(rsa: true, "127.0.0.1");
+        await using var server = await LoopbackPeerServer.StartVsftpdAsync(certificate, ["NumTickets = 0"]);
+        var (code, output) = await DoctorRun.RunWithPasswordAsync(server.Url, null, LoopbackPeerServer.Account.Password, "--ca-file", certificate.CertificateFile);
+
+        Assert.True(code == 1, output);
+        Assert.Contains("1 finding(s):", output, StringComparison.Ordinal);
+        Assert.Contains("the server gave the control connection no session that can be resumed (under TLS 1.3: no session ticket)", output, StringComparison.Ordinal);
+        Assert.Contains("have the server issue TLS 1.3 session tickets", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_vsftpd_folder_that_cannot_be_entered_is_shown_at_the_login_step_in_the_servers_words()
     {
         using var certificate = new LabCertificate(rsa: true, "127.0.0.1");
@@ -67,6 +80,6 @@ public sealed class PeerServerDoctorTests
     }
 
     private static Task<LoopbackPeerServer> StartAsync(string peer, LabCertificate certificate, string tls) => peer == "vsftpd"
-        ? LoopbackPeerServer.StartVsftpdAsync(certificate, tls)
+        ? LoopbackPeerServer.StartVsftpdAsync(certificate, tls == "1.2" ? ["MaxProtocol = TLSv1.2"] : null)
         : LoopbackPeerServer.StartProftpdAsync(certificate, tls == "1.2" ? "TLSv1.2" : "TLSv1.2 TLSv1.3");
 }

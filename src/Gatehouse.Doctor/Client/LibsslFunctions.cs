@@ -49,6 +49,8 @@ internal sealed unsafe class LibsslFunctions
 
     public delegate* unmanaged<nint, int, void> SetShutdown { get; private init; }
 
+    public delegate* unmanaged<nint, int> SessionIsResumable { get; private init; }
+
     public delegate* unmanaged<nint, int, int> GetError { get; private init; }
 
     public delegate* unmanaged<nint, int> SessionReused { get; private init; }
@@ -69,7 +71,7 @@ internal sealed unsafe class LibsslFunctions
             "TLS_client_method", "SSL_CTX_new", "SSL_CTX_ctrl", "SSL_CTX_set_options", "SSL_new", "SSL_free", "SSL_set_fd", "SSL_ctrl",
             "SSL_get1_session", "SSL_set_session", "SSL_SESSION_free", "SSL_connect", "SSL_read", "SSL_write", "SSL_shutdown",
             "SSL_get_error", "SSL_session_reused", "SSL_get_version", "ERR_get_error", "ERR_clear_error", "ERR_reason_error_string",
-            "SSL_set_shutdown",
+            "SSL_set_shutdown", "SSL_SESSION_is_resumable",
         ];
         var f = names.Select(OpenSslNative.Export).ToArray();
         if (f.Contains(0))
@@ -101,6 +103,7 @@ internal sealed unsafe class LibsslFunctions
             ErrClearError = (delegate* unmanaged<void>)f[19],
             ErrReasonString = (delegate* unmanaged<ulong, nint>)f[20],
             SetShutdown = (delegate* unmanaged<nint, int, void>)f[21],
+            SessionIsResumable = (delegate* unmanaged<nint, int>)f[22],
         };
     }
 }

@@ -44,6 +44,9 @@ internal sealed class ResumingTlsStream : Stream
         _connection = connection;
     }
 
+    /// <summary>Whether a session that can be resumed was offered: false when the server gave the control connection none (no TLS 1.3 ticket).</summary>
+    public bool OfferedResumable { get; private set; }
+
     /// <summary>Whether the handshake resumed the session offered.</summary>
     public unsafe bool Resumed => _ssl.SessionReused(_connection) == 1;
 
@@ -191,10 +194,7 @@ internal sealed class ResumingTlsStream : Stream
             }
         }
 
-        if (control is not null)
-        {
-            OfferSession(_ssl, control, _connection);
-        }
+        OfferedResumable = control is not null && OfferSession(_ssl, control, _connection);
     }
 
     private unsafe int Connect(nint connection) => _ssl.Connect(connection);
@@ -213,15 +213,19 @@ internal sealed class ResumingTlsStream : Stream
         return result > 0 ? 0 : _ssl.GetError(_connection, result);
     }
 
-    private static unsafe void OfferSession(LibsslFunctions ssl, SslStream control, nint connection)
+    /// <summary>Offers the control connection's latest session (under TLS 1.3, that of the last ticket the server sent); false when it has none that can be resumed.</summary>
+    private static unsafe bool OfferSession(LibsslFunctions ssl, SslStream control, nint connection)
     {
-        // The control connection's latest session: under TLS 1.3 that of the last ticket the server sent.
         var session = OpenSslNative.WithConnection(control, controlSsl => ssl.Get1Session(controlSsl)) ?? 0;
-        if (session != 0)
+        if (session == 0)
         {
-            ssl.SetSession(connection, session);
-            ssl.SessionFree(session);
+            return false;
         }
+
+        var resumable = ssl.SessionIsResumable(session) == 1;
+        ssl.SetSession(connection, session);
+        ssl.SessionFree(session);
+        return resumable;
     }
 
     private static unsafe nint CreateContext()
