@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Security;
-using System.Security.Authentication;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Text;
 
 namespace Gatehouse.Doctor.Client;
