@@ -52,6 +52,27 @@ if [ ${#need[@]} -gt 0 ]; then
     fi
 fi
 
+# ProFTPD (with mod_tls) is a second peer server for `gatehouse doctor`'s tests. Debian's proftpd-core and vsftpd
+# conflict as packages (both provide ftp-server), so next to vsftpd it is unpacked into /opt/proftpd-core, after
+# the libraries it links installed with apt-get; the tests look there when /usr/sbin/proftpd is absent.
+if [ ! -x /usr/sbin/proftpd ] && [ ! -f /opt/proftpd-core/usr/lib/proftpd/mod_tls.so ]; then
+    sudo_cmd=""
+    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    unpack="$(mktemp -d)"
+    chmod 755 "$unpack"  # apt-get download writes as its _apt user
+    if ! ( $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libhiredis0.14 libmemcached11 libmemcachedutil2 \
+            libpcre2-posix3 libsodium23 libidn2-0 libcap2 libacl1 >/dev/null \
+        && cd "$unpack" && apt-get download -qq proftpd-core proftpd-mod-crypto >/dev/null \
+        && $sudo_cmd mkdir -p /opt/proftpd-core \
+        && for deb in "$unpack"/*.deb; do $sudo_cmd dpkg-deb -x "$deb" /opt/proftpd-core || exit 1; done ); then
+        rm -rf "$unpack"
+        echo "Could not unpack proftpd-core" >&2
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+    rm -rf "$unpack"
+fi
+
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 

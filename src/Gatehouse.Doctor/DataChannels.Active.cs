@@ -36,7 +36,7 @@ internal sealed partial class DataChannels
         var listing = await TransferAsync(AcceptAsync(listener, cancellationToken), "LIST", upload: null, trickleSeconds: 0, patience: Timeout + TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         if (listing.Succeeded)
         {
-            session.Record("active", StepVerdict.Ok, $"the server connected back to {endpoint}; LIST {listing.Received.Length} bytes", clock);
+            session.Record("active", StepVerdict.Ok, $"the server connected back to {endpoint}; LIST {listing.Received.Length} bytes{DataTlsSuffix}", clock);
             return;
         }
 

@@ -22,7 +22,7 @@ internal sealed partial class DataChannels
             session.Report.Add(new DoctorStep("PASV", StepVerdict.Skipped, "PASV cannot name an IPv6 address; EPSV is the passive method here", TimeSpan.Zero));
         }
 
-        if (!CanOpen)
+        if (!CanOpen && session.Report.TlsSessionRefusal is null)
         {
             session.Report.Find(DoctorFindings.NoDataChannel());
         }
@@ -84,14 +84,12 @@ internal sealed partial class DataChannels
         var listing = await TransferAsync(Task.FromResult(socket), "LIST", upload: null, trickleSeconds: 0, patience: null, cancellationToken).ConfigureAwait(false);
         if (!listing.Succeeded)
         {
-            session.Record(command, StepVerdict.Failed, $"{announced}: LIST {listing.Detail}", clock);
-            session.Report.Find(listing.Detail.StartsWith("522 ", StringComparison.Ordinal)
-                ? DoctorFindings.TlsReuseRequired(listing.Detail)
-                : DoctorFindings.TransferFailed($"listing over {command}", listing.Detail));
+            session.Record(command, StepVerdict.Failed, $"{announced}: LIST {listing.Detail}{DataTlsSuffix}", clock);
+            session.Report.Find(ListingFailed(command, listing.Detail));
             return announced;
         }
 
-        session.Record(command, note.Length == 0 ? StepVerdict.Ok : StepVerdict.Warning, $"{announced}: LIST {listing.Received.Length} bytes{note}", clock);
+        session.Record(command, note.Length == 0 ? StepVerdict.Ok : StepVerdict.Warning, $"{announced}: LIST {listing.Received.Length} bytes{DataTlsSuffix}{note}", clock);
         var substitute = note.Length > 0;
         _open ??= async token =>
         {
@@ -104,6 +102,21 @@ internal sealed partial class DataChannels
             return await DataSockets.ConnectAsync(substitute ? new IPEndPoint(session.ServerAddress, endpoint.Port) : endpoint, Timeout, token).ConfigureAwait(false);
         };
         return announced;
+    }
+
+    private DoctorFinding ListingFailed(string command, string detail)
+    {
+        // vsftpd says 522 (and ends the control connection), ProFTPD 425 after the handshake with a new session.
+        if (!detail.StartsWith("522 ", StringComparison.Ordinal) && !(detail.StartsWith("425 ", StringComparison.Ordinal) && NewTlsSession))
+        {
+            return DoctorFindings.TransferFailed($"listing over {command}", detail);
+        }
+
+        var finding = NotOfferedBecause is { } why ? DoctorFindings.TlsSessionNotOffered(detail, why)
+            : NothingToResume ? DoctorFindings.TlsSessionNotIssued(detail)
+            : DoctorFindings.TlsSessionNotResumed(detail);
+        session.Report.TlsSessionRefusal = finding;
+        return finding;
     }
 
     private bool TryAnnounced(string command, ServerReply reply, out IPEndPoint endpoint)

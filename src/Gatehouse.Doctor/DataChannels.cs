@@ -17,6 +17,21 @@ internal sealed partial class DataChannels(DoctorSession session)
 
     public bool CanOpen => _open is not null;
 
+    /// <summary>Whether the last data connection's TLS resumed the control connection's session; null without TLS.</summary>
+    private string? DataTlsNote { get; set; }
+
+    /// <summary><see cref="DataTlsNote"/> to end a step's line with.</summary>
+    private string DataTlsSuffix => DataTlsNote is null ? string.Empty : "; " + DataTlsNote;
+
+    /// <summary>Whether the last data connection's TLS is known to have started a new session rather than resume.</summary>
+    private bool NewTlsSession { get; set; }
+
+    /// <summary>Whether the control connection had no session that can be resumed when the last data connection was opened.</summary>
+    private bool NothingToResume { get; set; }
+
+    /// <summary>Why the last data connection did not offer the control connection's TLS session; null when it did.</summary>
+    private string? NotOfferedBecause { get; set; }
+
     private ControlClient Control => session.Control;
 
     private TimeSpan Timeout => session.Options.StepTimeout;
@@ -43,6 +58,9 @@ internal sealed partial class DataChannels(DoctorSession session)
     private async Task<TransferResult> TransferAsync(Task<Socket> connection, string command, byte[]? upload, int trickleSeconds, TimeSpan? patience, CancellationToken cancellationToken)
     {
         ServerReply preliminary;
+        DataTlsNote = null;
+        NewTlsSession = false;
+        NothingToResume = false;
         try
         {
             preliminary = await Control.SendAsync(command, cancellationToken, patience).ConfigureAwait(false);
@@ -97,16 +115,29 @@ internal sealed partial class DataChannels(DoctorSession session)
 
     private async Task<Stream> DataStreamAsync(Socket socket, CancellationToken cancellationToken)
     {
-        var network = new NetworkStream(socket, ownsSocket: true);
-        if (session.DataTls is not { } options)
+        if (session.DataTls is not { } options || Control.Tls is not { } control)
         {
-            return network;
+            return new NetworkStream(socket, ownsSocket: true);
         }
 
-        var tls = new SslStream(network, leaveInnerStreamOpen: false);
+        NotOfferedBecause = session.Options.OfferTlsSession ? null : "offering it was turned off for this run";
+        if (ResumingTlsStream.CanResume(control))
+        {
+            var offer = NotOfferedBecause is null ? control : null;
+            var resuming = await ResumingTlsStream.ConnectAsync(socket, offer, options.TargetHost!, cancellationToken).ConfigureAwait(false);
+            NewTlsSession = !resuming.Resumed;
+            NothingToResume = offer is not null && !resuming.OfferedResumable;
+            DataTlsNote = resuming.Resumed ? "data TLS resumed the control session" : "data TLS: new session";
+            return resuming;
+        }
+
+        // Where libssl cannot be reached, SslStream resumes only from its own cache, and does not say whether it did.
+        NotOfferedBecause ??= "libssl cannot be reached here, so only .NET's own session cache could offer it";
+        var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
         try
         {
             await tls.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
+            DataTlsNote = "data TLS: whether it resumed cannot be seen here";
             return tls;
         }
         catch
@@ -133,7 +164,11 @@ internal sealed partial class DataChannels(DoctorSession session)
             }
         }
 
-        if (stream is SslStream tls)
+        if (stream is ResumingTlsStream resuming)
+        {
+            await resuming.ShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else if (stream is SslStream tls)
         {
             await tls.ShutdownAsync().ConfigureAwait(false);
         }

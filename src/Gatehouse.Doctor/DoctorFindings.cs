@@ -121,9 +121,23 @@ public static class DoctorFindings
         $"The server ended the control connection after the step \"{afterStep}\" ({reason}).",
         "The server's log says why; the steps above show what it was answering.");
 
-    public static DoctorFinding TlsReuseRequired(string reply) => new(
-        $"The server requires data connections to resume the control connection's TLS session ({Quote(reply)}), which gatehouse doctor cannot do (.NET does not resume it there), so the data channel was not tested.",
-        "No fault of the server: FileZilla, WinSCP, curl and lftp resume sessions. Test the data channel with one of them, or allow new sessions for the test (vsftpd: require_ssl_reuse=NO).");
+    public static DoctorFinding TlsSessionNotResumed(string reply) => new(
+        $"The server refused the data connection ({Quote(reply)}) after a TLS handshake that did not resume the control connection's session, although the doctor offered it: the server requires resumption but did not accept its own session, so the data channel could not be tested.",
+        "Clients that resume (FileZilla, WinSCP, lftp) fail the same way: check that the server keeps its TLS sessions between connections (a session cache for TLS 1.2, session tickets for TLS 1.3), or let data connections start new sessions (vsftpd: require_ssl_reuse=NO; ProFTPD: TLSOptions NoSessionReuseRequired).");
+
+    public static DoctorFinding TlsSessionNotIssued(string reply) => new(
+        $"The server refused the data connection ({Quote(reply)}) because it did not resume the control connection's TLS session, but the server gave the control connection no session that can be resumed (under TLS 1.3: no session ticket), so the data channel could not be tested.",
+        "Clients that resume (FileZilla, WinSCP, lftp) fail the same way: have the server issue TLS 1.3 session tickets (or keep TLS 1.2 session IDs), or let data connections start new sessions (vsftpd: require_ssl_reuse=NO; ProFTPD: TLSOptions NoSessionReuseRequired).");
+
+    public static DoctorFinding TlsSessionNotOffered(string reply, string why) => new(
+        $"The server refused the data connection ({Quote(reply)}) after a TLS handshake with a new session: it requires data connections to resume the control connection's TLS session, which the doctor did not offer ({why}), so the data channel was not tested.",
+        "No fault of the server: FileZilla, WinSCP and lftp resume sessions; test the data channel with one of them.");
+
+    public static DoctorFinding PlainTextInTls(string step, string command, string text) => new(
+        $"At the step \"{step}\" the server answered {command} by writing plain text into the TLS connection, then closed it: {Quote(text)}. Clients report only a TLS error (\"wrong version number\", GnuTLS error -15).",
+        text.Contains("cannot change directory", StringComparison.OrdinalIgnoreCase)
+            ? "vsftpd reports fatal errors this way, and the text names the cause: the user's home (or chroot) directory is missing or cannot be entered. Create it, or fix its owner and permissions, on the server."
+            : "vsftpd reports fatal errors this way, and the text names the cause; the server's log says more.");
 
     public static DoctorFinding NoDataChannel() => new(
         "No passive data connection worked, so nothing could be listed or transferred.",

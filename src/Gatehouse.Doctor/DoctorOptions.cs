@@ -9,6 +9,7 @@ namespace Gatehouse.Doctor;
 /// <param name="Insecure">Go on after a certificate problem (the problem is still reported).</param>
 /// <param name="Timeout">How long one reply, connection or handshake may take.</param>
 /// <param name="LongTransferSeconds">Hold one upload open this long, then check the control connection (0: skip).</param>
+/// <param name="OfferTlsSession">Offer the control connection's TLS session on data connections (off only to test the finding a refusal gives).</param>
 public sealed record DoctorOptions(
     DoctorTarget Target,
     string Password,
@@ -16,7 +17,8 @@ public sealed record DoctorOptions(
     X509Certificate2Collection? TrustedAuthorities = null,
     bool Insecure = false,
     TimeSpan? Timeout = null,
-    int LongTransferSeconds = 0)
+    int LongTransferSeconds = 0,
+    bool OfferTlsSession = true)
 {
     public TimeSpan StepTimeout => Timeout ?? TimeSpan.FromSeconds(10);
 }

@@ -29,6 +29,13 @@ public sealed class DoctorReport
 
     public bool AllWell => _findings.Count == 0;
 
+    /// <summary>
+    /// The finding that data connections were refused for not resuming the control connection's TLS session. It
+    /// explains what follows (no passive method working, vsftpd ending the control connection), which is therefore
+    /// not reported again as findings of their own: one cause, one finding.
+    /// </summary>
+    internal DoctorFinding? TlsSessionRefusal { get; set; }
+
     public void Add(DoctorStep step)
     {
         _steps.Add(step);

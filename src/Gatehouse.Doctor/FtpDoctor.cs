@@ -36,10 +36,22 @@ public sealed partial class FtpDoctor(DoctorOptions options, TimeProvider time)
         {
             await ExamineAsync(address, cancellationToken).ConfigureAwait(false);
         }
+        catch (PlainTextInTlsException error)
+        {
+            var step = StepOf(error.Command);
+            Report.Add(new DoctorStep(step, StepVerdict.Failed, $"the server answered {error.Command} in plain text inside TLS: {error.Text}", TimeSpan.Zero));
+            Report.Find(DoctorFindings.PlainTextInTls(step, error.Command, error.Text));
+        }
         catch (Exception error) when (IsConnectionFailure(error))
         {
             // The server closed or stopped answering the control connection between steps.
             var lastStep = Report.Steps.Count > 0 ? Report.Steps[^1].Name : "connect";
+            if (Report.TlsSessionRefusal is not null)
+            {
+                Report.Add(new DoctorStep("control connection", StepVerdict.Failed, $"{DataSockets.Explain(error)}, which follows from the refused data connection above", TimeSpan.Zero));
+                return Report;
+            }
+
             Report.Add(new DoctorStep("control connection", StepVerdict.Failed, DataSockets.Explain(error), TimeSpan.Zero));
             Report.Find(DoctorFindings.ControlConnectionLost(lastStep, DataSockets.Explain(error)));
         }
@@ -99,6 +111,15 @@ public sealed partial class FtpDoctor(DoctorOptions options, TimeProvider time)
             // Leaving is best effort: every finding has been made by now.
         }
     }
+
+    /// <summary>The step that sends <paramref name="verb"/>.</summary>
+    private static string StepOf(string verb) => verb switch
+    {
+        "USER" or "PASS" => "login",
+        "PBSZ" or "PROT" => "protect data",
+        "CWD" => "folder",
+        _ => verb,
+    };
 
     internal static bool IsConnectionFailure(Exception error) =>
         error is IOException or SocketException or TimeoutException or AuthenticationException or ProtocolViolationException or ObjectDisposedException;

@@ -19,6 +19,7 @@ public sealed class DoctorTests
         }
 
         Assert.Contains("65536 bytes each way, byte-exact", output, StringComparison.Ordinal);
+        Assert.Matches(@"ok    EPSV .*; data TLS resumed the control session", output);
         Assert.Empty(Directory.GetFiles(server.Home("alice"), ".gatehouse-doctor-*"));
     }
 

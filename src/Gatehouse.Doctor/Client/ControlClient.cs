@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Text;
 
 namespace Gatehouse.Doctor.Client;
@@ -17,6 +18,8 @@ internal sealed class ControlClient : IAsyncDisposable
     private readonly List<string> _transcript;
     private readonly ReplyLineReader _lines = new();
     private Stream _stream;
+    private ReceivedTail? _underTls;
+    private string _lastVerb = "the greeting";
 
     private ControlClient(Socket socket, TimeSpan replyTimeout, List<string> transcript)
     {
@@ -78,6 +81,15 @@ internal sealed class ControlClient : IAsyncDisposable
         {
             throw new TimeoutException($"no reply within {limit.TotalSeconds:0} s");
         }
+        catch (Exception error) when (error is IOException or AuthenticationException && _underTls is { SawPlainText: true } underTls)
+        {
+            if (await underTls.ReadPlainReplyAsync(cancellationToken).ConfigureAwait(false) is not { } text)
+            {
+                throw;
+            }
+
+            throw new PlainTextInTlsException(_lastVerb, text, error);
+        }
     }
 
     public async Task<ServerReply> SendAsync(string command, CancellationToken cancellationToken, TimeSpan? patience = null)
@@ -89,6 +101,7 @@ internal sealed class ControlClient : IAsyncDisposable
     public async Task WriteAsync(string command, CancellationToken cancellationToken)
     {
         _transcript.Add("> " + (command.StartsWith("PASS ", StringComparison.Ordinal) ? "PASS ****" : command));
+        _lastVerb = command.Split(' ', 2)[0];
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_replyTimeout);
         try
@@ -110,7 +123,8 @@ internal sealed class ControlClient : IAsyncDisposable
             throw new ProtocolViolationException("the server sent more data before the TLS handshake");
         }
 
-        var tls = new SslStream(_stream, leaveInnerStreamOpen: false);
+        var underTls = new ReceivedTail(_stream);
+        var tls = new SslStream(underTls, leaveInnerStreamOpen: false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_replyTimeout);
         try
@@ -124,6 +138,7 @@ internal sealed class ControlClient : IAsyncDisposable
         }
 
         _stream = tls;
+        _underTls = underTls;
         return tls;
     }
 

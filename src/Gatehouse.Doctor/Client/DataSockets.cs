@@ -38,8 +38,17 @@ internal static class DataSockets
         SocketException { SocketErrorCode: SocketError.ConnectionReset } => "connection reset",
         SocketException { SocketErrorCode: SocketError.HostUnreachable or SocketError.NetworkUnreachable } => "no route to the address",
         SocketException socket => socket.Message,
-        AuthenticationException tls => tls.InnerException is { } inner ? $"{tls.Message} ({inner.Message})" : tls.Message,
+        AuthenticationException tls => tls.InnerException is { } inner ? $"{PointsInside(tls.Message)} ({Innermost(inner).Message})" : tls.Message,
+        PlainTextInTlsException => error.Message,
         IOException { InnerException: SocketException socket } => Explain(socket),
+        // .NET's "The read operation failed, see inner exception": the inner cause is what happened.
+        IOException { InnerException: { } inner } => Explain(Innermost(inner)),
         _ => error.Message,
     };
+
+    /// <summary>.NET's "Authentication failed, see inner exception." without the pointer: the inner cause follows it.</summary>
+    private static string PointsInside(string message) =>
+        message.Contains("inner exception", StringComparison.OrdinalIgnoreCase) ? "the TLS handshake failed" : message;
+
+    private static Exception Innermost(Exception error) => error.InnerException is { } inner ? Innermost(inner) : error;
 }

@@ -25,11 +25,13 @@ internal static class DoctorCommand
         var timeout = new Option<int>("--timeout") { Description = "Seconds one reply, connection or handshake may take.", DefaultValueFactory = _ => 10 };
         var longTransfer = new Option<int>("--long-transfer") { Description = "Hold an upload open this many seconds, then check that the control connection survived (firewall idle time-outs)." };
         var verbose = new Option<bool>("--verbose") { Description = "Print every command and reply (the password masked)." };
+        // For the tests of the finding a server gives when data connections do not resume the control connection's TLS session.
+        var newTlsSessions = new Option<bool>("--new-data-tls-sessions") { Hidden = true };
         var command = new Command(
             "doctor",
             "Connect to a server as a client would (TLS, login, EPSV, PASV, optionally active mode, a small upload and download) and report each step with its timing; explain what goes wrong, with the fix. Exit 0 when all is well, 1 when something is wrong.")
         {
-            url, passwordStdin, implicitTls, active, caFile, insecure, timeout, longTransfer, verbose,
+            url, passwordStdin, implicitTls, active, caFile, insecure, timeout, longTransfer, verbose, newTlsSessions,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -56,7 +58,7 @@ internal static class DoctorCommand
                 return Usage(error);
             }
 
-            var options = new DoctorOptions(target, password, parse.GetValue(active), authorities, parse.GetValue(insecure), TimeSpan.FromSeconds(seconds), hold);
+            var options = new DoctorOptions(target, password, parse.GetValue(active), authorities, parse.GetValue(insecure), TimeSpan.FromSeconds(seconds), hold, !parse.GetValue(newTlsSessions));
             var doctor = new FtpDoctor(options, TimeProvider.System);
             doctor.Report.StepCompleted += Print;
             Console.WriteLine($"Gatehouse doctor: {target}");

@@ -33,7 +33,7 @@ public sealed class VsftpdServer : IAsyncDisposable
         await NetworkLab.RunAsync("chmod", "711", directory);
         var home = Path.Combine(directory, "home");
         Directory.CreateDirectory(home);
-        await EnsureAccountAsync(home);
+        await new PeerAccount(User, Password).UseHomeAsync(home);
         Directory.CreateDirectory("/var/run/vsftpd/empty");
         var config = Path.Combine(directory, "vsftpd.conf");
         string[] lines =
@@ -66,19 +66,5 @@ public sealed class VsftpdServer : IAsyncDisposable
     {
         await Clients.KillAsync(_process);
         Directory.Delete(_directory, recursive: true);
-    }
-
-    private static async Task EnsureAccountAsync(string home)
-    {
-        var (exists, _) = await Clients.RunAsync("id", [User]);
-        if (exists != 0)
-        {
-            await NetworkLab.RunAsync("useradd", "--no-create-home", "--shell", "/bin/bash", User);
-        }
-
-        await NetworkLab.RunAsync("usermod", "--home", home, User);
-        var (code, output) = await Clients.RunAsync("sh", ["-c", $"echo '{User}:{Password}' | chpasswd"]);
-        Assert.True(code == 0, $"chpasswd failed: {output}");
-        await NetworkLab.RunAsync("chown", $"{User}:{User}", home);
     }
 }
