@@ -24,6 +24,32 @@ public sealed class DoctorTests
     }
 
     [Fact]
+    public async Task Under_required_data_tls_resumption_every_step_passes_and_every_data_connection_resumed()
+    {
+        await using var server = await GatehouseServer.StartAsync(new() { ["Tls__DataConnectionResumption"] = "Required" });
+        var (code, output) = await DoctorRun.RunAsync(Url(server), null, "--ca-file", server.CaFile, "--active");
+
+        Assert.True(code == 0, output);
+        Assert.Contains("All is well: every step worked.", output, StringComparison.Ordinal);
+        foreach (var step in new[] { "EPSV", "PASV", "active" })
+        {
+            Assert.Matches($@"ok    {step} .*; data TLS resumed the control session", output);
+        }
+    }
+
+    [Fact]
+    public async Task Under_required_data_tls_resumption_a_data_connection_without_the_session_is_one_finding()
+    {
+        await using var server = await GatehouseServer.StartAsync(new() { ["Tls__DataConnectionResumption"] = "Required" });
+        var (code, output) = await DoctorRun.RunAsync(Url(server), null, "--ca-file", server.CaFile, "--new-data-tls-sessions");
+
+        Assert.True(code == 1, output);
+        Assert.Contains("1 finding(s):", output, StringComparison.Ordinal);
+        Assert.Contains("The server refused the data connection (\"425 The data connection's TLS did not resume", output, StringComparison.Ordinal);
+        Assert.Contains("which the doctor did not offer", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_untrusted_certificate_is_found_and_the_password_is_not_sent()
     {
         await using var server = await GatehouseServer.StartAsync();
