@@ -36,6 +36,7 @@ public static class ConfigurationKeys
         ("Ftp:RequireSameClientIpForData", Kind.Boolean),
         ("Ftp:ControlKeepAliveSeconds", Kind.Integer),
         ("Ftp:DataKeepAliveSeconds", Kind.Integer),
+        ("Ftp:MaxSegmentSize", Kind.Integer),
         ("Ftp:TrustedProxies:*", Kind.Text),
         ("Tls:CertificateFile", Kind.Text),
         ("Tls:KeyFile", Kind.Text),
