@@ -17,6 +17,9 @@ public sealed partial class FtpDoctor(DoctorOptions options, TimeProvider time)
 {
     private readonly List<string> _transcript = [];
 
+    /// <summary>Why the TLS handshake stalled on a connection with the system's segment size, until it is retried with small ones.</summary>
+    private string? _stalledHandshake;
+
     public DoctorReport Report { get; } = new();
 
     /// <summary>Every command sent (passwords masked) and reply received, for --verbose.</summary>

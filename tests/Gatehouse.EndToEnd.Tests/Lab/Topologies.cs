@@ -158,6 +158,37 @@ public static class Topologies
     }
 
     /// <summary>
+    /// Topology 8, "tunnel-mtu": client 10.78.1.2 (fd00:78:1::2) reaches server 10.78.2.2 (fd00:78:2::2) through a
+    /// router whose client-side link has an MTU of 1280, as a VPN or other tunnel has, and which drops the ICMP
+    /// "fragmentation needed" (ICMPv6 "packet too big") it would send about it. Path-MTU discovery then fails: a
+    /// connection opens and small packets pass, but every packet over 1280 bytes vanishes, in both directions.
+    /// </summary>
+    public static async Task<(LabHost Client, LabHost Server)> TunnelDroppingLargePacketsAsync(NetworkLab lab)
+    {
+        var client = await lab.AddHostAsync("client");
+        var router = await lab.AddHostAsync("router");
+        var server = await lab.AddHostAsync("server");
+        await NetworkLab.LinkAsync(client, ["10.78.1.2/24", "fd00:78:1::2/64"], router, ["10.78.1.1/24", "fd00:78:1::1/64"]);
+        await NetworkLab.LinkAsync(router, ["10.78.2.1/24", "fd00:78:2::1/64"], server, ["10.78.2.2/24", "fd00:78:2::2/64"]);
+        await router.IpAsync("link", "set", NetworkLab.InterfaceName(client.Role), "mtu", "1280");
+        await client.RouteAsync("default", "10.78.1.1");
+        await client.RouteAsync("default", "fd00:78:1::1");
+        await server.RouteAsync("default", "10.78.2.1");
+        await server.RouteAsync("default", "fd00:78:2::1");
+        await router.ForwardAsync();
+        await router.FirewallAsync("""
+            table inet blackhole {
+              chain output {
+                type filter hook output priority filter;
+                icmp type destination-unreachable icmp code frag-needed drop
+                icmpv6 type packet-too-big drop
+              }
+            }
+            """);
+        return (client, server);
+    }
+
+    /// <summary>
     /// Topology 7: clients reach 198.18.7.1, a balancer that holds a link to each of two nodes (10.70.1.11 and
     /// 10.70.2.12). The nodes see only the balancer; the client's address reaches them in PROXY protocol headers.
     /// </summary>
