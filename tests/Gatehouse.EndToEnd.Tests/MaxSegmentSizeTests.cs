@@ -20,6 +20,7 @@ public sealed partial class MaxSegmentSizeTests
         await using var server = await GatehouseServer.StartAsync(Settings("1200"), listen: ["::"]);
         var sizes = await SegmentSizesAsync(server, address);
         Assert.All(sizes, size => Assert.InRange(size, 1000, 1200));
+        Assert.Contains("TCP segments of control and data connections are capped at 1200 bytes (Ftp:MaxSegmentSize)", server.Output, StringComparison.Ordinal);
     }
 
     [Fact]

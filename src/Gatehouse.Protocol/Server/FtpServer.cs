@@ -45,6 +45,11 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
                 _listeners.Add((socket, implicitTls));
                 Log.Listening(logger, implicitTls ? "implicit-tls" : context.Tls is null ? "plain" : "explicit-tls", socket.LocalEndPoint!);
             }
+
+            if (context.Options.Ftp.MaxSegmentSize != 0)
+            {
+                Log.SegmentSizeCapped(logger, context.Options.Ftp.MaxSegmentSize);
+            }
         }
         catch
         {
