@@ -164,6 +164,23 @@ public sealed partial class DoctorLabTests(ITestOutputHelper log)
         Assert.True(fixedCode == 0, fixedOutput);
     }
 
+    [Fact]
+    public async Task Over_plain_ftp_a_tunnel_that_drops_large_packets_is_named_from_the_stalled_upload()
+    {
+        await using var lab = await NetworkLab.CreateAsync();
+        var (client, server) = await Topologies.TunnelDroppingLargePacketsAsync(lab);
+        using var certificate = new LabCertificate(rsa: true, "10.78.2.2");
+        await using var gatehouse = await LabFtp.StartServerAsync(server, certificate, ("Tls__Policy", "Optional"));
+
+        // Without TLS every reply is small; the first large packets are the upload's.
+        var (code, output) = await DoctorAsync(client, "10.78.2.2", certificate, "--plain", "--timeout", "5");
+        Assert.Equal(1, code);
+        var finding = Assert.Single(Findings(output));
+        Assert.StartsWith("Large packets are lost between you and the server: the upload stalled (", finding, StringComparison.Ordinal);
+        Assert.Contains("worked when retried with TCP segments of at most 1000 bytes", finding, StringComparison.Ordinal);
+        Assert.Contains("ok    small segments       on a new session with TCP segments of at most 1000 bytes the upload and download worked", output, StringComparison.Ordinal);
+    }
+
     private async Task<(int ExitCode, string Output)> DoctorAsync(LabHost client, string address, LabCertificate certificate, params string[] options)
     {
         var plain = options.Contains("--plain");
