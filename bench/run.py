@@ -23,6 +23,7 @@ PREFIX = "/var/tmp/gatehouse-bench-peers"
 SERVERS = {
     "gatehouse": lambda *args: servers.Gatehouse(REPOSITORY, *args),
     "gatehouse-nosync": lambda *args: servers.GatehouseNoSync(REPOSITORY, *args),
+    "gatehouse-mss1200": lambda *args: servers.GatehouseSmallSegments(REPOSITORY, *args),
     "vsftpd": servers.Vsftpd,
     "pure-ftpd": lambda *args: servers.PureFtpd(PREFIX, *args),
     "proftpd": lambda *args: servers.Proftpd(PREFIX, *args),

@@ -161,6 +161,16 @@ class GatehouseNoSync(Gatehouse):
         self.environment["GATEHOUSE_Storage__SyncUploads"] = "false"
 
 
+class GatehouseSmallSegments(Gatehouse):
+    """Gatehouse with Ftp:MaxSegmentSize=1200, the setting for partners behind a tunnel that drops large packets.
+    Shows what it costs on a clean path."""
+    name = "gatehouse-mss1200"
+
+    def __init__(self, repository, *args):
+        super().__init__(repository, *args)
+        self.environment["GATEHOUSE_Ftp__MaxSegmentSize"] = "1200"
+
+
 class Vsftpd(Server):
     """vsftpd runs as root and forks a process per session; the bench user is a system account whose home is ours."""
     name = "vsftpd"

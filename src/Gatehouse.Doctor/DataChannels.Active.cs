@@ -13,6 +13,7 @@ internal sealed partial class DataChannels
     {
         var clock = Stopwatch.StartNew();
         using var listener = new Socket(Control.Local.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        SegmentSize.Limit(listener, session.MaxSegmentSize);
         listener.Bind(new IPEndPoint(Control.Local.Address, 0));
         listener.Listen(1);
         var endpoint = (IPEndPoint)listener.LocalEndPoint!;

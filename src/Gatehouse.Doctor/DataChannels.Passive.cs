@@ -52,7 +52,7 @@ internal sealed partial class DataChannels
         var note = string.Empty;
         try
         {
-            socket = await DataSockets.ConnectAsync(announced, Timeout, cancellationToken).ConfigureAwait(false);
+            socket = await DataSockets.ConnectAsync(announced, Timeout, cancellationToken, session.MaxSegmentSize).ConfigureAwait(false);
         }
         catch (Exception error) when (error is SocketException or TimeoutException)
         {
@@ -66,7 +66,7 @@ internal sealed partial class DataChannels
             // What many clients do for a bad PASV address: use the control connection's address with the same port.
             try
             {
-                socket = await DataSockets.ConnectAsync(reached, Timeout, cancellationToken).ConfigureAwait(false);
+                socket = await DataSockets.ConnectAsync(reached, Timeout, cancellationToken, session.MaxSegmentSize).ConfigureAwait(false);
             }
             catch (Exception second) when (second is SocketException or TimeoutException)
             {
@@ -99,7 +99,7 @@ internal sealed partial class DataChannels
                 throw new ProtocolViolationException($"{command} was answered \"{ControlClient.Describe(again)}\"");
             }
 
-            return await DataSockets.ConnectAsync(substitute ? new IPEndPoint(session.ServerAddress, endpoint.Port) : endpoint, Timeout, token).ConfigureAwait(false);
+            return await DataSockets.ConnectAsync(substitute ? new IPEndPoint(session.ServerAddress, endpoint.Port) : endpoint, Timeout, token, session.MaxSegmentSize).ConfigureAwait(false);
         };
         return announced;
     }

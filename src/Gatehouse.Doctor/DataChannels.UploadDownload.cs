@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using Gatehouse.Doctor.Client;
 
 namespace Gatehouse.Doctor;
 
@@ -8,7 +9,11 @@ internal sealed partial class DataChannels
 {
     private const int ExchangeSize = 64 * 1024;
 
-    public async Task ExchangeAsync(CancellationToken cancellationToken)
+    /// <returns>
+    /// How the step stalled, when it did on connections of the system's segment size and so may have met a path-MTU
+    /// black hole: no finding is made then, the caller retries with small segments (FtpDoctor.RetryExchangeAsync).
+    /// </returns>
+    public async Task<TransferStall?> ExchangeAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var name = DoctorFileName();
@@ -24,10 +29,10 @@ internal sealed partial class DataChannels
             else
             {
                 session.Record("upload and download", StepVerdict.Failed, $"upload: {stored.Detail}", clock);
-                session.Report.Find(DoctorFindings.TransferFailed("upload", stored.Detail));
+                return Stall("upload", stored);
             }
 
-            return;
+            return null;
         }
 
         var fetched = await PassiveTransferAsync("RETR " + name, upload: null, trickleSeconds: 0, cancellationToken).ConfigureAwait(false);
@@ -35,7 +40,7 @@ internal sealed partial class DataChannels
         if (!fetched.Succeeded)
         {
             session.Record("upload and download", StepVerdict.Failed, $"download: {fetched.Detail}", clock);
-            session.Report.Find(DoctorFindings.TransferFailed("download", fetched.Detail));
+            return Stall("download", fetched);
         }
         else if (!fetched.Received.AsSpan().SequenceEqual(payload))
         {
@@ -46,5 +51,25 @@ internal sealed partial class DataChannels
         {
             session.Record("upload and download", StepVerdict.Ok, $"{payload.Length} bytes each way, byte-exact", clock);
         }
+
+        return null;
     }
+
+    private TransferStall? Stall(string what, TransferResult failure)
+    {
+        var stall = new TransferStall(what, failure.Detail);
+        if (failure.Stalled && session.MaxSegmentSize == 0 && SegmentSize.CanLimit)
+        {
+            return stall;
+        }
+
+        session.Report.Find(stall.Finding());
+        return null;
+    }
+}
+
+/// <summary>An upload or download that failed by time-out, and the finding it makes when small segments do not help.</summary>
+internal sealed record TransferStall(string What, string Reason)
+{
+    public DoctorFinding Finding() => DoctorFindings.TransferFailed(What, Reason);
 }

@@ -79,6 +79,7 @@ internal sealed partial class DataChannels(DoctorSession session)
 
         byte[] received = [];
         string? dataProblem = null;
+        var stalled = false;
         try
         {
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -98,6 +99,7 @@ internal sealed partial class DataChannels(DoctorSession session)
         catch (Exception error) when (FtpDoctor.IsConnectionFailure(error) || error is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             dataProblem = $"the data connection failed: {DataSockets.Explain(error)}";
+            stalled = error is OperationCanceledException || DataSockets.IsTimeout(error);
         }
 
         try
@@ -105,11 +107,12 @@ internal sealed partial class DataChannels(DoctorSession session)
             var final = await Control.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
             return final.Code is 226 or 250 && dataProblem is null
                 ? new TransferResult(true, ControlClient.Describe(final), received, null, false)
-                : TransferResult.Failed(dataProblem ?? ControlClient.Describe(final), refused: final.Code is 452 or 532 or 550 or 552 or 553);
+                : TransferResult.Failed(dataProblem ?? ControlClient.Describe(final), refused: final.Code is 452 or 532 or 550 or 552 or 553) with { Stalled = stalled };
         }
         catch (Exception error) when (FtpDoctor.IsConnectionFailure(error))
         {
-            return TransferResult.LostControl(error);
+            // A transfer whose data never arrived leaves the server waiting, so its final reply does not come either.
+            return TransferResult.LostControl(error) with { Stalled = stalled || DataSockets.IsTimeout(error) };
         }
     }
 
@@ -197,7 +200,8 @@ internal sealed partial class DataChannels(DoctorSession session)
 
     private static string DoctorFileName() => $".gatehouse-doctor-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}.bin";
 
-    private sealed record TransferResult(bool Succeeded, string Detail, byte[] Received, Exception? ControlLost, bool Refused)
+    /// <param name="Stalled">It failed by time-out, not by an error or a refusal: what a path that loses large packets does.</param>
+    private sealed record TransferResult(bool Succeeded, string Detail, byte[] Received, Exception? ControlLost, bool Refused, bool Stalled = false)
     {
         public static TransferResult Failed(string detail, bool refused) => new(false, detail, [], null, refused);
 

@@ -49,6 +49,12 @@ public static class DoctorFindings
         $"The TLS handshake failed: {reason}.",
         "Check the server's certificate and key, and that it accepts TLS 1.2 or 1.3.");
 
+    public static DoctorFinding PathMtuBlackHole(string step, string reason, int segmentSize) => new(
+        $"Large packets are lost between you and the server: the {step} stalled ({reason}) and worked when retried with TCP segments of at most {segmentSize} bytes. "
+        + "This is a path-MTU black hole: a tunnel or VPN on the path has a smaller MTU, and the ICMP \"fragmentation needed\" that would say so is dropped.",
+        "Clamp the TCP MSS on the tunnel's router (nftables: tcp flags syn tcp option maxseg size set rt mtu), or let ICMP \"fragmentation needed\" "
+        + "(ICMPv6 \"packet too big\") through; if neither can be changed, cap the server's segment size (Gatehouse: Ftp:MaxSegmentSize 1200).");
+
     public static DoctorFinding CertificateUntrusted(string subject, string issuer, string reason) => new(
         $"The certificate ({subject}, issued by {issuer}) is not trusted: {reason}.",
         "Install a certificate from a CA your partners trust, with its full chain; to test a private CA, pass it with --ca-file.");

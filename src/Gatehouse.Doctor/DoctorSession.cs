@@ -6,9 +6,13 @@ using Gatehouse.Doctor.Client;
 namespace Gatehouse.Doctor;
 
 /// <summary>One logged-in control connection of a doctor run, and where its steps are recorded.</summary>
-internal sealed class DoctorSession(ControlClient control, DoctorOptions options, DoctorReport report) : IAsyncDisposable
+/// <param name="maxSegmentSize">TCP_MAXSEG of the control connection, which its data connections use too; 0: the system's choice.</param>
+internal sealed class DoctorSession(ControlClient control, DoctorOptions options, DoctorReport report, int maxSegmentSize = 0) : IAsyncDisposable
 {
     public ControlClient Control => control;
+
+    /// <summary>Not 0 once a path-MTU black hole was found: every connection of the run then sends small segments.</summary>
+    public int MaxSegmentSize => maxSegmentSize;
 
     public DoctorOptions Options => options;
 

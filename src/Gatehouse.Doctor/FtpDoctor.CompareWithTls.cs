@@ -53,7 +53,7 @@ public sealed partial class FtpDoctor
             {
                 await session.Control.SendAsync("PBSZ 0", cancellationToken).ConfigureAwait(false);
                 await session.Control.SendAsync("PROT P", cancellationToken).ConfigureAwait(false);
-                return new DoctorSession(session.Control, options, Report);
+                return new DoctorSession(session.Control, options, Report, session.MaxSegmentSize);
             }
 
             if (session is not null)

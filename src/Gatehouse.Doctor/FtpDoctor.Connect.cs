@@ -36,15 +36,27 @@ public sealed partial class FtpDoctor
         }
     }
 
-    /// <summary>Connects, reads the greeting and secures the connection as <paramref name="security"/> says.</summary>
+    /// <summary>
+    /// Connects, reads the greeting and secures the connection as <paramref name="security"/> says. A TLS handshake
+    /// that stalls is tried once more on a connection with small TCP segments: if that one works, the path loses large
+    /// packets (<see cref="DoctorFindings.PathMtuBlackHole"/>), and the rest of the run goes on over small segments.
+    /// </summary>
     private async Task<DoctorSession?> OpenAsync(IPAddress address, DoctorSecurity security, bool verifyCertificate, CancellationToken cancellationToken)
+    {
+        var session = await OpenAsync(address, security, verifyCertificate, maxSegmentSize: 0, cancellationToken).ConfigureAwait(false);
+        return session is null && _stalledHandshake is not null
+            ? await OpenAsync(address, security, verifyCertificate, SegmentSize.Small, cancellationToken).ConfigureAwait(false)
+            : session;
+    }
+
+    private async Task<DoctorSession?> OpenAsync(IPAddress address, DoctorSecurity security, bool verifyCertificate, int maxSegmentSize, CancellationToken cancellationToken)
     {
         var server = new IPEndPoint(address, Target.Port);
         var clock = Stopwatch.StartNew();
         ControlClient control;
         try
         {
-            control = await ControlClient.ConnectAsync(server, options.StepTimeout, options.StepTimeout, _transcript, cancellationToken).ConfigureAwait(false);
+            control = await ControlClient.ConnectAsync(server, options.StepTimeout, options.StepTimeout, _transcript, cancellationToken, maxSegmentSize).ConfigureAwait(false);
         }
         catch (Exception error) when (error is SocketException or TimeoutException)
         {
@@ -53,8 +65,9 @@ public sealed partial class FtpDoctor
             return null;
         }
 
-        Report.Add(new DoctorStep("connect", StepVerdict.Ok, $"{server} from {control.Local}", clock.Elapsed));
-        var session = new DoctorSession(control, options, Report);
+        var segments = maxSegmentSize == 0 ? string.Empty : $", TCP segments of at most {maxSegmentSize} bytes";
+        Report.Add(new DoctorStep("connect", StepVerdict.Ok, $"{server} from {control.Local}{segments}", clock.Elapsed));
+        var session = new DoctorSession(control, options, Report, maxSegmentSize);
         try
         {
             if (security == DoctorSecurity.Implicit && !await StartTlsAsync(session, "tls", verifyCertificate, cancellationToken).ConfigureAwait(false))

@@ -37,10 +37,26 @@ public sealed partial class FtpDoctor
         catch (Exception error) when (error is AuthenticationException or IOException or TimeoutException)
         {
             session.Record(step, StepVerdict.Failed, DataSockets.Explain(error), clock);
-            Report.Find(Target.Security == DoctorSecurity.Implicit && await GreetsInPlainTextAsync(session.Control.Remote, cancellationToken).ConfigureAwait(false)
-                ? DoctorFindings.ImplicitOnExplicitPort()
-                : DoctorFindings.TlsHandshakeFailed(DataSockets.Explain(error)));
+            if (Target.Security == DoctorSecurity.Implicit && await GreetsInPlainTextAsync(session.Control.Remote, cancellationToken).ConfigureAwait(false))
+            {
+                Report.Find(DoctorFindings.ImplicitOnExplicitPort());
+            }
+            else if (error is TimeoutException && session.MaxSegmentSize == 0 && SegmentSize.CanLimit)
+            {
+                // The certificate's flight is the first large packet: OpenAsync tries again with small segments.
+                _stalledHandshake = DataSockets.Explain(error);
+            }
+            else
+            {
+                Report.Find(DoctorFindings.TlsHandshakeFailed(_stalledHandshake ?? DataSockets.Explain(error)));
+            }
+
             return false;
+        }
+
+        if (_stalledHandshake is { } stall && session.MaxSegmentSize != 0)
+        {
+            Report.Find(DoctorFindings.PathMtuBlackHole("TLS handshake", stall, session.MaxSegmentSize));
         }
 
         session.DataTls = ClientTls(new SeenCertificate());

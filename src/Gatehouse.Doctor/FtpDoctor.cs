@@ -10,12 +10,16 @@ namespace Gatehouse.Doctor;
 /// fix. A finding is only reported when a step actually failed or came back altered, never from a guess.
 /// This file runs the steps in order; each step has its own file: FtpDoctor.Connect.cs (resolve, connect, greeting),
 /// FtpDoctor.Tls.cs (AUTH TLS, handshake, certificate), FtpDoctor.Login.cs (login, protect data, folder),
-/// DataChannels.*.cs (EPSV and PASV, upload and download, active mode, long transfer) and
-/// FtpDoctor.CompareWithTls.cs (an address rewritten in transit).
+/// DataChannels.*.cs (EPSV and PASV, upload and download, active mode, long transfer),
+/// FtpDoctor.CompareWithTls.cs (an address rewritten in transit) and FtpDoctor.RetryExchange.cs (a transfer that
+/// stalled, tried again with small TCP segments).
 /// </summary>
 public sealed partial class FtpDoctor(DoctorOptions options, TimeProvider time)
 {
     private readonly List<string> _transcript = [];
+
+    /// <summary>Why the TLS handshake stalled on a connection with the system's segment size, until it is retried with small ones.</summary>
+    private string? _stalledHandshake;
 
     public DoctorReport Report { get; } = new();
 
@@ -77,9 +81,11 @@ public sealed partial class FtpDoctor(DoctorOptions options, TimeProvider time)
 
             var channels = new DataChannels(session);
             var announced = await channels.ProbePassiveAsync(cancellationToken).ConfigureAwait(false);
-            if (channels.CanOpen)
+            if (channels.CanOpen && await channels.ExchangeAsync(cancellationToken).ConfigureAwait(false) is { } stall)
             {
-                await channels.ExchangeAsync(cancellationToken).ConfigureAwait(false);
+                // The server still waits for the transfer that stalled, so this control connection is done with.
+                await RetryExchangeAsync(address, stall, cancellationToken).ConfigureAwait(false);
+                return;
             }
 
             if (options.TryActive)

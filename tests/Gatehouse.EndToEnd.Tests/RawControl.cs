@@ -68,6 +68,8 @@ public sealed class RawControl : IDisposable
         return text.ToString();
     }
 
+    public Socket Socket => _socket;
+
     /// <summary>Bytes as they are, before or between commands (a PROXY protocol header).</summary>
     public async Task SendRawAsync(string text) => await _stream.WriteAsync(Encoding.Latin1.GetBytes(text));
 

@@ -202,6 +202,28 @@ public class ConfigurationTests
         Assert.Contains(problems, p => p.StartsWith("Ftp:PassiveAddressRefreshSeconds:", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(536, true)]
+    [InlineData(1200, true)]
+    [InlineData(1460, true)]
+    [InlineData(535, false)]
+    [InlineData(1461, false)]
+    [InlineData(-1, false)]
+    public void Max_segment_size_is_the_systems_choice_or_536_to_1460(int bytes, bool valid)
+    {
+        var problems = GatehouseOptionsValidator.Problems(new GatehouseOptions { Ftp = { MaxSegmentSize = bytes } })
+            .Where(p => p.StartsWith("Ftp:MaxSegmentSize:", StringComparison.Ordinal)).ToList();
+        if (valid)
+        {
+            Assert.Empty(problems);
+        }
+        else
+        {
+            Assert.Equal($"Ftp:MaxSegmentSize: is {bytes}; use 0 (the system's choice) or 536 to 1460 bytes, for example 1200 behind a tunnel with an MTU of 1280.", Assert.Single(problems));
+        }
+    }
+
     [Fact]
     public void Every_semantic_problem_is_listed_at_once()
     {

@@ -35,9 +35,10 @@ internal sealed class ControlClient : IAsyncDisposable
 
     public SslStream? Tls => _stream as SslStream;
 
-    public static async Task<ControlClient> ConnectAsync(IPEndPoint server, TimeSpan connectTimeout, TimeSpan replyTimeout, List<string> transcript, CancellationToken cancellationToken)
+    /// <param name="maxSegmentSize">TCP_MAXSEG (<see cref="SegmentSize"/>); 0: the system's choice.</param>
+    public static async Task<ControlClient> ConnectAsync(IPEndPoint server, TimeSpan connectTimeout, TimeSpan replyTimeout, List<string> transcript, CancellationToken cancellationToken, int maxSegmentSize = 0)
     {
-        var socket = await DataSockets.ConnectAsync(server, connectTimeout, cancellationToken).ConfigureAwait(false);
+        var socket = await DataSockets.ConnectAsync(server, connectTimeout, cancellationToken, maxSegmentSize).ConfigureAwait(false);
         socket.NoDelay = true;
         return new ControlClient(socket, replyTimeout, transcript);
     }

@@ -7,13 +7,15 @@ namespace Gatehouse.Doctor.Client;
 /// <summary>Bounded TCP connects, and the one-phrase explanation of why a connection step failed.</summary>
 internal static class DataSockets
 {
-    public static async Task<Socket> ConnectAsync(IPEndPoint endpoint, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="maxSegmentSize">TCP_MAXSEG (<see cref="SegmentSize"/>); 0: the system's choice.</param>
+    public static async Task<Socket> ConnectAsync(IPEndPoint endpoint, TimeSpan timeout, CancellationToken cancellationToken, int maxSegmentSize = 0)
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
         try
         {
+            SegmentSize.Limit(socket, maxSegmentSize);
             await socket.ConnectAsync(endpoint, limit.Token).ConfigureAwait(false);
             return socket;
         }

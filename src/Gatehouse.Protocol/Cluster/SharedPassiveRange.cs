@@ -29,10 +29,11 @@ public sealed class SharedPassiveRange : IPassivePorts, IUnmatchedDataConnection
 
     /// <param name="advertised">Ftp:PassivePortsAdvertised, as for <see cref="PassiveListeners"/>.</param>
     /// <param name="sharing">The claims and the relay to other nodes (<see cref="ClusterPortSharing"/>).</param>
-    public SharedPassiveRange(PortRange range, PortRange? advertised, NetworkList trustedProxies, ILogger logger, IPassivePortSharing sharing)
+    /// <param name="maxSegmentSize">Ftp:MaxSegmentSize, as for <see cref="PassiveListeners"/>.</param>
+    public SharedPassiveRange(PortRange range, PortRange? advertised, NetworkList trustedProxies, ILogger logger, IPassivePortSharing sharing, int maxSegmentSize = 0)
     {
         _sharing = sharing;
-        _local = new PassiveListeners(range, advertised, trustedProxies, logger, unmatched: this);
+        _local = new PassiveListeners(range, advertised, trustedProxies, logger, unmatched: this, maxSegmentSize);
     }
 
     public PortRange Range => _local.Range;

@@ -38,6 +38,7 @@ public static class ConfigurationKeys
         ("Ftp:ControlKeepAliveSeconds", Kind.Integer),
         ("Ftp:DataKeepAliveSeconds", Kind.Integer),
         ("Ftp:DataRaceWindowMilliseconds", Kind.Integer),
+        ("Ftp:MaxSegmentSize", Kind.Integer),
         ("Ftp:TrustedProxies:*", Kind.Text),
         ("Tls:CertificateFile", Kind.Text),
         ("Tls:KeyFile", Kind.Text),

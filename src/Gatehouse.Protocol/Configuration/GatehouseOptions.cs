@@ -83,6 +83,12 @@ public sealed class FtpOptions
     public int DataRaceWindowMilliseconds { get; set; } = 250;
 
     /// <summary>
+    /// TCP_MAXSEG of control and data connections, for partners behind a tunnel with a smaller MTU whose ICMP
+    /// "fragmentation needed" is dropped (large packets vanish, so TLS and transfers stall). 0: the system's choice.
+    /// </summary>
+    public int MaxSegmentSize { get; set; }
+
+    /// <summary>
     /// Load balancers (CIDRs) whose control and passive data connections start with a PROXY protocol header (v1 or
     /// v2) naming the real client; from them the header is required. Anyone else sending one is disconnected.
     /// </summary>

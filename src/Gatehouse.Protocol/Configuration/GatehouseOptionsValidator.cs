@@ -119,6 +119,15 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
             Problem("Ftp:ControlKeepAliveSeconds", $"{ftp.ControlKeepAliveSeconds} is negative; use 0 to turn keep-alive off or a number of seconds such as 60");
         }
 
+        if (ftp.MaxSegmentSize != 0 && ftp.MaxSegmentSize is < TcpSegmentSize.Minimum or > TcpSegmentSize.Maximum)
+        {
+            Problem("Ftp:MaxSegmentSize", $"is {ftp.MaxSegmentSize}; use 0 (the system's choice) or {TcpSegmentSize.Minimum} to {TcpSegmentSize.Maximum} bytes, for example 1200 behind a tunnel with an MTU of 1280");
+        }
+        else if (ftp.MaxSegmentSize != 0 && !TcpSegmentSize.IsSupported)
+        {
+            Problem("Ftp:MaxSegmentSize", "can only be set on Linux; set it to 0, or clamp the MSS on the router in front of the server");
+        }
+
         var tls = options.Tls;
         if (!Enum.IsDefined(tls.Policy))
         {

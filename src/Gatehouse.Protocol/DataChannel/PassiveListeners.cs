@@ -21,6 +21,7 @@ public sealed class PassiveListeners : IPassivePorts
     private const int BindAttempts = 8;
     private readonly PassivePortPool _pool;
     private readonly PortRange? _advertised;
+    private readonly int _maxSegmentSize;
     private readonly NetworkList _trustedProxies;
     private readonly ILogger _logger;
     private readonly IUnmatchedDataConnections? _unmatched;
@@ -31,14 +32,16 @@ public sealed class PassiveListeners : IPassivePorts
     private readonly CancellationToken _stopping;
 
     /// <param name="advertised">Ftp:PassivePortsAdvertised: the ports clients are told, one for one with the range, when something in between maps them.</param>
-    public PassiveListeners(PortRange range, PortRange? advertised, NetworkList trustedProxies, ILogger logger)
-        : this(range, advertised, trustedProxies, logger, unmatched: null)
+    /// <param name="maxSegmentSize">Ftp:MaxSegmentSize: TCP_MAXSEG of every data connection accepted (<see cref="TcpSegmentSize"/>); 0: the system's choice.</param>
+    public PassiveListeners(PortRange range, PortRange? advertised, NetworkList trustedProxies, ILogger logger, int maxSegmentSize = 0)
+        : this(range, advertised, trustedProxies, logger, unmatched: null, maxSegmentSize)
     {
     }
 
     /// <param name="unmatched">Takes the data connections no reservation here waits for; without it they are refused.</param>
-    internal PassiveListeners(PortRange range, PortRange? advertised, NetworkList trustedProxies, ILogger logger, IUnmatchedDataConnections? unmatched)
+    internal PassiveListeners(PortRange range, PortRange? advertised, NetworkList trustedProxies, ILogger logger, IUnmatchedDataConnections? unmatched, int maxSegmentSize)
     {
+        _maxSegmentSize = maxSegmentSize;
         _pool = new PassivePortPool(range);
         _advertised = advertised;
         _trustedProxies = trustedProxies;
@@ -199,7 +202,7 @@ public sealed class PassiveListeners : IPassivePorts
 
     private PassivePortSocket OpenLocked(IPEndPoint endPoint, bool dualMode)
     {
-        var shared = PassivePortSocket.Open(endPoint, dualMode);
+        var shared = PassivePortSocket.Open(endPoint, dualMode, _maxSegmentSize);
         _listening.Add(endPoint, shared);
         _ = shared.AcceptLoopAsync(Dispatch, _logger, _stopping);
         return shared;

@@ -33,8 +33,9 @@ internal sealed class PassivePortSocket
 
     /// <summary>Listens on the port for this process alone: one another program holds is never shared (<see cref="ExclusiveListener"/>).</summary>
     /// <exception cref="SocketException">The port cannot be bound, usually because another program holds it.</exception>
-    public static PassivePortSocket Open(IPEndPoint endPoint, bool dualMode) =>
-        new(ExclusiveListener.Open(endPoint, dualMode, Backlog), endPoint.Port);
+    /// <param name="maxSegmentSize">TCP_MAXSEG of the data connections it accepts (<see cref="TcpSegmentSize"/>); 0: the system's choice.</param>
+    public static PassivePortSocket Open(IPEndPoint endPoint, bool dualMode, int maxSegmentSize) =>
+        new(ExclusiveListener.Open(endPoint, dualMode, Backlog, maxSegmentSize), endPoint.Port);
 
     /// <summary>Accepts until the socket closes or <paramref name="stop"/> fires, giving each connection to <paramref name="dispatch"/>.</summary>
     public async Task AcceptLoopAsync(Action<PassivePortSocket, Socket> dispatch, ILogger logger, CancellationToken stop)

@@ -186,4 +186,7 @@ public static partial class Log
 
     [LoggerMessage(131, LogLevel.Error, "Could not count the usage of {Area} again after the last run stopped before saving it; it is tried at the next start, or run `gatehouse quota scan`: {Reason}")]
     public static partial void UsageRecountFailed(ILogger logger, string area, string reason);
+
+    [LoggerMessage(160, LogLevel.Information, "TCP segments of control and data connections are capped at {Bytes} bytes (Ftp:MaxSegmentSize), for clients behind tunnels that drop large packets")]
+    public static partial void SegmentSizeCapped(ILogger logger, int bytes);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Gatehouse.Protocol.DataChannel;
 
 namespace Gatehouse.Protocol.Server;
 
@@ -13,8 +14,9 @@ namespace Gatehouse.Protocol.Server;
 public static class ExclusiveListener
 {
     /// <param name="dualMode">For an IPv6 address: accept IPv4 connections too ("::" standing for every address).</param>
+    /// <param name="maxSegmentSize">TCP_MAXSEG for every connection accepted (<see cref="TcpSegmentSize"/>); 0: the system's choice.</param>
     /// <exception cref="SocketException">The port cannot be opened, usually because another program listens on it.</exception>
-    public static Socket Open(IPEndPoint endPoint, bool dualMode, int backlog)
+    public static Socket Open(IPEndPoint endPoint, bool dualMode, int backlog, int maxSegmentSize = 0)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -24,6 +26,7 @@ public static class ExclusiveListener
                 socket.DualMode = dualMode;
             }
 
+            TcpSegmentSize.Limit(socket, maxSegmentSize);
             socket.Bind(endPoint);
             socket.Listen(backlog);
             return socket;

@@ -41,9 +41,14 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
             foreach (var port in ListenPorts.Control(context.Options.Ftp, context.Settings.ListenAddresses))
             {
                 var implicitTls = port.Key == ListenPorts.ImplicitPortKey;
-                var socket = port.Open(Backlog);
+                var socket = port.Open(Backlog, context.Options.Ftp.MaxSegmentSize);
                 _listeners.Add((socket, implicitTls));
                 Log.Listening(logger, implicitTls ? "implicit-tls" : context.Tls is null ? "plain" : "explicit-tls", socket.LocalEndPoint!);
+            }
+
+            if (context.Options.Ftp.MaxSegmentSize != 0)
+            {
+                Log.SegmentSizeCapped(logger, context.Options.Ftp.MaxSegmentSize);
             }
         }
         catch

@@ -7,12 +7,13 @@ namespace Gatehouse.Protocol.Server;
 public sealed record ListenPort(string Key, string AddressKey, IPEndPoint EndPoint, bool DualMode)
 {
     /// <summary>Listens on it for this process alone (<see cref="ExclusiveListener"/>).</summary>
+    /// <param name="maxSegmentSize">TCP_MAXSEG of the connections it accepts (Ftp:MaxSegmentSize); 0: the system's choice.</param>
     /// <exception cref="InvalidOperationException">It cannot be opened; the message (<see cref="Refusal"/>) names the setting.</exception>
-    public Socket Open(int backlog)
+    public Socket Open(int backlog, int maxSegmentSize = 0)
     {
         try
         {
-            return ExclusiveListener.Open(EndPoint, DualMode, backlog);
+            return ExclusiveListener.Open(EndPoint, DualMode, backlog, maxSegmentSize);
         }
         catch (SocketException ex)
         {

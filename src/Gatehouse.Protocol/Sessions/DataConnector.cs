@@ -76,6 +76,7 @@ internal sealed class DataConnector(FtpServerContext server, ControlChannel cont
         var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
+            TcpSegmentSize.Limit(socket, server.Options.Ftp.MaxSegmentSize);
             // Strong host model: leave from the address the client reached us on.
             if (local.Address.AddressFamily == target.AddressFamily)
             {

@@ -62,8 +62,8 @@ public static class ServerComposition
             var clustered = options.AccountStore.Provider == AccountStoreProvider.PostgreSql;
             IUserSessions userSessions = clustered ? provider.GetRequiredService<ClusterUserSessions>() : new UserSessionCounter();
             IPassivePorts passivePorts = options.Cluster.RelayPort != 0
-                ? new SharedPassiveRange(range, advertised, proxies, dataLogger, new ClusterPortSharing(provider.GetRequiredService<IClusterStore>(), dataLogger))
-                : new PassiveListeners(range, advertised, proxies, dataLogger);
+                ? new SharedPassiveRange(range, advertised, proxies, dataLogger, new ClusterPortSharing(provider.GetRequiredService<IClusterStore>(), dataLogger), options.Ftp.MaxSegmentSize)
+                : new PassiveListeners(range, advertised, proxies, dataLogger, options.Ftp.MaxSegmentSize);
             var fileSystems = new UserFileSystemFactory(provider.GetRequiredService<QuotaLedgers>(), options.Storage.SyncUploads);
             var bans = provider.GetRequiredService<BanList>();
             var commands = FtpCommandTable.CreateDefault(new CommandServices(

@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace Gatehouse.EndToEnd.Tests.Lab;
 
 /// <summary>
-/// `gatehouse doctor` run by a client in topologies 1, 2, 3 and 5 of the network lab, with and without the settings
+/// `gatehouse doctor` run by a client in topologies 1, 2, 3, 5 and 8 of the network lab, with and without the settings
 /// each one needs: every finding it reports is one the lab really causes, and a sound set-up gets none.
 /// </summary>
 [Collection(NetworkLabCollection.Name)]
@@ -137,6 +137,48 @@ public sealed partial class DoctorLabTests(ITestOutputHelper log)
             Assert.StartsWith("The control connection was dead after a 6-second transfer (no reply within 4 s)", Assert.Single(Findings(output)), StringComparison.Ordinal);
             Assert.Contains("Fix: Turn on control-connection keep-alive below the firewall's idle time-out (Gatehouse: Ftp:ControlKeepAliveSeconds)", output, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task A_tunnel_that_drops_large_packets_is_named_as_a_path_mtu_black_hole_and_passes_with_max_segment_size()
+    {
+        await using var lab = await NetworkLab.CreateAsync();
+        var (client, server) = await Topologies.TunnelDroppingLargePacketsAsync(lab);
+        using var certificate = new LabCertificate(rsa: true, "10.78.2.2");
+        await using (var unset = await LabFtp.StartServerAsync(server, certificate))
+        {
+            var (code, output) = await DoctorAsync(client, "10.78.2.2", certificate, "--timeout", "5");
+            Assert.Equal(1, code);
+            var finding = Assert.Single(Findings(output));
+            Assert.StartsWith("Large packets are lost between you and the server: the TLS handshake stalled (no TLS handshake within 5 s) and worked when retried with TCP segments of at most 1000 bytes.", finding, StringComparison.Ordinal);
+            Assert.Contains("path-MTU black hole", finding, StringComparison.Ordinal);
+            Assert.Contains("tcp flags syn tcp option maxseg size set rt mtu", output, StringComparison.Ordinal);
+            Assert.Contains("Gatehouse: Ftp:MaxSegmentSize 1200", output, StringComparison.Ordinal);
+
+            // The rest of the run goes on over small segments, and finds nothing else.
+            Assert.Contains("ok    upload and download", output, StringComparison.Ordinal);
+        }
+
+        await using var configured = await LabFtp.StartServerAsync(server, certificate, ("Ftp__MaxSegmentSize", "1200"));
+        var (fixedCode, fixedOutput) = await DoctorAsync(client, "10.78.2.2", certificate, "--timeout", "5", "--active");
+        Assert.True(fixedCode == 0, fixedOutput);
+    }
+
+    [Fact]
+    public async Task Over_plain_ftp_a_tunnel_that_drops_large_packets_is_named_from_the_stalled_upload()
+    {
+        await using var lab = await NetworkLab.CreateAsync();
+        var (client, server) = await Topologies.TunnelDroppingLargePacketsAsync(lab);
+        using var certificate = new LabCertificate(rsa: true, "10.78.2.2");
+        await using var gatehouse = await LabFtp.StartServerAsync(server, certificate, ("Tls__Policy", "Optional"));
+
+        // Without TLS every reply is small; the first large packets are the upload's.
+        var (code, output) = await DoctorAsync(client, "10.78.2.2", certificate, "--plain", "--timeout", "5");
+        Assert.Equal(1, code);
+        var finding = Assert.Single(Findings(output));
+        Assert.StartsWith("Large packets are lost between you and the server: the upload stalled (", finding, StringComparison.Ordinal);
+        Assert.Contains("worked when retried with TCP segments of at most 1000 bytes", finding, StringComparison.Ordinal);
+        Assert.Contains("ok    small segments       on a new session with TCP segments of at most 1000 bytes the upload and download worked", output, StringComparison.Ordinal);
     }
 
     private async Task<(int ExitCode, string Output)> DoctorAsync(LabHost client, string address, LabCertificate certificate, params string[] options)

@@ -140,7 +140,8 @@ public sealed class LabHost(string role, string networkNamespace)
 
     public Task<string> ExecAsync(params string[] command) => NetworkLab.RunAsync("ip", ["netns", "exec", Namespace, .. command]);
 
-    public Task RouteAsync(string destination, string via) => IpAsync(destination.Contains(':', StringComparison.Ordinal) ? "-6" : "-4", "route", "add", destination, "via", via);
+    /// <param name="destination">A network, or "default"; the gateway <paramref name="via"/> says whether it is IPv4 or IPv6.</param>
+    public Task RouteAsync(string destination, string via) => IpAsync(via.Contains(':', StringComparison.Ordinal) ? "-6" : "-4", "route", "add", destination, "via", via);
 
     /// <summary>Turns the host into a router.</summary>
     public async Task ForwardAsync()

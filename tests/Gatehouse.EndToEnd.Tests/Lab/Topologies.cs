@@ -158,6 +158,49 @@ public static class Topologies
     }
 
     /// <summary>
+    /// Topology 8, "tunnel-mtu": client 10.78.1.2 (fd00:78:1::2) reaches server 10.78.2.2 (fd00:78:2::2) through a
+    /// tunnel: two routers joined by a link with an MTU of 1280, as a VPN has, each dropping the ICMP "fragmentation
+    /// needed" (ICMPv6 "packet too big") it would send about it. The client's and the server's own links are 1500, so
+    /// both announce full-size segments; path-MTU discovery then fails: a connection opens and small packets pass,
+    /// but every packet over 1280 bytes vanishes, in both directions.
+    /// </summary>
+    public static async Task<(LabHost Client, LabHost Server)> TunnelDroppingLargePacketsAsync(NetworkLab lab)
+    {
+        var client = await lab.AddHostAsync("client");
+        var near = await lab.AddHostAsync("vpn1");
+        var far = await lab.AddHostAsync("vpn2");
+        var server = await lab.AddHostAsync("server");
+        await NetworkLab.LinkAsync(client, ["10.78.1.2/24", "fd00:78:1::2/64"], near, ["10.78.1.1/24", "fd00:78:1::1/64"]);
+        await NetworkLab.LinkAsync(near, ["10.78.3.1/24", "fd00:78:3::1/64"], far, ["10.78.3.2/24", "fd00:78:3::2/64"]);
+        await NetworkLab.LinkAsync(far, ["10.78.2.1/24", "fd00:78:2::1/64"], server, ["10.78.2.2/24", "fd00:78:2::2/64"]);
+        await near.IpAsync("link", "set", NetworkLab.InterfaceName(far.Role), "mtu", "1280");
+        await far.IpAsync("link", "set", NetworkLab.InterfaceName(near.Role), "mtu", "1280");
+        await client.RouteAsync("default", "10.78.1.1");
+        await client.RouteAsync("default", "fd00:78:1::1");
+        await server.RouteAsync("default", "10.78.2.1");
+        await server.RouteAsync("default", "fd00:78:2::1");
+        await near.RouteAsync("10.78.2.0/24", "10.78.3.2");
+        await near.RouteAsync("fd00:78:2::/64", "fd00:78:3::2");
+        await far.RouteAsync("10.78.1.0/24", "10.78.3.1");
+        await far.RouteAsync("fd00:78:1::/64", "fd00:78:3::1");
+        foreach (var router in new[] { near, far })
+        {
+            await router.ForwardAsync();
+            await router.FirewallAsync("""
+                table inet blackhole {
+                  chain output {
+                    type filter hook output priority filter;
+                    icmp type destination-unreachable icmp code frag-needed drop
+                    icmpv6 type packet-too-big drop
+                  }
+                }
+                """);
+        }
+
+        return (client, server);
+    }
+
+    /// <summary>
     /// Topology 7: clients reach 198.18.7.1, a balancer that holds a link to each of two nodes (10.70.1.11 and
     /// 10.70.2.12). The nodes see only the balancer; the client's address reaches them in PROXY protocol headers.
     /// </summary>
