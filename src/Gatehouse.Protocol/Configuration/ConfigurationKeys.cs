@@ -63,6 +63,7 @@ public static class ConfigurationKeys
         ("Bans:OffenceMemoryHours", Kind.Integer),
         ("Bans:ExemptNetworks:*", Kind.Text),
         ("Accounts:PasswordMinLength", Kind.Integer),
+        ("Accounts:CreateDemoUser", Kind.Boolean),
         ("AccountStore:Provider", Kind.StoreProvider),
         ("AccountStore:ConnectionString", Kind.Text),
         ("Cluster:NodeName", Kind.Text),
