@@ -61,11 +61,16 @@ check_control() {
         grep -q "$needed" <<<"$depends" || fail "Depends lacks $needed: $depends"
     done
     [ "$(dpkg-deb -f "$deb" Package)" = gatehouse ] || fail "package name"
-    # The packaged configuration passes the server's own checks (certificates as postinst would make them).
+    # The packaged configuration passes the server's own checks (certificates as postinst would make them), and the CLI
+    # finds it in /etc/gatehouse without --config (the package's /etc over the machine's, in a private mount namespace).
     make_certificate
-    GATEHOUSE_Tls__CertificateFile="$work/tls/fullchain.pem" GATEHOUSE_Tls__KeyFile="$work/tls/privkey.pem" \
-        GATEHOUSE_DataDirectory="$work/data" "$root/usr/bin/gatehouse" config check --config "$root/etc/gatehouse/gatehouse.json" ||
-        fail "the packaged configuration does not pass config check"
+    local checked
+    checked="$(cd "$work" && unshare -m -- sh -c 'mount -t overlay overlay -o lowerdir="$1/etc":/etc /etc && shift && exec "$@"' overlay "$root" \
+        env GATEHOUSE_Tls__CertificateFile="$work/tls/fullchain.pem" GATEHOUSE_Tls__KeyFile="$work/tls/privkey.pem" \
+        GATEHOUSE_DataDirectory="$work/data" "$root/usr/bin/gatehouse" config check 2>&1)" ||
+        fail "the packaged configuration does not pass config check: $checked"
+    echo "$checked"
+    grep -q '^Configuration is valid (/etc/gatehouse/gatehouse.json)' <<<"$checked" || fail "the CLI did not find /etc/gatehouse/gatehouse.json"
     echo "control: ok"
 }
 
