@@ -3,9 +3,12 @@
 #   contents   the files, their modes and the /usr/bin/gatehouse link
 #   control    conffiles, maintainer scripts, dependencies (no .NET package)
 #   unit       gatehouse.service: systemd-analyze verify clean and security --offline exposure at most 2.0
+#   install    dpkg -i, again (upgrade), --purge, in a private mount namespace whose /etc, /var and /usr are throwaway
+#              overlays: the account, modes, certificate, the CLI as root; configuration and data kept on upgrade;
+#              purge removes /etc/gatehouse and says /var/lib/gatehouse was kept
 #   serve      the unpacked /usr/bin/gatehouse serves explicit FTPS on 127.0.0.1:21 (and implicit on 990) as an
 #              unprivileged account holding only CAP_NET_BIND_SERVICE, with the SDK's .NET hidden; upload and download
-#              byte-exact
+#              byte-exact, with memory that was writable never executable (the unit's MemoryDenyWriteExecute=yes)
 # Prints what it found and exits 0 when the check passed. Needs root (mount namespaces, setpriv, ports below 1024).
 # systemd is not PID 1 on the test machines: the unit is checked offline, its sandbox is not exercised at run time.
 set -euo pipefail
@@ -124,6 +127,15 @@ check_serve() {
         fail "user add"
     [ "$(stat -c %u "$data/accounts.db")" = 65534 ] || fail "accounts.db created by the CLI as root belongs to uid $(stat -c %u "$data/accounts.db"), not the data directory's owner"
 
+    # The unit's MemoryDenyWriteExecute=yes, approximated with the kernel's own switch (Linux 6.3 and later): no memory
+    # that was writable may become executable, for the server and what it runs.
+    local deny_write_execute='
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(65, 1, 0, 0, 0) != 0:  # PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN
+    raise SystemExit("prctl(PR_SET_MDWE) failed: errno %d (Linux 6.3 or later needed)" % ctypes.get_errno())
+print("memory-deny-write-execute on", file=sys.stderr, flush=True)
+os.execv(sys.argv[1], sys.argv[1:])'
     local started
     started="$(date +%s%N)"
     unshare -m -- bash -c '
@@ -133,7 +145,7 @@ check_serve() {
         env -i PATH=/usr/bin:/bin HOME=/nonexistent "${settings[@]}" \
         setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
         --inh-caps=-all,+net_bind_service --ambient-caps=-all,+net_bind_service --bounding-set=-all,+net_bind_service \
-        "$root/usr/bin/gatehouse" serve --config "$config" >"$work/serve.log" 2>&1 &
+        /usr/bin/python3 -c "$deny_write_execute" "$root/usr/bin/gatehouse" serve --config "$config" >"$work/serve.log" 2>&1 &
     server=$!
     local waited=0
     until ss -Hltn 'sport = :21' | grep -q . && ss -Hltn 'sport = :990' | grep -q .; do
@@ -148,6 +160,7 @@ check_serve() {
     grep -q '^CapEff:[[:space:]]0000000000000400$' "/proc/$server/status" || fail "the server holds more than CAP_NET_BIND_SERVICE"
     grep -q '^CapBnd:[[:space:]]0000000000000400$' "/proc/$server/status" || fail "the bounding set holds more than CAP_NET_BIND_SERVICE"
     grep -q ' /usr/share/dotnet tmpfs ' "/proc/$server/mounts" || fail "the SDK's .NET is visible to the server"
+    grep -q '^memory-deny-write-execute on$' "$work/serve.log" || fail "the server does not run with memory-deny-write-execute"
 
     head -c 3000000 /dev/urandom >"$work/upload.bin"
     /usr/bin/python3 - "$password" "$work/upload.bin" "$work/download.bin" <<'PY' || fail "explicit FTPS on port 21"
@@ -187,7 +200,53 @@ PY
     echo "serve: ok"
 }
 
+check_install() {
+    # Everything dpkg and the maintainer scripts change lands in tmpfs overlays that vanish with the namespace.
+    mkdir "$work/overlay"
+    unshare -m -- bash -c '
+        set -e
+        mount -t tmpfs none "$1"
+        for d in etc var usr; do
+            mkdir -p "$1/$d-up" "$1/$d-work"
+            mount -t overlay overlay -o "lowerdir=/$d,upperdir=$1/$d-up,workdir=$1/$d-work" "/$d"
+        done
+        shift
+        exec "$@"' overlays "$work/overlay" bash "$0" "$deb" install-inside
+}
+
+check_install_inside() {
+    local installed
+    installed="$(DEBIAN_FRONTEND=noninteractive dpkg -i "$deb" 2>&1)" || fail "dpkg -i: $installed"
+    echo "$installed"
+    getent passwd gatehouse | grep -q ':/var/lib/gatehouse:/usr/sbin/nologin$' || fail "account: $(getent passwd gatehouse)"
+    [ "$(stat -c '%U:%G %a' /var/lib/gatehouse)" = "gatehouse:gatehouse 750" ] || fail "/var/lib/gatehouse: $(stat -c '%U:%G %a' /var/lib/gatehouse)"
+    [ "$(stat -c '%U:%G %a' /etc/gatehouse/gatehouse.json)" = "root:gatehouse 640" ] || fail "gatehouse.json: $(stat -c '%U:%G %a' /etc/gatehouse/gatehouse.json)"
+    [ "$(stat -c '%U:%G %a' /etc/gatehouse/tls/privkey.pem)" = "root:gatehouse 640" ] || fail "no self-signed key in /etc/gatehouse/tls"
+    openssl x509 -in /etc/gatehouse/tls/fullchain.pem -noout -subject | grep -q 'Gatehouse self-signed' || fail "no self-signed certificate"
+    (cd / && gatehouse config check) || fail "config check of the installed configuration"
+    (cd / && gatehouse user add alice --password-stdin <<<"Installed-package-check-1") || fail "sudo gatehouse user add"
+    [ "$(stat -c %U /var/lib/gatehouse/accounts.db)" = gatehouse ] || fail "accounts.db belongs to $(stat -c %U /var/lib/gatehouse/accounts.db)"
+    echo "partner file" >/var/lib/gatehouse/home/alice/kept.txt
+    sed -i 's/"PassivePorts": "50000-50099"/"PassivePorts": "50200-50249"/' /etc/gatehouse/gatehouse.json
+
+    installed="$(DEBIAN_FRONTEND=noninteractive dpkg -i "$deb" 2>&1)" || fail "upgrade: $installed"
+    grep -q '"PassivePorts": "50200-50249"' /etc/gatehouse/gatehouse.json || fail "the upgrade replaced the changed configuration"
+    [ -f /var/lib/gatehouse/home/alice/kept.txt ] || fail "the upgrade lost a file"
+    (cd / && gatehouse user list) | grep -q '^alice ' || fail "the upgrade lost the account"
+    echo "upgrade: configuration, account and files kept"
+
+    local purged
+    purged="$(dpkg --purge gatehouse 2>&1)" || fail "purge: $purged"
+    echo "$purged"
+    [ ! -e /etc/gatehouse ] || fail "/etc/gatehouse is still there after purge"
+    [ -f /var/lib/gatehouse/accounts.db ] && [ -f /var/lib/gatehouse/home/alice/kept.txt ] || fail "purge deleted data"
+    grep -q '/var/lib/gatehouse .* was kept' <<<"$purged" || fail "purge did not say that /var/lib/gatehouse was kept"
+    echo "install: ok"
+}
+
 case "$check" in
+    install) check_install ;;
+    install-inside) check_install_inside ;;
     contents) check_contents ;;
     control) check_control ;;
     unit) check_unit ;;
