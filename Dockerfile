@@ -1,12 +1,13 @@
 # Gatehouse in a container: the Debian package's self-contained executable and configuration (docs/deployment.md,
 # "In a container"). CI does not build it: the base images cannot be pulled on the test machines.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# Native AOT links with the C toolchain.
+RUN apt-get update && apt-get install -y --no-install-recommends clang zlib1g-dev && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN dotnet publish src/Gatehouse -c Release -r linux-x64 --self-contained true \
-        -p:PublishSingleFile=true -p:PublishReadyToRun=true -p:DebugType=none -o /out
+RUN dotnet publish src/Gatehouse -c Release -r linux-x64 -p:PublishAot=true -p:DebugType=none -o /out
 
-# Only the native libraries a self-contained .NET program needs (glibc, OpenSSL, ca-certificates).
+# Only the native libraries a Native AOT .NET program needs (glibc, OpenSSL, ca-certificates).
 FROM mcr.microsoft.com/dotnet/runtime-deps:10.0
 COPY --from=build /out/ /usr/lib/gatehouse/
 COPY packaging/debian/gatehouse.json /etc/gatehouse/gatehouse.json
