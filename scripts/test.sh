@@ -33,6 +33,12 @@ command -v filezilla >/dev/null || need+=(filezilla)
 command -v Xvfb >/dev/null || need+=(xvfb)
 command -v xdotool >/dev/null || need+=(xdotool)
 command -v import >/dev/null || need+=(imagemagick)
+# The Debian package's tests check its unit offline with systemd-analyze and unpack it with dpkg-deb.
+command -v systemd-analyze >/dev/null || need+=(systemd)
+command -v dpkg-deb >/dev/null || need+=(dpkg)
+# The package's executable is built with Native AOT, which links with the system's C toolchain and zlib.
+command -v clang >/dev/null || command -v gcc >/dev/null || need+=(clang)
+[ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 if [ ${#need[@]} -gt 0 ]; then
     sudo_cmd=""
     [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"

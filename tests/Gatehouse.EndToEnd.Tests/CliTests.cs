@@ -157,4 +157,14 @@ public sealed class CliTests : IDisposable
         Assert.True(code == 0, output);
         Assert.True(File.Exists(Path.Combine(server.DataDirectory, "accounts.db")));
     }
+
+    [Fact]
+    public async Task First_run_creates_no_demo_user_when_Accounts_CreateDemoUser_is_false()
+    {
+        await using var server = await GatehouseServer.StartAsync(new() { ["Accounts__CreateDemoUser"] = "false" }, users: []);
+        Assert.DoesNotContain("password:", server.Output, StringComparison.Ordinal);
+        var (code, output) = await server.RunCliAsync(null, "user", "list");
+        Assert.True(code == 0, output);
+        Assert.DoesNotContain("demo", output, StringComparison.Ordinal);
+    }
 }

@@ -6,7 +6,9 @@ public static class DoctorRun
     public static Task<(int ExitCode, string Output)> RunAsync(string url, string? networkNamespace, params string[] options) =>
         RunWithPasswordAsync(url, networkNamespace, GatehouseServer.Password, options);
 
-    public static Task<(int ExitCode, string Output)> RunWithPasswordAsync(string url, string? networkNamespace, string password, params string[] options) =>
-        Clients.RunAsync("dotnet", [GatehouseServer.Executable, "doctor", url, "--password-stdin", .. options],
-            TimeSpan.FromMinutes(2), networkNamespace: networkNamespace, standardInput: password + "\n");
+    public static Task<(int ExitCode, string Output)> RunWithPasswordAsync(string url, string? networkNamespace, string password, params string[] options)
+    {
+        var (program, arguments) = GatehouseServer.Command(["doctor", url, "--password-stdin", .. options]);
+        return Clients.RunAsync(program, arguments, TimeSpan.FromMinutes(2), networkNamespace: networkNamespace, standardInput: password + "\n");
+    }
 }

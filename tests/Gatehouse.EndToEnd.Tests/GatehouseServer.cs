@@ -50,6 +50,15 @@ public sealed partial class GatehouseServer : IAsyncDisposable
 
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "gatehouse.dll");
 
+    /// <summary>
+    /// How to run gatehouse: the build's gatehouse.dll with dotnet, or the native executable that E2E_GATEHOUSE_EXECUTABLE
+    /// names (for example the Debian package's Native AOT build, to run the same tests against it).
+    /// </summary>
+    public static (string Program, string[] Arguments) Command(params string[] arguments) =>
+        Environment.GetEnvironmentVariable("E2E_GATEHOUSE_EXECUTABLE") is { Length: > 0 } native
+            ? (native, arguments)
+            : ("dotnet", [Executable, .. arguments]);
+
     public string Home(string user) => Path.Combine(DataDirectory, "home", user);
 
     /// <param name="settings">Configuration keys in environment form (Ftp__ExplicitPort), without the GATEHOUSE_ prefix.</param>
@@ -254,7 +263,8 @@ public sealed partial class GatehouseServer : IAsyncDisposable
 
     private static Process Start(IReadOnlyDictionary<string, string> settings, string[] arguments, string? networkNamespace)
     {
-        var info = Clients.StartInfo("dotnet", [Executable, .. arguments], networkNamespace);
+        var (program, commandLine) = Command(arguments);
+        var info = Clients.StartInfo(program, commandLine, networkNamespace);
         info.RedirectStandardInput = true;
         info.WorkingDirectory = settings["DataDirectory"];
 

@@ -72,6 +72,7 @@ public static class ConfigurationKeys
         ("Bans:AccountDelayMilliseconds", Kind.Integer),
         ("Bans:AccountMaxDelaySeconds", Kind.Integer),
         ("Accounts:PasswordMinLength", Kind.Integer),
+        ("Accounts:CreateDemoUser", Kind.Boolean),
         ("AccountStore:Provider", Kind.StoreProvider),
         ("AccountStore:ConnectionString", Kind.Text),
         ("Cluster:NodeName", Kind.Text),

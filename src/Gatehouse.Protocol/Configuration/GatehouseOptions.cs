@@ -219,6 +219,9 @@ public sealed class BanOptions
 public sealed class AccountOptions
 {
     public int PasswordMinLength { get; set; } = 12;
+
+    /// <summary>Whether <c>serve</c> creates the user "demo" (password printed once) when the account store is empty.</summary>
+    public bool CreateDemoUser { get; set; } = true;
 }
 
 public enum AccountStoreProvider

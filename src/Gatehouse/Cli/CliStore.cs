@@ -17,6 +17,11 @@ internal sealed class CliStore
     {
         Options = options;
         Paths = new DataPaths(options.DataDirectory);
+        if (ServiceAccount.BecomeOwnerOf(Paths.Root) is { } refusal)
+        {
+            throw new InvalidOperationException(refusal);
+        }
+
         Directory.CreateDirectory(Paths.Root);
         var database = AccountStoreSetup.Open(options);
         Accounts = new SqlAccountStore(database);

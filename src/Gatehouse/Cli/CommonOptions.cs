@@ -9,7 +9,7 @@ internal static class CommonOptions
 
     public static Option<FileInfo?> Config() => new("--config", "-c")
     {
-        Description = $"JSON configuration file (default: ./{GatehouseConfiguration.DefaultFile} when present). GATEHOUSE_* environment variables override it.",
+        Description = $"JSON configuration file (default: ./{GatehouseConfiguration.DefaultFile} when present, else {GatehouseConfiguration.InstalledFile} when present). GATEHOUSE_* environment variables override it.",
     };
 
     /// <summary>Loads configuration or prints every problem and returns null.</summary>

@@ -46,6 +46,9 @@ internal static class ServeCommand
             console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
             console.ColorBehavior = LoggerColorBehavior.Disabled;
         });
+        // Under systemd (Type=notify): READY=1 once listening, STOPPING=1 on SIGTERM, and journal priorities instead of the
+        // console's format. Elsewhere it does nothing.
+        builder.Services.AddSystemd();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(options.Limits.ShutdownGraceSeconds + 15));
         builder.Services.AddGatehouseServer(options, configuration.Settings!);
         using var host = builder.Build();

@@ -4,14 +4,17 @@ using Gatehouse.Protocol.Configuration;
 
 namespace Gatehouse.Hosting;
 
-/// <summary>On an empty account store, creates the user "demo" with a random password and prints how to connect, once.</summary>
+/// <summary>
+/// On an empty account store, creates the user "demo" with a random password and prints how to connect, once
+/// (unless Accounts:CreateDemoUser is false, as in the Debian package, where the output would land in the journal).
+/// </summary>
 public static class FirstRun
 {
     public const string DemoUser = "demo";
 
     public static async Task EnsureDemoUserAsync(IAccountStore store, PasswordHashing hashing, GatehouseOptions options, TextWriter output, CancellationToken cancellationToken)
     {
-        if (await store.CountAsync(cancellationToken).ConfigureAwait(false) > 0)
+        if (!options.Accounts.CreateDemoUser || await store.CountAsync(cancellationToken).ConfigureAwait(false) > 0)
         {
             return;
         }

@@ -5,12 +5,16 @@ namespace Gatehouse.Hosting;
 
 /// <summary>
 /// Configuration sources, in order of precedence: GATEHOUSE_* environment variables over the JSON file
-/// (--config, else ./gatehouse.json when present) over the embedded defaults of the options classes.
+/// (--config, else ./gatehouse.json when present, else the installed /etc/gatehouse/gatehouse.json when present) over
+/// the embedded defaults of the options classes.
 /// </summary>
 public sealed class GatehouseConfiguration
 {
     public const string DefaultFile = "gatehouse.json";
     public const string EnvironmentPrefix = "GATEHOUSE_";
+
+    /// <summary>Where the Debian package installs the configuration, so <c>sudo gatehouse user add</c> works from any directory.</summary>
+    public const string InstalledFile = "/etc/gatehouse/gatehouse.json";
 
     private GatehouseConfiguration(IConfigurationRoot root, GatehouseOptions? options, ValidatedSettings? settings, IReadOnlyList<string> problems, string? file)
     {
@@ -35,7 +39,7 @@ public sealed class GatehouseConfiguration
 
     public static GatehouseConfiguration Load(FileInfo? configFile)
     {
-        var path = configFile?.FullName ?? (System.IO.File.Exists(DefaultFile) ? Path.GetFullPath(DefaultFile) : null);
+        var path = configFile?.FullName ?? DefaultPath();
         if (configFile is not null && !configFile.Exists)
         {
             return Failed(path, $"--config: file '{configFile.FullName}' does not exist; give the path of a JSON configuration file.");
@@ -67,6 +71,11 @@ public sealed class GatehouseConfiguration
         var valid = problems.Count == 0;
         return new GatehouseConfiguration(root, valid ? options : null, valid ? settings : null, problems, path);
     }
+
+    private static string? DefaultPath() =>
+        System.IO.File.Exists(DefaultFile) ? Path.GetFullPath(DefaultFile)
+        : System.IO.File.Exists(InstalledFile) ? InstalledFile
+        : null;
 
     private static GatehouseConfiguration Failed(string? path, string problem) =>
         new(new ConfigurationBuilder().Build(), null, null, [problem], path);
