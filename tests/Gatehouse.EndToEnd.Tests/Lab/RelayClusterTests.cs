@@ -13,7 +13,9 @@ namespace Gatehouse.EndToEnd.Tests.Lab;
 [Collection(NetworkLabCollection.Name)]
 public sealed partial class RelayClusterTests(PostgresServer postgres, ITestOutputHelper output) : IClassFixture<PostgresServer>
 {
-    private const string Range = "50000-50059";
+    // A transfer holds its port until it ends (the port is watched for a second connection), and all 60 sessions come
+    // from the balancer's one address: they need more ports than sessions.
+    private const string Range = "50000-50099";
     private const int RelayPort = 2100;
 
     /// <summary>The configuration docs/cluster.md documents for a shared range, with the lab's addresses.</summary>
