@@ -73,9 +73,14 @@ internal sealed class PassivePortSocket
     /// <summary>No connection waits in the kernel's queue or is still being matched: every one that reached the port so far has been seen.</summary>
     public bool Settled()
     {
-        if (_closed || Volatile.Read(ref _dispatching) > 0)
+        if (_closed)
         {
-            return _closed;
+            return true;
+        }
+
+        if (Volatile.Read(ref _dispatching) > 0)
+        {
+            return false;
         }
 
         try

@@ -120,10 +120,24 @@ internal sealed class DataConnector(FtpServerContext server, ControlChannel cont
         return upload ?? (Stream)tls;
     }
 
-    /// <summary>Refuses a data connection whose TLS did not resume the control session where the account's rule requires it (Tls:DataConnectionResumption).</summary>
+    /// <summary>
+    /// Logs (at debug level) how the data connection's TLS was secured, and refuses it where it did not resume the control
+    /// session and the account's rule requires that (Tls:DataConnectionResumption).
+    /// </summary>
     private void EnforceBinding(DataConnection connection, SslStream tls)
     {
         var resumedControl = OpenSslResumption.ResumedSessionOf(tls, control.Tls!);
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.DataConnectionSecured(logger, tls.SslProtocol, (resumedControl, OpenSslResumption.Resumed(tls)) switch
+            {
+                (true, _) => "resuming the control connection's session",
+                (false, true) => "resuming another connection's session",
+                (_, false) => "a new session (not resumed)",
+                _ => "resumption unknown",
+            });
+        }
+
         var rule = DataTlsBinding.Effective(server.Options.Tls.DataConnectionResumption, state.Policy?.DataTlsResumption);
         if (DataTlsBinding.Refusal(rule, resumedControl, state.DataTlsResumed) is { } reason)
         {
@@ -207,16 +221,6 @@ internal sealed class DataConnector(FtpServerContext server, ControlChannel cont
         try
         {
             await tls.AuthenticateAsServerAsync(TlsCertificateProvider.CreateDataOptions(control.Certificate!), timeout.Token).ConfigureAwait(false);
-            if (logger.IsEnabled(LogLevel.Debug))
-            {
-                Log.DataConnectionSecured(logger, tls.SslProtocol, (OpenSslResumption.Resumed(tls), OpenSslResumption.ResumedSessionOf(tls, control.Tls!)) switch
-                {
-                    (_, true) => "resuming the control connection's session",
-                    (true, false) => "resuming another connection's session",
-                    (false, _) => "a new session (not resumed)",
-                    _ => "resumption unknown",
-                });
-            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
