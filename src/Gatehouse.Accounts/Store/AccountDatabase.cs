@@ -13,9 +13,10 @@ public sealed class AccountDatabase : IDisposable
     private readonly DbDataSource _source;
     private readonly DatabaseDialect _dialect;
 
-    private AccountDatabase(DatabaseDialect dialect, string connectionString)
+    private AccountDatabase(DatabaseDialect dialect, string connectionString, TimeProvider time)
     {
         _dialect = dialect;
+        Reachability = new StoreReachability(time);
         _source = dialect.CreateDataSource(connectionString);
         try
         {
@@ -38,37 +39,33 @@ public sealed class AccountDatabase : IDisposable
     /// <summary>What the store runs on, as an operator would name it in a log line.</summary>
     public string Description => _dialect.Describe();
 
-    public static AccountDatabase OpenSqlite(string databasePath) => new(new SqliteDialect(databasePath), SqliteDialect.ConnectionString(databasePath));
+    public static AccountDatabase OpenSqlite(string databasePath, TimeProvider? time = null) =>
+        new(new SqliteDialect(databasePath), SqliteDialect.ConnectionString(databasePath), time ?? TimeProvider.System);
 
-    public static AccountDatabase OpenPostgres(string connectionString) => new(new PostgresDialect(connectionString), connectionString);
+    public static AccountDatabase OpenPostgres(string connectionString, TimeProvider? time = null) =>
+        new(new PostgresDialect(connectionString), connectionString, time ?? TimeProvider.System);
 
-    public async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = Prepare(connection, sql, parameters);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>Whether the store answered the last query; every query below reports to it.</summary>
+    public StoreReachability Reachability { get; }
 
-    public async Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = Prepare(connection, sql, parameters);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        RunAsync(sql, parameters, command => command.ExecuteNonQueryAsync(cancellationToken), cancellationToken);
 
-    public async Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = Prepare(connection, sql, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var rows = new List<T>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+    public Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        RunAsync(sql, parameters, command => command.ExecuteScalarAsync(cancellationToken), cancellationToken);
+
+    public Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        RunAsync(sql, parameters, async command =>
         {
-            rows.Add(map(reader));
-        }
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var rows = new List<T>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add(map(reader));
+            }
 
-        return rows;
-    }
+            return rows;
+        }, cancellationToken);
 
     /// <summary>Times are stored as ISO 8601 text in UTC, which sorts in time order in both databases.</summary>
     public static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
@@ -90,6 +87,33 @@ public sealed class AccountDatabase : IDisposable
         }
 
         return command;
+    }
+
+    /// <summary>
+    /// Runs one statement on a connection of the pool. A failure that means the store is away is reported to
+    /// <see cref="Reachability"/> and thrown as <see cref="StoreUnavailableException"/>; any answer reports it back.
+    /// </summary>
+    private async Task<T> RunAsync<T>(string sql, (string Name, object? Value)[] parameters, Func<DbCommand, Task<T>> run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = Prepare(connection, sql, parameters);
+            var result = await run(command).ConfigureAwait(false);
+            Reachability.ReportAnswered();
+            return result;
+        }
+        catch (Exception ex) when (ex is not StoreUnavailableException && StoreReachability.IsOutage(ex))
+        {
+            Reachability.ReportUnreachable(ex);
+            throw new StoreUnavailableException(Description, ex);
+        }
+        catch (DbException)
+        {
+            // The store answered, with an error about the statement.
+            Reachability.ReportAnswered();
+            throw;
+        }
     }
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)

@@ -1,0 +1,12 @@
+using System.Data.Common;
+
+namespace Gatehouse.Accounts.Store;
+
+/// <summary>
+/// The account store could not be reached or stopped answering (a database restart, failover, partition or exhausted
+/// connection limit): an expected condition of a shared store, not a defect, so callers log it without a stack trace
+/// and keep serving what they can. It is a <see cref="DbException"/>, so code that already tolerates database errors
+/// tolerates this one too.
+/// </summary>
+public sealed class StoreUnavailableException(string store, Exception cause)
+    : DbException($"The account store ({store}) cannot be reached: {cause.Message}", cause);
