@@ -17,7 +17,9 @@ public sealed class PostgresServer : IDisposable
     private const string ServiceAccount = "postgres";
     private static int _databaseCounter;
     private readonly DirectoryInfo _root;
-    private readonly Process _server;
+    private readonly string _bin;
+    private readonly string _data;
+    private Process _server;
     private readonly System.Text.StringBuilder _log = new();
     private readonly string _password = Convert.ToHexString(Guid.NewGuid().ToByteArray());
 
@@ -25,9 +27,9 @@ public sealed class PostgresServer : IDisposable
     {
         var bin = Directory.GetDirectories("/usr/lib/postgresql").OrderBy(path => int.Parse(Path.GetFileName(path), CultureInfo.InvariantCulture)).LastOrDefault()
             ?? throw new InvalidOperationException("PostgreSQL is not installed (apt-get install postgresql; scripts/test.sh does it).");
-        bin = Path.Combine(bin, "bin");
+        _bin = Path.Combine(bin, "bin");
         _root = Directory.CreateTempSubdirectory("gatehouse-pg-");
-        var data = Path.Combine(_root.FullName, "data");
+        _data = Path.Combine(_root.FullName, "data");
         var passwordFile = Path.Combine(_root.FullName, "password");
         File.WriteAllText(passwordFile, _password);
         Port = FreePort();
@@ -39,15 +41,8 @@ public sealed class PostgresServer : IDisposable
                 Run(asServiceAccount: false, "chown", "-R", ServiceAccount, _root.FullName);
             }
 
-            Run(asServiceAccount: true, Path.Combine(bin, "initdb"), "-D", data, "-U", User, "--pwfile", passwordFile, "--auth", "scram-sha-256", "--encoding", "UTF8", "--locale", "C.UTF-8");
-            // max_connections is below PostgreSQL's default (100) so that a node whose pool grew with every concurrent
-            // login, as Npgsql's default allows, runs the database out of connections in the cluster test.
-            _server = Process.Start(StartInfo(asServiceAccount: true, Path.Combine(bin, "postgres"),
-                "-D", data, "-p", Port.ToString(CultureInfo.InvariantCulture), "-k", _root.FullName, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=40"))!;
-            _server.OutputDataReceived += (_, line) => Remember(line.Data);
-            _server.ErrorDataReceived += (_, line) => Remember(line.Data);
-            _server.BeginOutputReadLine();
-            _server.BeginErrorReadLine();
+            Run(asServiceAccount: true, Path.Combine(_bin, "initdb"), "-D", _data, "-U", User, "--pwfile", passwordFile, "--auth", "scram-sha-256", "--encoding", "UTF8", "--locale", "C.UTF-8");
+            _server = Launch();
             WaitUntilReady();
         }
         catch
@@ -86,9 +81,43 @@ public sealed class PostgresServer : IDisposable
         Password = _password,
     }.ToString();
 
+    /// <summary>
+    /// Stops the server as an administrator's restart does (fast shutdown: sessions are ended with 57P01), and waits
+    /// until it has exited; connections are refused until <see cref="Start"/>.
+    /// </summary>
+    public void Stop()
+    {
+        Signal("INT", ServerProcesses().Take(1));
+        if (!_server.WaitForExit(TimeSpan.FromSeconds(30)))
+        {
+            throw new InvalidOperationException("PostgreSQL did not stop within 30 s.");
+        }
+    }
+
+    /// <summary>Starts the server again after <see cref="Stop"/>, on the same port and data, and waits until it answers.</summary>
+    public void Start()
+    {
+        _server.Dispose();
+        _server = Launch();
+        WaitUntilReady();
+    }
+
+    /// <summary>
+    /// Freezes the server and its sessions (SIGSTOP), as a hung host or a network partition looks to a client: connections
+    /// are accepted by the kernel but nothing answers, until <see cref="Thaw"/>.
+    /// </summary>
+    public void Freeze() => Signal("STOP", ServerProcesses());
+
+    public void Thaw() => Signal("CONT", ServerProcesses());
+
     public void Dispose()
     {
         NpgsqlConnection.ClearAllPools();
+        if (_server is { HasExited: false })
+        {
+            Thaw();
+        }
+
         if (_server is { HasExited: false })
         {
             _server.Kill(entireProcessTree: true);
@@ -97,6 +126,70 @@ public sealed class PostgresServer : IDisposable
 
         _server?.Dispose();
         _root.Delete(recursive: true);
+    }
+
+    private Process Launch()
+    {
+        // max_connections is below PostgreSQL's default (100) so that a node whose pool grew with every concurrent
+        // login, as Npgsql's default allows, runs the database out of connections in the cluster test.
+        var server = Process.Start(StartInfo(asServiceAccount: true, Path.Combine(_bin, "postgres"),
+            "-D", _data, "-p", Port.ToString(CultureInfo.InvariantCulture), "-k", _root.FullName, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=40"))!;
+        server.OutputDataReceived += (_, line) => Remember(line.Data);
+        server.ErrorDataReceived += (_, line) => Remember(line.Data);
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        return server;
+    }
+
+    /// <summary>The postmaster (first; its pid is in postmaster.pid) and the processes it forked.</summary>
+    private IEnumerable<int> ServerProcesses()
+    {
+        var pidFile = Path.Combine(_data, "postmaster.pid");
+        if (!File.Exists(pidFile))
+        {
+            yield break;
+        }
+
+        var postmaster = int.Parse(File.ReadLines(pidFile).First(), CultureInfo.InvariantCulture);
+        yield return postmaster;
+        foreach (var stat in Directory.GetDirectories("/proc").Select(directory => Path.Combine(directory, "stat")))
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(stat);
+            }
+            catch (IOException)
+            {
+                continue; // The process ended while we looked.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            // "pid (comm) state ppid ...": comm may hold spaces, so read after its closing parenthesis.
+            var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+            if (fields.Length > 1 && int.Parse(fields[1], CultureInfo.InvariantCulture) == postmaster)
+            {
+                yield return int.Parse(text[..text.IndexOf(' ')], CultureInfo.InvariantCulture);
+            }
+        }
+    }
+
+    /// <summary>Signals the processes; one that ended meanwhile is no error.</summary>
+    private static void Signal(string signal, IEnumerable<int> processes)
+    {
+        var start = new ProcessStartInfo("kill") { UseShellExecute = false, RedirectStandardError = true };
+        start.ArgumentList.Add($"-{signal}");
+        foreach (var pid in processes)
+        {
+            start.ArgumentList.Add(pid.ToString(CultureInfo.InvariantCulture));
+        }
+
+        using var kill = Process.Start(start)!;
+        kill.StandardError.ReadToEnd();
+        kill.WaitForExit();
     }
 
     private void WaitUntilReady()
