@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 
+import raw
 import servers
 import workloads
 
@@ -95,6 +96,12 @@ def plan(source, big, count, small, sizes, chosen):
             for tls in (False, True):
                 name = "%s %d MiB %s" % (direction, big >> 20, "TLS" if tls else "plain")
                 result.append((name, lambda server, d=direction, t=tls: workloads.big_file(server, source, big, d, t)))
+    if "raw" in chosen:
+        payload = open(source, "rb").read()
+        for direction in ("STOR", "RETR"):
+            for tls in (False, True):
+                name = "%s %d MiB raw socket, fresh session, %s" % (direction, big >> 20, "TLS" if tls else "plain")
+                result.append((name, lambda server, d=direction, t=tls: raw.big_file(server, payload, d, t)))
     if "small" in chosen:
         for tls in (False, True):
             name = "%d x %d KiB one session %s" % (count, small >> 10, "TLS" if tls else "plain")
@@ -155,6 +162,9 @@ def main():
     parser.add_argument("--servers", default="gatehouse,gatehouse-nosync,vsftpd,pure-ftpd,proftpd,pyftpdlib")
     parser.add_argument("--workloads", default="big,small,churn,idle,listing")
     parser.add_argument("--output")
+    parser.add_argument("--workdir", help="where homes and files live, e.g. /dev/shm (tmpfs: storage costs nothing, the server's own CPU shows)")
+    parser.add_argument("--cold", action="store_true",
+                        help="no warm-up, and every server restarted before each of its measurements: first-transfer figures")
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("run as root: vsftpd and the system bench account need it")
@@ -172,7 +182,7 @@ def main():
     # again, which is most of its time.
     sizes = {"clients": 50, "seconds": 2 if args.quick else 15, "idle": 500 if args.quick else 10000, "idle runs": 1 if args.quick else args.runs,
              "entries": 50000, "warm-up seconds": 1 if args.quick else 2}
-    with tempfile.TemporaryDirectory(prefix="gatehouse-bench-") as work:
+    with tempfile.TemporaryDirectory(prefix="gatehouse-bench-", dir=args.workdir) as work:
         os.chmod(work, 0o755)
         cert, key = certificate(work)
         source = os.path.join(work, "source.bin")
@@ -189,7 +199,8 @@ def main():
                 started.append(server)
 
             for server in started:
-                workloads.warm_up(server, sizes["warm-up seconds"])
+                if not args.cold:
+                    workloads.warm_up(server, sizes["warm-up seconds"])
 
             steps = plan(source, big, count, 4096, sizes, args.workloads.split(","))
             results = {}
@@ -207,6 +218,9 @@ def main():
                     for server in started:
                         if server.uploads_only and not stores_files(workload):
                             continue
+                        if args.cold:
+                            server.stop()
+                            server.start()
                         measuring = time.time()
                         try:
                             results.setdefault((workload, server.name), []).append(measure(server))
@@ -222,8 +236,10 @@ def main():
             for server in started:
                 server.stop()
 
-    report = "# Benchmark %s\n\n%d runs%s, loopback; client and servers share the machine; wall time %.1f minutes.\n\n%s\n\n%s\n\n%s\n\n## Failed measurements\n\n%s\n" % (
-        datetime.date.today().isoformat(), args.runs, " (quick)" if args.quick else "", (time.time() - began) / 60, machine(),
+    style = "homes in %s; %s" % (args.workdir or tempfile.gettempdir(),
+                                 "cold: no warm-up, each measurement in a server started just before it" if args.cold else "warm: every server warmed up first")
+    report = "# Benchmark %s\n\n%d runs%s, loopback; client and servers share the machine; %s; wall time %.1f minutes.\n\n%s\n\n%s\n\n%s\n\n## Failed measurements\n\n%s\n" % (
+        datetime.date.today().isoformat(), args.runs, " (quick)" if args.quick else "", style, (time.time() - began) / 60, machine(),
         table(results, [name for name, _ in steps if any(key[0] == name for key in results)]), "\n".join(resident),
         "\n".join(failures) or "None.")
     print(report)

@@ -29,7 +29,7 @@ def _curl(server, tls, *arguments):
     return float(result.stdout.strip())
 
 
-def _own(server, path):
+def own(server, path):
     if server.system_account:
         shutil.chown(path, "gatehousebench", "gatehousebench")
 
@@ -53,7 +53,7 @@ def big_file(server, source, size, direction, tls):
         target = os.path.join(server.home, "big.bin")
         if not os.path.exists(target):
             shutil.copyfile(source, target)
-            _own(server, target)
+            own(server, target)
         _settle(target)
         before = server.cpu()
         seconds = _curl(server, tls, "--output", "/dev/null", url + "big.bin")
@@ -109,7 +109,7 @@ def churn(server, tls, clients, seconds):
     if not os.path.exists(target):
         with open(target, "wb") as out:
             out.write(os.urandom(4096))
-        _own(server, target)
+        own(server, target)
     before, client_before, started = server.cpu(), _client_cpu(), time.time()
     result = _loadgen(server, tls, "churn", clients, seconds, "churn.bin")
     wall = time.time() - started
@@ -190,7 +190,7 @@ def listing(server, entries, command):
             if server.system_account:
                 os.chown(path, *_bench_ids())
         os.rename(directory + ".tmp", directory)
-        _own(server, directory)
+        own(server, directory)
     # Two listings; the first is untimed. It warms the kernel's directory caches and a JIT-compiled server's listing
     # code (measured: Gatehouse's first 50,000-entry listing in a process takes 0.24 s, the next ones 0.14 to 0.16 s),
     # so the timed one is what a server that lists now and then does. Memory is sampled across both, from before the
