@@ -1,0 +1,46 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Gatehouse.Storage.Local;
+
+/// <summary>
+/// Where an interrupted new upload is kept for its client to resume (user/group setting <c>resume-uploads</c>): a hidden
+/// file beside the name it was going to, named from the uploading user and that name alone, so every node sharing the
+/// storage finds the same file and no user ever resumes another's. The name starts with
+/// <see cref="PathValidation.TemporaryUploadPrefix"/>, so it is reserved, never listed, never served and never renamed
+/// to by a client, like every temporary upload file.
+/// </summary>
+public static class PartialUploads
+{
+    public const string Prefix = PathValidation.TemporaryUploadPrefix + "partial-";
+
+    public static bool IsPartialName(string name) => name.StartsWith(Prefix, StringComparison.Ordinal);
+
+    /// <summary>The partial file's name for <paramref name="owner"/>'s upload to <paramref name="fileName"/>: 128 bits of SHA-256 over both.</summary>
+    public static string NameFor(string owner, string fileName)
+    {
+        var key = SHA256.HashData(Encoding.UTF8.GetBytes(owner + "\0" + fileName));
+        return Prefix + Convert.ToHexStringLower(key.AsSpan(0, 16));
+    }
+
+    /// <summary>The partial file beside <paramref name="finalPath"/>.</summary>
+    internal static string PathFor(string owner, string finalPath) =>
+        Path.Combine(Path.GetDirectoryName(finalPath)!, NameFor(owner, Path.GetFileName(finalPath)));
+
+    /// <summary>The length of the partial file at <paramref name="partialPath"/>, or null when there is none (a link is never one).</summary>
+    internal static long? Length(string partialPath)
+    {
+        if (NativeFileApi.LinkStatus(partialPath, out var error) is { } status)
+        {
+            return status is { IsDirectory: false, IsLink: false } ? status.Size : null;
+        }
+
+        if (error != NativeFileApi.NotImplemented)
+        {
+            return null;
+        }
+
+        var file = new FileInfo(partialPath);
+        return file.Exists && file.LinkTarget is null ? file.Length : null;
+    }
+}
