@@ -16,10 +16,13 @@ public static class PartialUploads
 
     public static bool IsPartialName(string name) => name.StartsWith(Prefix, StringComparison.Ordinal);
 
-    /// <summary>The partial file's name for <paramref name="owner"/>'s upload to <paramref name="fileName"/>: 128 bits of SHA-256 over both.</summary>
+    /// <summary>
+    /// The partial file's name for <paramref name="owner"/>'s upload to <paramref name="fileName"/>: 128 bits of SHA-256
+    /// over both, the owner's length first so that no other pair of strings gives the same input.
+    /// </summary>
     public static string NameFor(string owner, string fileName)
     {
-        var key = SHA256.HashData(Encoding.UTF8.GetBytes(owner + "\0" + fileName));
+        var key = SHA256.HashData(Encoding.UTF8.GetBytes($"{owner.Length}:{owner}/{fileName}"));
         return Prefix + Convert.ToHexStringLower(key.AsSpan(0, 16));
     }
 
