@@ -101,6 +101,7 @@ internal sealed class TransferRunner(
         string? failure = null;
         var opened = false;
         var interrupted = false;
+        string? kept = null;
         PassiveReservation? reservation = null;
         CancellationTokenRegistration onRace = default;
         try
@@ -228,7 +229,7 @@ internal sealed class TransferRunner(
 
             if (interrupted && request.Interrupted is { } keep)
             {
-                await KeepInterruptedAsync(keep, request.Record?.Path ?? request.OpeningText).ConfigureAwait(false);
+                kept = await KeepInterruptedAsync(keep, request.Record?.Path ?? request.OpeningText).ConfigureAwait(false);
             }
 
             if (request.Resource is not null)
@@ -237,6 +238,11 @@ internal sealed class TransferRunner(
             }
 
             run.Cancellation.Dispose();
+        }
+
+        if (kept is not null && final is not null)
+        {
+            final = new FtpReply(426, kept);
         }
 
         if (request.Record is { } record)
@@ -259,15 +265,16 @@ internal sealed class TransferRunner(
     }
 
     /// <summary>A failure to keep what the transfer left is logged; the resource is then disposed as after any failure.</summary>
-    private async Task KeepInterruptedAsync(Func<ValueTask> keep, string path)
+    private async Task<string?> KeepInterruptedAsync(Func<ValueTask<string?>> keep, string path)
     {
         try
         {
-            await keep().ConfigureAwait(false);
+            return await keep().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FileSystemException or IOException or UnauthorizedAccessException)
         {
             Log.PartialUploadNotKept(logger, path, ex.Message);
+            return null;
         }
     }
 

@@ -167,7 +167,7 @@ internal sealed class LocalUpload(
             ?? throw new FileSystemException(FileSystemError.NotFound, $"{path} does not exist, so there is nothing to resume or append to.");
         if (length != offset)
         {
-            throw OffsetMismatch(path, offset, length);
+            throw OffsetMismatch(offset, length);
         }
 
         try
@@ -177,7 +177,7 @@ internal sealed class LocalUpload(
         }
         catch (FileNotFoundException)
         {
-            throw new FileSystemException(FileSystemError.NotFound, $"The interrupted upload of {path} was just resumed or replaced by another transfer; ask SIZE {path} again.");
+            throw new FileSystemException(FileSystemError.NotFound, $"Your interrupted upload to {path.Name} was just resumed or replaced by another transfer; ask SIZE again.");
         }
 
         var taken = new FileInfo(temporary).Length;
@@ -185,12 +185,13 @@ internal sealed class LocalUpload(
         {
             // Another attempt changed it between the look and the rename: give it back untouched.
             PutBack(temporary, partial, taken);
-            throw OffsetMismatch(path, offset, taken);
+            throw OffsetMismatch(offset, taken);
         }
     }
 
-    private static FileSystemException OffsetMismatch(VirtualPath path, long offset, long length) =>
-        new(FileSystemError.OffsetBeyondEnd, $"Restart offset {offset} does not match the {length} bytes kept of the interrupted upload of {path}; send REST {length}, or STOR without REST to start again.");
+    /// <summary>Without the path: inside a mounted folder this file system knows only the folder's part of it.</summary>
+    private static FileSystemException OffsetMismatch(long offset, long length) =>
+        new(FileSystemError.OffsetBeyondEnd, $"Restart offset {offset} does not match the {length} bytes kept of your interrupted upload to this name; send REST {length}, or STOR without REST to start again.");
 
     /// <summary>A resumed partial, cut back to the <paramref name="length"/> it had when taken, goes back under its name.</summary>
     private static void PutBack(string temporary, string partial, long length)

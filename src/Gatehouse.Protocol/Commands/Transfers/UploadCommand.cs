@@ -31,13 +31,17 @@ internal static class UploadCommand
             context.State.Policy is { ResumeUploads: true } ? () => KeepPartialAsync(context, upload, path) : null));
     }
 
-    private static async ValueTask KeepPartialAsync(FtpCommandContext context, IUpload upload, VirtualPath path)
+    /// <returns>The 426's text when something is kept.</returns>
+    private static async ValueTask<string?> KeepPartialAsync(FtpCommandContext context, IUpload upload, VirtualPath path)
     {
         var grown = await upload.KeepPartialAsync(CancellationToken.None).ConfigureAwait(false);
-        if (grown != 0)
+        if (await context.FileSystem.GetPartialUploadSizeAsync(path, CancellationToken.None).ConfigureAwait(false) is not { } kept)
         {
-            Log.PartialUploadKept(context.Session.Logger, path.Value, grown);
+            return null;
         }
+
+        Log.PartialUploadKept(context.Session.Logger, path.Value, kept, grown);
+        return $"Transfer interrupted; the {kept} bytes of {path} received so far are kept, hidden, for you to resume: TYPE I, then REST {kept} and STOR, or APPE (SIZE {path} tells the length).";
     }
 
     public static bool TryPrepare(FtpCommandContext context, out VirtualPath path, out FtpReply refusal, string? input = null)
