@@ -161,6 +161,30 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_server_killed_while_an_upload_continues_a_partial_gives_the_partial_back_after_its_restart()
+    {
+        await using var server = await StartAsync();
+        var source = Path.Combine(_work, "order.bin");
+        await File.WriteAllBytesAsync(source, Data(17));
+        await ResumePyAsync(server, "alice", $"cut /order.bin {Size} 17 1000000 close");
+        var kept = long.Parse((await FtpSteps.RunAsync(server, "alice", ["cmd SIZE /order.bin"]))["cmd SIZE /order.bin"].Split(' ')[1], CultureInfo.InvariantCulture);
+
+        // lftp continues it slowly; the server dies (SIGKILL) in the middle.
+        var resuming = Clients.RunAsync("lftp", LftpArguments(server, "set net:limit-rate 300000; put -c order.bin"), TimeSpan.FromSeconds(8), _work);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await server.KillAsync();
+        await resuming;
+        await server.RestartAsync();
+
+        Assert.True(await server.WaitForLogAsync($"the {kept} bytes kept before it are put back", TimeSpan.FromSeconds(20)), Clients.Tail(server.Output));
+        Assert.Equal($"213 {kept}", (await FtpSteps.RunAsync(server, "alice", ["cmd SIZE /order.bin"]))["cmd SIZE /order.bin"]);
+        var (code, output) = await Clients.RunAsync("lftp", LftpArguments(server, "put -c order.bin"), TimeSpan.FromMinutes(2), _work);
+        Assert.True(code == 0, output);
+        Assert.Equal(Data(17), await File.ReadAllBytesAsync(Path.Combine(server.Home("alice"), "order.bin")));
+        Assert.Empty(HiddenFiles(server.Home("alice")));
+    }
+
+    [Fact]
     public async Task Curl_C_minus_finishes_a_cut_upload()
     {
         await using var server = await StartAsync();

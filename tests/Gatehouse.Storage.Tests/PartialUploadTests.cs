@@ -241,9 +241,7 @@ public sealed class PartialUploadTests : IDisposable
         Assert.False(File.Exists(old));
         Assert.True(File.Exists(PartialFile("alice", "young.bin")));
         Assert.Equal((1, 4L, 0, 0, 0L), (result.PartialsRemoved, result.PartialBytesRemoved, result.Removed, result.Kept, result.CountedBytes));
-        var report = Assert.Single(removed);
-        Assert.True(report.Partial);
-        Assert.Equal((old, 4L), (report.Path, report.Bytes));
+        Assert.Equal(new AbandonedUpload(old, 4, TimeSpan.FromHours(73), AbandonedUploadKind.ExpiredPartial), Assert.Single(removed) with { Age = TimeSpan.FromHours(73) });
     }
 
     [Fact]
@@ -256,5 +254,53 @@ public sealed class PartialUploadTests : IDisposable
 
         Assert.Equal(0, result.PartialsRemoved);
         Assert.True(File.Exists(PartialFile("alice", "old.bin")));
+    }
+
+    [Fact]
+    public async Task After_a_crash_the_file_of_an_attempt_that_was_resuming_goes_back_to_being_the_partial_it_took()
+    {
+        // What a process killed while continuing a 5-byte partial leaves: its temporary file, with data of the attempt after the 5 bytes.
+        var partialName = PartialUploads.NameFor("alice", "big.bin");
+        var crashed = Path.Combine(_home, $"{partialName}.5.{Guid.NewGuid():N}");
+        File.WriteAllText(crashed, "hello, and what the dead attempt wrote");
+        Assert.True(PartialUploads.TryParseResuming(Path.GetFileName(crashed), out var parsed, out var length));
+        Assert.Equal((partialName, 5L), (parsed, length));
+        Assert.Equal(new StorageUsage(5, 0), UsageScanner.Scan(_home));
+
+        var removed = new List<AbandonedUpload>();
+        var now = DateTimeOffset.UtcNow;
+        var result = AbandonedUploadSweep.Run(_home, new AbandonedUploadRules(now, AloneSince: now.AddMinutes(1), TimeSpan.FromHours(72)), removed.Add);
+
+        Assert.Equal((1, 0, 0), (result.PartialsRestored, result.Removed, result.Kept));
+        Assert.Equal(AbandonedUploadKind.RestoredPartial, Assert.Single(removed).Kind);
+        Assert.False(File.Exists(crashed));
+        Assert.Equal("hello", File.ReadAllText(PartialFile("alice", "big.bin")));
+        Assert.Equal(5, await _alice.GetPartialUploadSizeAsync(P("/big.bin"), CancellationToken.None));
+        Assert.Equal(new StorageUsage(5, 0), UsageScanner.Scan(_home));
+    }
+
+    [Fact]
+    public async Task After_a_crash_a_newer_partial_wins_over_the_one_a_dead_attempt_took()
+    {
+        await CutAsync(_alice, "/big.bin", "newer partial");
+        var crashed = Path.Combine(_home, $"{PartialUploads.NameFor("alice", "big.bin")}.5.{Guid.NewGuid():N}");
+        File.WriteAllText(crashed, "older");
+
+        var now = DateTimeOffset.UtcNow;
+        var result = AbandonedUploadSweep.Run(_home, new AbandonedUploadRules(now, AloneSince: now.AddMinutes(1)), _ => { });
+
+        Assert.Equal((0, 1), (result.PartialsRestored, result.Removed));
+        Assert.Equal("newer partial", File.ReadAllText(PartialFile("alice", "big.bin")));
+    }
+
+    [Theory]
+    [InlineData(".gatehouse-upload-partial-0123456789abcdef0123456789abcdef")]
+    [InlineData(".gatehouse-upload-partial-0123456789abcdef0123456789abcdef.0.0123456789abcdef0123456789abcdef")]
+    [InlineData(".gatehouse-upload-partial-0123456789abcdef0123456789abcdef.-5.0123456789abcdef0123456789abcdef")]
+    [InlineData(".gatehouse-upload-partial-0123.5.0123456789abcdef0123456789abcdef")]
+    [InlineData(".gatehouse-upload-0123456789abcdef0123456789abcdef")]
+    public void Only_names_of_attempts_continuing_a_partial_parse_as_such(string name)
+    {
+        Assert.False(PartialUploads.TryParseResuming(name, out _, out _));
     }
 }

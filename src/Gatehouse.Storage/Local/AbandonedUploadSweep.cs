@@ -33,18 +33,34 @@ public sealed record AbandonedUploadRules(DateTimeOffset Now, DateTimeOffset? Al
         : lastWritten < AloneSince || Now - lastWritten > RemovedAfter;
 }
 
-/// <summary>A temporary upload file the sweep removed; <paramref name="Partial"/> when it was an interrupted upload kept for resuming.</summary>
-public sealed record AbandonedUpload(string Path, long Bytes, TimeSpan Age, bool Partial);
+public enum AbandonedUploadKind
+{
+    /// <summary>The temporary file of an upload no process runs any more: removed.</summary>
+    Abandoned,
+
+    /// <summary>A partial upload its client did not resume within the maximum age: removed.</summary>
+    ExpiredPartial,
+
+    /// <summary>
+    /// The temporary file of an upload that was continuing a partial when its process died: cut back to the partial's
+    /// length and put back under the partial's name (<see cref="PartialUploads.ResumingName"/>).
+    /// </summary>
+    RestoredPartial,
+}
+
+/// <summary>A temporary upload file the sweep removed or, for <see cref="AbandonedUploadKind.RestoredPartial"/>, put back.</summary>
+public sealed record AbandonedUpload(string Path, long Bytes, TimeSpan Age, AbandonedUploadKind Kind);
 
 /// <summary>
 /// What one tree held: removed abandoned uploads, the temporary files of other processes left in place, and the partial
 /// uploads removed for their age (counted in the area's usage until then, unlike the others).
 /// </summary>
-public readonly record struct AbandonedUploadSweepResult(int Removed, long RemovedBytes, int Kept, long KeptBytes, long CountedBytes, int PartialsRemoved = 0, long PartialBytesRemoved = 0)
+public readonly record struct AbandonedUploadSweepResult(
+    int Removed, long RemovedBytes, int Kept, long KeptBytes, long CountedBytes, int PartialsRemoved = 0, long PartialBytesRemoved = 0, int PartialsRestored = 0)
 {
     public static AbandonedUploadSweepResult operator +(AbandonedUploadSweepResult left, AbandonedUploadSweepResult right) =>
         new(left.Removed + right.Removed, left.RemovedBytes + right.RemovedBytes, left.Kept + right.Kept, left.KeptBytes + right.KeptBytes, left.CountedBytes + right.CountedBytes,
-            left.PartialsRemoved + right.PartialsRemoved, left.PartialBytesRemoved + right.PartialBytesRemoved);
+            left.PartialsRemoved + right.PartialsRemoved, left.PartialBytesRemoved + right.PartialBytesRemoved, left.PartialsRestored + right.PartialsRestored);
 }
 
 /// <summary>
@@ -87,12 +103,22 @@ public static class AbandonedUploadSweep
                 }
 
                 var (bytes, age) = (file.Length, rules.Now - LastWritten(file));
-                if (rules.MayRemove(file.Name, LastWritten(file)) && TryDelete(file))
+                if (!rules.MayRemove(file.Name, LastWritten(file)))
+                {
+                    // Renewed meanwhile: counted below.
+                }
+                else if (PartialUploads.TryParseResuming(file.Name, out var partialName, out var length) && TryRestore(file, partialName, length))
+                {
+                    result = result with { PartialsRestored = result.PartialsRestored + 1 };
+                    removed(new AbandonedUpload(file.FullName, length, age, AbandonedUploadKind.RestoredPartial));
+                    continue;
+                }
+                else if (TryDelete(file))
                 {
                     result = partial
                         ? result with { PartialsRemoved = result.PartialsRemoved + 1, PartialBytesRemoved = result.PartialBytesRemoved + bytes }
                         : result with { Removed = result.Removed + 1, RemovedBytes = result.RemovedBytes + bytes };
-                    removed(new AbandonedUpload(file.FullName, bytes, age, partial));
+                    removed(new AbandonedUpload(file.FullName, bytes, age, partial ? AbandonedUploadKind.ExpiredPartial : AbandonedUploadKind.Abandoned));
                     continue;
                 }
             }
@@ -116,6 +142,40 @@ public static class AbandonedUploadSweep
     }
 
     private static DateTimeOffset LastWritten(FileInfo file) => new(file.LastWriteTimeUtc, TimeSpan.Zero);
+
+    /// <summary>
+    /// Cuts the file of a dead upload back to the partial it continued and gives it that partial's name, unless a newer
+    /// partial holds the name (then the file is removed as abandoned). The partial's bytes never left the area's usage.
+    /// </summary>
+    private static bool TryRestore(FileInfo file, string partialName, long length)
+    {
+        if (file.Length < length)
+        {
+            return false;
+        }
+
+        try
+        {
+            using (var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Write, FileShare.None, 1))
+            {
+                stream.SetLength(length);
+            }
+
+            var partial = System.IO.Path.Combine(file.DirectoryName!, partialName);
+            var error = NativeFileApi.Rename(file.FullName, partial, exchange: false);
+            if (error is NativeFileApi.InvalidArgument or NativeFileApi.NotImplemented or NativeFileApi.NotSupported)
+            {
+                File.Move(file.FullName, partial, overwrite: false);
+                return true;
+            }
+
+            return error == 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     private static bool TryDelete(FileInfo file)
     {

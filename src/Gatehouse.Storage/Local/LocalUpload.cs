@@ -24,11 +24,13 @@ internal sealed class LocalUpload(
     public static LocalUpload Begin(string final, long keepExistingBytes, VirtualPath path, bool syncToDisk, string? partialPath)
     {
         var resumable = partialPath is not null && !File.Exists(final);
-        var temporary = TemporaryUploads.Claim(Path.GetDirectoryName(final)!);
+        var resuming = keepExistingBytes > 0 && resumable;
+        var temporary = TemporaryUploads.Claim(
+            Path.GetDirectoryName(final)!, resuming ? PartialUploads.ResumingName(Path.GetFileName(partialPath)!, keepExistingBytes) : null);
         var resumed = 0L;
         try
         {
-            if (keepExistingBytes > 0 && resumable)
+            if (resuming)
             {
                 TakePartial(partialPath!, temporary, keepExistingBytes, path);
                 resumed = keepExistingBytes;

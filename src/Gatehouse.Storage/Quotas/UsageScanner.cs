@@ -2,7 +2,7 @@ namespace Gatehouse.Storage.Quotas;
 
 /// <summary>
 /// Counts what a directory tree really holds. Uploads in progress and symbolic links are not counted; interrupted
-/// uploads kept for resuming count in the bytes, not as files.
+/// uploads kept for resuming count in the bytes, not as files, also while an upload continues one.
 /// </summary>
 public static class UsageScanner
 {
@@ -27,6 +27,12 @@ public static class UsageScanner
             if (Local.PartialUploads.IsPartialName(file.Name))
             {
                 bytes += file.Length;
+                continue;
+            }
+
+            if (Local.PartialUploads.TryParseResuming(file.Name, out _, out var partialLength))
+            {
+                bytes += Math.Min(partialLength, file.Length);
                 continue;
             }
 

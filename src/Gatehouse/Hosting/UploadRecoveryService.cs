@@ -83,15 +83,22 @@ public sealed partial class UploadRecoveryService(
     private void Report(AbandonedUpload removed)
     {
         var age = TimeSpan.FromSeconds(Math.Round(removed.Age.TotalSeconds));
-        if (removed.Partial)
+        switch (removed.Kind)
         {
-            PartialRemoved(logger, removed.Path, removed.Bytes, age);
-        }
-        else
-        {
-            Removed(logger, removed.Path, removed.Bytes, age);
+            case AbandonedUploadKind.ExpiredPartial:
+                PartialRemoved(logger, removed.Path, removed.Bytes, age);
+                break;
+            case AbandonedUploadKind.RestoredPartial:
+                PartialRestored(logger, removed.Path, removed.Bytes);
+                break;
+            default:
+                Removed(logger, removed.Path, removed.Bytes, age);
+                break;
         }
     }
+
+    [LoggerMessage(233, LogLevel.Warning, "The upload writing to {Path} was continuing an interrupted upload when its process ended; the {Bytes} bytes kept before it are put back for the client to resume, what that attempt received is dropped")]
+    private static partial void PartialRestored(ILogger logger, string path, long bytes);
 
     [LoggerMessage(232, LogLevel.Information, "Removed interrupted upload {Path} kept for resuming ({Bytes} bytes): its client did not resume it, last written {Age} ago (Storage:PartialUploadMaxAgeHours)")]
     private static partial void PartialRemoved(ILogger logger, string path, long bytes, TimeSpan age);
