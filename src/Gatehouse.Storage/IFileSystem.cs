@@ -19,9 +19,17 @@ public interface IFileSystem
     ValueTask<Stream> OpenReadAsync(VirtualPath path, long offset, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The length of the interrupted upload to <paramref name="path"/> kept for this user to resume (setting
+    /// <c>resume-uploads</c>), or null when there is none or a complete file holds the name: what SIZE reports for a
+    /// name without a file. The partial itself is never listed, served or counted as a file.
+    /// </summary>
+    ValueTask<long?> GetPartialUploadSizeAsync(VirtualPath path, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Starts an upload that becomes visible under <paramref name="path"/> only when committed.
     /// With <paramref name="keepExistingBytes"/> &gt; 0 the new data follows that many bytes of the existing file
-    /// (REST + STOR, APPE); the existing file stays untouched until the commit.
+    /// (REST + STOR, APPE); the existing file stays untouched until the commit. When no file holds the name, those bytes
+    /// are the kept partial upload's (<see cref="GetPartialUploadSizeAsync"/>), whose length they must equal exactly.
     /// </summary>
     ValueTask<IUpload> BeginUploadAsync(VirtualPath path, long keepExistingBytes, CancellationToken cancellationToken);
 
@@ -39,12 +47,28 @@ public interface IFileSystem
     ValueTask SetLastModifiedAsync(VirtualPath path, DateTimeOffset time, CancellationToken cancellationToken);
 }
 
-/// <summary>An upload in progress. Disposing without <see cref="CommitAsync"/> discards it.</summary>
+/// <summary>
+/// An upload in progress. Disposing without <see cref="CommitAsync"/> or <see cref="KeepPartialAsync"/> discards what it
+/// received; a partial upload it resumed is kept as it was.
+/// </summary>
 public interface IUpload : IAsyncDisposable
 {
     Stream Content { get; }
 
-    /// <summary>Puts the upload under its name in one step.</summary>
-    /// <returns>The size of the file it replaced, or null when the name was free: measured at the replacement itself, so it stays exact when another writer races for the name.</returns>
-    ValueTask<long?> CommitAsync(CancellationToken cancellationToken);
+    /// <summary>Puts the upload under its name in one step; a partial upload of the name kept earlier is superseded.</summary>
+    ValueTask<UploadCommit> CommitAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The client or the network cut the transfer: keeps what arrived, hidden, for the client to resume, when this upload
+    /// may be resumed (a new file, setting <c>resume-uploads</c> on); otherwise the same as disposing.
+    /// </summary>
+    /// <returns>How many bytes the partial uploads kept on disk grew by (negative when they shrank).</returns>
+    ValueTask<long> KeepPartialAsync(CancellationToken cancellationToken);
 }
+
+/// <param name="Replaced">
+/// The size of the file the upload replaced, or null when the name was free: measured at the replacement itself, so it
+/// stays exact when another writer races for the name.
+/// </param>
+/// <param name="PartialBytesRemoved">Bytes of a kept partial upload of the name that the commit made obsolete and removed.</param>
+public readonly record struct UploadCommit(long? Replaced, long PartialBytesRemoved = 0);

@@ -24,6 +24,39 @@ public sealed class SettingMergerTests
     }
 
     [Fact]
+    public void Resume_uploads_is_on_by_default_a_group_with_it_on_wins_and_the_users_own_overrides_them()
+    {
+        var groups = new List<(string, IReadOnlyDictionary<string, string>)> { ("a", S(("resume-uploads", "off"))), ("b", S(("resume-uploads", "on"))) };
+        Assert.Equal(new EffectiveSetting("resume-uploads", "on", "group b"), Get(SettingMerger.Merge("alice", S(), groups), "resume-uploads"));
+        Assert.True(Policy(S(), []).ResumeUploads);
+        Assert.True(Policy(S(), groups).ResumeUploads);
+        Assert.False(Policy(S(("resume-uploads", "off")), groups).ResumeUploads);
+        Assert.False(Policy(S(), [("a", S(("resume-uploads", "off")))]).ResumeUploads);
+    }
+
+    [Theory]
+    [InlineData("on", "on")]
+    [InlineData(" OFF ", "off")]
+    [InlineData("yes", "on")]
+    [InlineData("false", "off")]
+    public void Resume_uploads_takes_a_switch(string input, string stored)
+    {
+        Assert.True(SettingCatalog.TryPrepare(OwnerKind.Group, "resume-uploads", input, out var normalized, out var error), error);
+        Assert.Equal(stored, normalized);
+    }
+
+    [Fact]
+    public void Resume_uploads_refuses_anything_else_and_is_not_a_folder_setting()
+    {
+        Assert.False(SettingCatalog.TryPrepare(OwnerKind.User, "resume-uploads", "sometimes", out _, out var error));
+        Assert.Contains("write on or off", error, StringComparison.Ordinal);
+        Assert.False(SettingCatalog.TryPrepare(OwnerKind.Folder, "resume-uploads", "on", out _, out _));
+    }
+
+    private static AccessPolicy Policy(Dictionary<string, string> own, List<(string, IReadOnlyDictionary<string, string>)> groups) =>
+        new([], SettingMerger.Merge("alice", own, groups), [], new Gatehouse.Storage.Access.PermissionTable([]), []);
+
+    [Fact]
     public void Among_groups_the_strictest_TLS_policy_wins()
     {
         var merged = SettingMerger.Merge("alice", S(), [("a", S(("tls", "optional"))), ("b", S(("tls", "required")))]);

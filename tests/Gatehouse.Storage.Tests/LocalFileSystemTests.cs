@@ -47,13 +47,13 @@ public sealed class LocalFileSystemTests : IDisposable
         await using (var first = await _fs.BeginUploadAsync(P("/report.csv"), 0, default))
         {
             await first.Content.WriteAsync(new byte[300]);
-            Assert.Null(await first.CommitAsync(default));
+            Assert.Null((await first.CommitAsync(default)).Replaced);
         }
 
         await using (var second = await _fs.BeginUploadAsync(P("/report.csv"), 0, default))
         {
             await second.Content.WriteAsync(new byte[20]);
-            Assert.Equal(300, await second.CommitAsync(default));
+            Assert.Equal(300, (await second.CommitAsync(default)).Replaced);
         }
 
         await using var third = await _fs.BeginUploadAsync(P("/report.csv"), 0, default);

@@ -53,7 +53,7 @@ public abstract class FileSystemContractTests : IDisposable
     {
         await using var upload = await Fs.BeginUploadAsync(P(path), keep, default);
         await upload.Content.WriteAsync(Encoding.UTF8.GetBytes(content));
-        return await upload.CommitAsync(default);
+        return (await upload.CommitAsync(default)).Replaced;
     }
 
     private async Task<string> ReadAsync(string path, long offset = 0)
@@ -346,7 +346,7 @@ public abstract class FileSystemContractTests : IDisposable
             await created.Content.WriteAsync("new"u8.ToArray());
             Assert.Null(await Fs.GetEntryAsync(P("/dir/new.txt"), default));
             Assert.Equal(["inner.txt", "sub"], await NamesAsync("/dir"));
-            Assert.Null(await created.CommitAsync(default));
+            Assert.Null((await created.CommitAsync(default)).Replaced);
         }
 
         await using (var replacing = await Fs.BeginUploadAsync(P("/file.txt"), 0, default))
@@ -354,7 +354,7 @@ public abstract class FileSystemContractTests : IDisposable
             await replacing.Content.WriteAsync("abc"u8.ToArray());
             Assert.Equal(10, (await EntryAsync("/file.txt")).Size);
             Assert.Equal("0123456789", await ReadAsync("/file.txt"));
-            Assert.Equal(10, await replacing.CommitAsync(default));
+            Assert.Equal(10, (await replacing.CommitAsync(default)).Replaced);
         }
 
         Assert.Equal("new", await ReadAsync("/dir/new.txt"));
@@ -394,7 +394,7 @@ public abstract class FileSystemContractTests : IDisposable
             Assert.Equal(4, resumed.Content.Position);
             await resumed.Content.WriteAsync("abc"u8.ToArray());
             Assert.Equal((7L, 7L), (resumed.Content.Position, resumed.Content.Length));
-            Assert.Equal(10, await resumed.CommitAsync(default));
+            Assert.Equal(10, (await resumed.CommitAsync(default)).Replaced);
         }
 
         Assert.Equal("0123abc", await ReadAsync("/file.txt"));
@@ -411,7 +411,7 @@ public abstract class FileSystemContractTests : IDisposable
         await using var resumed = await Fs.BeginUploadAsync(P("/file.txt"), 4, default);
         await UploadAsync("/file.txt", "replaced meanwhile");
         await resumed.Content.WriteAsync("!"u8.ToArray());
-        Assert.Equal("replaced meanwhile".Length, await resumed.CommitAsync(default));
+        Assert.Equal("replaced meanwhile".Length, (await resumed.CommitAsync(default)).Replaced);
         Assert.Equal("0123!", await ReadAsync("/file.txt"));
     }
 
@@ -423,13 +423,13 @@ public abstract class FileSystemContractTests : IDisposable
         await using var second = await Fs.BeginUploadAsync(P("/file.txt"), 0, default);
         await first.Content.WriteAsync("first"u8.ToArray());
         await second.Content.WriteAsync("second!"u8.ToArray());
-        Assert.Equal(10, await first.CommitAsync(default));
-        Assert.Equal(5, await second.CommitAsync(default));
+        Assert.Equal(10, (await first.CommitAsync(default)).Replaced);
+        Assert.Equal(5, (await second.CommitAsync(default)).Replaced);
         Assert.Equal("second!", await ReadAsync("/file.txt"));
 
         await using var recreated = await Fs.BeginUploadAsync(P("/file.txt"), 0, default);
         await Fs.DeleteFileAsync(P("/file.txt"), default);
-        Assert.Null(await recreated.CommitAsync(default));
+        Assert.Null((await recreated.CommitAsync(default)).Replaced);
         Assert.Equal("", await ReadAsync("/file.txt"));
     }
 
@@ -507,7 +507,7 @@ public abstract class FileSystemContractTests : IDisposable
             await upload.Content.WriteAsync("back"u8.ToArray());
             await Fs.RenameAsync(P("/empty"), P("/moved"), default);
             await Fs.RenameAsync(P("/moved"), P("/empty"), default);
-            Assert.Null(await upload.CommitAsync(default));
+            Assert.Null((await upload.CommitAsync(default)).Replaced);
         }
 
         Assert.Equal("back", await ReadAsync("/empty/new.txt"));
@@ -543,7 +543,7 @@ public abstract class FileSystemContractTests : IDisposable
         await Fs.SetLastModifiedAsync(P("/file.txt"), LongAgo, default);
         await using (var untouched = await Fs.BeginUploadAsync(P("/file.txt"), 10, default))
         {
-            Assert.Equal(10, await untouched.CommitAsync(default));
+            Assert.Equal(10, (await untouched.CommitAsync(default)).Replaced);
         }
 
         Assert.Equal(LongAgo, (await EntryAsync("/file.txt")).LastModified);

@@ -322,7 +322,7 @@ public sealed class QuotaTests : IDisposable
         public Task SetAsync(string area, StorageUsage usage, CancellationToken cancellationToken) => _inner.SetAsync(area, usage, cancellationToken);
     }
 
-    private sealed class MemoryUsageStore : IUsageStore
+    internal sealed class MemoryUsageStore : IUsageStore
     {
         private readonly ConcurrentDictionary<string, StorageUsage> _usage = new();
         private int _loads;

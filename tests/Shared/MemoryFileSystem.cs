@@ -93,6 +93,8 @@ public sealed class MemoryFileSystem : IFileSystem
         return ValueTask.FromResult<Stream>(new MemoryStream(content, writable: false) { Position = offset });
     }
 
+    public ValueTask<long?> GetPartialUploadSizeAsync(VirtualPath path, CancellationToken cancellationToken) => ValueTask.FromResult<long?>(null);
+
     public ValueTask<IUpload> BeginUploadAsync(VirtualPath path, long keepExistingBytes, CancellationToken cancellationToken)
     {
         lock (_gate)
@@ -442,7 +444,7 @@ public sealed class MemoryFileSystem : IFileSystem
 
         public Stream Content => _content;
 
-        public ValueTask<long?> CommitAsync(CancellationToken cancellationToken)
+        public ValueTask<UploadCommit> CommitAsync(CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
             ObjectDisposedException.ThrowIf(_finished, _content);
@@ -471,8 +473,15 @@ public sealed class MemoryFileSystem : IFileSystem
                 _parent.HiddenUploads--;
                 _released = true;
                 _owner.Touch(_parent);
-                return ValueTask.FromResult(replaced);
+                return ValueTask.FromResult(new UploadCommit(replaced));
             }
+        }
+
+        /// <summary>Uploads here are never kept for resuming (as on the disk with resume-uploads off).</summary>
+        public async ValueTask<long> KeepPartialAsync(CancellationToken cancellationToken)
+        {
+            await DisposeAsync();
+            return 0;
         }
 
         public ValueTask DisposeAsync()

@@ -38,6 +38,7 @@ public sealed class AccessPolicy
         DownloadBytesPerSecond = SettingValues.ParseLimit(Value(SettingCatalog.DownloadRate));
         Quota = new QuotaLimits(SettingValues.ParseLimit(Value(SettingCatalog.QuotaBytes)), SettingValues.ParseLimit(Value(SettingCatalog.QuotaFiles)));
         RetentionDays = SettingValues.ParseLimit(Value(SettingCatalog.RetentionDays));
+        ResumeUploads = Value(SettingCatalog.ResumeUploads) != SettingValues.Off;
         ExpiresAt = Value(SettingCatalog.Expires) is { } expires
             ? DateTimeOffset.Parse(expires, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)
             : null;
@@ -72,6 +73,9 @@ public sealed class AccessPolicy
     public QuotaLimits Quota { get; }
 
     public long? RetentionDays { get; }
+
+    /// <summary>Setting resume-uploads: an interrupted new upload is kept hidden for its client to resume (default on).</summary>
+    public bool ResumeUploads { get; }
 
     public DateTimeOffset? ExpiresAt { get; }
 }

@@ -43,6 +43,7 @@ public static class SettingCatalog
     public const string QuotaFiles = "quota-files";
     public const string RetentionDays = "retention-days";
     public const string Expires = "expires";
+    public const string ResumeUploads = "resume-uploads";
 
     /// <summary>Written as a value, removes the owner's own setting so it is inherited again.</summary>
     public const string Inherit = "inherit";
@@ -62,6 +63,7 @@ public static class SettingCatalog
         new(QuotaBytes, "storage the home (or folder) may hold (e.g. 10G), or unlimited", SettingScope.User | SettingScope.Group | SettingScope.Folder, MergeRule.MostGenerous, Size),
         new(QuotaFiles, "number of files the home (or folder) may hold, or unlimited", SettingScope.User | SettingScope.Group | SettingScope.Folder, MergeRule.MostGenerous, Count),
         new(RetentionDays, "files older than this many days are deleted from the home (or folder), or unlimited", SettingScope.User | SettingScope.Group | SettingScope.Folder, MergeRule.MostGenerous, Count),
+        new(ResumeUploads, "keep an interrupted new upload hidden for the client to resume (SIZE, REST + STOR, APPE): on (default) or off", People, MergeRule.MostGenerous, SettingValues.TryNormalizeSwitch),
         new(Expires, "date after which the account can no longer log in, or never", SettingScope.User, MergeRule.MostGenerous, SettingValues.TryNormalizeDate),
     ];
 

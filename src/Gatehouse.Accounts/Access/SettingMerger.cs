@@ -73,7 +73,8 @@ public static class SettingMerger
     };
 
     private static bool MoreGenerous(string candidate, string best) =>
-        best != SettingValues.Unlimited
+        (candidate == SettingValues.On && best == SettingValues.Off)
+        || best != SettingValues.Unlimited
         && (candidate == SettingValues.Unlimited
             || long.TryParse(candidate, NumberStyles.None, CultureInfo.InvariantCulture, out var a)
             && long.TryParse(best, NumberStyles.None, CultureInfo.InvariantCulture, out var b)

@@ -7,6 +7,21 @@ namespace Gatehouse.Accounts.Access;
 public static class SettingValues
 {
     public const string Unlimited = "unlimited";
+    public const string On = "on";
+    public const string Off = "off";
+
+    /// <summary>A switch: on or off (also yes/no, true/false), stored as on or off.</summary>
+    public static bool TryNormalizeSwitch(string text, out string normalized, out string error)
+    {
+        normalized = text.Trim().ToLowerInvariant() switch
+        {
+            "on" or "yes" or "true" => On,
+            "off" or "no" or "false" => Off,
+            _ => string.Empty,
+        };
+        error = normalized.Length > 0 ? string.Empty : $"'{text}' is not a switch; write on or off";
+        return error.Length == 0;
+    }
 
     /// <summary>Bytes with an optional binary suffix: 500M, 10G, 1.5T, 4096.</summary>
     public static bool TryParseSize(string text, out long bytes)

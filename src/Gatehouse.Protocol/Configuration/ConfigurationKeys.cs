@@ -83,6 +83,7 @@ public static class ConfigurationKeys
         ("Retention:IntervalMinutes", Kind.Integer),
         ("Retention:DryRun", Kind.Boolean),
         ("Storage:SyncUploads", Kind.Boolean),
+        ("Storage:PartialUploadMaxAgeHours", Kind.Integer),
         ("Ldap:Enabled", Kind.Boolean),
         ("Ldap:Server", Kind.Text),
         ("Ldap:Port", Kind.Integer),

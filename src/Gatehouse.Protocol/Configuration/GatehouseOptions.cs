@@ -273,6 +273,13 @@ public sealed class StorageOptions
     /// empty or cut short under its name.
     /// </summary>
     public bool SyncUploads { get; set; } = true;
+
+    /// <summary>
+    /// How long an interrupted upload kept for resuming (user/group setting resume-uploads) waits for its client after
+    /// its last byte arrived before the sweep removes it. 0: until resumed, replaced or deleted by hand (it counts
+    /// against the quota all along).
+    /// </summary>
+    public int PartialUploadMaxAgeHours { get; set; } = 72;
 }
 
 public sealed class RetentionOptions

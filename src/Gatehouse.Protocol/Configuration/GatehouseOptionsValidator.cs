@@ -11,6 +11,9 @@ namespace Gatehouse.Protocol.Configuration;
 /// <summary>Semantic checks of bound options; each message names the key and the fix.</summary>
 public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOptions>
 {
+    /// <summary>Ten years: a larger Storage:PartialUploadMaxAgeHours is a typo, not an intent (0 says "for ever").</summary>
+    private const int MaxPartialUploadAgeHours = 87600;
+
     public ValidateOptionsResult Validate(string? name, GatehouseOptions options)
     {
         var problems = Problems(options);
@@ -235,6 +238,10 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
         var relayAddress = CheckRelay(options, range, Problem);
         settings = settings with { RelayAddress = relayAddress };
         CheckPositive(problems, "Retention:IntervalMinutes", options.Retention.IntervalMinutes, "60");
+        if (options.Storage.PartialUploadMaxAgeHours is < 0 or > MaxPartialUploadAgeHours)
+        {
+            Problem("Storage:PartialUploadMaxAgeHours", $"is {options.Storage.PartialUploadMaxAgeHours}; use 1 to {MaxPartialUploadAgeHours} hours (default 72), or 0 to keep interrupted uploads until they are resumed");
+        }
         LdapOptionsValidation.Check(options.Ldap, Problem);
         return problems;
     }

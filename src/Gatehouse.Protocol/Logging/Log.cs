@@ -189,4 +189,10 @@ public static partial class Log
 
     [LoggerMessage(160, LogLevel.Information, "TCP segments of control and data connections are capped at {Bytes} bytes (Ftp:MaxSegmentSize), for clients behind tunnels that drop large packets")]
     public static partial void SegmentSizeCapped(ILogger logger, int bytes);
+
+    [LoggerMessage(230, LogLevel.Information, "Upload {Path} was cut by the client or the network; what arrived is kept hidden for the client to resume (SIZE, then REST and STOR, or APPE): {Bytes} bytes kept, {Grown} more than before")]
+    public static partial void PartialUploadKept(ILogger logger, string path, long bytes, long grown);
+
+    [LoggerMessage(231, LogLevel.Warning, "Upload {Path} was cut, and what arrived could not be kept for resuming, so it was discarded: {Reason}")]
+    public static partial void PartialUploadNotKept(ILogger logger, string path, string reason);
 }

@@ -7,12 +7,17 @@ namespace Gatehouse.Protocol.Sessions;
 /// <summary>
 /// A transfer a handler has prepared (file opened, listing built) and hands to the session to run over the
 /// data connection. <see cref="Resource"/> is disposed whatever happens; the body returns the final reply.
+/// <see cref="Interrupted"/>, when given, is called before that when the client or the network cut the transfer (ABOR,
+/// the data connection lost or ended without TLS close_notify, the control connection lost, the server stopping), but
+/// not when it failed for another reason (storage, a second connection on the data port, an internal error). What it
+/// returns, when not null, replaces the text of the 426 (what was kept and how to go on).
 /// </summary>
 public sealed record TransferRequest(
     string OpeningText,
     Func<Stream, TransferProgress, CancellationToken, Task<FtpReply>> Body,
     IAsyncDisposable? Resource = null,
-    FileTransferRecord? Record = null);
+    FileTransferRecord? Record = null,
+    Func<ValueTask<string?>>? Interrupted = null);
 
 /// <summary>Present for file transfers, which are written to the transfer log; absent for listings.</summary>
 public sealed record FileTransferRecord(string Path, TransferDirection Direction, bool Ascii);

@@ -100,6 +100,8 @@ internal sealed class TransferRunner(
         FtpReply? final;
         string? failure = null;
         var opened = false;
+        var interrupted = false;
+        string? kept = null;
         PassiveReservation? reservation = null;
         CancellationTokenRegistration onRace = default;
         try
@@ -170,6 +172,7 @@ internal sealed class TransferRunner(
         {
             Log.UploadTruncated(logger, request.Record!.Path, run.Progress.Bytes);
             failure = ex.Message;
+            interrupted = true;
             final = new FtpReply(426, "The data connection ended without TLS close_notify, so the upload may be truncated; it was not stored (any previous version is kept). Send it again.");
         }
         catch (DataChannelException ex)
@@ -179,10 +182,12 @@ internal sealed class TransferRunner(
         catch (OperationCanceledException) when (run.Aborted)
         {
             final = new FtpReply(426, "Transfer aborted; data connection closed.");
+            interrupted = true;
         }
         catch (OperationCanceledException)
         {
             final = null;
+            interrupted = true;
         }
         catch (AuthenticationException ex)
         {
@@ -197,6 +202,7 @@ internal sealed class TransferRunner(
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {
             failure = ex.Message;
+            interrupted = true;
             final = run.Aborted
                 ? new FtpReply(426, "Transfer aborted; data connection closed.")
                 : new FtpReply(426, "Data connection lost; the transfer is incomplete.");
@@ -221,12 +227,22 @@ internal sealed class TransferRunner(
                 await reservation.DisposeAsync().ConfigureAwait(false);
             }
 
+            if (interrupted && request.Interrupted is { } keep)
+            {
+                kept = await KeepInterruptedAsync(keep, request.Record?.Path ?? request.OpeningText).ConfigureAwait(false);
+            }
+
             if (request.Resource is not null)
             {
                 await request.Resource.DisposeAsync().ConfigureAwait(false);
             }
 
             run.Cancellation.Dispose();
+        }
+
+        if (kept is not null && final is not null)
+        {
+            final = new FtpReply(426, kept);
         }
 
         if (request.Record is { } record)
@@ -245,6 +261,20 @@ internal sealed class TransferRunner(
             {
                 // The control connection is gone; the session loop notices on its own.
             }
+        }
+    }
+
+    /// <summary>A failure to keep what the transfer left is logged; the resource is then disposed as after any failure.</summary>
+    private async Task<string?> KeepInterruptedAsync(Func<ValueTask<string?>> keep, string path)
+    {
+        try
+        {
+            return await keep().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is FileSystemException or IOException or UnauthorizedAccessException)
+        {
+            Log.PartialUploadNotKept(logger, path, ex.Message);
+            return null;
         }
     }
 

@@ -21,9 +21,13 @@ public sealed class GuardedFileSystem(IFileSystem inner, PermissionTable permiss
         return inner.OpenReadAsync(path, offset, cancellationToken);
     }
 
+    public ValueTask<long?> GetPartialUploadSizeAsync(VirtualPath path, CancellationToken cancellationToken) =>
+        inner.GetPartialUploadSizeAsync(path, cancellationToken);
+
+    /// <summary>Continuing one's own kept partial upload needs the upload permission only: no file is overwritten.</summary>
     public async ValueTask<IUpload> BeginUploadAsync(VirtualPath path, long keepExistingBytes, CancellationToken cancellationToken)
     {
-        var exists = keepExistingBytes > 0 || await inner.GetEntryAsync(path, cancellationToken).ConfigureAwait(false) is not null;
+        var exists = await inner.GetEntryAsync(path, cancellationToken).ConfigureAwait(false) is not null;
         DemandInside(path, exists ? FilePermissions.Overwrite : FilePermissions.Upload);
         return await inner.BeginUploadAsync(path, keepExistingBytes, cancellationToken).ConfigureAwait(false);
     }

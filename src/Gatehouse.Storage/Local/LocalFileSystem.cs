@@ -5,17 +5,20 @@ namespace Gatehouse.Storage.Local;
 /// link that points outside the home is refused no matter where it sits in the path: each component below the root
 /// is looked at without following links, and a path with a link on it is settled by realpath
 /// (<see cref="HomePathMapper"/>). Entries and listings are described by <see cref="LocalEntries"/>, and an upload
-/// is a <see cref="LocalUpload"/>.
+/// is a <see cref="LocalUpload"/>, kept for resuming when cut (<see cref="PartialUploads"/>) if a resuming user is given.
 /// </summary>
 public sealed class LocalFileSystem : IFileSystem
 {
     private readonly HomePathMapper _home;
     private readonly bool _syncUploads;
+    private readonly string? _resumingUser;
 
     /// <param name="syncUploads">fsync each upload before it is committed under its name (Storage:SyncUploads).</param>
-    public LocalFileSystem(string homeDirectory, bool syncUploads = true)
+    /// <param name="resumingUser">The user whose interrupted new uploads are kept to be resumed (setting resume-uploads on); null: discarded.</param>
+    public LocalFileSystem(string homeDirectory, bool syncUploads = true, string? resumingUser = null)
     {
         _syncUploads = syncUploads;
+        _resumingUser = resumingUser;
         Directory.CreateDirectory(homeDirectory);
         _home = new HomePathMapper(NativeFileApi.RealPath(homeDirectory)
             ?? throw new DirectoryNotFoundException($"Home directory '{homeDirectory}' cannot be resolved."));
@@ -84,7 +87,19 @@ public sealed class LocalFileSystem : IFileSystem
         }
 
         var final = mapped.Real;
-        return StorageErrors.Translate(() => ValueTask.FromResult<IUpload>(LocalUpload.Begin(final, keepExistingBytes, path, _syncUploads)));
+        var partial = _resumingUser is null ? null : PartialUploads.PathFor(_resumingUser, final);
+        return StorageErrors.Translate(() => ValueTask.FromResult<IUpload>(LocalUpload.Begin(final, keepExistingBytes, path, _syncUploads, partial)));
+    }
+
+    public ValueTask<long?> GetPartialUploadSizeAsync(VirtualPath path, CancellationToken cancellationToken)
+    {
+        if (_resumingUser is null || path.IsRoot)
+        {
+            return ValueTask.FromResult<long?>(null);
+        }
+
+        var mapped = _home.MapForCreation(path);
+        return ValueTask.FromResult(Path.Exists(mapped.Real) ? null : PartialUploads.Length(PartialUploads.PathFor(_resumingUser, mapped.Real)));
     }
 
     public ValueTask CreateDirectoryAsync(VirtualPath path, CancellationToken cancellationToken)

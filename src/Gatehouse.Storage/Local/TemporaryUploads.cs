@@ -38,9 +38,10 @@ public static class TemporaryUploads
     }
 
     /// <summary>A new temporary path in <paramref name="directory"/>, owned by this process until <see cref="Release"/>.</summary>
-    internal static string Claim(string directory)
+    /// <param name="name">A unique name of the upload's own; by default the prefix and a fresh GUID.</param>
+    internal static string Claim(string directory, string? name = null)
     {
-        var name = PathValidation.TemporaryUploadPrefix + Guid.NewGuid().ToString("N");
+        name ??= PathValidation.TemporaryUploadPrefix + Guid.NewGuid().ToString("N");
         var path = Path.Combine(directory, name);
         Owned[name] = path;
         return path;

@@ -16,6 +16,13 @@ public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, Quota
     public ValueTask<Stream> OpenReadAsync(VirtualPath path, long offset, CancellationToken cancellationToken) =>
         inner.OpenReadAsync(path, offset, cancellationToken);
 
+    public ValueTask<long?> GetPartialUploadSizeAsync(VirtualPath path, CancellationToken cancellationToken) =>
+        inner.GetPartialUploadSizeAsync(path, cancellationToken);
+
+    /// <summary>
+    /// Kept partial uploads count in the area's bytes (not its files) from the moment they are kept, so the bytes an
+    /// upload continues from one are counted already, unlike those it copies from an existing file.
+    /// </summary>
     public async ValueTask<IUpload> BeginUploadAsync(VirtualPath path, long keepExistingBytes, CancellationToken cancellationToken)
     {
         var existing = await inner.GetEntryAsync(path, cancellationToken).ConfigureAwait(false);
@@ -23,7 +30,7 @@ public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, Quota
         try
         {
             var upload = await inner.BeginUploadAsync(path, keepExistingBytes, cancellationToken).ConfigureAwait(false);
-            return new QuotaUpload(upload, reservation, ledger, keepExistingBytes);
+            return new QuotaUpload(upload, reservation, ledger, existing is null ? 0 : keepExistingBytes);
         }
         catch
         {
@@ -91,22 +98,38 @@ public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, Quota
 
         public Stream Content => _content;
 
-        public async ValueTask<long?> CommitAsync(CancellationToken cancellationToken)
+        public async ValueTask<UploadCommit> CommitAsync(CancellationToken cancellationToken)
         {
-            long? replaced = null;
+            var committed = default(UploadCommit);
             await ChangeAsync(
                 ledger,
                 async () =>
                 {
-                    replaced = await inner.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    return new StorageUsage(keptBytes + reservation.Bytes - (replaced ?? 0), replaced is null ? 1 : 0);
+                    committed = await inner.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    var replaced = committed.Replaced;
+                    return new StorageUsage(keptBytes + reservation.Bytes - (replaced ?? 0) - committed.PartialBytesRemoved, replaced is null ? 1 : 0);
                 },
                 cancellationToken).ConfigureAwait(false);
 
             // Counted before the reservation is released, so no other upload ever sees the room twice.
             reservation.Release();
 
-            return replaced;
+            return committed;
+        }
+
+        public async ValueTask<long> KeepPartialAsync(CancellationToken cancellationToken)
+        {
+            var grown = 0L;
+            await ChangeAsync(
+                ledger,
+                async () =>
+                {
+                    grown = await inner.KeepPartialAsync(cancellationToken).ConfigureAwait(false);
+                    return new StorageUsage(grown, 0);
+                },
+                cancellationToken).ConfigureAwait(false);
+            reservation.Release();
+            return grown;
         }
 
         public async ValueTask DisposeAsync()

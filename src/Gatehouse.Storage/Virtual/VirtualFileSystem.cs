@@ -62,6 +62,17 @@ public sealed class VirtualFileSystem : IFileSystem
         return fileSystem.OpenReadAsync(inner, offset, cancellationToken);
     }
 
+    public ValueTask<long?> GetPartialUploadSizeAsync(VirtualPath path, CancellationToken cancellationToken)
+    {
+        if (IsMountPoint(path) || LeadsToMount(path))
+        {
+            return ValueTask.FromResult<long?>(null);
+        }
+
+        var (fileSystem, inner, _) = Route(path);
+        return fileSystem.GetPartialUploadSizeAsync(inner, cancellationToken);
+    }
+
     public async ValueTask<IUpload> BeginUploadAsync(VirtualPath path, long keepExistingBytes, CancellationToken cancellationToken)
     {
         var (fileSystem, inner) = await RouteForChangeAsync(path, cancellationToken).ConfigureAwait(false);

@@ -4,6 +4,7 @@ using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.Server;
 using Gatehouse.Storage.Local;
+using Gatehouse.Storage.Quotas;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -16,7 +17,8 @@ namespace Gatehouse.Hosting;
 /// running upload owns any more are removed from every home and folder (<see cref="AbandonedUploadRules"/>: all those
 /// of an earlier run when this node is alone, those not written for an hour in a cluster), one log line each and a
 /// summary; and every five minutes this process renews the lease of each of its running uploads, so that the sweeps
-/// of other nodes leave them alone.
+/// of other nodes leave them alone. Interrupted uploads kept for resuming go once not written for
+/// Storage:PartialUploadMaxAgeHours, and leave their area's usage.
 /// </summary>
 public sealed partial class UploadRecoveryService(
     IAccountStore accounts, IAccessStore access, QuotaLedgers ledgers, GatehouseOptions options, TimeProvider time, ILogger<UploadRecoveryService> logger)
@@ -47,17 +49,22 @@ public sealed partial class UploadRecoveryService(
     {
         try
         {
-            var rules = new AbandonedUploadRules(time.GetUtcNow(), Alone ? _started : null);
+            var maxAge = options.Storage.PartialUploadMaxAgeHours;
+            var rules = new AbandonedUploadRules(time.GetUtcNow(), Alone ? _started : null, maxAge == 0 ? null : TimeSpan.FromHours(maxAge));
             var areas = await StorageAreas.ListAsync(accounts, access, stoppingToken).ConfigureAwait(false);
             var total = default(AbandonedUploadSweepResult);
             foreach (var tree in areas.GroupBy(area => area.Path, StringComparer.Ordinal))
             {
                 var found = await Task.Run(
-                    () => AbandonedUploadSweep.Run(tree.Key, rules, removed => Removed(logger, removed.Path, removed.Bytes, TimeSpan.FromSeconds(Math.Round(removed.Age.TotalSeconds)))),
+                    () => AbandonedUploadSweep.Run(tree.Key, rules, Report),
                     stoppingToken).ConfigureAwait(false);
                 foreach (var area in tree)
                 {
                     ledgers.SetAbandoned(area.Area, found.CountedBytes);
+                    if (found.PartialBytesRemoved > 0)
+                    {
+                        await ledgers.RecordAsync(area.Area, new StorageUsage(-found.PartialBytesRemoved, 0), stoppingToken).ConfigureAwait(false);
+                    }
                 }
 
                 total += found;
@@ -72,6 +79,29 @@ public sealed partial class UploadRecoveryService(
             Failed(logger, ex);
         }
     }
+
+    private void Report(AbandonedUpload removed)
+    {
+        var age = TimeSpan.FromSeconds(Math.Round(removed.Age.TotalSeconds));
+        switch (removed.Kind)
+        {
+            case AbandonedUploadKind.ExpiredPartial:
+                PartialRemoved(logger, removed.Path, removed.Bytes, age);
+                break;
+            case AbandonedUploadKind.RestoredPartial:
+                PartialRestored(logger, removed.Path, removed.Bytes);
+                break;
+            default:
+                Removed(logger, removed.Path, removed.Bytes, age);
+                break;
+        }
+    }
+
+    [LoggerMessage(233, LogLevel.Warning, "The upload writing to {Path} was continuing an interrupted upload when its process ended; the {Bytes} bytes kept before it are put back for the client to resume, what that attempt received is dropped")]
+    private static partial void PartialRestored(ILogger logger, string path, long bytes);
+
+    [LoggerMessage(232, LogLevel.Information, "Removed interrupted upload {Path} kept for resuming ({Bytes} bytes): its client did not resume it, last written {Age} ago (Storage:PartialUploadMaxAgeHours)")]
+    private static partial void PartialRemoved(ILogger logger, string path, long bytes, TimeSpan age);
 
     [LoggerMessage(132, LogLevel.Warning, "Removed abandoned temporary upload {Path} ({Bytes} bytes, last written {Age} ago)")]
     private static partial void Removed(ILogger logger, string path, long bytes, TimeSpan age);

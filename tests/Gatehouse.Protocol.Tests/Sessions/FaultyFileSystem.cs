@@ -14,6 +14,8 @@ internal sealed class FaultyFileSystem(IFileSystem inner, Exception failure) : I
 
     public ValueTask<Stream> OpenReadAsync(VirtualPath path, long offset, CancellationToken cancellationToken) => inner.OpenReadAsync(path, offset, cancellationToken);
 
+    public ValueTask<long?> GetPartialUploadSizeAsync(VirtualPath path, CancellationToken cancellationToken) => inner.GetPartialUploadSizeAsync(path, cancellationToken);
+
     public async ValueTask<IUpload> BeginUploadAsync(VirtualPath path, long keepExistingBytes, CancellationToken cancellationToken) =>
         new FailingUpload(await inner.BeginUploadAsync(path, keepExistingBytes, cancellationToken), failure);
 
@@ -33,7 +35,9 @@ internal sealed class FaultyFileSystem(IFileSystem inner, Exception failure) : I
     {
         public Stream Content { get; } = new FailingStream(failure);
 
-        public ValueTask<long?> CommitAsync(CancellationToken cancellationToken) => upload.CommitAsync(cancellationToken);
+        public ValueTask<UploadCommit> CommitAsync(CancellationToken cancellationToken) => upload.CommitAsync(cancellationToken);
+
+        public ValueTask<long> KeepPartialAsync(CancellationToken cancellationToken) => upload.KeepPartialAsync(cancellationToken);
 
         public ValueTask DisposeAsync() => upload.DisposeAsync();
     }

@@ -2,6 +2,7 @@ using Gatehouse.Protocol.Replies;
 
 namespace Gatehouse.Protocol.Commands.Transfers;
 
+/// <summary>APPE: the data follows the existing file, or, when no file holds the name, the user's interrupted upload kept for resuming.</summary>
 public sealed class AppeHandler : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["APPE"], "APPE <file>");
@@ -20,6 +21,7 @@ public sealed class AppeHandler : IFtpCommandHandler
 
         context.State.RestartOffset = 0;
         var existing = await context.FileSystem.GetEntryAsync(path, context.CancellationToken).ConfigureAwait(false);
-        return await UploadCommand.StartAsync(context, path, existing?.Size ?? 0, $"Ready to append to {path}.").ConfigureAwait(false);
+        var keep = existing?.Size ?? await context.FileSystem.GetPartialUploadSizeAsync(path, context.CancellationToken).ConfigureAwait(false) ?? 0;
+        return await UploadCommand.StartAsync(context, path, keep, $"Ready to append to {path}.").ConfigureAwait(false);
     }
 }

@@ -8,7 +8,8 @@ namespace Gatehouse.Protocol.Commands.Transfers;
 
 /// <summary>
 /// What STOR, APPE and STOU share: the upload goes to a temporary file and is committed under its name only
-/// after the client has sent every byte, so an aborted upload leaves the previous version intact.
+/// after the client has sent every byte, so an aborted upload leaves the previous version intact. When the client or
+/// the network cuts it, a new file is kept hidden for the client to resume, if the user's resume-uploads allows.
 /// </summary>
 internal static class UploadCommand
 {
@@ -26,7 +27,21 @@ internal static class UploadCommand
                 return new FtpReply(226, $"Transfer complete; stored as {path}.");
             },
             upload,
-            new FileTransferRecord(path.Value, TransferDirection.Incoming, ascii)));
+            new FileTransferRecord(path.Value, TransferDirection.Incoming, ascii),
+            context.State.Policy is { ResumeUploads: true } ? () => KeepPartialAsync(context, upload, path) : null));
+    }
+
+    /// <returns>The 426's text when something is kept.</returns>
+    private static async ValueTask<string?> KeepPartialAsync(FtpCommandContext context, IUpload upload, VirtualPath path)
+    {
+        var grown = await upload.KeepPartialAsync(CancellationToken.None).ConfigureAwait(false);
+        if (await context.FileSystem.GetPartialUploadSizeAsync(path, CancellationToken.None).ConfigureAwait(false) is not { } kept)
+        {
+            return null;
+        }
+
+        Log.PartialUploadKept(context.Session.Logger, path.Value, kept, grown);
+        return $"Transfer interrupted; the {kept} bytes of {path} received so far are kept, hidden, for you to resume: TYPE I, then REST {kept} and STOR, or APPE (SIZE {path} tells the length).";
     }
 
     public static bool TryPrepare(FtpCommandContext context, out VirtualPath path, out FtpReply refusal, string? input = null)
