@@ -12,6 +12,9 @@ public sealed class AccountDatabase : IDisposable
 {
     private readonly DbDataSource _source;
     private readonly DatabaseDialect _dialect;
+    private const long ProbeIntervalMilliseconds = 1000;
+    private long _lastProbeTicks = long.MinValue / 2;
+    private int _probing;
 
     private AccountDatabase(DatabaseDialect dialect, string connectionString, TimeProvider time)
     {
@@ -49,10 +52,11 @@ public sealed class AccountDatabase : IDisposable
     public StoreReachability Reachability { get; }
 
     public Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
-        RunAsync(sql, parameters, command => command.ExecuteNonQueryAsync(cancellationToken), cancellationToken);
+        RunAsync(sql, parameters, command => command.ExecuteNonQueryAsync(cancellationToken), isRead: false, cancellationToken);
 
+    /// <summary>For reads only (it may be sent twice when the connection fails).</summary>
     public Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
-        RunAsync(sql, parameters, command => command.ExecuteScalarAsync(cancellationToken), cancellationToken);
+        RunAsync(sql, parameters, command => command.ExecuteScalarAsync(cancellationToken), isRead: true, cancellationToken);
 
     public Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
         RunAsync(sql, parameters, async command =>
@@ -65,7 +69,7 @@ public sealed class AccountDatabase : IDisposable
             }
 
             return rows;
-        }, cancellationToken);
+        }, isRead: true, cancellationToken);
 
     /// <summary>Times are stored as ISO 8601 text in UTC, which sorts in time order in both databases.</summary>
     public static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
@@ -92,29 +96,84 @@ public sealed class AccountDatabase : IDisposable
     /// <summary>
     /// Runs one statement on a connection of the pool. A failure that means the store is away is reported to
     /// <see cref="Reachability"/> and thrown as <see cref="StoreUnavailableException"/>; any answer reports it back.
+    /// A connection the database closed (a restart ends every session with 57P01, and the pool still holds them) is
+    /// expected, so such a failure is tried once more on a fresh connection, where that cannot apply the statement twice.
+    /// While the store is away, a statement is sent at most about once a second (the others fail at once), so that a
+    /// database that does not answer costs the node one time-out at a time, not one per query.
     /// </summary>
-    private async Task<T> RunAsync<T>(string sql, (string Name, object? Value)[] parameters, Func<DbCommand, Task<T>> run, CancellationToken cancellationToken)
+    private async Task<T> RunAsync<T>(string sql, (string Name, object? Value)[] parameters, Func<DbCommand, Task<T>> run, bool isRead, CancellationToken cancellationToken)
     {
+        var probing = false;
+        if (!Reachability.IsReachable && !(probing = TryStartProbe()))
+        {
+            throw new StoreUnavailableException(Description, $"unreachable since {Reachability.UnreachableSince:u}: {Reachability.Failure}");
+        }
+
         try
         {
-            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = Prepare(connection, sql, parameters);
-            var result = await run(command).ConfigureAwait(false);
-            Reachability.ReportAnswered();
-            return result;
+            for (var attempt = 1; ; attempt++)
+            {
+                var opened = false;
+                try
+                {
+                    await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+                    opened = true;
+                    await using var command = Prepare(connection, sql, parameters);
+                    var result = await run(command).ConfigureAwait(false);
+                    Reachability.ReportAnswered();
+                    return result;
+                }
+                catch (Exception ex) when (ex is not StoreUnavailableException && StoreReachability.IsOutage(ex))
+                {
+                    if (attempt == 1 && !cancellationToken.IsCancellationRequested && IsSafeToRetry(ex, isRead, opened))
+                    {
+                        _dialect.ClearPool(_source);
+                        continue;
+                    }
+
+                    Reachability.ReportUnreachable(ex);
+                    throw new StoreUnavailableException(Description, ex);
+                }
+                catch (DbException)
+                {
+                    // The store answered, with an error about the statement.
+                    Reachability.ReportAnswered();
+                    throw;
+                }
+            }
         }
-        catch (Exception ex) when (ex is not StoreUnavailableException && StoreReachability.IsOutage(ex))
+        finally
         {
-            Reachability.ReportUnreachable(ex);
-            throw new StoreUnavailableException(Description, ex);
-        }
-        catch (DbException)
-        {
-            // The store answered, with an error about the statement.
-            Reachability.ReportAnswered();
-            throw;
+            if (probing)
+            {
+                Volatile.Write(ref _lastProbeTicks, Environment.TickCount64);
+                Volatile.Write(ref _probing, 0);
+            }
         }
     }
+
+    /// <summary>
+    /// Whether a second try cannot apply the statement twice: it never reached the database (no connection), or the
+    /// database itself ended the session (its whole statement batch, one implicit transaction, is then rolled back), or it
+    /// only reads. A time-out is not tried again: the database is slow or frozen, and a second wait would double the cost.
+    /// </summary>
+    private static bool IsSafeToRetry(Exception error, bool isRead, bool opened)
+    {
+        for (var inner = error; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is TimeoutException)
+            {
+                return false;
+            }
+        }
+
+        return !opened || isRead || error is Npgsql.PostgresException;
+    }
+
+    /// <summary>One statement at a time, at most about once a second, asks a store that is away whether it is back.</summary>
+    private bool TryStartProbe() =>
+        Environment.TickCount64 - Volatile.Read(ref _lastProbeTicks) >= ProbeIntervalMilliseconds
+        && Interlocked.CompareExchange(ref _probing, 1, 0) == 0;
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -143,6 +202,7 @@ public sealed class AccountDatabase : IDisposable
             using var migration = connection.CreateCommand();
             migration.Transaction = transaction;
             migration.CommandText = migrations[next] + "\n" + _dialect.SetVersion(next + 1);
+            migration.CommandTimeout = DatabaseDialect.MigrationTimeoutSeconds;
             migration.ExecuteNonQuery();
         }
 
