@@ -39,6 +39,13 @@ public sealed class AccountDatabase : IDisposable
     /// </summary>
     public const int DefaultPostgresPoolSize = 10;
 
+    /// <summary>
+    /// Seconds to open a PostgreSQL connection and to run a statement, unless the connection string sets Timeout or
+    /// Command Timeout. Npgsql's own (15 and 30 s) made a frozen database cost an upload a minute; the store's statements
+    /// are small, and a store that has not answered in this time is treated as away (what depends on it carries on).
+    /// </summary>
+    public const int DefaultPostgresTimeoutSeconds = 5;
+
     /// <summary>What the store runs on, as an operator would name it in a log line.</summary>
     public string Description => _dialect.Describe();
 
@@ -111,35 +118,24 @@ public sealed class AccountDatabase : IDisposable
 
         try
         {
-            for (var attempt = 1; ; attempt++)
+            var attempts = RunAttemptsAsync(sql, parameters, run, isRead, cancellationToken);
+            if (!isRead || _dialect.ReadDeadline is not { } deadline)
             {
-                var opened = false;
-                try
-                {
-                    await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-                    opened = true;
-                    await using var command = Prepare(connection, sql, parameters);
-                    var result = await run(command).ConfigureAwait(false);
-                    Reachability.ReportAnswered();
-                    return result;
-                }
-                catch (Exception ex) when (ex is not StoreUnavailableException && StoreReachability.IsOutage(ex))
-                {
-                    if (attempt == 1 && !cancellationToken.IsCancellationRequested && IsSafeToRetry(ex, isRead, opened))
-                    {
-                        _dialect.ClearPool(_source);
-                        continue;
-                    }
+                return await attempts.ConfigureAwait(false);
+            }
 
-                    Reachability.ReportUnreachable(ex);
-                    throw new StoreUnavailableException(Description, ex);
-                }
-                catch (DbException)
-                {
-                    // The store answered, with an error about the statement.
-                    Reachability.ReportAnswered();
-                    throw;
-                }
+            try
+            {
+                return await attempts.WaitAsync(deadline, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException ex)
+            {
+                // The driver adds its cancellation's own waits to a time-out (three times the time-outs with a frozen server);
+                // a read is safe to leave behind: it ends in the background, still reporting what the store said.
+                _ = attempts.ContinueWith(static task => task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                Volatile.Write(ref _lastProbeTicks, Environment.TickCount64);
+                Reachability.ReportUnreachable(ex);
+                throw new StoreUnavailableException(Description, $"no answer within {deadline.TotalSeconds:0} s");
             }
         }
         finally
@@ -148,6 +144,42 @@ public sealed class AccountDatabase : IDisposable
             {
                 Volatile.Write(ref _lastProbeTicks, Environment.TickCount64);
                 Volatile.Write(ref _probing, 0);
+            }
+        }
+    }
+
+    private async Task<T> RunAttemptsAsync<T>(string sql, (string Name, object? Value)[] parameters, Func<DbCommand, Task<T>> run, bool isRead, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var opened = false;
+            try
+            {
+                await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+                opened = true;
+                await using var command = Prepare(connection, sql, parameters);
+                var result = await run(command).ConfigureAwait(false);
+                Reachability.ReportAnswered();
+                return result;
+            }
+            catch (Exception ex) when (ex is not StoreUnavailableException && StoreReachability.IsOutage(ex))
+            {
+                if (attempt == 1 && !cancellationToken.IsCancellationRequested && IsSafeToRetry(ex, isRead, opened))
+                {
+                    _dialect.ClearPool(_source);
+                    continue;
+                }
+
+                // This failure was the store's latest answer: the next statement waits a probe interval from it.
+                Volatile.Write(ref _lastProbeTicks, Environment.TickCount64);
+                Reachability.ReportUnreachable(ex);
+                throw new StoreUnavailableException(Description, ex);
+            }
+            catch (DbException)
+            {
+                // The store answered, with an error about the statement.
+                Reachability.ReportAnswered();
+                throw;
             }
         }
     }

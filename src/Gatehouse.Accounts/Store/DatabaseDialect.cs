@@ -18,6 +18,9 @@ internal abstract class DatabaseDialect
     /// </summary>
     public const int MigrationTimeoutSeconds = 600;
 
+    /// <summary>How long a read may wait for its answer before the store counts as away; null: as long as the driver waits.</summary>
+    public virtual TimeSpan? ReadDeadline => null;
+
     /// <summary>Closes the pooled connections, after one of them turned out dead (the database restarted).</summary>
     public virtual void ClearPool(DbDataSource source)
     {

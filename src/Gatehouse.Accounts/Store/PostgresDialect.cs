@@ -9,20 +9,12 @@ namespace Gatehouse.Accounts.Store;
 /// </summary>
 internal sealed class PostgresDialect(string connectionString) : DatabaseDialect
 {
-    /// <summary>
-    /// Seconds to open a connection and to run a statement, unless the connection string sets Timeout or Command Timeout.
-    /// Npgsql's own (15 and 30 s) made a frozen database cost an upload a minute; the store's statements are small, and a
-    /// store that has not answered in this time is treated as away (what depends on it carries on without it).
-    /// </summary>
-    public const int DefaultConnectTimeoutSeconds = 5;
-
-    /// <inheritdoc cref="DefaultConnectTimeoutSeconds"/>
-    public const int DefaultCommandTimeoutSeconds = 5;
-
     // Any constant shared by all nodes; chosen so it is unlikely to collide with another application's advisory locks.
     private const long MigrationLockKey = 0x4761_7465_686F_7573;
 
     public override IReadOnlyList<string> Migrations { get; } = AccountSchema.Migrations(bigInteger: "BIGINT");
+
+    private TimeSpan? _readDeadline;
 
     public override DbDataSource CreateDataSource(string connectionString)
     {
@@ -34,14 +26,15 @@ internal sealed class PostgresDialect(string connectionString) : DatabaseDialect
 
         if (!Sets(connectionString, "Timeout"))
         {
-            builder.Timeout = DefaultConnectTimeoutSeconds;
+            builder.Timeout = AccountDatabase.DefaultPostgresTimeoutSeconds;
         }
 
         if (!Sets(connectionString, "Command Timeout"))
         {
-            builder.CommandTimeout = DefaultCommandTimeoutSeconds;
+            builder.CommandTimeout = AccountDatabase.DefaultPostgresTimeoutSeconds;
         }
 
+        _readDeadline = builder.CommandTimeout > 0 ? TimeSpan.FromSeconds(builder.CommandTimeout) : null;
         return NpgsqlDataSource.Create(builder.ConnectionString);
     }
 
@@ -50,6 +43,8 @@ internal sealed class PostgresDialect(string connectionString) : DatabaseDialect
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         return $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}";
     }
+
+    public override TimeSpan? ReadDeadline => _readDeadline;
 
     public override void ClearPool(DbDataSource source) => ((NpgsqlDataSource)source).Clear();
 
