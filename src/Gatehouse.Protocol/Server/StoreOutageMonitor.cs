@@ -16,14 +16,7 @@ namespace Gatehouse.Protocol.Server;
 /// </summary>
 /// <param name="probe">A harmless query of the store.</param>
 /// <param name="offlineLoginHours">AccountStore:OfflineLoginHours, to say which logins still work.</param>
-public sealed class StoreOutageMonitor(
-    StoreReachability reachability,
-    string store,
-    IReadOnlyList<IStoreBacklog> backlogs,
-    Func<CancellationToken, Task> probe,
-    int offlineLoginHours,
-    TimeProvider time,
-    ILogger<StoreOutageMonitor> logger) : BackgroundService
+public sealed class StoreOutageMonitor : BackgroundService
 {
     public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(5);
 
@@ -32,9 +25,32 @@ public sealed class StoreOutageMonitor(
     /// <summary>One write-back at a time: the one the store's return starts, or a retry of what it could not write.</summary>
     private readonly SemaphoreSlim _writingBack = new(1, 1);
     private readonly Lock _lock = new();
+    private readonly StoreReachability _reachability;
+    private readonly string _store;
+    private readonly IReadOnlyList<IStoreBacklog> _backlogs;
+    private readonly Func<CancellationToken, Task> _probe;
+    private readonly int _offlineLoginHours;
+    private readonly TimeProvider _time;
+    private readonly ILogger<StoreOutageMonitor> _logger;
     private DateTimeOffset _lastNotice;
     private bool _backlogLeft;
     private Task _writeBack = Task.CompletedTask;
+
+    /// <summary>Listens to the store's reachability from here on, so that an outage during start-up is said too.</summary>
+    public StoreOutageMonitor(
+        StoreReachability reachability,
+        string store,
+        IReadOnlyList<IStoreBacklog> backlogs,
+        Func<CancellationToken, Task> probe,
+        int offlineLoginHours,
+        TimeProvider time,
+        ILogger<StoreOutageMonitor> logger)
+    {
+        (_reachability, _store, _backlogs, _probe, _offlineLoginHours, _time, _logger) =
+            (reachability, store, backlogs, probe, offlineLoginHours, time, logger);
+        reachability.Lost += OnLost;
+        reachability.Restored += OnRestored;
+    }
 
     /// <summary>The write-back started by the store's last return (for tests and shutdown).</summary>
     public Task WriteBack
@@ -48,28 +64,19 @@ public sealed class StoreOutageMonitor(
         }
     }
 
-    public override Task StartAsync(CancellationToken cancellationToken)
-    {
-        reachability.Lost += OnLost;
-        reachability.Restored += OnRestored;
-        return base.StartAsync(cancellationToken);
-    }
-
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        reachability.Lost -= OnLost;
-        reachability.Restored -= OnRestored;
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         await WriteBack.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        PeriodicWork.RunAsync(ProbeInterval, time, () => TickAsync(stoppingToken), stoppingToken);
+        PeriodicWork.RunAsync(ProbeInterval, _time, () => TickAsync(stoppingToken), stoppingToken);
 
     /// <summary>While the store is away: the reminder when a minute has passed, and a probe. Once it is back: what is left to write.</summary>
     public async Task TickAsync(CancellationToken cancellationToken)
     {
-        if (reachability.UnreachableSince is not { } since)
+        if (_reachability.UnreachableSince is not { } since)
         {
             if (Volatile.Read(ref _backlogLeft))
             {
@@ -79,7 +86,7 @@ public sealed class StoreOutageMonitor(
             return;
         }
 
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         var remind = false;
         lock (_lock)
         {
@@ -92,16 +99,16 @@ public sealed class StoreOutageMonitor(
 
         if (remind)
         {
-            Log.StoreStillUnreachable(logger, store, since, Minutes(now - since), reachability.Failure ?? "no answer");
+            Log.StoreStillUnreachable(_logger, _store, since, Minutes(now - since), _reachability.Failure ?? "no answer");
         }
 
         try
         {
-            await probe(cancellationToken).ConfigureAwait(false);
+            await _probe(cancellationToken).ConfigureAwait(false);
         }
         catch (DbException)
         {
-            // Still away (or refusing the probe): the reminder says so, at most once a minute.
+            // Still away (or refusing the _probe): the reminder says so, at most once a minute.
         }
     }
 
@@ -109,13 +116,13 @@ public sealed class StoreOutageMonitor(
     {
         lock (_lock)
         {
-            _lastNotice = time.GetUtcNow();
+            _lastNotice = _time.GetUtcNow();
         }
 
-        var logins = offlineLoginHours > 0
-            ? $"partners who logged in on this node within the last {offlineLoginHours} h (AccountStore:OfflineLoginHours) log in against that login, others get 421 \"try again in a minute\""
+        var logins = _offlineLoginHours > 0
+            ? $"partners who logged in on this node within the last {_offlineLoginHours} h (AccountStore:OfflineLoginHours) log in against that login, others get 421 \"try again in a minute\""
             : "every login gets 421 \"try again in a minute\" (AccountStore:OfflineLoginHours is 0)";
-        Log.StoreUnreachable(logger, store, failure, logins);
+        Log.StoreUnreachable(_logger, _store, failure, logins);
     }
 
     private void OnRestored(TimeSpan away)
@@ -134,7 +141,7 @@ public sealed class StoreOutageMonitor(
         {
             var written = new List<string>();
             var left = new List<string>();
-            foreach (var backlog in backlogs)
+            foreach (var backlog in _backlogs)
             {
                 try
                 {
@@ -155,11 +162,11 @@ public sealed class StoreOutageMonitor(
                 + (left.Count == 0 ? string.Empty : "; not yet, tried again in a few seconds: " + string.Join(", ", left));
             if (away is { } duration)
             {
-                Log.StoreBack(logger, store, (long)Math.Round(duration.TotalSeconds), summary);
+                Log.StoreBack(_logger, _store, (long)Math.Round(duration.TotalSeconds), summary);
             }
             else if (written.Count > 0 || left.Count > 0)
             {
-                Log.StoreWrittenBack(logger, store, summary);
+                Log.StoreWrittenBack(_logger, _store, summary);
             }
         }
         finally
@@ -172,6 +179,8 @@ public sealed class StoreOutageMonitor(
 
     public override void Dispose()
     {
+        _reachability.Lost -= OnLost;
+        _reachability.Restored -= OnRestored;
         _writingBack.Dispose();
         base.Dispose();
     }
