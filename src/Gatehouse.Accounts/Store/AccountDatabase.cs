@@ -105,13 +105,14 @@ public sealed class AccountDatabase : IDisposable
     /// <see cref="Reachability"/> and thrown as <see cref="StoreUnavailableException"/>; any answer reports it back.
     /// A connection the database closed (a restart ends every session with 57P01, and the pool still holds them) is
     /// expected, so such a failure is tried once more on a fresh connection, where that cannot apply the statement twice.
-    /// While the store is away, a statement is sent at most about once a second (the others fail at once), so that a
-    /// database that does not answer costs the node one time-out at a time, not one per query.
+    /// While the store is away, a read is sent at most about once a second, as a probe (bounded by the read deadline),
+    /// and every other statement fails at once, so that a database that does not answer costs the node one time-out at a
+    /// time, not one per query; writes wait for a read to find the store back (the outage monitor reads every few seconds).
     /// </summary>
     private async Task<T> RunAsync<T>(string sql, (string Name, object? Value)[] parameters, Func<DbCommand, Task<T>> run, bool isRead, CancellationToken cancellationToken)
     {
         var probing = false;
-        if (!Reachability.IsReachable && !(probing = TryStartProbe()))
+        if (!Reachability.IsReachable && !(isRead && (probing = TryStartProbe())))
         {
             throw new StoreUnavailableException(Description, $"unreachable since {Reachability.UnreachableSince:u}: {Reachability.Failure}");
         }
@@ -202,7 +203,7 @@ public sealed class AccountDatabase : IDisposable
         return !opened || isRead || error is Npgsql.PostgresException;
     }
 
-    /// <summary>One statement at a time, at most about once a second, asks a store that is away whether it is back.</summary>
+    /// <summary>One read at a time, at most about once a second, asks a store that is away whether it is back.</summary>
     private bool TryStartProbe() =>
         Environment.TickCount64 - Volatile.Read(ref _lastProbeTicks) >= ProbeIntervalMilliseconds
         && Interlocked.CompareExchange(ref _probing, 1, 0) == 0;
