@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Gatehouse.Accounts.Ldap;
+using Gatehouse.Accounts.Store;
 
 namespace Gatehouse.Accounts;
 
@@ -37,12 +38,16 @@ public sealed class Authenticator
     private readonly Lazy<string> _decoyHash;
     private long _keyDerivations;
 
-    public Authenticator(IAccountStore store, PasswordHashing hashing, TimeProvider time, DirectoryLogin? directory = null)
+    private readonly OfflineLogins? _offline;
+
+    /// <param name="offline">This node's cached logins, used while the store is unreachable; null: none kept.</param>
+    public Authenticator(IAccountStore store, PasswordHashing hashing, TimeProvider time, DirectoryLogin? directory = null, OfflineLogins? offline = null)
     {
         _store = store;
         _hashing = hashing;
         _time = time;
         _directory = directory;
+        _offline = offline;
         _decoyHash = new Lazy<string>(() => _hashing.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16))));
     }
 
@@ -51,7 +56,17 @@ public sealed class Authenticator
 
     public async Task<AuthenticationResult> AuthenticateAsync(string name, string password, CancellationToken cancellationToken)
     {
-        var account = await _store.FindAsync(name, cancellationToken).ConfigureAwait(false);
+        Account? account;
+        try
+        {
+            account = await _store.FindAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException unreachable)
+        {
+            return await AuthenticateOfflineAsync(name, password, unreachable).ConfigureAwait(false);
+        }
+
+        _offline?.Reconcile(name, account);
         if (account is not { Source: Account.LocalSource } && _directory is not null)
         {
             var result = await _directory.LoginAsync(name, password, cancellationToken).ConfigureAwait(false);
@@ -86,13 +101,41 @@ public sealed class Authenticator
             return new AuthenticationResult(null, AuthenticationFailure.Disabled);
         }
 
-        if (check == PasswordCheck.ValidNeedsRehash)
+        try
         {
-            await _store.SetPasswordHashAsync(name, _hashing.Hash(password), cancellationToken).ConfigureAwait(false);
+            if (check == PasswordCheck.ValidNeedsRehash)
+            {
+                await _store.SetPasswordHashAsync(name, _hashing.Hash(password), cancellationToken).ConfigureAwait(false);
+            }
+
+            await RecordLoginAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException)
+        {
+            // The store went away after it found the account: the login stands; the new hash and time wait for the next login.
         }
 
-        await RecordLoginAsync(name, cancellationToken).ConfigureAwait(false);
         return new AuthenticationResult(account, AuthenticationFailure.None);
+    }
+
+    /// <summary>
+    /// The store is unreachable: the password is checked against this node's last login of the account, if it has one
+    /// within the offline lifetime. A wrong password is refused as always; an account not seen here cannot be checked.
+    /// </summary>
+    private async Task<AuthenticationResult> AuthenticateOfflineAsync(string name, string password, StoreUnavailableException unreachable)
+    {
+        if (_offline?.Find(name) is not { } known)
+        {
+            var why = _offline is { Enabled: true }
+                ? $"no login of this account on this node within the last {_offline.Lifetime.TotalHours:0.#} h (AccountStore:OfflineLoginHours)"
+                : "offline logins are off (AccountStore:OfflineLoginHours is 0)";
+            return new AuthenticationResult(null, AuthenticationFailure.StoreUnavailable, $"{unreachable.Message}; {why}");
+        }
+
+        var check = await VerifyAsync(known.Account.PasswordHash, name, password).ConfigureAwait(false);
+        return check == PasswordCheck.Invalid
+            ? new AuthenticationResult(null, AuthenticationFailure.WrongPassword, "checked against its last login on this node, the account store being unreachable")
+            : new AuthenticationResult(known.Account, AuthenticationFailure.None, Offline: known);
     }
 
     private async Task RecordLoginAsync(string name, CancellationToken cancellationToken)

@@ -115,6 +115,36 @@ public abstract class BanListTests(TestDatabase database) : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_ban_the_store_could_not_take_holds_through_reloads_and_is_written_when_it_is_back()
+    {
+        var store = new AwayableBanStore(Store()) { Away = true };
+        var bans = new BanList(store, new BanPolicy(true, 6, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(15), TimeSpan.FromHours(2), TimeSpan.FromHours(24), NetworkList.Empty), _time);
+        await bans.ReportAsync(Attacker, AbuseKind.FailedLogin, "1", CancellationToken.None);
+        await bans.ReportAsync(Attacker, AbuseKind.FailedLogin, "2", CancellationToken.None);
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => bans.ReportAsync(Attacker, AbuseKind.FailedLogin, "3", CancellationToken.None));
+        Assert.True(bans.IsBanned(Attacker, out _));
+
+        store.Away = false;
+        await bans.RefreshAsync(CancellationToken.None);
+        Assert.True(bans.IsBanned(Attacker, out _));
+        Assert.Equal(Attacker.ToString(), Assert.Single(await Store().ListAsync(CancellationToken.None)).Address);
+        Assert.Equal(0, await bans.WriteBackAsync(CancellationToken.None));
+    }
+
+    private sealed class AwayableBanStore(IBanStore store) : IBanStore
+    {
+        public bool Away { get; set; }
+
+        public Task<IReadOnlyList<BanRecord>> ListAsync(CancellationToken cancellationToken) => Away ? Unreachable<IReadOnlyList<BanRecord>>() : store.ListAsync(cancellationToken);
+
+        public Task SaveAsync(BanRecord ban, CancellationToken cancellationToken) => Away ? Unreachable<int>() : store.SaveAsync(ban, cancellationToken);
+
+        public Task<bool> RemoveAsync(string address, CancellationToken cancellationToken) => Away ? Unreachable<bool>() : store.RemoveAsync(address, cancellationToken);
+
+        private static Task<T> Unreachable<T>() => Task.FromException<T>(new StoreUnavailableException("test store", new TimeoutException("no answer")));
+    }
+
     private static async Task ReportUntilBannedAsync(BanList bans)
     {
         for (var i = 0; i < 3; i++)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Gatehouse.Accounts.Store;
 using Gatehouse.Tests.Shared;
 
@@ -35,6 +36,51 @@ public sealed class PostgresOutageTests : IDisposable
         {
             await Assert.ThrowsAsync<StoreUnavailableException>(() => database.ScalarAsync("SELECT 1", CancellationToken.None));
             Assert.False(database.Reachability.IsReachable);
+        }
+        finally
+        {
+            _server.Thaw();
+        }
+
+        await RetryAsync(() => database.ScalarAsync("SELECT 1", CancellationToken.None));
+        Assert.True(database.Reachability.IsReachable);
+    }
+
+    [Fact]
+    public async Task After_a_restart_the_first_query_succeeds_on_a_fresh_connection()
+    {
+        using var database = AccountDatabase.OpenPostgres(_server.CreateDatabase());
+        var store = new SqlAccountStore(database);
+        Assert.True(await store.AddAsync(new Account("alice", "hash", "/srv/alice", true, DateTimeOffset.UtcNow, null), CancellationToken.None));
+
+        // The pool still holds the connections the restart ended (57P01): a read, and a write, each try once more.
+        _server.Stop();
+        _server.Start();
+        Assert.NotNull(await store.FindAsync("alice", CancellationToken.None));
+        _server.Stop();
+        _server.Start();
+        Assert.True(await store.SetEnabledAsync("alice", false, CancellationToken.None));
+        Assert.True(database.Reachability.IsReachable);
+    }
+
+    [Fact]
+    public async Task A_frozen_database_costs_the_first_query_the_default_time_out_and_the_next_ones_nothing()
+    {
+        using var database = AccountDatabase.OpenPostgres(_server.CreateDatabase());
+        await database.ScalarAsync("SELECT 1", CancellationToken.None);
+
+        _server.Freeze();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            await Assert.ThrowsAsync<StoreUnavailableException>(() => database.ScalarAsync("SELECT 1", CancellationToken.None));
+            var first = clock.Elapsed;
+            clock.Restart();
+            await Assert.ThrowsAsync<StoreUnavailableException>(() => database.ExecuteAsync("UPDATE usage SET bytes = 0", CancellationToken.None));
+            var second = clock.Elapsed;
+
+            Assert.InRange(first, TimeSpan.FromSeconds(AccountDatabase.DefaultPostgresTimeoutSeconds - 0.5), TimeSpan.FromSeconds(AccountDatabase.DefaultPostgresTimeoutSeconds + 1));
+            Assert.True(second < TimeSpan.FromMilliseconds(200), $"the second query took {second.TotalMilliseconds:0} ms");
         }
         finally
         {

@@ -14,7 +14,8 @@ public sealed partial class GatehouseServer : IAsyncDisposable
 {
     public const string Password = "correct-horse-battery-staple";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-    private static int _rangeCounter;
+    /// <summary>Starts anywhere, so that test runs side by side on one machine do not all begin with the same ranges.</summary>
+    private static int _rangeCounter = Random.Shared.Next(40);
     private static int _portCounter = Environment.ProcessId % 3000;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly string? _networkNamespace;

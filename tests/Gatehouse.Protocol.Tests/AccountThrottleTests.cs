@@ -75,6 +75,49 @@ public sealed class AccountThrottleTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(1), (await BeginAsync(node, "192.0.2.1", "no-such-user")).Wait);
     }
 
+    [Fact]
+    public async Task While_the_store_is_away_this_nodes_failures_hold_the_name_and_reach_the_store_in_order_when_it_is_back()
+    {
+        var database = AccountDatabase.OpenSqlite(Path.Combine(_directory.FullName, "accounts.db"));
+        _databases.Add(database);
+        var stored = new SqlAccountFailureStore(database);
+        var store = new AwayableFailureStore(stored) { Away = true };
+        var node = new AccountThrottle(store, Policy, NetworkList.Empty, _time);
+        await FailFromAsync(node, 5);
+
+        // Not the longest delay for everyone (fail closed): the spacing of this node's own five failures.
+        var held = await BeginAsync(node, "192.0.2.1");
+        Assert.Equal(TimeSpan.FromSeconds(1), held.Wait);
+        Assert.Equal(TimeSpan.Zero, (await BeginAsync(node, "198.51.100.1")).Wait);
+        await node.SucceededAsync(held, _logs.CreateLogger("test"));
+        Assert.DoesNotContain(_logs.Entries, entry => entry.EventId == 172 || entry.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+
+        store.Away = false;
+        Assert.Equal(5, await node.WriteBackAsync(CancellationToken.None));
+        var written = await stored.RecentAsync("alice", "192.0.2.1", _time.GetUtcNow() - Policy.Window, CancellationToken.None);
+        Assert.Equal((4, 0, 4), (written.Total, written.FromAddress, written.Addresses));
+        Assert.Equal(0, await node.WriteBackAsync(CancellationToken.None));
+    }
+
+    private sealed class AwayableFailureStore(IAccountFailureStore store) : IAccountFailureStore
+    {
+        public bool Away { get; set; }
+
+        public Task<AccountFailures> RecentAsync(string account, string address, DateTimeOffset since, CancellationToken cancellationToken) =>
+            Away ? Unreachable<AccountFailures>() : store.RecentAsync(account, address, since, cancellationToken);
+
+        public Task RecordAsync(string id, string account, string address, DateTimeOffset at, CancellationToken cancellationToken) =>
+            Away ? Unreachable<int>() : store.RecordAsync(id, account, address, at, cancellationToken);
+
+        public Task ForgiveAsync(string id, string account, string address, CancellationToken cancellationToken) =>
+            Away ? Unreachable<int>() : store.ForgiveAsync(id, account, address, cancellationToken);
+
+        public Task ForgetAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+            Away ? Unreachable<int>() : store.ForgetAsync(before, cancellationToken);
+
+        private static Task<T> Unreachable<T>() => Task.FromException<T>(new StoreUnavailableException("test store", new TimeoutException("no answer")));
+    }
+
     private AccountThrottle Node(NetworkList? exempt = null)
     {
         var database = AccountDatabase.OpenSqlite(Path.Combine(_directory.FullName, "accounts.db"));

@@ -199,7 +199,8 @@ public sealed class PostgresServer : IDisposable
         {
             try
             {
-                using var connection = new NpgsqlConnection(ConnectionString("postgres"));
+                // Not from the pool: after a restart it still holds connections to the stopped server, which open at once.
+                using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
                 connection.Open();
                 return;
             }

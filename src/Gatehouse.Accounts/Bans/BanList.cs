@@ -6,15 +6,19 @@ namespace Gatehouse.Accounts.Bans;
 /// <summary>
 /// Scores abuse per client address in a sliding window and bans an address that passes the threshold. The
 /// check at connect is served from memory; <see cref="RefreshAsync"/> reloads the store (for bans lifted or
-/// added by <c>gatehouse ban</c> or by another node) and forgets stale scores.
+/// added by <c>gatehouse ban</c> or by another node) and forgets stale scores. A ban the store could not take (it was
+/// unreachable) holds in memory and is written before the next reload, or when the store is back.
 /// </summary>
-public sealed class BanList(IBanStore store, BanPolicy policy, TimeProvider time)
+public sealed class BanList(IBanStore store, BanPolicy policy, TimeProvider time) : Store.IStoreBacklog
 {
     private const int MaxTrackedAddresses = 100_000;
     private readonly ConcurrentDictionary<string, BanRecord> _records = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, BanRecord> _unsaved = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Score> _scores = new(StringComparer.Ordinal);
 
     public BanPolicy Policy => policy;
+
+    public string What => "bans";
 
     public bool IsBanned(IPAddress address, out BanRecord ban)
     {
@@ -53,12 +57,29 @@ public sealed class BanList(IBanStore store, BanPolicy policy, TimeProvider time
         var offences = _records.TryGetValue(key, out var previous) && now - previous.LastOffenceAt < policy.OffenceMemory ? previous.Offences + 1 : 1;
         var ban = new BanRecord(key, now + policy.DurationFor(offences), offences, $"{kind}: {detail}", now);
         _records[key] = ban;
-        await store.SaveAsync(ban, cancellationToken).ConfigureAwait(false);
+        _unsaved[key] = ban;
+        await WriteBackAsync(cancellationToken).ConfigureAwait(false);
         return ban;
     }
 
+    /// <summary>Saves the bans decided here that the store does not have yet; throws, keeping them, when it still cannot take them.</summary>
+    public async Task<int> WriteBackAsync(CancellationToken cancellationToken)
+    {
+        var written = 0;
+        foreach (var (key, ban) in _unsaved)
+        {
+            await store.SaveAsync(ban, cancellationToken).ConfigureAwait(false);
+            _unsaved.TryRemove(new KeyValuePair<string, BanRecord>(key, ban));
+            written++;
+        }
+
+        return written;
+    }
+
+    /// <summary>Writes the bans the store lacks first, so that reloading it does not lift them.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
+        await WriteBackAsync(cancellationToken).ConfigureAwait(false);
         var stored = await store.ListAsync(cancellationToken).ConfigureAwait(false);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var record in stored)

@@ -12,6 +12,9 @@ public sealed class AccountDatabase : IDisposable
 {
     private readonly DbDataSource _source;
     private readonly DatabaseDialect _dialect;
+    private const long ProbeIntervalMilliseconds = 1000;
+    private long _lastProbeTicks = long.MinValue / 2;
+    private int _probing;
 
     private AccountDatabase(DatabaseDialect dialect, string connectionString, TimeProvider time)
     {
@@ -36,6 +39,13 @@ public sealed class AccountDatabase : IDisposable
     /// </summary>
     public const int DefaultPostgresPoolSize = 10;
 
+    /// <summary>
+    /// Seconds to open a PostgreSQL connection and to run a statement, unless the connection string sets Timeout or
+    /// Command Timeout. Npgsql's own (15 and 30 s) made a frozen database cost an upload a minute; the store's statements
+    /// are small, and a store that has not answered in this time is treated as away (what depends on it carries on).
+    /// </summary>
+    public const int DefaultPostgresTimeoutSeconds = 5;
+
     /// <summary>What the store runs on, as an operator would name it in a log line.</summary>
     public string Description => _dialect.Describe();
 
@@ -49,10 +59,11 @@ public sealed class AccountDatabase : IDisposable
     public StoreReachability Reachability { get; }
 
     public Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
-        RunAsync(sql, parameters, command => command.ExecuteNonQueryAsync(cancellationToken), cancellationToken);
+        RunAsync(sql, parameters, command => command.ExecuteNonQueryAsync(cancellationToken), isRead: false, cancellationToken);
 
+    /// <summary>For reads only (it may be sent twice when the connection fails).</summary>
     public Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
-        RunAsync(sql, parameters, command => command.ExecuteScalarAsync(cancellationToken), cancellationToken);
+        RunAsync(sql, parameters, command => command.ExecuteScalarAsync(cancellationToken), isRead: true, cancellationToken);
 
     public Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
         RunAsync(sql, parameters, async command =>
@@ -65,7 +76,7 @@ public sealed class AccountDatabase : IDisposable
             }
 
             return rows;
-        }, cancellationToken);
+        }, isRead: true, cancellationToken);
 
     /// <summary>Times are stored as ISO 8601 text in UTC, which sorts in time order in both databases.</summary>
     public static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
@@ -92,29 +103,110 @@ public sealed class AccountDatabase : IDisposable
     /// <summary>
     /// Runs one statement on a connection of the pool. A failure that means the store is away is reported to
     /// <see cref="Reachability"/> and thrown as <see cref="StoreUnavailableException"/>; any answer reports it back.
+    /// A connection the database closed (a restart ends every session with 57P01, and the pool still holds them) is
+    /// expected, so such a failure is tried once more on a fresh connection, where that cannot apply the statement twice.
+    /// While the store is away, a read is sent at most about once a second, as a probe (bounded by the read deadline),
+    /// and every other statement fails at once, so that a database that does not answer costs the node one time-out at a
+    /// time, not one per query; writes wait for a read to find the store back (the outage monitor reads every few seconds).
     /// </summary>
-    private async Task<T> RunAsync<T>(string sql, (string Name, object? Value)[] parameters, Func<DbCommand, Task<T>> run, CancellationToken cancellationToken)
+    private async Task<T> RunAsync<T>(string sql, (string Name, object? Value)[] parameters, Func<DbCommand, Task<T>> run, bool isRead, CancellationToken cancellationToken)
     {
+        var probing = false;
+        if (!Reachability.IsReachable && !(isRead && (probing = TryStartProbe())))
+        {
+            throw new StoreUnavailableException(Description, $"unreachable since {Reachability.UnreachableSince:u}: {Reachability.Failure}");
+        }
+
         try
         {
-            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = Prepare(connection, sql, parameters);
-            var result = await run(command).ConfigureAwait(false);
-            Reachability.ReportAnswered();
-            return result;
+            var attempts = RunAttemptsAsync(sql, parameters, run, isRead, cancellationToken);
+            if (!isRead || _dialect.ReadDeadline is not { } deadline)
+            {
+                return await attempts.ConfigureAwait(false);
+            }
+
+            try
+            {
+                return await attempts.WaitAsync(deadline, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException ex)
+            {
+                // The driver adds its cancellation's own waits to a time-out (three times the time-outs with a frozen server);
+                // a read is safe to leave behind: it ends in the background, still reporting what the store said.
+                _ = attempts.ContinueWith(static task => task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                Volatile.Write(ref _lastProbeTicks, Environment.TickCount64);
+                Reachability.ReportUnreachable(ex);
+                throw new StoreUnavailableException(Description, $"no answer within {deadline.TotalSeconds:0} s");
+            }
         }
-        catch (Exception ex) when (ex is not StoreUnavailableException && StoreReachability.IsOutage(ex))
+        finally
         {
-            Reachability.ReportUnreachable(ex);
-            throw new StoreUnavailableException(Description, ex);
-        }
-        catch (DbException)
-        {
-            // The store answered, with an error about the statement.
-            Reachability.ReportAnswered();
-            throw;
+            if (probing)
+            {
+                Volatile.Write(ref _lastProbeTicks, Environment.TickCount64);
+                Volatile.Write(ref _probing, 0);
+            }
         }
     }
+
+    private async Task<T> RunAttemptsAsync<T>(string sql, (string Name, object? Value)[] parameters, Func<DbCommand, Task<T>> run, bool isRead, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var opened = false;
+            try
+            {
+                await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+                opened = true;
+                await using var command = Prepare(connection, sql, parameters);
+                var result = await run(command).ConfigureAwait(false);
+                Reachability.ReportAnswered();
+                return result;
+            }
+            catch (Exception ex) when (ex is not StoreUnavailableException && StoreReachability.IsOutage(ex))
+            {
+                if (attempt == 1 && !cancellationToken.IsCancellationRequested && IsSafeToRetry(ex, isRead, opened))
+                {
+                    _dialect.ClearPool(_source);
+                    continue;
+                }
+
+                // This failure was the store's latest answer: the next statement waits a probe interval from it.
+                Volatile.Write(ref _lastProbeTicks, Environment.TickCount64);
+                Reachability.ReportUnreachable(ex);
+                throw new StoreUnavailableException(Description, ex);
+            }
+            catch (DbException)
+            {
+                // The store answered, with an error about the statement.
+                Reachability.ReportAnswered();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether a second try cannot apply the statement twice: it never reached the database (no connection), or the
+    /// database itself ended the session (its whole statement batch, one implicit transaction, is then rolled back), or it
+    /// only reads. A time-out is not tried again: the database is slow or frozen, and a second wait would double the cost.
+    /// </summary>
+    private static bool IsSafeToRetry(Exception error, bool isRead, bool opened)
+    {
+        for (var inner = error; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is TimeoutException)
+            {
+                return false;
+            }
+        }
+
+        return !opened || isRead || error is Npgsql.PostgresException;
+    }
+
+    /// <summary>One read at a time, at most about once a second, asks a store that is away whether it is back.</summary>
+    private bool TryStartProbe() =>
+        Environment.TickCount64 - Volatile.Read(ref _lastProbeTicks) >= ProbeIntervalMilliseconds
+        && Interlocked.CompareExchange(ref _probing, 1, 0) == 0;
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -143,6 +235,7 @@ public sealed class AccountDatabase : IDisposable
             using var migration = connection.CreateCommand();
             migration.Transaction = transaction;
             migration.CommandText = migrations[next] + "\n" + _dialect.SetVersion(next + 1);
+            migration.CommandTimeout = DatabaseDialect.MigrationTimeoutSeconds;
             migration.ExecuteNonQuery();
         }
 

@@ -12,6 +12,20 @@ internal abstract class DatabaseDialect
 
     public abstract string Describe();
 
+    /// <summary>
+    /// Migrations and the wait for another node's migrations run at start-up, where a slow step is no outage: they are
+    /// not held to the short time-outs of the bookkeeping.
+    /// </summary>
+    public const int MigrationTimeoutSeconds = 600;
+
+    /// <summary>How long a read may wait for its answer before the store counts as away; null: as long as the driver waits.</summary>
+    public virtual TimeSpan? ReadDeadline => null;
+
+    /// <summary>Closes the pooled connections, after one of them turned out dead (the database restarted).</summary>
+    public virtual void ClearPool(DbDataSource source)
+    {
+    }
+
     /// <summary>Runs on every connection as it is opened.</summary>
     public virtual void Prepare(DbConnection connection)
     {
@@ -35,6 +49,7 @@ internal abstract class DatabaseDialect
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
+        command.CommandTimeout = MigrationTimeoutSeconds;
         return command.ExecuteScalar();
     }
 

@@ -14,14 +14,27 @@ internal sealed class PostgresDialect(string connectionString) : DatabaseDialect
 
     public override IReadOnlyList<string> Migrations { get; } = AccountSchema.Migrations(bigInteger: "BIGINT");
 
+    private TimeSpan? _readDeadline;
+
     public override DbDataSource CreateDataSource(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!SetsPoolSize(connectionString))
+        if (!Sets(connectionString, "Maximum Pool Size"))
         {
             builder.MaxPoolSize = AccountDatabase.DefaultPostgresPoolSize;
         }
 
+        if (!Sets(connectionString, "Timeout"))
+        {
+            builder.Timeout = AccountDatabase.DefaultPostgresTimeoutSeconds;
+        }
+
+        if (!Sets(connectionString, "Command Timeout"))
+        {
+            builder.CommandTimeout = AccountDatabase.DefaultPostgresTimeoutSeconds;
+        }
+
+        _readDeadline = builder.CommandTimeout > 0 ? TimeSpan.FromSeconds(builder.CommandTimeout) : null;
         return NpgsqlDataSource.Create(builder.ConnectionString);
     }
 
@@ -31,11 +44,16 @@ internal sealed class PostgresDialect(string connectionString) : DatabaseDialect
         return $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}";
     }
 
-    private static bool SetsPoolSize(string connectionString)
+    public override TimeSpan? ReadDeadline => _readDeadline;
+
+    public override void ClearPool(DbDataSource source) => ((NpgsqlDataSource)source).Clear();
+
+    private static bool Sets(string connectionString, string keyword)
     {
-        // Npgsql's builder reports every keyword it knows, set or not; the generic builder holds only what was written.
-        var written = new DbConnectionStringBuilder { ConnectionString = connectionString };
-        return written.ContainsKey("Maximum Pool Size");
+        // Npgsql's builder reports every keyword it knows, set or not, but writes out only those set, under their
+        // canonical names (CommandTimeout and Command Timeout alike); the generic builder then tells what was written.
+        var written = new DbConnectionStringBuilder { ConnectionString = new NpgsqlConnectionStringBuilder(connectionString).ConnectionString };
+        return written.ContainsKey(keyword);
     }
 
     public override void LockForMigration(DbConnection connection, DbTransaction transaction)

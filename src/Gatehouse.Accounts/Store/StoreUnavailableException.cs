@@ -8,5 +8,16 @@ namespace Gatehouse.Accounts.Store;
 /// and keep serving what they can. It is a <see cref="DbException"/>, so code that already tolerates database errors
 /// tolerates this one too.
 /// </summary>
-public sealed class StoreUnavailableException(string store, Exception cause)
-    : DbException($"The account store ({store}) cannot be reached: {cause.Message}", cause);
+public sealed class StoreUnavailableException : DbException
+{
+    public StoreUnavailableException(string store, Exception cause)
+        : base($"The account store ({store}) cannot be reached: {cause.Message}", cause)
+    {
+    }
+
+    /// <summary>Not tried at all: the store is known to be away (<see cref="AccountDatabase"/> asks it again about once a second).</summary>
+    public StoreUnavailableException(string store, string reason)
+        : base($"The account store ({store}) cannot be reached: {reason}")
+    {
+    }
+}

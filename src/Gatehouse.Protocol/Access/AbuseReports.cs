@@ -1,13 +1,14 @@
 using System.Data.Common;
 using System.Net;
 using Gatehouse.Accounts.Bans;
+using Gatehouse.Accounts.Store;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Replies;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Protocol.Access;
 
-/// <summary>Scores abuse and logs the ban it may earn; a store failure is logged, and the ban still holds in memory.</summary>
+/// <summary>Scores abuse and logs the ban it may earn; a store failure is logged, and the ban still holds in memory until the store takes it.</summary>
 public static class AbuseReports
 {
     public static FtpReply BannedReply { get; } =
@@ -25,6 +26,10 @@ public static class AbuseReports
             {
                 Log.Banned(logger, ban.Address, ban.BannedUntil, ban.Offences, ban.Reason);
             }
+        }
+        catch (DbException ex) when (StoreReachability.IsOutage(ex))
+        {
+            Log.StoreWriteDeferred(logger, "save a ban (it holds on this node meanwhile)", ex.Message);
         }
         catch (DbException ex)
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
+using Gatehouse.Accounts.Store;
 using Gatehouse.Protocol.Replies;
 
 namespace Gatehouse.Protocol.Access;
@@ -20,13 +21,15 @@ public sealed record LoginDecision(AccessPolicy? Policy, FtpReply? Reply, string
 
 /// <summary>
 /// Applies the account's effective policy at login: expiry, trusted networks, TLS, client certificate, and the
-/// per-user session limit (counted on this node or across the cluster, by <see cref="IUserSessions"/>).
+/// per-user session limit (counted on this node or across the cluster, by <see cref="IUserSessions"/>). A login it
+/// allows is kept in <see cref="OfflineLogins"/>; while the store is unreachable, that login's policy is the one applied.
 /// </summary>
-public sealed class LoginAuthorizer(AccessPolicyResolver resolver, IUserSessions sessions, TimeProvider time)
+public sealed class LoginAuthorizer(AccessPolicyResolver resolver, IUserSessions sessions, TimeProvider time, OfflineLogins? offline = null)
 {
-    public async Task<LoginDecision> AuthorizeAsync(Account account, LoginAttempt attempt, CancellationToken cancellationToken)
+    /// <param name="cached">This node's last login of the account, when the password was checked against it (the store being away).</param>
+    public async Task<LoginDecision> AuthorizeAsync(Account account, LoginAttempt attempt, CancellationToken cancellationToken, OfflineLogin? cached = null)
     {
-        var policy = await resolver.ResolveAsync(account.Name, cancellationToken).ConfigureAwait(false);
+        var policy = await ResolveAsync(account, cached, cancellationToken).ConfigureAwait(false);
         if (policy.ExpiresAt is { } expires && expires <= time.GetUtcNow())
         {
             return Silent($"account expired on {expires:u}");
@@ -57,7 +60,30 @@ public sealed class LoginAuthorizer(AccessPolicyResolver resolver, IUserSessions
                 $"{admission.Others} sessions already open, max-sessions is {policy.MaxSessions} ({Source(policy, SettingCatalog.MaxSessions)})");
         }
 
+        if (cached is null)
+        {
+            offline?.Remember(account, policy);
+        }
+
         return new LoginDecision(policy, null, string.Empty, ticket);
+    }
+
+    /// <summary>The store's policy; while it is unreachable, the one this node's last login of the account got.</summary>
+    private async Task<AccessPolicy> ResolveAsync(Account account, OfflineLogin? cached, CancellationToken cancellationToken)
+    {
+        if (cached is not null)
+        {
+            return cached.Policy;
+        }
+
+        try
+        {
+            return await resolver.ResolveAsync(account.Name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException) when (offline?.Find(account.Name) is { } known && known.Account.PasswordHash == account.PasswordHash)
+        {
+            return known.Policy;
+        }
     }
 
     private static LoginDecision Silent(string reason) => new(null, null, reason);

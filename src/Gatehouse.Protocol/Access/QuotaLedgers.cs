@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Gatehouse.Accounts.Store;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Storage.Quotas;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,9 @@ namespace Gatehouse.Protocol.Access;
 /// it. Disposing saves what the ledgers have not yet written to the store.
 /// </summary>
 /// <param name="markers">Where the ledgers note areas with changes the store may lack (<see cref="UsageMarkers"/>); none in tests that need no crash recovery.</param>
-public sealed class QuotaLedgers(IUsageStore store, ILogger<QuotaLedgers>? logger = null, UsageMarkers? markers = null) : IAsyncDisposable
+/// <param name="reachability">Whether the store answers: while it does not, no upload waits for it, and its failures are expected (logged at Debug).</param>
+public sealed class QuotaLedgers(IUsageStore store, ILogger<QuotaLedgers>? logger = null, UsageMarkers? markers = null, StoreReachability? reachability = null)
+    : IAsyncDisposable, IStoreBacklog
 {
     private readonly ConcurrentDictionary<string, QuotaLedger> _ledgers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _abandonedBytes = new(StringComparer.Ordinal);
@@ -35,10 +38,44 @@ public sealed class QuotaLedgers(IUsageStore store, ILogger<QuotaLedgers>? logge
 
     public QuotaLedger For(string area, string description, string realPath) =>
         _ledgers.GetOrAdd(area, _ => new QuotaLedger(area, description, () => UsageScanner.Scan(realPath), store,
-            saveFailed: (ledger, failure) => Log.UsageSaveFailed(_logger, ledger.Area, failure.Message), markers: markers)
+            saveFailed: StoreFailed, markers: markers, storeAnswering: reachability is null ? null : () => reachability.IsReachable)
         {
             AbandonedBytes = _abandonedBytes.GetValueOrDefault(area),
         });
+
+    public string What => "usage changes (areas)";
+
+    /// <summary>Saves the changes of every ledger the store could not take; an area whose save fails again keeps them.</summary>
+    public async Task<int> WriteBackAsync(CancellationToken cancellationToken)
+    {
+        var written = 0;
+        foreach (var ledger in _ledgers.Values.Where(ledger => ledger.Unsaved != default))
+        {
+            try
+            {
+                await ledger.SaveAsync(cancellationToken).ConfigureAwait(false);
+                written++;
+            }
+            catch (Exception failure) when (failure is not OperationCanceledException)
+            {
+                StoreFailed(ledger, failure);
+            }
+        }
+
+        return written;
+    }
+
+    private void StoreFailed(QuotaLedger ledger, Exception failure)
+    {
+        if (StoreReachability.IsOutage(failure))
+        {
+            Log.StoreWriteDeferred(_logger, $"read or save the usage of {ledger.Area}", failure.Message);
+        }
+        else
+        {
+            Log.UsageSaveFailed(_logger, ledger.Area, failure.Message);
+        }
+    }
 
     /// <summary>What the last sweep found of abandoned temporary uploads in an area (<see cref="QuotaLedger.AbandonedBytes"/>), for its ledger now or later.</summary>
     public void SetAbandoned(string area, long bytes)

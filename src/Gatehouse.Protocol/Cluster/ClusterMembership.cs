@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Gatehouse.Accounts.Cluster;
+using Gatehouse.Accounts.Store;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Server;
 using Gatehouse.Protocol.Sessions;
@@ -64,6 +65,10 @@ public sealed class ClusterMembership(
                 var claimLifetime = TimeSpan.FromSeconds(context.Options.Limits.DataConnectionTimeoutSeconds) + IClusterStore.NodeLifetime;
                 await registry.HeartbeatAsync(claimLifetime, stoppingToken).ConfigureAwait(false);
                 await userSessions.RetryUnrecordedAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (StoreReachability.IsOutage(ex))
+            {
+                // Logged once for the whole outage, by the store's reachability; the next heartbeat asks again.
             }
             catch (Exception ex) when (ex is DbException or TimeoutException)
             {

@@ -75,6 +75,7 @@ public static class ConfigurationKeys
         ("Accounts:CreateDemoUser", Kind.Boolean),
         ("AccountStore:Provider", Kind.StoreProvider),
         ("AccountStore:ConnectionString", Kind.Text),
+        ("AccountStore:OfflineLoginHours", Kind.Integer),
         ("Cluster:NodeName", Kind.Text),
         ("Cluster:HealthPort", Kind.Integer),
         ("Cluster:DrainTimeoutSeconds", Kind.Integer),

@@ -240,6 +240,12 @@ public sealed class AccountStoreOptions
 
     /// <summary>For PostgreSql: an Npgsql connection string (Host, Port, Database, Username, and Password or Passfile).</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// While the store is unreachable, a partner who logged in on this node within this many hours is checked against
+    /// that login (kept in memory only); others are asked to try again shortly. 0 turns offline logins off.
+    /// </summary>
+    public int OfflineLoginHours { get; set; } = 24;
 }
 
 /// <summary>Running as one of several nodes behind a load balancer.</summary>

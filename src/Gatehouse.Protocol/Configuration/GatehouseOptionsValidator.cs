@@ -289,8 +289,16 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
         return relayAddress;
     }
 
+    /// <summary>A cached login older than a month is no longer "a partner who logged in before".</summary>
+    public const int MaxOfflineLoginHours = 720;
+
     private static void CheckAccountStore(AccountStoreOptions store, Action<string, string> problem)
     {
+        if (store.OfflineLoginHours is < 0 or > MaxOfflineLoginHours)
+        {
+            problem("AccountStore:OfflineLoginHours", $"{store.OfflineLoginHours} is outside 0-{MaxOfflineLoginHours} hours; use 24, or 0 to refuse every login while the store is unreachable");
+        }
+
         var hasConnectionString = !string.IsNullOrWhiteSpace(store.ConnectionString);
         if (store.Provider == AccountStoreProvider.Sqlite)
         {

@@ -195,4 +195,27 @@ public static partial class Log
 
     [LoggerMessage(231, LogLevel.Warning, "Upload {Path} was cut, and what arrived could not be kept for resuming, so it was discarded: {Reason}")]
     public static partial void PartialUploadNotKept(ILogger logger, string path, string reason);
+    [LoggerMessage(193, LogLevel.Information, "Login of {User} refused for now (421, not held against the client): {Reason}")]
+    public static partial void LoginStoreUnavailable(ILogger logger, string user, string reason);
+
+    [LoggerMessage(194, LogLevel.Information, "Login of {User} checked against its last login on this node ({LoggedInAt:u}): the account store is unreachable")]
+    public static partial void OfflineLogin(ILogger logger, string user, DateTimeOffset loggedInAt);
+
+    [LoggerMessage(195, LogLevel.Debug, "Command {Verb} answered 451: {Reason}")]
+    public static partial void CommandStoreUnavailable(ILogger logger, string verb, string reason);
+
+    [LoggerMessage(196, LogLevel.Debug, "Could not {Operation} while the account store is unreachable; kept in memory and written when it is back: {Reason}")]
+    public static partial void StoreWriteDeferred(ILogger logger, string operation, string reason);
+
+    [LoggerMessage(190, LogLevel.Warning, "The account store ({Store}) cannot be reached: {Failure}. Logged-in sessions go on transferring; {Logins}; bans, failed logins, sessions and usage are kept in memory and written when it is back. Said once; a reminder at most every minute")]
+    public static partial void StoreUnreachable(ILogger logger, string store, string failure, string logins);
+
+    [LoggerMessage(191, LogLevel.Warning, "The account store ({Store}) is still unreachable, since {Since:u} ({Minutes} min): {Failure}")]
+    public static partial void StoreStillUnreachable(ILogger logger, string store, DateTimeOffset since, long minutes, string failure);
+
+    [LoggerMessage(192, LogLevel.Information, "The account store ({Store}) is back after {Seconds} s; {Summary}")]
+    public static partial void StoreBack(ILogger logger, string store, long seconds, string summary);
+
+    [LoggerMessage(197, LogLevel.Information, "The account store ({Store}): {Summary}")]
+    public static partial void StoreWrittenBack(ILogger logger, string store, string summary);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using Gatehouse.Accounts.Bans;
+using Gatehouse.Accounts.Store;
 using Gatehouse.Protocol.Access;
 using System.Net;
 using System.Net.Sockets;
@@ -304,6 +305,10 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
             try
             {
                 await context.Bans.RefreshAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (DbException ex) when (StoreReachability.IsOutage(ex))
+            {
+                // The bans in memory hold; the outage is logged once, by the store's reachability.
             }
             catch (DbException ex)
             {

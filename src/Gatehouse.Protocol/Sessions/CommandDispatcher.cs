@@ -1,4 +1,5 @@
 using Gatehouse.Accounts.Bans;
+using Gatehouse.Accounts.Store;
 using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Commands;
 using Gatehouse.Protocol.DataChannel;
@@ -90,6 +91,9 @@ internal sealed class CommandDispatcher(IFtpSession session, FtpCommandTable com
         return bans.IsBanned(address, out _) ? AbuseReports.BannedReply : reply;
     }
 
+    private static FtpReply StoreUnavailableReply { get; } =
+        new(451, "Local error: the account store is briefly unreachable; please try again in a minute.");
+
     private async Task<FtpReply> InvokeAsync(IFtpCommandHandler handler, FtpCommand command, CancellationToken cancellationToken)
     {
         try
@@ -104,6 +108,12 @@ internal sealed class CommandDispatcher(IFtpSession session, FtpCommandTable com
         catch (DataChannelException ex)
         {
             return new FtpReply(425, ex.Message);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            // Expected while the database restarts or fails over; the outage itself is logged once, not per command.
+            Log.CommandStoreUnavailable(Logger, command.Verb, ex.Message);
+            return StoreUnavailableReply;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

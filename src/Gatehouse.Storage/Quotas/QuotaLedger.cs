@@ -14,9 +14,18 @@ namespace Gatehouse.Storage.Quotas;
 /// change is made, unless it is there already, and the marker goes once the store has every change and none is under
 /// way, looked at a minute after a save (so a burst of uploads, or a steady stream, writes it once). The next start
 /// counts the areas whose marker is left again from the disk.
+/// The store is never needed for an upload to go on: while it does not answer (<c>storeAnswering</c>), the usage last
+/// read stands and the changes wait in <see cref="Unsaved"/>; <c>saveFailed</c> hears of every read or write that failed.
 /// </summary>
 public sealed partial class QuotaLedger(
-    string area, string description, Func<StorageUsage> scan, IUsageStore store, TimeSpan? refreshInterval = null, Action<QuotaLedger, Exception>? saveFailed = null, UsageMarkers? markers = null)
+    string area,
+    string description,
+    Func<StorageUsage> scan,
+    IUsageStore store,
+    TimeSpan? refreshInterval = null,
+    Action<QuotaLedger, Exception>? saveFailed = null,
+    UsageMarkers? markers = null,
+    Func<bool>? storeAnswering = null)
 {
     private static readonly TimeSpan SaveDelay = TimeSpan.FromMilliseconds(20);
 
@@ -226,12 +235,24 @@ public sealed partial class QuotaLedger(
         }
     }
 
+    private bool NeverRead
+    {
+        get
+        {
+            lock (_counters)
+            {
+                return _refreshedAt is null;
+            }
+        }
+    }
+
     private async Task RefreshIfIdleAsync(CancellationToken cancellationToken)
     {
         long changesBefore;
         lock (_counters)
         {
-            if (_inFlight > 0 || (_refreshedAt is { } last && Environment.TickCount64 - last < _refreshMilliseconds))
+            if (_inFlight > 0 || (_refreshedAt is { } last && Environment.TickCount64 - last < _refreshMilliseconds)
+                || (_refreshedAt is not null && storeAnswering?.Invoke() == false))
             {
                 return;
             }
@@ -242,33 +263,68 @@ public sealed partial class QuotaLedger(
         await _storeAccess.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var stored = await store.LoadAsync(Area, cancellationToken).ConfigureAwait(false);
-            var scanned = stored is null;
-            if (stored is null)
-            {
-                stored = await Task.Run(scan, cancellationToken).ConfigureAwait(false);
-                await store.SetAsync(Area, stored.Value, cancellationToken).ConfigureAwait(false);
-            }
-
+            var (stored, scanned, storeHasIt) = await ReadAsync(cancellationToken).ConfigureAwait(false);
             lock (_counters)
             {
-                if (scanned && _changes == changesBefore)
+                if (scanned && storeHasIt && _changes == changesBefore)
                 {
-                    // The disk already holds what was not saved yet.
+                    // The disk already holds what was not saved yet, and the store now has the disk's count.
                     _unsaved = default;
                 }
 
                 if (_inFlight == 0 && (!scanned || _changes == changesBefore))
                 {
                     // No save runs while the store is read: what it lacks of this node's changes is exactly _unsaved.
-                    _used = stored.Value + _unsaved;
+                    // A count of the disk already holds them.
+                    _used = scanned ? stored : stored + _unsaved;
                     _refreshedAt = Environment.TickCount64;
                 }
             }
         }
+        catch (Exception failure) when (failure is not OperationCanceledException)
+        {
+            // The store is away: the upload goes on with the usage last read (the first read of an area counts its
+            // disk instead), and the changes are saved when the store is back. No transfer fails for bookkeeping.
+            saveFailed?.Invoke(this, failure);
+        }
         finally
         {
             _storeAccess.Release();
+        }
+    }
+
+    /// <summary>
+    /// The area's usage as the store holds it, or counted from the disk when the store has none yet (and then stored),
+    /// or has not answered and this ledger has never read it.
+    /// </summary>
+    private async Task<(StorageUsage Usage, bool Scanned, bool StoreHasIt)> ReadAsync(CancellationToken cancellationToken)
+    {
+        StorageUsage? stored;
+        try
+        {
+            stored = await store.LoadAsync(Area, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException && NeverRead)
+        {
+            saveFailed?.Invoke(this, failure);
+            return (await Task.Run(scan, cancellationToken).ConfigureAwait(false), true, false);
+        }
+
+        if (stored is { } known)
+        {
+            return (known, false, true);
+        }
+
+        var counted = await Task.Run(scan, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await store.SetAsync(Area, counted, cancellationToken).ConfigureAwait(false);
+            return (counted, true, true);
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException)
+        {
+            saveFailed?.Invoke(this, failure);
+            return (counted, true, false);
         }
     }
 

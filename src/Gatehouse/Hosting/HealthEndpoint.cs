@@ -1,3 +1,5 @@
+using System.Globalization;
+using Gatehouse.Accounts.Store;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.Server;
 using Microsoft.AspNetCore.Builder;
@@ -12,8 +14,11 @@ namespace Gatehouse.Hosting;
 /// <summary>
 /// Cluster:HealthPort: the balancer's health check. GET (or HEAD) /health answers 200 "serving NODE" while the
 /// node takes sessions and 503 "draining NODE" once it is draining, so the balancer sends new clients elsewhere.
+/// An unreachable account store does not fail it: every node loses the same store at once, and each still serves its
+/// sessions and the partners it knows, so a balancer must not drain them all; the body says so, and since when.
 /// </summary>
-public sealed partial class HealthEndpoint(GatehouseOptions options, ValidatedSettings settings, NodeDrain drain, ILogger<HealthEndpoint> logger) : IHostedService, IAsyncDisposable
+public sealed partial class HealthEndpoint(GatehouseOptions options, ValidatedSettings settings, NodeDrain drain, StoreReachability store, ILogger<HealthEndpoint> logger)
+    : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -41,8 +46,8 @@ public sealed partial class HealthEndpoint(GatehouseOptions options, ValidatedSe
         var app = builder.Build();
         var node = NodeName(options);
         app.MapMethods("/health", [HttpMethods.Get, HttpMethods.Head], () => drain.Draining
-            ? Results.Text($"draining {node}\n", statusCode: StatusCodes.Status503ServiceUnavailable)
-            : Results.Text($"serving {node}\n"));
+            ? Results.Text($"draining {node}\n{StoreNote()}", statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Text($"serving {node}\n{StoreNote()}"));
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -56,6 +61,11 @@ public sealed partial class HealthEndpoint(GatehouseOptions options, ValidatedSe
         _app = app;
         LogListening(logger, port, node);
     }
+
+    /// <summary>A second line while the account store is unreachable; nothing while it answers.</summary>
+    private string StoreNote() => store.UnreachableSince is { } since
+        ? string.Create(CultureInfo.InvariantCulture, $"account store unreachable since {since.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} ({(long)(DateTimeOffset.UtcNow - since).TotalSeconds} s): {store.Failure}\n")
+        : string.Empty;
 
     public Task StopAsync(CancellationToken cancellationToken) => _app?.StopAsync(cancellationToken) ?? Task.CompletedTask;
 

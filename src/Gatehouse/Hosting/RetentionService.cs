@@ -1,3 +1,4 @@
+using Gatehouse.Accounts.Store;
 using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.Server;
@@ -25,6 +26,10 @@ public sealed partial class RetentionService(RetentionRunner runner, QuotaLedger
             {
                 Deleted(logger, options.Retention.DryRun ? "would delete (Retention:DryRun)" : "deleted", deletion.Area, deletion.Path, deletion.Modified, deletion.Bytes, deletion.RetentionDays);
             }
+        }
+        catch (Exception ex) when (StoreReachability.IsOutage(ex))
+        {
+            // The account store is away (said once, by its reachability): the sweep runs again at the next interval.
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -29,6 +29,8 @@ public static class ServerComposition
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => AccountStoreSetup.Open(options));
+        services.AddSingleton(provider => provider.GetRequiredService<AccountDatabase>().Reachability);
+        services.AddSingleton(provider => new OfflineLogins(TimeSpan.FromHours(options.AccountStore.OfflineLoginHours), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IAccountStore>(provider => new SqlAccountStore(provider.GetRequiredService<AccountDatabase>()));
         services.AddSingleton<IAccessStore>(provider => new SqlAccessStore(provider.GetRequiredService<AccountDatabase>()));
         services.AddSingleton<IUsageStore>(provider => new SqlUsageStore(provider.GetRequiredService<AccountDatabase>()));
@@ -40,7 +42,10 @@ public static class ServerComposition
             provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new AccessPolicyResolver(provider.GetRequiredService<IAccessStore>()));
         services.AddSingleton(provider => new QuotaLedgers(
-            provider.GetRequiredService<IUsageStore>(), provider.GetRequiredService<ILogger<QuotaLedgers>>(), new UsageMarkers(paths.UsageMarkers, options.Storage.SyncUploads)));
+            provider.GetRequiredService<IUsageStore>(),
+            provider.GetRequiredService<ILogger<QuotaLedgers>>(),
+            new UsageMarkers(paths.UsageMarkers, options.Storage.SyncUploads),
+            provider.GetRequiredService<StoreReachability>()));
         services.AddSingleton(provider => new BanList(provider.GetRequiredService<IBanStore>(), BanPolicyFrom(options.Bans, settings.BanExemptNetworks), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton(provider => new Authenticator(
@@ -49,7 +54,8 @@ public static class ServerComposition
             provider.GetRequiredService<TimeProvider>(),
             DirectorySetup.CreateLogin(
                 options.Ldap, paths, provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<IAccessStore>(),
-                provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>())));
+                provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>()),
+            provider.GetRequiredService<OfflineLogins>()));
         services.AddSingleton(_ => new TransferLog(paths.TransferLog));
         services.AddSingleton(provider => CreateTls(options, paths, provider));
         services.AddSingleton<NodeDrain>();
@@ -69,7 +75,7 @@ public static class ServerComposition
             var commands = FtpCommandTable.CreateDefault(new CommandServices(
                 options,
                 provider.GetRequiredService<Authenticator>(),
-                new LoginAuthorizer(provider.GetRequiredService<AccessPolicyResolver>(), userSessions, time),
+                new LoginAuthorizer(provider.GetRequiredService<AccessPolicyResolver>(), userSessions, time, provider.GetRequiredService<OfflineLogins>()),
                 fileSystems.Create,
                 bans,
                 provider.GetRequiredService<AccountThrottle>(),
@@ -107,6 +113,17 @@ public static class ServerComposition
                 HealthEndpoint.NodeName(options),
                 provider.GetRequiredService<ILogger<ClusterMembership>>()));
         }
+
+        services.AddHostedService(provider =>
+        {
+            var database = provider.GetRequiredService<AccountDatabase>();
+            IStoreBacklog[] backlogs = options.AccountStore.Provider == AccountStoreProvider.PostgreSql
+                ? [provider.GetRequiredService<BanList>(), provider.GetRequiredService<AccountThrottle>(), provider.GetRequiredService<ClusterUserSessions>(), provider.GetRequiredService<QuotaLedgers>()]
+                : [provider.GetRequiredService<BanList>(), provider.GetRequiredService<AccountThrottle>(), provider.GetRequiredService<QuotaLedgers>()];
+            return new StoreOutageMonitor(
+                database.Reachability, database.Description, backlogs, token => database.ScalarAsync("SELECT 1", token),
+                options.AccountStore.OfflineLoginHours, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<StoreOutageMonitor>>());
+        });
 
         // Before the FTP server: usage left unsaved by a crash is counted again before the first session.
         services.AddHostedService<UploadRecoveryService>();

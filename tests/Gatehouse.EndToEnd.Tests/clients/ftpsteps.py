@@ -3,14 +3,17 @@
 
 It never stops on an FTP error reply: the tests assert on the printed replies.
 Usage: ftpsteps.py --port P --user U --password W [--tls --cafile F [--cert C --key K]] [--source ADDRESS] STEP...
-Steps: "nlst PATH", "stor PATH SIZE", "appe PATH SIZE", "retr PATH [REST OFFSET]", "cmd RAW COMMAND"
+Steps: "nlst PATH", "stor PATH SIZE", "appe PATH SIZE", "retr PATH [REST OFFSET]", "cmd RAW COMMAND",
+"wait FILE" (holds the logged-in session, after creating FILE.waiting, until the test creates FILE)
 """
 import argparse
 import hashlib
 import io
+import os
 import random
 import ssl
 import ftplib
+import time
 
 TIMEOUT = 30
 
@@ -47,6 +50,14 @@ def run_step(ftp, step, seed):
         rest = words[2] if len(words) > 2 else None
         reply = reply_of(lambda: ftp.retrbinary("RETR " + words[1], buffer.write, rest=rest))
         return "%s bytes=%d sha256=%s" % (reply, len(buffer.getvalue()), hashlib.sha256(buffer.getvalue()).hexdigest())
+    if verb == "wait":
+        open(words[1] + ".waiting", "w").close()
+        deadline = time.monotonic() + 120
+        while not os.path.exists(words[1]):
+            if time.monotonic() > deadline:
+                return "timed out waiting for " + words[1]
+            time.sleep(0.05)
+        return "ready"
     if verb == "cmd":
         return reply_of(lambda: ftp.sendcmd(" ".join(words[1:])))
     raise SystemExit("unknown step " + step)

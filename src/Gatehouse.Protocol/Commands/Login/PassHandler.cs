@@ -1,6 +1,7 @@
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
 using Gatehouse.Accounts.Bans;
+using Gatehouse.Accounts.Store;
 using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.Logging;
@@ -14,7 +15,8 @@ namespace Gatehouse.Protocol.Commands.Login;
 /// The client only ever hears "Login incorrect", whether the password was wrong or a rule (network, expiry,
 /// client certificate, directory group) refused the account; the log says why. Each failure is delayed and
 /// scored against the client's address, and after Limits:MaxLoginAttempts failures the connection is closed.
-/// The one exception is a directory that cannot be reached: 421 "try again later", not held against the client.
+/// The exceptions are a directory or account store that cannot be reached: 421 "try again later", not held against
+/// the client (while the store is away, a partner who logged in on this node before is checked against that login).
 /// Before the password is checked, the account throttle may hold the answer (a name under a spray from many
 /// addresses), whatever the outcome, so that the timing tells neither the password's correctness nor the name's existence.
 /// </summary>
@@ -56,6 +58,24 @@ public sealed class PassHandler(
         }
 
         await Task.Delay(throttled.Wait, time, context.CancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await CheckAsync(context, user, throttled).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException unreachable)
+        {
+            // Not the client's fault, so not scored against its address: the store went away in the middle of this login.
+            Log.LoginStoreUnavailable(session.Logger, user, unreachable.Message);
+            return StoreUnavailableReply;
+        }
+    }
+
+    /// <summary>The same whether the account exists or not: the store being away, the node cannot tell.</summary>
+    public static FtpReply StoreUnavailableReply { get; } = new(421, "Logins are briefly unavailable; please try again in a minute.", AfterReply.Close);
+
+    private async Task<FtpReply> CheckAsync(FtpCommandContext context, string user, AccountAttempt throttled)
+    {
+        var session = context.Session;
         var result = context.Argument.Length > ProtocolLimits.MaxPasswordLength
             ? new AuthenticationResult(null, AuthenticationFailure.WrongPassword)
             : await authenticator.AuthenticateAsync(user, context.Argument, context.CancellationToken).ConfigureAwait(false);
@@ -63,12 +83,17 @@ public sealed class PassHandler(
         if (result.Account is { } account)
         {
             var attempt = new LoginAttempt(session.Id, session.ClientEndPoint.Address, session.IsControlSecure, session.ClientCertificateFingerprint);
-            var decision = await logins.AuthorizeAsync(account, attempt, context.CancellationToken).ConfigureAwait(false);
+            var decision = await logins.AuthorizeAsync(account, attempt, context.CancellationToken, result.Offline).ConfigureAwait(false);
             if (decision is { Policy: { } policy, Ticket: { } ticket })
             {
                 try
                 {
                     session.CompleteLogin(account, policy, fileSystems(account, policy), ticket);
+                    if (result.Offline is { } offline)
+                    {
+                        Log.OfflineLogin(session.Logger, user, offline.LoggedInAt);
+                    }
+
                     await accountThrottle.SucceededAsync(throttled, session.Logger).ConfigureAwait(false);
                 }
                 catch
@@ -94,6 +119,11 @@ public sealed class PassHandler(
             // Not the client's fault, so not scored against its address; it may simply try again later.
             Log.DirectoryUnavailable(session.Logger, user, result.Detail);
             return new FtpReply(421, "Login service unavailable: the account directory cannot be reached. Try again later.", AfterReply.Close);
+        }
+        else if (result.Failure == AuthenticationFailure.StoreUnavailable)
+        {
+            Log.LoginStoreUnavailable(session.Logger, user, result.Detail);
+            return StoreUnavailableReply;
         }
         else
         {
