@@ -92,6 +92,10 @@ public sealed class SharedPassiveRangeTests
 
         public TaskCompletionSource<(IPEndPoint Client, int Port)> Forwarded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        public Func<int, bool> Share { get; init; } = _ => true;
+
+        public bool IsOurs(int port, IPAddress client) => Share(port);
+
         public Task<bool> ClaimAsync(int port, IPAddress client, string token, CancellationToken cancellationToken)
         {
             if (port == TakenElsewhere)

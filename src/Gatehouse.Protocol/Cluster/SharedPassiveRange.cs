@@ -76,7 +76,7 @@ public sealed class SharedPassiveRange : IPassivePorts, IUnmatchedDataConnection
         {
             for (var attempt = 0; attempt < ClaimAttempts; attempt++)
             {
-                if (!_local.TryPickPort(expectation, out var port))
+                if (!_local.TryPickPort(expectation, out var port, expectation.Owner is { } client ? port => _sharing.IsOurs(port, client) : null))
                 {
                     throw _local.Exhausted(expectation, sessionLogger);
                 }
@@ -136,6 +136,17 @@ public sealed class SharedPassiveRange : IPassivePorts, IUnmatchedDataConnection
         && reservation.Port == port
         && DataChannelPolicy.MayTakePassivePort(reservation.Owner, client.Address)
         && _local.TryHandOver(reservation, connection, client);
+
+    /// <summary>
+    /// A data connection another node relayed here with a signed header (<see cref="SignedRelayHeader"/>), which names no
+    /// claim: it goes to the reservation of this node waiting for that client on that port, if there is one.
+    /// </summary>
+    public bool TryDeliverSigned(IPEndPoint client, int port, Socket connection)
+    {
+        var address = Addresses.Normalize(client.Address);
+        return _claims.Values.FirstOrDefault(claim => claim.Port == port && claim.Client.Equals(address)) is { Reservation: { } reservation }
+            && _local.TryHandOver(reservation, connection, client);
+    }
 
     public void Dispose() => _local.Dispose();
 
