@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using Gatehouse.EndToEnd.Tests.Lab;
 using Gatehouse.Tests.Shared;
 using Xunit.Abstractions;
 
@@ -23,12 +24,13 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
     public async Task Relayed_transfers_go_on_while_the_store_is_stopped_or_frozen()
     {
         using var postgres = new PostgresServer();
-        var (first, second) = await StartNodesAsync(postgres);
+        using var certificate = new LabCertificate(First, Second);
+        var (first, second) = await StartNodesAsync(postgres, certificate);
         await using (first)
         await using (second)
         try
         {
-            await using var session = await DataToSession.StartAsync(first);
+            await using var session = await DataToSession.StartAsync(first, certificate);
             await session.TransfersAsync("before", uploads: true);
             await SettledAsync(first);
 
@@ -66,12 +68,13 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
     public async Task After_an_outage_longer_than_a_nodes_lifetime_no_node_is_taken_for_dead()
     {
         using var postgres = new PostgresServer();
-        var (first, second) = await StartNodesAsync(postgres, prepare: settings => GatehouseServer.CliAsync(settings, "user", "set", "alice", "--max-sessions", "1"));
+        using var certificate = new LabCertificate(First, Second);
+        var (first, second) = await StartNodesAsync(postgres, certificate, prepare: settings => GatehouseServer.CliAsync(settings, "user", "set", "alice", "--max-sessions", "1"));
         await using (first)
         await using (second)
         try
         {
-            await using var session = await DataToSession.StartAsync(first);
+            await using var session = await DataToSession.StartAsync(first, certificate);
             await SettledAsync(first);
 
             postgres.Stop();
@@ -81,10 +84,10 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
             postgres.Start();
 
             // At once: node1's session still counts on node2, and node2 relays node1's next data connection.
-            Assert.StartsWith("530 Too many sessions", (await FtpSteps.RunAsync(second, "alice", [])).Login, StringComparison.Ordinal);
+            Assert.StartsWith("530 Too many sessions", (await FtpSteps.RunAsync(second, "alice", [], tls: false, extra: ["--tls", "--cafile", certificate.CertificateFile, "--host", Second])).Login, StringComparison.Ordinal);
             await session.TransfersAsync("at the return", uploads: true);
             await Task.Delay(TimeSpan.FromSeconds(6));
-            Assert.StartsWith("530 Too many sessions", (await FtpSteps.RunAsync(second, "alice", [])).Login, StringComparison.Ordinal);
+            Assert.StartsWith("530 Too many sessions", (await FtpSteps.RunAsync(second, "alice", [], tls: false, extra: ["--tls", "--cafile", certificate.CertificateFile, "--host", Second])).Login, StringComparison.Ordinal);
             await session.TransfersAsync("after the return", uploads: true);
             output.WriteLine(session.Log);
             AssertNothingRefused(first, second);
@@ -95,7 +98,9 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<(GatehouseServer First, GatehouseServer Second)> StartNodesAsync(PostgresServer postgres, Func<IReadOnlyDictionary<string, string>, Task>? prepare = null)
+    /// <param name="certificate">One certificate for both addresses, as a cluster behind one name would have.</param>
+    private static async Task<(GatehouseServer First, GatehouseServer Second)> StartNodesAsync(
+        PostgresServer postgres, LabCertificate certificate, Func<IReadOnlyDictionary<string, string>, Task>? prepare = null)
     {
         var store = postgres.CreateDatabase();
         Dictionary<string, string> Node(string name, string address) => new()
@@ -105,6 +110,8 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
             ["Cluster__NodeName"] = name,
             ["Cluster__RelayPort"] = GatehouseServer.FreePort().ToString(CultureInfo.InvariantCulture),
             ["Cluster__RelayAddress"] = address,
+            ["Tls__CertificateFile"] = certificate.CertificateFile,
+            ["Tls__KeyFile"] = certificate.KeyFile,
         };
 
         var first = await GatehouseServer.StartAsync(Node("node1", First), listen: [First], prepare: prepare);
@@ -154,7 +161,7 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
 
         public string Log => _log.ToString();
 
-        public static async Task<DataToSession> StartAsync(GatehouseServer owner)
+        public static async Task<DataToSession> StartAsync(GatehouseServer owner, LabCertificate certificate)
         {
             var info = new ProcessStartInfo(Clients.Python)
             {
@@ -163,7 +170,7 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "clients", "datato.py"), "--port", owner.ExplicitPort.ToString(CultureInfo.InvariantCulture), "--user", "alice", "--password", GatehouseServer.Password, "--cafile", owner.CaFile })
+            foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "clients", "datato.py"), "--port", owner.ExplicitPort.ToString(CultureInfo.InvariantCulture), "--user", "alice", "--password", GatehouseServer.Password, "--cafile", certificate.CertificateFile })
             {
                 info.ArgumentList.Add(argument);
             }
