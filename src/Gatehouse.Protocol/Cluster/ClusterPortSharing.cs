@@ -118,14 +118,26 @@ public sealed class ClusterPortSharing : IPassivePortSharing
 
         if (claim is not null)
         {
-            return claim.NodeId != _registry.NodeId && claim.RelayEndPoint is not null
-                && await RelayAsync(connection, client, port, claim.NodeName, claim.RelayEndPoint, RelayHeader.Write(claim.Token, client, port), cancellationToken).ConfigureAwait(false);
+            if (claim.NodeId == _registry.NodeId || claim.RelayEndPoint is null || !IPEndPoint.TryParse(claim.RelayEndPoint, out var claimed))
+            {
+                return false;
+            }
+
+            Log.DataConnectionRelayed(_logger, client, port, claim.NodeName, claim.RelayEndPoint);
+            await RelayAsync(connection, client, port, claim.NodeName, claimed, RelayHeader.Write(claim.Token, client, port), cancellationToken).ConfigureAwait(false);
+            return true;
         }
 
         // Not in the store (it is away, or the claim was made while it was): the port's owner by the shared rule, if another node.
         var owner = PortShares.Owner(_membership.Nodes, port, client.Address);
-        return owner is { RelayEndPoint: { } relay, RelayKey: { } key } && owner.Id != _registry.NodeId
-            && await RelayAsync(connection, client, port, owner.Name, relay, SignedRelayHeader.Write(key, client, port, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        if (owner is not { RelayEndPoint: { } relayEndPoint, RelayKey: { } key } || owner.Id == _registry.NodeId || !IPEndPoint.TryParse(relayEndPoint, out var relay))
+        {
+            return false;
+        }
+
+        Log.DataConnectionRelayedByShare(_logger, client, port, owner.Name, relayEndPoint);
+        await RelayAsync(connection, client, port, owner.Name, relay, SignedRelayHeader.Write(key, client, port, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Writes the claims made while the store was away; those the store still refuses wait for the next call.</summary>
@@ -160,14 +172,9 @@ public sealed class ClusterPortSharing : IPassivePortSharing
         Log.ClusterStoreSkipped(_logger, operation, error is TimeoutException ? $"no answer within {StoreTimeout.TotalSeconds:0}s" : error.Message);
     }
 
-    private async Task<bool> RelayAsync(Socket connection, IPEndPoint client, int port, string node, string relayEndPoint, byte[] header, CancellationToken cancellationToken)
+    /// <summary>Connects to the owner's relay port, sends the header, then copies both ways until both sides end.</summary>
+    private async Task RelayAsync(Socket connection, IPEndPoint client, int port, string node, IPEndPoint relay, byte[] header, CancellationToken cancellationToken)
     {
-        if (!IPEndPoint.TryParse(relayEndPoint, out var relay))
-        {
-            return false;
-        }
-
-        Log.DataConnectionRelayed(_logger, client, port, node, relayEndPoint);
         var owner = new Socket(relay.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
@@ -178,14 +185,13 @@ public sealed class ClusterPortSharing : IPassivePortSharing
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException)
         {
-            Log.RelayFailed(_logger, client, port, node, relayEndPoint, ex is OperationCanceledException ? $"no connection within {ConnectTimeout.TotalSeconds:0}s" : ex.Message);
+            Log.RelayFailed(_logger, client, port, node, relay.ToString(), ex is OperationCanceledException ? $"no connection within {ConnectTimeout.TotalSeconds:0}s" : ex.Message);
             owner.Dispose();
             connection.Dispose();
-            return true;
+            return;
         }
 
         await ByteRelay.RunAsync(connection, owner, cancellationToken).ConfigureAwait(false);
-        return true;
     }
 
     private async Task ReleaseAsync(int port, IPAddress client, string token)

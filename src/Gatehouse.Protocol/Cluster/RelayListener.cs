@@ -72,7 +72,7 @@ public sealed class RelayListener(SharedPassiveRange range, SignedRelayHeader si
                 await ReadAsync(connection, header.AsMemory(RelayHeader.Length, SignedRelayHeader.Length - RelayHeader.Length), timeout.Token).ConfigureAwait(false);
                 refusal = !signatures.TryRead(header.AsSpan(0, SignedRelayHeader.Length), out client, out port, out var invalid) ? invalid
                     : range.TryDeliverSigned(client, port, connection) ? string.Empty
-                    : $"no session here waits for {client.Address} on passive port {port} (it ended or timed out)";
+                    : $"no session here waits for {client.Address} on passive port {port} (it ended or timed out, or no session was told that port: possible data theft)";
             }
             else
             {

@@ -187,6 +187,9 @@ public static partial class Log
     [LoggerMessage(183, LogLevel.Warning, "Passive port {Port} for {Client}, promised by this node while the shared store was unreachable, is held in the store by node {Node} (the nodes' memberships differed)")]
     public static partial void OfflineClaimCollided(ILogger logger, int port, IPAddress client, string node);
 
+    [LoggerMessage(184, LogLevel.Information, "Data connection from {Client} to passive port {Port} is not in the shared store; the port is node {Node}'s share for that client: relaying it, signed, to {RelayEndPoint}")]
+    public static partial void DataConnectionRelayedByShare(ILogger logger, IPEndPoint client, int port, string node, string relayEndPoint);
+
     [LoggerMessage(86, LogLevel.Error, "Could not save the usage of {Area} in the account store; it is kept and saved with the next change or at shutdown: {Reason}")]
     public static partial void UsageSaveFailed(ILogger logger, string area, string reason);
 
