@@ -116,6 +116,19 @@ public sealed class SharedPassiveRangeTests
         Assert.Same(relayed, await reservation.WaitForConnectionAsync(default));
     }
 
+    [Fact]
+    public async Task A_port_that_could_not_be_promised_goes_back_to_the_pool()
+    {
+        var cluster = new FakeCluster { Unreachable = true };
+        using var listeners = new SharedPassiveRange(new PortRange(29450, 29450), null, NetworkList.Empty, NullLogger.Instance, cluster);
+        await Assert.ThrowsAsync<DataChannelException>(() => listeners.ReserveAsync(IPAddress.Loopback, Expect(), NullLogger.Instance, default));
+        Assert.Equal(0, listeners.Reserved);
+
+        cluster.Unreachable = false;
+        await using var reservation = await listeners.ReserveAsync(IPAddress.Loopback, Expect(), NullLogger.Instance, default);
+        Assert.Equal(29450, reservation.Port);
+    }
+
     private sealed class FakeCluster : IPassivePortSharing
     {
         public int TakenElsewhere { get; init; }
@@ -128,10 +141,17 @@ public sealed class SharedPassiveRangeTests
 
         public Func<int, bool> Share { get; init; } = _ => true;
 
+        public bool Unreachable { get; set; }
+
         public bool IsOurs(int port, IPAddress client) => Share(port);
 
         public Task<bool> ClaimAsync(int port, IPAddress client, string token, CancellationToken cancellationToken)
         {
+            if (Unreachable)
+            {
+                throw new DataChannelException("The cluster's shared store cannot be reached to reserve a passive port; try again shortly.");
+            }
+
             if (port == TakenElsewhere)
             {
                 return Task.FromResult(false);

@@ -86,7 +86,19 @@ public sealed class SharedPassiveRange : IPassivePorts, IUnmatchedDataConnection
                 if (expectation.Owner is { } owner)
                 {
                     claim = new Claim(port, owner, Guid.NewGuid().ToString("N"));
-                    if (!await _sharing.ClaimAsync(port, owner, claim.Token, cancellationToken).ConfigureAwait(false))
+                    bool promised;
+                    try
+                    {
+                        promised = await _sharing.ClaimAsync(port, owner, claim.Token, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        // No promise could be made (the store is away and this node may not promise alone): the port goes back.
+                        _local.ReturnPort(port, expectation);
+                        throw;
+                    }
+
+                    if (!promised)
                     {
                         // Another node promised this port to the same client; held back until the loop ends, so the next pick differs.
                         promisedElsewhere.Add(port);
