@@ -64,11 +64,17 @@ public sealed class ClusterPortSharing : IPassivePortSharing
             {
                 return await claim.WaitAsync(StoreTimeout, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is DbException or TimeoutException)
+            catch (Exception ex) when (StoreReachability.IsOutage(ex))
             {
                 StoreAway("claim a passive port", ex);
                 // Should the claim still be written once the store answers, it is recorded as made.
                 _ = claim.ContinueWith(written => written.Result && _unrecorded.TryRemove(token, out _), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            }
+            catch (DbException ex)
+            {
+                // The store answered, with an error: not an outage to work around.
+                Log.ClusterStoreFailed(_logger, $"claim passive port {port}", ex.Message);
+                throw Unreachable();
             }
         }
 
@@ -110,9 +116,14 @@ public sealed class ClusterPortSharing : IPassivePortSharing
             {
                 claim = await _registry.FindClaimAsync(port, client.Address.ToString(), cancellationToken).WaitAsync(StoreTimeout, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is DbException or TimeoutException)
+            catch (Exception ex) when (StoreReachability.IsOutage(ex))
             {
                 StoreAway("find the node waiting on a passive port", ex);
+            }
+            catch (DbException ex)
+            {
+                Log.ClusterStoreFailed(_logger, $"find the node waiting on passive port {port}", ex.Message);
+                return false;
             }
         }
 
