@@ -22,11 +22,71 @@ public abstract class ClusterStoreTests(TestDatabase database) : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    private async Task<SqlClusterStore> NodeAsync(string name, string? relay = null)
+    private async Task<SqlClusterStore> NodeAsync(string name, string? relay = null) => (await NodeWithDatabaseAsync(name, relay)).Node;
+
+    private async Task<(SqlClusterStore Node, AccountDatabase Database)> NodeWithDatabaseAsync(string name, string? relay = null)
     {
-        var node = new SqlClusterStore(database.Open(), _time);
+        var opened = database.Open(_time);
+        var node = new SqlClusterStore(opened, _time);
         await node.JoinAsync(name, relay, _none);
-        return node;
+        return (node, opened);
+    }
+
+    [Fact]
+    public async Task Nodes_silent_through_an_outage_longer_than_their_lifetime_count_until_a_lifetime_after_the_store_returned()
+    {
+        var first = await NodeAsync("node1", relay: "10.0.0.11:2100");
+        var (second, secondDatabase) = await NodeWithDatabaseAsync("node2", relay: "10.0.0.12:2100");
+        var dead = await NodeAsync("node3");
+        await first.EnterSessionAsync("s1", "alice", "198.51.100.7", 1, _none);
+        Assert.True(await first.ClaimPortAsync(50001, "198.51.100.7", "token-1", _none));
+        await dead.EnterSessionAsync("s0", "bob", "198.51.100.9", null, _none);
+
+        // node3 dies; the others beat until the store goes away, and stays away for longer than a lifetime.
+        _time.Advance(IClusterStore.NodeLifetime + TimeSpan.FromSeconds(5));
+        await first.HeartbeatAsync(ClaimLifetime, _none);
+        await second.HeartbeatAsync(ClaimLifetime, _none);
+        secondDatabase.Reachability.ReportUnreachable(new TimeoutException("no answer"));
+        _time.Advance(IClusterStore.NodeLifetime + TimeSpan.FromSeconds(10));
+
+        // node2 reaches the store first: node1, silent only because of the outage, still counts, and keeps its claim.
+        await second.HeartbeatAsync(ClaimLifetime, _none);
+        Assert.True(secondDatabase.Reachability.IsReachable);
+        Assert.Equal((false, 1), await second.EnterSessionAsync("s2", "alice", "198.51.100.8", 1, _none));
+        Assert.Equal("node1", (await second.FindClaimAsync(50001, "198.51.100.7", _none))?.NodeName);
+        Assert.Equal(0, await second.CountSessionsAsync("bob", _none));
+
+        // A lifetime after the return node1 has still not spoken: now it is gone.
+        _time.Advance(IClusterStore.NodeLifetime + TimeSpan.FromSeconds(1));
+        await second.HeartbeatAsync(ClaimLifetime, _none);
+        Assert.Equal((true, 0), await second.EnterSessionAsync("s3", "alice", "198.51.100.8", 1, _none));
+        Assert.Null(await second.FindClaimAsync(50001, "198.51.100.7", _none));
+    }
+
+    [Fact]
+    public async Task A_silent_nodes_share_is_kept_for_the_offline_limit_and_its_lost_sessions_can_be_written_back()
+    {
+        var first = await NodeAsync("node1", relay: "10.0.0.11:2100");
+        var second = await NodeAsync("node2");
+        await first.EnterSessionAsync("s1", "alice", "198.51.100.7", null, _none);
+
+        // node1 is cut off from the store alone: the others take it for gone, but keep its share of the range out of use.
+        _time.Advance(IClusterStore.NodeLifetime + TimeSpan.FromSeconds(1));
+        await second.HeartbeatAsync(ClaimLifetime, _none);
+        Assert.Equal(0, await second.CountSessionsAsync("alice", _none));
+        var members = await second.ReadNodesAsync(_none);
+        Assert.Equal(new ClusterNode(first.NodeId, "node1", "10.0.0.11:2100", first.RelayKey), Assert.Single(members, node => node.Id == first.NodeId));
+        Assert.NotEqual(first.RelayKey, second.RelayKey);
+
+        // It comes back and writes its session back, once however often it tries.
+        await first.HeartbeatAsync(ClaimLifetime, _none);
+        await first.RestoreSessionAsync("s1", "alice", "198.51.100.7", _none);
+        await first.RestoreSessionAsync("s1", "alice", "198.51.100.7", _none);
+        Assert.Equal(1, await second.CountSessionsAsync("alice", _none));
+
+        _time.Advance(IClusterStore.NodeLifetime + IClusterStore.OfflineClaimLimit + TimeSpan.FromSeconds(1));
+        await second.HeartbeatAsync(ClaimLifetime, _none);
+        Assert.Equal([second.NodeId], (await second.ReadNodesAsync(_none)).Select(node => node.Id));
     }
 
     [Fact]

@@ -12,9 +12,10 @@ public abstract class TestDatabase : IDisposable
     private readonly List<AccountDatabase> _opened = [];
 
     /// <summary>Opens the database (again): a second call is what another process or node sees.</summary>
-    public AccountDatabase Open()
+    /// <param name="time">The clock that times the store's outages (<see cref="AccountDatabase.Reachability"/>).</param>
+    public AccountDatabase Open(TimeProvider? time = null)
     {
-        var database = OpenNew();
+        var database = OpenNew(time);
         lock (_opened)
         {
             _opened.Add(database);
@@ -33,7 +34,7 @@ public abstract class TestDatabase : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    protected abstract AccountDatabase OpenNew();
+    protected abstract AccountDatabase OpenNew(TimeProvider? time);
 }
 
 public sealed class SqliteTestDatabase : TestDatabase
@@ -49,14 +50,14 @@ public sealed class SqliteTestDatabase : TestDatabase
         _directory.Delete(recursive: true);
     }
 
-    protected override AccountDatabase OpenNew() => AccountDatabase.OpenSqlite(Path);
+    protected override AccountDatabase OpenNew(TimeProvider? time) => AccountDatabase.OpenSqlite(Path, time);
 }
 
 public sealed class PostgresTestDatabase(PostgresServer server) : TestDatabase
 {
     public string ConnectionString { get; } = server.CreateDatabase();
 
-    protected override AccountDatabase OpenNew() => AccountDatabase.OpenPostgres(ConnectionString);
+    protected override AccountDatabase OpenNew(TimeProvider? time) => AccountDatabase.OpenPostgres(ConnectionString, time);
 }
 
 [CollectionDefinition(Name)]

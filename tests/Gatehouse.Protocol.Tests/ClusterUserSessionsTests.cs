@@ -67,6 +67,8 @@ public sealed class ClusterUserSessionsTests : IDisposable
 
         public string NodeId => store.NodeId;
 
+        public string RelayKey => store.RelayKey;
+
         public Task JoinAsync(string name, string? relayEndPoint, CancellationToken cancellationToken) => Run(() => store.JoinAsync(name, relayEndPoint, cancellationToken));
 
         public Task HeartbeatAsync(TimeSpan claimLifetime, CancellationToken cancellationToken) => Run(() => store.HeartbeatAsync(claimLifetime, cancellationToken));
@@ -75,6 +77,11 @@ public sealed class ClusterUserSessionsTests : IDisposable
 
         public Task<(bool Admitted, int Others)> EnterSessionAsync(string sessionId, string user, string client, long? limit, CancellationToken cancellationToken) =>
             Run(() => store.EnterSessionAsync(sessionId, user, client, limit, cancellationToken));
+
+        public Task<IReadOnlyList<ClusterNode>> ReadNodesAsync(CancellationToken cancellationToken) => Run(() => store.ReadNodesAsync(cancellationToken));
+
+        public Task RestoreSessionAsync(string sessionId, string user, string client, CancellationToken cancellationToken) =>
+            Run(() => store.RestoreSessionAsync(sessionId, user, client, cancellationToken));
 
         public Task LeaveSessionAsync(string sessionId, CancellationToken cancellationToken) => Run(() => store.LeaveSessionAsync(sessionId, cancellationToken));
 

@@ -82,6 +82,53 @@ public sealed class SharedPassiveRangeTests
         Assert.False(listeners.TryDeliverRelayed(token, client, reservation.Port, relayed));
     }
 
+    [Fact]
+    public async Task Only_ports_of_this_nodes_share_are_promised()
+    {
+        var cluster = new FakeCluster { Share = port => port % 2 == 0 };
+        using var listeners = new SharedPassiveRange(new PortRange(29430, 29439), null, NetworkList.Empty, NullLogger.Instance, cluster);
+        var reservations = new List<PassiveReservation>();
+        for (var i = 0; i < 5; i++)
+        {
+            reservations.Add(await listeners.ReserveAsync(IPAddress.Loopback, Expect(), NullLogger.Instance, default));
+        }
+
+        Assert.Equal([29430, 29432, 29434, 29436, 29438], reservations.Select(reservation => reservation.Port).Order());
+        await Assert.ThrowsAsync<DataChannelException>(() => listeners.ReserveAsync(IPAddress.Loopback, Expect(), NullLogger.Instance, default));
+        foreach (var reservation in reservations)
+        {
+            await reservation.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_signed_relay_reaches_only_a_reservation_waiting_for_its_client_on_its_port()
+    {
+        var cluster = new FakeCluster();
+        using var listeners = new SharedPassiveRange(new PortRange(29440, 29441), null, NetworkList.Empty, NullLogger.Instance, cluster);
+        await using var reservation = await listeners.ReserveAsync(IPAddress.Loopback, Expect(), NullLogger.Instance, default);
+        var otherPort = reservation.Port == 29440 ? 29441 : 29440;
+        using var relayed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+
+        Assert.False(listeners.TryDeliverSigned(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 40000), reservation.Port, relayed));
+        Assert.False(listeners.TryDeliverSigned(new IPEndPoint(Client, 40000), otherPort, relayed));
+        Assert.True(listeners.TryDeliverSigned(new IPEndPoint(Client, 40000), reservation.Port, relayed));
+        Assert.Same(relayed, await reservation.WaitForConnectionAsync(default));
+    }
+
+    [Fact]
+    public async Task A_port_that_could_not_be_promised_goes_back_to_the_pool()
+    {
+        var cluster = new FakeCluster { Unreachable = true };
+        using var listeners = new SharedPassiveRange(new PortRange(29450, 29450), null, NetworkList.Empty, NullLogger.Instance, cluster);
+        await Assert.ThrowsAsync<DataChannelException>(() => listeners.ReserveAsync(IPAddress.Loopback, Expect(), NullLogger.Instance, default));
+        Assert.Equal(0, listeners.Reserved);
+
+        cluster.Unreachable = false;
+        await using var reservation = await listeners.ReserveAsync(IPAddress.Loopback, Expect(), NullLogger.Instance, default);
+        Assert.Equal(29450, reservation.Port);
+    }
+
     private sealed class FakeCluster : IPassivePortSharing
     {
         public int TakenElsewhere { get; init; }
@@ -92,8 +139,19 @@ public sealed class SharedPassiveRangeTests
 
         public TaskCompletionSource<(IPEndPoint Client, int Port)> Forwarded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        public Func<int, bool> Share { get; init; } = _ => true;
+
+        public bool Unreachable { get; set; }
+
+        public bool IsOurs(int port, IPAddress client) => Share(port);
+
         public Task<bool> ClaimAsync(int port, IPAddress client, string token, CancellationToken cancellationToken)
         {
+            if (Unreachable)
+            {
+                throw new DataChannelException("The cluster's shared store cannot be reached to reserve a passive port; try again shortly.");
+            }
+
             if (port == TakenElsewhere)
             {
                 return Task.FromResult(false);

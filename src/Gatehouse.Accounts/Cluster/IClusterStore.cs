@@ -8,7 +8,8 @@ public sealed record PassiveClaim(string Token, string NodeId, string NodeName, 
 /// <see cref="HeartbeatInterval"/>), which user sessions each holds, and which passive port each has promised to which
 /// client. A node without a heartbeat for <see cref="NodeLifetime"/> counts as gone: its sessions and claims stop
 /// counting and the next heartbeat of any node deletes them. Times compare the nodes' clocks, so the nodes must keep
-/// them in step (NTP), to well within the lifetime.
+/// them in step (NTP), to well within the lifetime. An outage of the store silences every node at once and kills none:
+/// a node that was alive when the store became unreachable stays alive until a lifetime after it returned.
 /// </summary>
 public interface IClusterStore
 {
@@ -16,8 +17,18 @@ public interface IClusterStore
 
     static readonly TimeSpan NodeLifetime = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a node may promise passive ports from its share of the range (docs/cluster.md) while it cannot reach the
+    /// store; the others leave a silent node's share alone for this long after its lifetime, so that a node cut off
+    /// from the store alone never promises a port that another gives out through the store.
+    /// </summary>
+    static readonly TimeSpan OfflineClaimLimit = TimeSpan.FromMinutes(10);
+
     /// <summary>This process's identity in the store; a restarted node is a new one.</summary>
     string NodeId { get; }
+
+    /// <summary>This node's random key, stored with its membership: a relayed data connection signed with it comes from a reader of the store.</summary>
+    string RelayKey { get; }
 
     Task JoinAsync(string name, string? relayEndPoint, CancellationToken cancellationToken);
 
@@ -27,6 +38,12 @@ public interface IClusterStore
     /// </summary>
     /// <param name="claimLifetime">Claims of this node older than this are leftovers of a release that failed.</param>
     Task HeartbeatAsync(TimeSpan claimLifetime, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The nodes that hold a share of the passive range: those alive, and those silent for less than
+    /// <see cref="OfflineClaimLimit"/> beyond their lifetime (they may be promising ports while cut off from the store).
+    /// </summary>
+    Task<IReadOnlyList<ClusterNode>> ReadNodesAsync(CancellationToken cancellationToken);
 
     /// <summary>A clean stop: this node's sessions and claims stop counting at once, not after the lifetime.</summary>
     Task LeaveAsync(CancellationToken cancellationToken);
@@ -38,6 +55,9 @@ public interface IClusterStore
     /// </summary>
     /// <returns>Whether the session was admitted, and how many other sessions the user holds.</returns>
     Task<(bool Admitted, int Others)> EnterSessionAsync(string sessionId, string user, string client, long? limit, CancellationToken cancellationToken);
+
+    /// <summary>Writes back a session admitted earlier, if the store lost it (the others took this node for gone); never refuses.</summary>
+    Task RestoreSessionAsync(string sessionId, string user, string client, CancellationToken cancellationToken);
 
     Task LeaveSessionAsync(string sessionId, CancellationToken cancellationToken);
 

@@ -106,5 +106,6 @@ internal static class AccountSchema
         CREATE INDEX account_failures_by_account ON account_failures (account, failed_at);
         CREATE INDEX account_failures_by_time ON account_failures (failed_at);
         """,
+        "ALTER TABLE cluster_nodes ADD COLUMN relay_key TEXT NULL;",
     ];
 }

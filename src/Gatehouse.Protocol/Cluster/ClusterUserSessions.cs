@@ -13,7 +13,8 @@ namespace Gatehouse.Protocol.Cluster;
 /// Sessions per user counted across every node of a cluster, through the shared store. A session whose end could
 /// not be recorded (the store was out of reach) is retried at the next heartbeat, so it does not count for ever.
 /// While the store is unreachable, a login is counted against this node's own sessions of the user (the others cannot
-/// be seen), and its row is written when the store is back, unless the session has ended by then.
+/// be seen), and its row is written when the store is back, unless the session has ended by then. The sessions held
+/// are written back after an outage (<see cref="RestoreAsync"/>), in case the others took this node for gone.
 /// </summary>
 public sealed class ClusterUserSessions(IClusterStore registry, ILogger logger) : IUserSessions, IStoreBacklog
 {
@@ -82,6 +83,19 @@ public sealed class ClusterUserSessions(IClusterStore registry, ILogger logger) 
         var ends = _unrecordedEnds.Count;
         await RetryUnrecordedAsync(cancellationToken).ConfigureAwait(false);
         return written + ends - _unrecordedEnds.Count;
+    }
+
+    /// <summary>Writes back every session this node holds that the store no longer has.</summary>
+    public async Task RestoreAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (rowId, session) in _held)
+        {
+            // Rows never written are written by WriteBackAsync, which admits them once.
+            if (!_unrecordedEntries.ContainsKey(rowId))
+            {
+                await registry.RestoreSessionAsync(rowId, session.User, session.Client, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private Ticket Hold(string rowId, HeldSession session)

@@ -11,7 +11,11 @@ namespace Gatehouse.Protocol.Cluster;
 /// </summary>
 public interface IPassivePortSharing
 {
+    /// <summary>Whether this node may promise <paramref name="port"/> to <paramref name="client"/> at all (its share of the range).</summary>
+    bool IsOurs(int port, IPAddress client);
+
     /// <returns>False when another node (or this one) has already promised <paramref name="port"/> to <paramref name="client"/>.</returns>
+    /// <exception cref="DataChannel.DataChannelException">No promise can be made now; the message is for the client.</exception>
     Task<bool> ClaimAsync(int port, IPAddress client, string token, CancellationToken cancellationToken);
 
     /// <summary>Withdraws a promise; runs in the background, failures are logged and cleaned up later.</summary>

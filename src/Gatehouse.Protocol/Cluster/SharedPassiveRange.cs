@@ -76,7 +76,7 @@ public sealed class SharedPassiveRange : IPassivePorts, IUnmatchedDataConnection
         {
             for (var attempt = 0; attempt < ClaimAttempts; attempt++)
             {
-                if (!_local.TryPickPort(expectation, out var port))
+                if (!_local.TryPickPort(expectation, out var port, expectation.Owner is { } client ? port => _sharing.IsOurs(port, client) : null))
                 {
                     throw _local.Exhausted(expectation, sessionLogger);
                 }
@@ -86,7 +86,19 @@ public sealed class SharedPassiveRange : IPassivePorts, IUnmatchedDataConnection
                 if (expectation.Owner is { } owner)
                 {
                     claim = new Claim(port, owner, Guid.NewGuid().ToString("N"));
-                    if (!await _sharing.ClaimAsync(port, owner, claim.Token, cancellationToken).ConfigureAwait(false))
+                    bool promised;
+                    try
+                    {
+                        promised = await _sharing.ClaimAsync(port, owner, claim.Token, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        // No promise could be made (the store is away and this node may not promise alone): the port goes back.
+                        _local.ReturnPort(port, expectation);
+                        throw;
+                    }
+
+                    if (!promised)
                     {
                         // Another node promised this port to the same client; held back until the loop ends, so the next pick differs.
                         promisedElsewhere.Add(port);
@@ -136,6 +148,17 @@ public sealed class SharedPassiveRange : IPassivePorts, IUnmatchedDataConnection
         && reservation.Port == port
         && DataChannelPolicy.MayTakePassivePort(reservation.Owner, client.Address)
         && _local.TryHandOver(reservation, connection, client);
+
+    /// <summary>
+    /// A data connection another node relayed here with a signed header (<see cref="SignedRelayHeader"/>), which names no
+    /// claim: it goes to the reservation of this node waiting for that client on that port, if there is one.
+    /// </summary>
+    public bool TryDeliverSigned(IPEndPoint client, int port, Socket connection)
+    {
+        var address = Addresses.Normalize(client.Address);
+        return _claims.Values.FirstOrDefault(claim => claim.Port == port && claim.Client.Equals(address)) is { Reservation: { } reservation }
+            && _local.TryHandOver(reservation, connection, client);
+    }
 
     public void Dispose() => _local.Dispose();
 

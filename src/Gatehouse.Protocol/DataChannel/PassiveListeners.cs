@@ -101,7 +101,7 @@ public sealed class PassiveListeners : IPassivePorts
     }
 
     /// <summary>Step 1 of a reservation: a port of the pool free for the expected client, held until listened on or returned.</summary>
-    internal bool TryPickPort(PassiveExpectation expectation, out int port) => _pool.TryReserve(expectation.Owner, out port);
+    internal bool TryPickPort(PassiveExpectation expectation, out int port, Func<int, bool>? eligible = null) => _pool.TryReserve(expectation.Owner, out port, eligible);
 
     /// <summary>Gives back a port picked by <see cref="TryPickPort"/> and not listened on.</summary>
     internal void ReturnPort(int port, PassiveExpectation expectation) => _pool.Release(port, expectation.Owner);

@@ -40,7 +40,8 @@ public sealed class PassivePortPool
     }
 
     /// <param name="client">The only address that may connect, or null when any address may (the port is then not shared).</param>
-    public bool TryReserve(IPAddress? client, out int port)
+    /// <param name="eligible">Which ports may be given to this client at all (a cluster node's share of the range); all when null.</param>
+    public bool TryReserve(IPAddress? client, out int port, Func<int, bool>? eligible = null)
     {
         client = client is null ? null : Addresses.Normalize(client);
         lock (_gate)
@@ -50,7 +51,8 @@ public sealed class PassivePortPool
             {
                 var index = (start + i) % _ports.Length;
                 var state = _ports[index];
-                if (state.Exclusive || (client is null ? state.Clients.Count > 0 : state.Clients.Contains(client)))
+                if (state.Exclusive || (client is null ? state.Clients.Count > 0 : state.Clients.Contains(client))
+                    || (eligible is not null && !eligible(Range.First + index)))
                 {
                     continue;
                 }

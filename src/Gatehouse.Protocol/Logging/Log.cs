@@ -175,6 +175,21 @@ public static partial class Log
     [LoggerMessage(85, LogLevel.Warning, "Could not relay the data connection from {Client} on passive port {Port} to node {Node} at {RelayEndPoint}: {Reason}")]
     public static partial void RelayFailed(ILogger logger, IPEndPoint client, int port, string node, string relayEndPoint, string reason);
 
+    [LoggerMessage(180, LogLevel.Debug, "Cluster: went on without the shared store to {Operation}: {Reason}")]
+    public static partial void ClusterStoreSkipped(ILogger logger, string operation, string reason);
+
+    [LoggerMessage(181, LogLevel.Debug, "Passive port {Port} promised to {Client} from this node's share of the range, without the shared store; the claim is written when the store answers again")]
+    public static partial void PassivePortClaimedOffline(ILogger logger, int port, IPAddress client);
+
+    [LoggerMessage(182, LogLevel.Warning, "Passive port {Port} for {Client} refused while the shared store is unreachable: {Reason}")]
+    public static partial void OfflineClaimRefused(ILogger logger, int port, IPAddress client, string reason);
+
+    [LoggerMessage(183, LogLevel.Warning, "Passive port {Port} for {Client}, promised by this node while the shared store was unreachable, is held in the store by node {Node} (the nodes' memberships differed)")]
+    public static partial void OfflineClaimCollided(ILogger logger, int port, IPAddress client, string node);
+
+    [LoggerMessage(184, LogLevel.Information, "Data connection from {Client} to passive port {Port} is not in the shared store; the port is node {Node}'s share for that client: relaying it, signed, to {RelayEndPoint}")]
+    public static partial void DataConnectionRelayedByShare(ILogger logger, IPEndPoint client, int port, string node, string relayEndPoint);
+
     [LoggerMessage(86, LogLevel.Error, "Could not save the usage of {Area} in the account store; it is kept and saved with the next change or at shutdown: {Reason}")]
     public static partial void UsageSaveFailed(ILogger logger, string area, string reason);
 

@@ -68,7 +68,7 @@ public static class ServerComposition
             var clustered = options.AccountStore.Provider == AccountStoreProvider.PostgreSql;
             IUserSessions userSessions = clustered ? provider.GetRequiredService<ClusterUserSessions>() : new UserSessionCounter();
             IPassivePorts passivePorts = options.Cluster.RelayPort != 0
-                ? new SharedPassiveRange(range, advertised, proxies, dataLogger, new ClusterPortSharing(provider.GetRequiredService<IClusterStore>(), dataLogger), options.Ftp.MaxSegmentSize)
+                ? new SharedPassiveRange(range, advertised, proxies, dataLogger, provider.GetRequiredService<ClusterPortSharing>(), options.Ftp.MaxSegmentSize)
                 : new PassiveListeners(range, advertised, proxies, dataLogger, options.Ftp.MaxSegmentSize);
             var fileSystems = new UserFileSystemFactory(provider.GetRequiredService<QuotaLedgers>(), options.Storage.SyncUploads);
             var bans = provider.GetRequiredService<BanList>();
@@ -106,9 +106,15 @@ public static class ServerComposition
             services.AddSingleton<IClusterStore>(provider => new SqlClusterStore(provider.GetRequiredService<AccountDatabase>(), provider.GetRequiredService<TimeProvider>()));
             services.AddSingleton(provider => new ClusterUserSessions(
                 provider.GetRequiredService<IClusterStore>(), provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Cluster")));
+            services.AddSingleton(provider => new ClusterPortSharing(
+                provider.GetRequiredService<IClusterStore>(),
+                provider.GetRequiredService<AccountDatabase>().Reachability,
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.DataChannel")));
             services.AddHostedService(provider => new ClusterMembership(
                 provider.GetRequiredService<IClusterStore>(),
                 provider.GetRequiredService<ClusterUserSessions>(),
+                provider.GetRequiredService<ClusterPortSharing>(),
                 provider.GetRequiredService<FtpServerContext>(),
                 HealthEndpoint.NodeName(options),
                 provider.GetRequiredService<ILogger<ClusterMembership>>()));

@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using Gatehouse.EndToEnd.Tests.Lab;
+using Gatehouse.Tests.Shared;
+using Xunit.Abstractions;
+
+namespace Gatehouse.EndToEnd.Tests;
+
+/// <summary>
+/// Two nodes sharing one passive range (Cluster:RelayPort) on loopback, node1 on 127.0.0.1 and node2 on 127.0.0.2, over
+/// a PostgreSQL of the test's own that is stopped and frozen under them. A session logged in on node1 sends each data
+/// connection to the node a balancer might have chosen: node1 (the owner) or node2 (which must relay it).
+/// </summary>
+public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
+{
+    private const string First = "127.0.0.1";
+    private const string Second = "127.0.0.2";
+
+    /// <summary>A PASV that waited for a frozen store's 15 s connection timeout would pass this.</summary>
+    private static readonly TimeSpan StepLimit = TimeSpan.FromSeconds(6);
+
+    [Fact]
+    public async Task Relayed_transfers_go_on_while_the_store_is_stopped_or_frozen()
+    {
+        using var postgres = new PostgresServer();
+        using var certificate = new LabCertificate(First, Second);
+        var (first, second) = await StartNodesAsync(postgres, certificate);
+        await using (first)
+        await using (second)
+        try
+        {
+            await using var session = await DataToSession.StartAsync(first, certificate);
+            await session.TransfersAsync("before", uploads: true);
+            await SettledAsync(first);
+
+            // Uploads while the store is away write their usage to it after the transfer: that bookkeeping is not the
+            // passive ports' part, so the outage phases download only (and the uploads around them check the files).
+            postgres.Stop();
+            await session.TransfersAsync("stopped", uploads: false);
+            postgres.Start();
+            await Task.Delay(TimeSpan.FromSeconds(6));
+            await session.TransfersAsync("returned", uploads: true);
+
+            postgres.Freeze();
+            try
+            {
+                await session.TransfersAsync("frozen", uploads: false);
+            }
+            finally
+            {
+                postgres.Thaw();
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(6));
+            await session.TransfersAsync("thawed", uploads: true);
+            output.WriteLine(session.Log);
+            AssertNothingRefused(first, second);
+            Assert.Contains("arrived relayed by node", first.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            output.WriteLine($"node1:\n{first.Output}\nnode2:\n{second.Output}");
+        }
+    }
+
+    [Fact]
+    public async Task After_an_outage_longer_than_a_nodes_lifetime_no_node_is_taken_for_dead()
+    {
+        using var postgres = new PostgresServer();
+        using var certificate = new LabCertificate(First, Second);
+        var (first, second) = await StartNodesAsync(postgres, certificate, prepare: settings => GatehouseServer.CliAsync(settings, "user", "set", "alice", "--max-sessions", "1"));
+        await using (first)
+        await using (second)
+        try
+        {
+            await using var session = await DataToSession.StartAsync(first, certificate);
+            await SettledAsync(first);
+
+            postgres.Stop();
+            // Longer than IClusterStore.NodeLifetime (30 s): every node's last heartbeat is older than that at the return.
+            await Task.Delay(TimeSpan.FromSeconds(35));
+            await session.TransfersAsync("35 s into the outage", uploads: false);
+            postgres.Start();
+
+            // At once: node1's session still counts on node2, and node2 relays node1's next data connection.
+            Assert.StartsWith("530 Too many sessions", (await FtpSteps.RunAsync(second, "alice", [], tls: false, extra: ["--tls", "--cafile", certificate.CertificateFile, "--host", Second])).Login, StringComparison.Ordinal);
+            await session.TransfersAsync("at the return", uploads: true);
+            await Task.Delay(TimeSpan.FromSeconds(6));
+            Assert.StartsWith("530 Too many sessions", (await FtpSteps.RunAsync(second, "alice", [], tls: false, extra: ["--tls", "--cafile", certificate.CertificateFile, "--host", Second])).Login, StringComparison.Ordinal);
+            await session.TransfersAsync("after the return", uploads: true);
+            output.WriteLine(session.Log);
+            AssertNothingRefused(first, second);
+        }
+        finally
+        {
+            output.WriteLine($"node1:\n{first.Output}\nnode2:\n{second.Output}");
+        }
+    }
+
+    /// <param name="certificate">One certificate for both addresses, as a cluster behind one name would have.</param>
+    private static async Task<(GatehouseServer First, GatehouseServer Second)> StartNodesAsync(
+        PostgresServer postgres, LabCertificate certificate, Func<IReadOnlyDictionary<string, string>, Task>? prepare = null)
+    {
+        var store = postgres.CreateDatabase();
+        Dictionary<string, string> Node(string name, string address) => new()
+        {
+            ["AccountStore__Provider"] = "PostgreSql",
+            ["AccountStore__ConnectionString"] = store,
+            ["Cluster__NodeName"] = name,
+            ["Cluster__RelayPort"] = GatehouseServer.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Cluster__RelayAddress"] = address,
+            ["Tls__CertificateFile"] = certificate.CertificateFile,
+            ["Tls__KeyFile"] = certificate.KeyFile,
+        };
+
+        var first = await GatehouseServer.StartAsync(Node("node1", First), listen: [First], prepare: prepare);
+        try
+        {
+            var second = Node("node2", Second);
+            second["Ftp__PassivePorts"] = first.Settings["Ftp__PassivePorts"];
+            return (first, await GatehouseServer.StartAsync(second, users: [], listen: [Second]));
+        }
+        catch
+        {
+            await first.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A node promises ports without the store only once every other node has read its membership: two heartbeats
+    /// (10 s) after it joined. Both nodes here started within a second of each other.
+    /// </summary>
+    private static async Task SettledAsync(GatehouseServer first)
+    {
+        Assert.True(await first.WaitForLogAsync("Joined the cluster", TimeSpan.FromSeconds(5)), first.Output);
+        await Task.Delay(TimeSpan.FromSeconds(12));
+    }
+
+    private static void AssertNothingRefused(params GatehouseServer[] nodes)
+    {
+        foreach (var node in nodes)
+        {
+            Assert.DoesNotContain("possible data theft", node.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Relay connection from", node.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Could not relay", node.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("refused while the shared store is unreachable", node.Output, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>clients/datato.py: one session on node1, stepped from the test, each data connection sent where the step says.</summary>
+    private sealed class DataToSession : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly GatehouseServer _owner;
+        private readonly System.Text.StringBuilder _log = new();
+        private int _files;
+
+        private DataToSession(Process process, GatehouseServer owner) => (_process, _owner) = (process, owner);
+
+        public string Log => _log.ToString();
+
+        public static async Task<DataToSession> StartAsync(GatehouseServer owner, LabCertificate certificate)
+        {
+            var info = new ProcessStartInfo(Clients.Python)
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "clients", "datato.py"), "--port", owner.ExplicitPort.ToString(CultureInfo.InvariantCulture), "--user", "alice", "--password", GatehouseServer.Password, "--cafile", certificate.CertificateFile })
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            var session = new DataToSession(Process.Start(info)!, owner);
+            var login = await session.ReadLineAsync();
+            if (!login.StartsWith("LOGIN => 230", StringComparison.Ordinal))
+            {
+                session._process.Kill(entireProcessTree: true);
+                var error = await session._process.StandardError.ReadToEndAsync();
+                await session.DisposeAsync();
+                Assert.Fail(login + error);
+            }
+
+            return session;
+        }
+
+        /// <summary>
+        /// A download (and an upload) with the data connection sent to each node, by PASV and by EPSV: each 226, byte-exact,
+        /// within <see cref="StepLimit"/> of its PASV/EPSV.
+        /// </summary>
+        public async Task TransfersAsync(string phase, bool uploads)
+        {
+            var home = _owner.Home("alice");
+            var source = Path.Combine(home, "source.bin");
+            if (!File.Exists(source))
+            {
+                await File.WriteAllBytesAsync(source, RandomNumberGenerator.GetBytes(3_000_000));
+            }
+
+            var sourceHash = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(source)));
+            foreach (var (host, mode) in new[] { (First, "PASV"), (Second, "EPSV"), (Second, "PASV"), (First, "EPSV") })
+            {
+                var download = await StepAsync(phase, $"retr source.bin {host} {mode}");
+                Assert.Contains($"bytes=3000000 sha256={sourceHash}", download, StringComparison.Ordinal);
+                if (uploads)
+                {
+                    var name = $"upload-{++_files}.bin";
+                    var upload = await StepAsync(phase, $"stor {name} 2000000 {_files} {host} {mode}");
+                    var stored = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(home, name))));
+                    Assert.Contains($"sha256={stored}", upload, StringComparison.Ordinal);
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                _process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // The client has ended already.
+            }
+
+            if (!_process.WaitForExit(TimeSpan.FromSeconds(10)))
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+
+            _process.Dispose();
+        }
+
+        private async Task<string> StepAsync(string phase, string step)
+        {
+            await _process.StandardInput.WriteLineAsync(step);
+            await _process.StandardInput.FlushAsync();
+            var reply = await ReadLineAsync();
+            _log.AppendLine(CultureInfo.InvariantCulture, $"{phase}: {step} => {reply}");
+            Assert.True(reply.StartsWith("226", StringComparison.Ordinal), $"{phase}: {step} => {reply}\n{Log}");
+            var seconds = double.Parse(reply[(reply.LastIndexOf("seconds=", StringComparison.Ordinal) + 8)..], CultureInfo.InvariantCulture);
+            Assert.True(seconds < StepLimit.TotalSeconds, $"{phase}: {step} took {seconds} s\n{Log}");
+            return reply;
+        }
+
+        private async Task<string> ReadLineAsync()
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            return await _process.StandardOutput.ReadLineAsync(timeout.Token) ?? "(the client ended)";
+        }
+    }
+}
