@@ -103,17 +103,16 @@ public static class AbandonedUploadSweep
                 }
 
                 var (bytes, age) = (file.Length, rules.Now - LastWritten(file));
-                if (!rules.MayRemove(file.Name, LastWritten(file)))
-                {
-                    // Renewed meanwhile: counted below.
-                }
-                else if (PartialUploads.TryParseResuming(file.Name, out var partialName, out var length) && TryRestore(file, partialName, length))
+                // When renewed meanwhile, it is counted below instead.
+                var stillAbandoned = rules.MayRemove(file.Name, LastWritten(file));
+                if (stillAbandoned && PartialUploads.TryParseResuming(file.Name, out var partialName, out var length) && TryRestore(file, partialName, length))
                 {
                     result = result with { PartialsRestored = result.PartialsRestored + 1 };
                     removed(new AbandonedUpload(file.FullName, length, age, AbandonedUploadKind.RestoredPartial));
                     continue;
                 }
-                else if (TryDelete(file))
+
+                if (stillAbandoned && TryDelete(file))
                 {
                     result = partial
                         ? result with { PartialsRemoved = result.PartialsRemoved + 1, PartialBytesRemoved = result.PartialBytesRemoved + bytes }
