@@ -1,0 +1,27 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Gatehouse.Accounts.Events;
+
+/// <summary>Events and rule definitions as JSON, by generated code (the Native AOT build has no reflection-based serializer).</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UseStringEnumConverter = true)]
+[JsonSerializable(typeof(ServerEvent))]
+[JsonSerializable(typeof(RuleDefinition))]
+public sealed partial class EventJson : JsonSerializerContext
+{
+    public static string Write(ServerEvent happened) => JsonSerializer.Serialize(happened, Default.ServerEvent);
+
+    public static ServerEvent ReadEvent(string json) =>
+        JsonSerializer.Deserialize(json, Default.ServerEvent) ?? throw new JsonException("The queued event is empty.");
+}
+
+/// <summary>What the rules table keeps as JSON beside the rule's name, event and state.</summary>
+public sealed class RuleDefinition
+{
+    public RuleConditions Conditions { get; init; } = new();
+
+    public IReadOnlyList<RuleAction> Actions { get; init; } = [];
+}
