@@ -47,4 +47,19 @@ public interface IUpload : IAsyncDisposable
     /// <summary>Puts the upload under its name in one step.</summary>
     /// <returns>The size of the file it replaced, or null when the name was free: measured at the replacement itself, so it stays exact when another writer races for the name.</returns>
     ValueTask<long?> CommitAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="CommitAsync(CancellationToken)"/>, but first runs <paramref name="check"/> on the complete data
+    /// while it is still hidden; when the check throws, nothing is published. Only storage that keeps the upload in a
+    /// file of its own can offer this.
+    /// </summary>
+    ValueTask<long?> CommitAsync(PublishCheck check, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("This storage cannot check an upload before it is published.");
 }
+
+/// <summary>A check of a complete upload before it is published, given the hidden file that holds it.</summary>
+/// <exception cref="UploadRejectedException">The upload must not be published.</exception>
+public delegate ValueTask PublishCheck(string stagedFile, CancellationToken cancellationToken);
+
+/// <summary>A <see cref="PublishCheck"/> refused the upload; the message is safe to show the client.</summary>
+public sealed class UploadRejectedException(string reason) : Exception(reason);

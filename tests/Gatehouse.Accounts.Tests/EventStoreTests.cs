@@ -67,7 +67,7 @@ public abstract class EventStoreTests(TestDatabase database) : IDisposable
         Assert.Empty(await second.ClaimDueAsync("node2", Lease, _none));
 
         var a = claimed.Single(delivery => delivery.Rule == "a");
-        Assert.True(await first.FinishAsync(a.Id, "node1", delivered: true, "200 OK", null, _none));
+        Assert.True(await first.FinishAsync(a.Id, "node1", delivered: true, 1, "200 OK", null, _none));
         var next = Assert.Single(await second.ClaimDueAsync("node2", Lease, _none));
         Assert.Equal(("a", "/orders/2.xml"), (next.Rule, next.Event.Path));
 
@@ -75,7 +75,7 @@ public abstract class EventStoreTests(TestDatabase database) : IDisposable
         _time.Advance(Lease + TimeSpan.FromSeconds(1));
         var takenOver = Assert.Single(await second.ClaimDueAsync("node2", Lease, _none), delivery => delivery.Rule == "b");
         Assert.Equal(2, takenOver.Attempts);
-        Assert.False(await first.FinishAsync(takenOver.Id, "node1", delivered: true, "late", null, _none));
+        Assert.False(await first.FinishAsync(takenOver.Id, "node1", delivered: true, 1, "late", null, _none));
     }
 
     [Fact]
@@ -98,11 +98,11 @@ public abstract class EventStoreTests(TestDatabase database) : IDisposable
         await store.EnqueueAsync(Upload("/orders/1.xml"), ["a"], _none);
 
         var delivery = Assert.Single(await store.ClaimDueAsync("node1", Lease, _none));
-        Assert.True(await store.FinishAsync(delivery.Id, "node1", delivered: false, "503", _time.GetUtcNow().AddSeconds(10), _none));
+        Assert.True(await store.FinishAsync(delivery.Id, "node1", delivered: false, 0, "503", _time.GetUtcNow().AddSeconds(10), _none));
         Assert.Empty(await store.ClaimDueAsync("node1", Lease, _none));
         _time.Advance(TimeSpan.FromSeconds(11));
         delivery = Assert.Single(await store.ClaimDueAsync("node1", Lease, _none));
-        Assert.True(await store.FinishAsync(delivery.Id, "node1", delivered: false, "503 again", null, _none));
+        Assert.True(await store.FinishAsync(delivery.Id, "node1", delivered: false, 0, "503 again", null, _none));
 
         var failed = Assert.Single(await store.ListDeliveriesAsync(DeliveryState.Failed, 10, _none));
         Assert.Equal((2, "503 again"), (failed.Attempts, failed.Outcome));

@@ -17,6 +17,7 @@ public sealed record EventDelivery(
     ServerEvent Event,
     DeliveryState State,
     int Attempts,
+    int StepsDone,
     DateTimeOffset QueuedAt,
     DateTimeOffset NextAttemptAt,
     string? ClaimedBy,

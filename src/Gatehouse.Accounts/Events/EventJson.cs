@@ -10,6 +10,7 @@ namespace Gatehouse.Accounts.Events;
     UseStringEnumConverter = true)]
 [JsonSerializable(typeof(ServerEvent))]
 [JsonSerializable(typeof(RuleDefinition))]
+[JsonSerializable(typeof(WebhookDocument))]
 public sealed partial class EventJson : JsonSerializerContext
 {
     public static string Write(ServerEvent happened) => JsonSerializer.Serialize(happened, Default.ServerEvent);
@@ -24,4 +25,17 @@ public sealed class RuleDefinition
     public RuleConditions Conditions { get; init; } = new();
 
     public IReadOnlyList<RuleAction> Actions { get; init; } = [];
+}
+
+/// <summary>The body of a webhook request.</summary>
+public sealed class WebhookDocument
+{
+    /// <summary>The queue's number for this rule's delivery of the event (gatehouse event show ID); the same on every retry.</summary>
+    public required long DeliveryId { get; init; }
+
+    public required string Rule { get; init; }
+
+    public required int Attempt { get; init; }
+
+    public required ServerEvent Event { get; init; }
 }

@@ -28,15 +28,16 @@ public interface IEventStore
     Task<IReadOnlyList<EventDelivery>> ClaimDueAsync(string node, TimeSpan lease, CancellationToken cancellationToken);
 
     /// <summary>Records the result of a claimed attempt; false when the claim was lost meanwhile (the lease ended).</summary>
+    /// <param name="stepsDone">The rule's actions done so far: a retry starts with the next one, so a file moved is not moved twice.</param>
     /// <param name="retryAt">After a failure: when to try again, or null to give up (the delivery is kept as failed).</param>
-    Task<bool> FinishAsync(long id, string node, bool delivered, string outcome, DateTimeOffset? retryAt, CancellationToken cancellationToken);
+    Task<bool> FinishAsync(long id, string node, bool delivered, int stepsDone, string outcome, DateTimeOffset? retryAt, CancellationToken cancellationToken);
 
     /// <summary>The newest deliveries first.</summary>
     Task<IReadOnlyList<EventDelivery>> ListDeliveriesAsync(DeliveryState? state, int limit, CancellationToken cancellationToken);
 
     Task<EventDelivery?> FindDeliveryAsync(long id, CancellationToken cancellationToken);
 
-    /// <summary>Puts a delivery back in the queue with a fresh count of attempts.</summary>
+    /// <summary>Puts a delivery back in the queue with a fresh count of attempts; it goes on from the action that failed.</summary>
     Task<bool> RetryAsync(long id, CancellationToken cancellationToken);
 
     /// <summary>Deletes deliveries that succeeded before <paramref name="before"/>.</summary>

@@ -120,6 +120,7 @@ internal static class AccountSchema
             event TEXT NOT NULL,
             state TEXT NOT NULL,
             attempts INTEGER NOT NULL,
+            steps_done INTEGER NOT NULL DEFAULT 0,
             queued_at TEXT NOT NULL,
             next_attempt_at TEXT NOT NULL,
             claimed_by TEXT NULL,

@@ -12,7 +12,7 @@ namespace Gatehouse.Accounts.Store;
 /// </summary>
 public sealed class SqlEventStore(AccountDatabase database, TimeProvider time) : IEventStore
 {
-    private const string DeliveryColumns = "id, rule_name, event, state, attempts, queued_at, next_attempt_at, claimed_by, finished_at, outcome";
+    private const string DeliveryColumns = "id, rule_name, event, state, attempts, steps_done, queued_at, next_attempt_at, claimed_by, finished_at, outcome";
 
     public async Task<IReadOnlyList<EventRule>> ListRulesAsync(CancellationToken cancellationToken) =>
         await database.QueryAsync("SELECT name, event, definition, enabled FROM event_rules ORDER BY name", ReadRule, cancellationToken).ConfigureAwait(false);
@@ -74,19 +74,20 @@ public sealed class SqlEventStore(AccountDatabase database, TimeProvider time) :
             ("@now", AccountDatabase.Format(now))).ConfigureAwait(false);
     }
 
-    public async Task<bool> FinishAsync(long id, string node, bool delivered, string outcome, DateTimeOffset? retryAt, CancellationToken cancellationToken)
+    public async Task<bool> FinishAsync(long id, string node, bool delivered, int stepsDone, string outcome, DateTimeOffset? retryAt, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var state = delivered ? DeliveryState.Delivered : retryAt is null ? DeliveryState.Failed : DeliveryState.Pending;
         return await database.ExecuteAsync(
             """
-            UPDATE event_deliveries SET state = @state, outcome = @outcome, lease_until = NULL, next_attempt_at = @next, finished_at = @finished
+            UPDATE event_deliveries SET state = @state, steps_done = @steps, outcome = @outcome, lease_until = NULL, next_attempt_at = @next, finished_at = @finished
             WHERE id = @id AND claimed_by = @node AND state = 'pending'
             """,
             cancellationToken,
             ("@id", id),
             ("@node", node),
             ("@state", StateName(state)),
+            ("@steps", stepsDone),
             ("@outcome", outcome),
             ("@next", AccountDatabase.Format(retryAt ?? now)),
             ("@finished", state == DeliveryState.Pending ? null : AccountDatabase.Format(now))).ConfigureAwait(false) == 1;
@@ -145,11 +146,12 @@ public sealed class SqlEventStore(AccountDatabase database, TimeProvider time) :
             EventJson.ReadEvent(reader.GetString(2)),
             Enum.Parse<DeliveryState>(reader.GetString(3), ignoreCase: true),
             reader.GetInt32(4),
-            AccountDatabase.Parse(reader.GetString(5)),
+            reader.GetInt32(5),
             AccountDatabase.Parse(reader.GetString(6)),
-            reader.IsDBNull(7) ? null : reader.GetString(7),
-            reader.IsDBNull(8) ? null : AccountDatabase.Parse(reader.GetString(8)),
-            reader.IsDBNull(9) ? null : reader.GetString(9));
+            AccountDatabase.Parse(reader.GetString(7)),
+            reader.IsDBNull(8) ? null : reader.GetString(8),
+            reader.IsDBNull(9) ? null : AccountDatabase.Parse(reader.GetString(9)),
+            reader.IsDBNull(10) ? null : reader.GetString(10));
 
     private static string StateName(DeliveryState state) => state.ToString().ToLowerInvariant();
 }

@@ -235,6 +235,7 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
         var relayAddress = CheckRelay(options, range, Problem);
         settings = settings with { RelayAddress = relayAddress };
         CheckPositive(problems, "Retention:IntervalMinutes", options.Retention.IntervalMinutes, "60");
+        EventsOptionsValidation.Check(options.Events, Problem);
         LdapOptionsValidation.Check(options.Ldap, Problem);
         return problems;
     }

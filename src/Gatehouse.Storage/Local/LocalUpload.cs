@@ -41,7 +41,9 @@ internal sealed class LocalUpload(EarlyWritebackStream content, string temporary
         }
     }
 
-    public async ValueTask<long?> CommitAsync(CancellationToken cancellationToken)
+    public ValueTask<long?> CommitAsync(CancellationToken cancellationToken) => CommitAsync(null, cancellationToken);
+
+    public async ValueTask<long?> CommitAsync(PublishCheck? check, CancellationToken cancellationToken)
     {
         try
         {
@@ -52,6 +54,11 @@ internal sealed class LocalUpload(EarlyWritebackStream content, string temporary
             }
 
             await content.DisposeAsync().ConfigureAwait(false);
+            if (check is not null)
+            {
+                await check(temporaryPath, cancellationToken).ConfigureAwait(false);
+            }
+
             var replaced = AtomicReplace.Move(temporaryPath, finalPath);
             _committed = true;
             TemporaryUploads.Release(temporaryPath);

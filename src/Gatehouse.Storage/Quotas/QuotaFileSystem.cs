@@ -91,14 +91,18 @@ public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, Quota
 
         public Stream Content => _content;
 
-        public async ValueTask<long?> CommitAsync(CancellationToken cancellationToken)
+        public ValueTask<long?> CommitAsync(CancellationToken cancellationToken) => CommitAsync(null, cancellationToken);
+
+        public async ValueTask<long?> CommitAsync(PublishCheck? check, CancellationToken cancellationToken)
         {
             long? replaced = null;
             await ChangeAsync(
                 ledger,
                 async () =>
                 {
-                    replaced = await inner.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    replaced = check is null
+                        ? await inner.CommitAsync(cancellationToken).ConfigureAwait(false)
+                        : await inner.CommitAsync(check, cancellationToken).ConfigureAwait(false);
                     return new StorageUsage(keptBytes + reservation.Bytes - (replaced ?? 0), replaced is null ? 1 : 0);
                 },
                 cancellationToken).ConfigureAwait(false);

@@ -2,6 +2,7 @@ using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
 using Gatehouse.Accounts.Bans;
 using Gatehouse.Accounts.Cluster;
+using Gatehouse.Accounts.Events;
 using Gatehouse.Accounts.Networks;
 using Gatehouse.Accounts.Store;
 using Gatehouse.Protocol.Access;
@@ -9,6 +10,7 @@ using Gatehouse.Protocol.Cluster;
 using Gatehouse.Protocol.Commands;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
+using Gatehouse.Protocol.Events;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Server;
 using Gatehouse.Protocol.Sessions;
@@ -51,6 +53,8 @@ public static class ServerComposition
                 options.Ldap, paths, provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<IAccessStore>(),
                 provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>())));
         services.AddSingleton(_ => new TransferLog(paths.TransferLog));
+        services.AddSingleton(provider => new UserFileSystemFactory(provider.GetRequiredService<QuotaLedgers>(), options.Storage.SyncUploads));
+        AddEvents(services, options);
         services.AddSingleton(provider => CreateTls(options, paths, provider));
         services.AddSingleton<NodeDrain>();
         services.AddSingleton(provider =>
@@ -64,7 +68,7 @@ public static class ServerComposition
             IPassivePorts passivePorts = options.Cluster.RelayPort != 0
                 ? new SharedPassiveRange(range, advertised, proxies, dataLogger, new ClusterPortSharing(provider.GetRequiredService<IClusterStore>(), dataLogger), options.Ftp.MaxSegmentSize)
                 : new PassiveListeners(range, advertised, proxies, dataLogger, options.Ftp.MaxSegmentSize);
-            var fileSystems = new UserFileSystemFactory(provider.GetRequiredService<QuotaLedgers>(), options.Storage.SyncUploads);
+            var fileSystems = provider.GetRequiredService<UserFileSystemFactory>();
             var bans = provider.GetRequiredService<BanList>();
             var commands = FtpCommandTable.CreateDefault(new CommandServices(
                 options,
@@ -90,6 +94,8 @@ public static class ServerComposition
                 Time = time,
                 Drain = provider.GetRequiredService<NodeDrain>(),
                 LoggerFactory = loggers,
+                Events = provider.GetRequiredService<EventRecorder>(),
+                PreUpload = provider.GetRequiredService<PreUploadCheck>(),
             };
         });
         services.AddSingleton(provider => new RetentionRunner(
@@ -110,9 +116,42 @@ public static class ServerComposition
 
         // Before the FTP server: usage left unsaved by a crash is counted again before the first session.
         services.AddHostedService<UploadRecoveryService>();
+        services.AddHostedService<EventDeliveryService>();
         services.AddHostedService<FtpServer>();
         services.AddHostedService<HealthEndpoint>();
         services.AddHostedService<RetentionService>();
+    }
+
+    private static void AddEvents(IServiceCollection services, GatehouseOptions options)
+    {
+        services.AddSingleton<IEventStore>(provider => new SqlEventStore(provider.GetRequiredService<AccountDatabase>(), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(_ => WebhookSender.CreateClient());
+        services.AddSingleton(provider => new EventRecorder(
+            provider.GetRequiredService<IEventStore>(),
+            new EventRuleSet(),
+            HealthEndpoint.NodeName(options),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Events")));
+        services.AddSingleton(provider => EventsSetup.CreateRunner(
+            options,
+            EventsSetup.UserFiles(provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<AccessPolicyResolver>(), provider.GetRequiredService<UserFileSystemFactory>()),
+            provider.GetRequiredService<HttpClient>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Events")));
+        services.AddSingleton(provider => new PreUploadCheck(
+            provider.GetRequiredService<EventRecorder>(),
+            provider.GetRequiredService<RuleRunner>().Commands,
+            EventsSetup.QuarantineDirectory(options),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Events")));
+        services.AddSingleton(provider => new EventDispatcher(
+            provider.GetRequiredService<IEventStore>(),
+            provider.GetRequiredService<EventRecorder>(),
+            provider.GetRequiredService<RuleRunner>(),
+            EventsSetup.Backoff(options.Events),
+            TimeSpan.FromDays(options.Events.KeepDeliveredDays),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Events")));
     }
 
     private static TlsHolder CreateTls(GatehouseOptions options, DataPaths paths, IServiceProvider provider)

@@ -1,0 +1,60 @@
+using System.Threading.Channels;
+using Gatehouse.Accounts.Events;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Protocol.Events;
+
+/// <summary>
+/// Where sessions report what happened: an event that matches rules is queued in the account store before the code
+/// that saw it goes on (the 226 of an upload waits for it), one delivery per matching rule. No matching rule, no write.
+/// </summary>
+public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string node, TimeProvider time, ILogger logger)
+{
+    private readonly Channel<bool> _queued = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    public EventRuleSet Rules => rules;
+
+    public string Node => node;
+
+    public async ValueTask RaiseAsync(EventKind kind, EventFacts facts)
+    {
+        if (!rules.Watches(kind))
+        {
+            return;
+        }
+
+        var happened = facts.ToEvent(kind, node, time.GetUtcNow());
+        var matching = rules.Matching(kind, happened).Select(rule => rule.Name).ToList();
+        if (matching.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            // Not the session's token: an event seen just before the client left is still queued.
+            await store.EnqueueAsync(happened, matching, CancellationToken.None).ConfigureAwait(false);
+            EventLog.Queued(logger, happened.Kind, happened.Path, string.Join(", ", matching));
+            _queued.Writer.TryWrite(true);
+        }
+        catch (Exception ex)
+        {
+            EventLog.NotQueued(logger, happened.Kind, happened.Path, string.Join(", ", matching), ex);
+        }
+    }
+
+    /// <summary>Waits until something is queued on this node or <paramref name="limit"/> passes.</summary>
+    public async Task WaitForQueuedAsync(TimeSpan limit, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(limit);
+        try
+        {
+            await _queued.Reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The poll interval passed: look at the queue anyway, for events queued by other nodes and retries now due.
+        }
+    }
+}
