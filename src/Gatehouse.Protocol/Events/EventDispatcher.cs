@@ -12,7 +12,7 @@ public sealed class EventDispatcher(IEventStore store, EventRecorder recorder, R
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
-    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
 
