@@ -8,7 +8,6 @@ namespace Gatehouse.EndToEnd.Tests;
 /// Event rules against the real server: a webhook receiver on loopback (allowed through Events:WebhookAllowedHosts),
 /// shell scripts as commands (named in Events:Commands), file actions, pre-upload checks, retries and a SIGKILL.
 /// </summary>
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class EventRulesTests : IDisposable
 {
     private const string Secret = "whsec_e2e";
@@ -168,7 +167,8 @@ public sealed class EventRulesTests : IDisposable
         Assert.Single(receiver.Requests.Select(request => request.Json.GetProperty("deliveryId").GetInt64()).Distinct());
     }
 
-    private async Task<GatehouseServer> StartAsync(WebhookReceiver receiver, string[] commands, Func<IReadOnlyDictionary<string, string>, Task> prepare, Dictionary<string, string>? extra = null)
+    /// <summary>A server with plain FTP allowed, webhooks allowed to <paramref name="receiver"/> and fast retries.</summary>
+    internal static Dictionary<string, string> Settings(WebhookReceiver receiver)
     {
         var settings = new Dictionary<string, string>
         {
@@ -180,6 +180,12 @@ public sealed class EventRulesTests : IDisposable
         // machine may hold; a range of its own, chosen at random, makes a clash unlikely.
         var first = 34000 + (Random.Shared.Next(200) * 20);
         settings["Ftp__PassivePorts"] = $"{first}-{first + 19}";
+        return settings;
+    }
+
+    private static async Task<GatehouseServer> StartAsync(WebhookReceiver receiver, string[] commands, Func<IReadOnlyDictionary<string, string>, Task> prepare, Dictionary<string, string>? extra = null)
+    {
+        var settings = Settings(receiver);
         for (var i = 0; i < commands.Length; i++)
         {
             settings[$"Events__Commands__{i}"] = commands[i];
@@ -211,7 +217,10 @@ public sealed class EventRulesTests : IDisposable
     {
         var path = Path.Combine(_work.FullName, name);
         File.WriteAllText(path, text);
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         return path;
     }
 
@@ -224,7 +233,7 @@ public sealed class EventRulesTests : IDisposable
         Assert.InRange(long.Parse(parts["t"], CultureInfo.InvariantCulture), DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeSeconds(), DateTimeOffset.UtcNow.ToUnixTimeSeconds());
     }
 
-    private static async Task<bool> WaitForDeliveredAsync(GatehouseServer server, int count) =>
+    internal static async Task<bool> WaitForDeliveredAsync(GatehouseServer server, int count) =>
         await WaitUntilAsync(async () => CountOf((await server.RunCliAsync(null, "event", "list")).Output, " delivered ") >= count);
 
     private static async Task<bool> WaitUntilAsync(Func<Task<bool>> condition)
@@ -243,7 +252,7 @@ public sealed class EventRulesTests : IDisposable
         return false;
     }
 
-    private static int CountOf(string text, string part) => text.Split(part).Length - 1;
+    internal static int CountOf(string text, string part) => text.Split(part).Length - 1;
 
     private static string Line(string text, string part) => text.Split('\n').FirstOrDefault(line => line.Contains(part, StringComparison.Ordinal)) ?? string.Empty;
 }
