@@ -112,4 +112,14 @@ public abstract class EventStoreTests(TestDatabase database) : IDisposable
         Assert.Equal(DeliveryState.Pending, (await store.FindDeliveryAsync(failed.Id, _none))!.State);
         Assert.Single(await store.ClaimDueAsync("node1", Lease, _none));
     }
+
+    [Fact]
+    public async Task One_node_takes_each_occurrence_of_a_schedule()
+    {
+        var occurrence = _time.GetUtcNow();
+        var claims = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Node().ClaimOccurrenceAsync("archive", occurrence, $"node{i}", _none)));
+
+        Assert.Single(claims, claimed => claimed);
+        Assert.True(await Node().ClaimOccurrenceAsync("archive", occurrence.AddMinutes(1), "node1", _none));
+    }
 }

@@ -149,6 +149,31 @@ public sealed class EventRulesTests : IDisposable
     }
 
     [Fact]
+    public async Task A_scheduled_rule_moves_files_older_than_its_age_into_the_archive_and_leaves_newer_ones()
+    {
+        await using var receiver = new WebhookReceiver();
+        await using var server = await StartAsync(receiver, [], async settings =>
+        {
+            var home = Path.Combine(settings["DataDirectory"], "home", "alice");
+            Directory.CreateDirectory(Path.Combine(home, "processed"));
+            Directory.CreateDirectory(Path.Combine(home, "archive"));
+            await File.WriteAllTextAsync(Path.Combine(home, "processed", "old.xml"), "old");
+            await File.WriteAllTextAsync(Path.Combine(home, "processed", "new.xml"), "new");
+            File.SetLastWriteTimeUtc(Path.Combine(home, "processed", "old.xml"), DateTime.UtcNow.AddDays(-31));
+            await GatehouseServer.CliAsync(settings, "rule", "add", "archive", "--on", "schedule", "--cron", "*/2 * * * * *",
+                "--user", "alice", "--path", "/processed/*.xml", "--older-than-days", "30", "--move-to", "/archive");
+        });
+
+        var home = server.Home("alice");
+        Assert.True(await WaitUntilAsync(() => Task.FromResult(File.Exists(Path.Combine(home, "archive", "old.xml")))), Clients.Tail(server.Output));
+        Assert.True(await WaitForDeliveredAsync(server, 1), Clients.Tail(server.Output));
+        Assert.True(await server.WaitForLogAsync("Scheduled rule 'archive' fired for", Bound));
+        Assert.False(File.Exists(Path.Combine(home, "processed", "old.xml")));
+        Assert.True(File.Exists(Path.Combine(home, "processed", "new.xml")));
+        Assert.False(File.Exists(Path.Combine(home, "archive", "new.xml")));
+    }
+
+    [Fact]
     public async Task An_event_in_delivery_when_the_server_is_killed_is_delivered_after_the_restart()
     {
         await using var receiver = new WebhookReceiver();

@@ -25,6 +25,8 @@ public sealed class RuleDefinition
     public RuleConditions Conditions { get; init; } = new();
 
     public IReadOnlyList<RuleAction> Actions { get; init; } = [];
+
+    public string? Cron { get; init; }
 }
 
 /// <summary>The body of a webhook request.</summary>

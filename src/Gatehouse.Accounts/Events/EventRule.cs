@@ -56,6 +56,9 @@ public sealed class RuleConditions
 
     /// <summary>Comma-separated CIDR list the client address must be in.</summary>
     public string? Network { get; init; }
+
+    /// <summary>Only files last modified at least this many days before the event (scheduled rules).</summary>
+    public int? OlderThanDays { get; init; }
 }
 
 /// <summary>A named rule: on an event kind, if the conditions match, run the actions.</summary>
@@ -70,4 +73,7 @@ public sealed class EventRule
     public IReadOnlyList<RuleAction> Actions { get; init; } = [];
 
     public bool Enabled { get; init; } = true;
+
+    /// <summary>For <see cref="EventKind.Schedule"/>: when it fires, a cron expression (minute hour day month weekday) in UTC.</summary>
+    public string? Cron { get; init; }
 }

@@ -40,6 +40,9 @@ public interface IEventStore
     /// <summary>Puts a delivery back in the queue with a fresh count of attempts; it goes on from the action that failed.</summary>
     Task<bool> RetryAsync(long id, CancellationToken cancellationToken);
 
-    /// <summary>Deletes deliveries that succeeded before <paramref name="before"/>.</summary>
+    /// <summary>Takes a scheduled rule's occurrence for <paramref name="node"/>; false when another node (or this one) already has.</summary>
+    Task<bool> ClaimOccurrenceAsync(string rule, DateTimeOffset occurrence, string node, CancellationToken cancellationToken);
+
+    /// <summary>Deletes deliveries that succeeded, and records of schedule occurrences, before <paramref name="before"/>.</summary>
     Task<int> PruneDeliveredAsync(DateTimeOffset before, CancellationToken cancellationToken);
 }

@@ -52,6 +52,7 @@ public sealed class RuleMatcher
             && (_name is null || (happened.FileName is { } name && _name.Matches(name)))
             && (c.MinSize is null || happened.Size >= c.MinSize)
             && (c.MaxSize is null || happened.Size <= c.MaxSize)
-            && (_network is null || (IPAddress.TryParse(happened.Client, out var client) && _network.Contains(client)));
+            && (_network is null || (IPAddress.TryParse(happened.Client, out var client) && _network.Contains(client)))
+            && (c.OlderThanDays is not { } days || (happened.Modified is { } modified && modified <= happened.Time.AddDays(-days)));
     }
 }

@@ -36,6 +36,9 @@ public sealed class ServerEvent
 
     public long? Size { get; init; }
 
+    /// <summary>When the file was last modified (scheduled rules, which act on files already there).</summary>
+    public DateTimeOffset? Modified { get; init; }
+
     /// <summary>Lower-case hex SHA-256 of the file, when the upload was hashed.</summary>
     public string? Sha256 { get; init; }
 

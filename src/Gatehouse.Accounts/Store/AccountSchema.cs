@@ -129,6 +129,12 @@ internal static class AccountSchema
             outcome TEXT NULL
         );
         CREATE INDEX event_deliveries_queue ON event_deliveries (state, rule_name, id);
+        CREATE TABLE event_schedule_runs (
+            rule_name TEXT NOT NULL,
+            occurrence TEXT NOT NULL,
+            node TEXT NOT NULL,
+            PRIMARY KEY (rule_name, occurrence)
+        );
         """,
     ];
 }

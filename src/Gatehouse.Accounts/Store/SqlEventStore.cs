@@ -115,14 +115,28 @@ public sealed class SqlEventStore(AccountDatabase database, TimeProvider time) :
             ("@id", id),
             ("@now", AccountDatabase.Format(time.GetUtcNow()))).ConfigureAwait(false) == 1;
 
+    public async Task<bool> ClaimOccurrenceAsync(string rule, DateTimeOffset occurrence, string node, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            "INSERT INTO event_schedule_runs (rule_name, occurrence, node) VALUES (@rule, @occurrence, @node) ON CONFLICT (rule_name, occurrence) DO NOTHING",
+            cancellationToken,
+            ("@rule", rule),
+            ("@occurrence", AccountDatabase.Format(occurrence)),
+            ("@node", node)).ConfigureAwait(false) == 1;
+
     public Task<int> PruneDeliveredAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
-        database.ExecuteAsync("DELETE FROM event_deliveries WHERE state = 'delivered' AND finished_at < @before", cancellationToken, ("@before", AccountDatabase.Format(before)));
+        database.ExecuteAsync(
+            """
+            DELETE FROM event_deliveries WHERE state = 'delivered' AND finished_at < @before;
+            DELETE FROM event_schedule_runs WHERE occurrence < @before;
+            """,
+            cancellationToken,
+            ("@before", AccountDatabase.Format(before)));
 
     private static (string, object?)[] RuleParameters(EventRule rule) =>
     [
         ("@name", rule.Name),
         ("@event", rule.On.Name()),
-        ("@definition", JsonSerializer.Serialize(new RuleDefinition { Conditions = rule.Conditions, Actions = rule.Actions }, EventJson.Default.RuleDefinition)),
+        ("@definition", JsonSerializer.Serialize(new RuleDefinition { Conditions = rule.Conditions, Actions = rule.Actions, Cron = rule.Cron }, EventJson.Default.RuleDefinition)),
         ("@enabled", rule.Enabled ? 1 : 0),
     ];
 
@@ -136,6 +150,7 @@ public sealed class SqlEventStore(AccountDatabase database, TimeProvider time) :
             Conditions = definition.Conditions,
             Actions = definition.Actions,
             Enabled = reader.GetInt32(3) != 0,
+            Cron = definition.Cron,
         };
     }
 

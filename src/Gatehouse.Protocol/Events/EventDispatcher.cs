@@ -8,7 +8,8 @@ namespace Gatehouse.Protocol.Events;
 /// actions, and records the outcome, a retry time after <see cref="DeliveryBackoff"/>, or failure. Rules are read from
 /// the store again on every round, so `gatehouse rule` changes apply within <see cref="PollInterval"/>.
 /// </summary>
-public sealed class EventDispatcher(IEventStore store, EventRecorder recorder, RuleRunner runner, DeliveryBackoff backoff, TimeSpan keepDelivered, TimeProvider time, ILogger logger)
+public sealed class EventDispatcher(
+    IEventStore store, EventRecorder recorder, EventScheduler scheduler, RuleRunner runner, DeliveryBackoff backoff, TimeSpan keepDelivered, TimeProvider time, ILogger logger)
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
@@ -52,6 +53,7 @@ public sealed class EventDispatcher(IEventStore store, EventRecorder recorder, R
     public async Task RoundAsync(CancellationToken cancellationToken)
     {
         await LoadRulesAsync(cancellationToken).ConfigureAwait(false);
+        await scheduler.RunDueAsync(cancellationToken).ConfigureAwait(false);
         await PruneAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {

@@ -23,6 +23,8 @@ public sealed record EventFacts(string? Path = null, long? Size = null)
 
     public string? Reason { get; init; }
 
+    public DateTimeOffset? Modified { get; init; }
+
     public ServerEvent ToEvent(EventKind kind, string node, DateTimeOffset time) => new()
     {
         Id = Guid.NewGuid().ToString("N"),
@@ -40,5 +42,6 @@ public sealed record EventFacts(string? Path = null, long? Size = null)
         Sha256 = Sha256,
         DurationMilliseconds = DurationMilliseconds,
         Reason = Reason,
+        Modified = Modified,
     };
 }

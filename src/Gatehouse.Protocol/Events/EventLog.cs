@@ -43,4 +43,10 @@ internal static partial class EventLog
 
     [LoggerMessage(212, LogLevel.Information, "Removed {Count} delivered event(s) older than Events:KeepDeliveredDays")]
     public static partial void Pruned(ILogger logger, int count);
+
+    [LoggerMessage(213, LogLevel.Information, "Scheduled rule '{Rule}' fired for {Occurrence:u}: {Count} event(s) queued")]
+    public static partial void ScheduleFired(ILogger logger, string rule, DateTimeOffset occurrence, int count);
+
+    [LoggerMessage(214, LogLevel.Warning, "Scheduled rule '{Rule}' could not look at the files of '{User}': {Reason}")]
+    public static partial void ScheduleFailed(ILogger logger, string rule, string user, string reason);
 }

@@ -24,10 +24,23 @@ public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string 
         }
 
         var happened = facts.ToEvent(kind, node, time.GetUtcNow());
-        var matching = rules.Matching(kind, happened).Select(rule => rule.Name).ToList();
+        await QueueAsync(happened, [.. rules.Matching(kind, happened).Select(rule => rule.Name)]).ConfigureAwait(false);
+    }
+
+    /// <summary>Queues the event for <paramref name="rule"/> alone, if it matches (scheduled rules).</summary>
+    /// <returns>Whether it matched and was queued.</returns>
+    public async Task<bool> QueueForAsync(EventRule rule, EventKind kind, EventFacts facts)
+    {
+        var happened = facts.ToEvent(kind, node, time.GetUtcNow());
+        return rules.Matching(kind, happened).Any(matching => matching.Name == rule.Name)
+            && await QueueAsync(happened, [rule.Name]).ConfigureAwait(false);
+    }
+
+    private async Task<bool> QueueAsync(ServerEvent happened, List<string> matching)
+    {
         if (matching.Count == 0)
         {
-            return;
+            return false;
         }
 
         try
@@ -36,10 +49,12 @@ public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string 
             await store.EnqueueAsync(happened, matching, CancellationToken.None).ConfigureAwait(false);
             EventLog.Queued(logger, happened.Kind, happened.Path, string.Join(", ", matching));
             _queued.Writer.TryWrite(true);
+            return true;
         }
         catch (Exception ex)
         {
             EventLog.NotQueued(logger, happened.Kind, happened.Path, string.Join(", ", matching), ex);
+            return false;
         }
     }
 

@@ -209,7 +209,7 @@ internal static class RuleCommands
     {
         var c = rule.Conditions;
         Console.WriteLine($"Rule:    {rule.Name} ({(rule.Enabled ? "enabled" : "disabled")})");
-        Console.WriteLine($"On:      {rule.On.Name()}");
+        Console.WriteLine($"On:      {rule.On.Name()}{(rule.Cron is null ? string.Empty : $" at '{rule.Cron}' (UTC)")}");
         var conditions = new[]
         {
             c.User is null ? null : $"user {c.User}",
@@ -219,6 +219,7 @@ internal static class RuleCommands
             c.MinSize is null ? null : $"size >= {c.MinSize}",
             c.MaxSize is null ? null : $"size <= {c.MaxSize}",
             c.Network is null ? null : $"client in {c.Network}",
+            c.OlderThanDays is null ? null : $"modified {c.OlderThanDays} days ago or earlier",
         }.OfType<string>().ToList();
         Console.WriteLine($"When:    {(conditions.Count == 0 ? "always" : string.Join(", ", conditions))}");
         for (var i = 0; i < rule.Actions.Count; i++)

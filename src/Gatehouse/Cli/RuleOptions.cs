@@ -28,13 +28,15 @@ internal sealed class RuleOptions
     private readonly Option<long?> _minSize = new("--min-size") { Description = "Only files of at least this many bytes." };
     private readonly Option<long?> _maxSize = new("--max-size") { Description = "Only files of at most this many bytes." };
     private readonly Option<string> _network = new("--network") { Description = "Only clients in these networks (comma-separated CIDR)." };
+    private readonly Option<string> _cron = new("--cron") { Description = "With --on schedule: when, as cron 'minute hour day month weekday' in UTC, e.g. '0 3 * * *'." };
+    private readonly Option<int?> _olderThanDays = new("--older-than-days") { Description = "With --on schedule: only files last modified at least this many days ago." };
     private readonly Option<bool> _disabled = new("--disabled") { Description = "Keep the rule but do not fire it." };
     private readonly Option<bool> _enabled = new("--enabled") { Description = "Fire the rule again (rule set)." };
 
     public void AddTo(Command command, bool forSet)
     {
         _on.Required = !forSet;
-        foreach (var option in new Option[] { _on, _webhook, _secret, _command, _arg, _moveTo, _copyTo, _delete, _timeout, _user, _group, _path, _name, _minSize, _maxSize, _network, _disabled })
+        foreach (var option in new Option[] { _on, _webhook, _secret, _command, _arg, _moveTo, _copyTo, _delete, _timeout, _user, _group, _path, _name, _minSize, _maxSize, _network, _cron, _olderThanDays, _disabled })
         {
             command.Add(option);
         }
@@ -81,7 +83,9 @@ internal sealed class RuleOptions
                 MinSize = parse.GetValue(_minSize) ?? old.MinSize,
                 MaxSize = parse.GetValue(_maxSize) ?? old.MaxSize,
                 Network = parse.GetValue(_network) ?? old.Network,
+                OlderThanDays = parse.GetValue(_olderThanDays) ?? old.OlderThanDays,
             },
+            Cron = parse.GetValue(_cron) ?? existing?.Cron,
             Actions = actions,
             Enabled = parse.GetValue(_disabled) ? false : parse.GetValue(_enabled) || (existing?.Enabled ?? true),
         };
@@ -152,8 +156,9 @@ internal sealed class RuleOptions
                 RuleActionKind.Webhook => destinations.Refusal(action.Target),
                 RuleActionKind.Command when !events.Commands.Contains(action.Target, StringComparer.Ordinal) =>
                     $"{action.Target} is not in Events:Commands; only executables the configuration file names can be run",
-                RuleActionKind.MoveTo or RuleActionKind.CopyTo or RuleActionKind.Delete when rule.On is not (EventKind.Upload or EventKind.Download) =>
-                    "file actions (--move-to, --copy-to, --delete) need a file: use them with --on upload or --on download",
+                RuleActionKind.MoveTo or RuleActionKind.CopyTo or RuleActionKind.Delete
+                    when rule.On is not (EventKind.Upload or EventKind.Download) && !(rule.On == EventKind.Schedule && rule.Conditions.Path is not null) =>
+                    "file actions (--move-to, --copy-to, --delete) need a file: use them with --on upload, --on download, or --on schedule with --path",
                 RuleActionKind.MoveTo or RuleActionKind.CopyTo when !Storage.VirtualPath.TryResolve(Storage.VirtualPath.Root, action.Target, out _, out var pathError) => pathError,
                 _ => null,
             };
@@ -161,6 +166,26 @@ internal sealed class RuleOptions
             {
                 return problem.EndsWith('.') ? problem : problem + ".";
             }
+        }
+
+        if ((rule.On == EventKind.Schedule) != (rule.Cron is not null))
+        {
+            return rule.On == EventKind.Schedule ? "--on schedule needs --cron, for example --cron '0 3 * * *' (03:00 UTC daily)." : "--cron belongs to --on schedule.";
+        }
+
+        if (rule.Cron is not null && !EventScheduler.TryParse(rule.Cron, out _))
+        {
+            return $"--cron '{rule.Cron}' is not a cron expression; write five fields, minute hour day month weekday, for example '0 3 * * *'.";
+        }
+
+        if (rule.On == EventKind.Schedule && rule.Conditions.Path is not null && rule.Conditions.User is null)
+        {
+            return "A scheduled rule with --path acts on one user's files: name the user with --user.";
+        }
+
+        if (rule.Conditions.OlderThanDays is { } days && (days < 0 || rule.On != EventKind.Schedule))
+        {
+            return "--older-than-days takes a number of days (0 or more) and belongs to --on schedule with --path.";
         }
 
         if (rule.On == EventKind.PreUpload && rule.Actions.Any(action => action.Kind != RuleActionKind.Command))

@@ -132,9 +132,11 @@ public static class ServerComposition
             HealthEndpoint.NodeName(options),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Events")));
+        services.AddSingleton(provider => EventsSetup.UserFiles(
+            provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<AccessPolicyResolver>(), provider.GetRequiredService<UserFileSystemFactory>()));
         services.AddSingleton(provider => EventsSetup.CreateRunner(
             options,
-            EventsSetup.UserFiles(provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<AccessPolicyResolver>(), provider.GetRequiredService<UserFileSystemFactory>()),
+            provider.GetRequiredService<Func<string, CancellationToken, Task<Storage.IFileSystem?>>>(),
             provider.GetRequiredService<HttpClient>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Events")));
@@ -147,6 +149,12 @@ public static class ServerComposition
         services.AddSingleton(provider => new EventDispatcher(
             provider.GetRequiredService<IEventStore>(),
             provider.GetRequiredService<EventRecorder>(),
+            new EventScheduler(
+                provider.GetRequiredService<IEventStore>(),
+                provider.GetRequiredService<EventRecorder>(),
+                provider.GetRequiredService<Func<string, CancellationToken, Task<Storage.IFileSystem?>>>(),
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Events")),
             provider.GetRequiredService<RuleRunner>(),
             EventsSetup.Backoff(options.Events),
             TimeSpan.FromDays(options.Events.KeepDeliveredDays),
