@@ -149,6 +149,40 @@ public sealed class EventRulesTests : IDisposable
     }
 
     [Fact]
+    public async Task ClamAV_as_the_pre_upload_check_refuses_a_file_with_a_known_signature_and_a_crashing_check_refuses_too()
+    {
+        Assert.True(File.Exists("/usr/bin/clamscan"), "ClamAV is not installed (apt install clamav)");
+        var eicar = Path.Combine(_work.FullName, "eicar.com");
+        var clean = Path.Combine(_work.FullName, "clean.txt");
+        await File.WriteAllTextAsync(eicar, "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*");
+        await File.WriteAllTextAsync(clean, "an order\n");
+        // A signature database of one MD5 signature, built offline the way sigtool --md5 writes it (nothing is downloaded).
+        var database = Path.Combine(_work.FullName, "test.hdb");
+        var (code, signature) = await Clients.RunAsync("sigtool", ["--md5", eicar]);
+        Assert.True(code == 0, signature);
+        await File.WriteAllTextAsync(database, string.Join(':', signature.Trim().Split(':')[..2]) + ":Eicar-Test-Signature\n");
+        var crash = Script("crash.sh", "#!/bin/sh\nkill -SEGV $$\n");
+        await using var receiver = new WebhookReceiver();
+        await using var server = await StartAsync(receiver, ["/usr/bin/clamscan", crash], async settings =>
+        {
+            var home = Path.Combine(settings["DataDirectory"], "home", "alice");
+            Directory.CreateDirectory(Path.Combine(home, "in"));
+            Directory.CreateDirectory(Path.Combine(home, "crash"));
+            await GatehouseServer.CliAsync(settings, "rule", "add", "clamav", "--on", "pre-upload", "--path", "/in/*",
+                "--command", "/usr/bin/clamscan", "--arg", "--no-summary", "--arg", "-d", "--arg", database, "--timeout", "60");
+            await GatehouseServer.CliAsync(settings, "rule", "add", "crashing", "--on", "pre-upload", "--path", "/crash/*", "--command", crash);
+        });
+
+        var output = await StepsAsync(server, $"put /in/clean.txt {clean}", $"put /in/eicar.com {eicar}", $"put /crash/clean.txt {clean}", "nlst /in", "nlst /crash");
+
+        Assert.True(Line(output, "put /in/clean.txt").Contains("=> 226", StringComparison.Ordinal), output);
+        Assert.Contains("550 Upload refused by the server's check: eicar.com: Eicar-Test-Signature.UNOFFICIAL FOUND", output, StringComparison.Ordinal);
+        Assert.Contains("550 Upload refused by the server's check: the upload check refused it (exit code 139)", output, StringComparison.Ordinal);
+        Assert.Equal([Path.Combine(server.Home("alice"), "in", "clean.txt")], Directory.GetFiles(server.Home("alice"), "*", SearchOption.AllDirectories));
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(server.DataDirectory, "quarantine")).Length);
+    }
+
+    [Fact]
     public async Task A_scheduled_rule_moves_files_older_than_its_age_into_the_archive_and_leaves_newer_ones()
     {
         await using var receiver = new WebhookReceiver();

@@ -48,7 +48,16 @@ public sealed class PreUploadCheck(EventRecorder recorder, CommandRunner command
     {
         var name = facts.Path is { } path ? path[(path.LastIndexOf('/') + 1)..] : "the upload";
         var reason = Reason(result, staged, name);
-        Directory.CreateDirectory(quarantine);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(quarantine);
+        }
+        else
+        {
+            // Refused files may be malicious or confidential: only the server's account may open them.
+            Directory.CreateDirectory(quarantine, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         var kept = Path.Combine(quarantine, $"{time.GetUtcNow():yyyyMMdd'T'HHmmss'Z'}-{facts.User}-{Guid.NewGuid().ToString("N")[..8]}-{name}");
         File.Move(staged, kept);
         EventLog.UploadRejected(logger, facts.Path ?? name, rule.Name, reason, kept);
