@@ -78,6 +78,33 @@ public sealed class EventRulesTests : IDisposable
     }
 
     [Fact]
+    public async Task A_mail_action_sends_the_templated_message_through_the_relay()
+    {
+        await using var receiver = new WebhookReceiver();
+        await using var relay = new SmtpReceiver();
+        await using var server = await StartAsync(receiver, [], settings =>
+            GatehouseServer.CliAsync(settings, "rule", "add", "notify", "--on", "upload", "--mail", "ops@example.com, backoffice@example.com",
+                "--subject", "New {kind}: {path}", "--body", "{user} sent {fileName} ({size} bytes) from {client}."),
+            new()
+            {
+                ["Events__Smtp__Host"] = "127.0.0.1",
+                ["Events__Smtp__Port"] = relay.Port.ToString(CultureInfo.InvariantCulture),
+                ["Events__Smtp__StartTls"] = "false",
+                ["Events__Smtp__From"] = "gatehouse@example.com",
+            });
+
+        await StepsAsync(server, "stor /order.xml 321");
+
+        Assert.True(await WaitForDeliveredAsync(server, 1), Clients.Tail(server.Output));
+        var message = Assert.Single(relay.Messages);
+        Assert.Contains("MAIL FROM:<gatehouse@example.com>", message, StringComparison.Ordinal);
+        Assert.Contains("RCPT TO:<ops@example.com>", message, StringComparison.Ordinal);
+        Assert.Contains("RCPT TO:<backoffice@example.com>", message, StringComparison.Ordinal);
+        Assert.Contains("Subject: New upload: /order.xml", message, StringComparison.Ordinal);
+        Assert.Contains("alice sent order.xml (321 bytes) from 127.0.0.1.", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_failing_receiver_gets_retries_with_back_off_then_the_delivery_is_kept_failed_until_event_retry()
     {
         await using var receiver = new WebhookReceiver();

@@ -7,6 +7,7 @@ public enum RuleActionKind
     MoveTo,
     CopyTo,
     Delete,
+    Mail,
 }
 
 /// <summary>One step of a rule. Several run in order; a failed step fails the delivery, which is retried from the first step.</summary>
@@ -23,6 +24,12 @@ public sealed class RuleAction
     /// <summary>Command: the argument list, passed as is (no shell).</summary>
     public IReadOnlyList<string> Arguments { get; init; } = [];
 
+    /// <summary>Mail: the subject template ({kind}, {user}, {path}... replaced by the event's fields); null: a default.</summary>
+    public string? Subject { get; init; }
+
+    /// <summary>Mail: the body template; null: the event's fields, one a line.</summary>
+    public string? Body { get; init; }
+
     public int TimeoutSeconds { get; init; } = DefaultTimeoutSeconds;
 
     public const int DefaultTimeoutSeconds = 30;
@@ -33,6 +40,7 @@ public sealed class RuleAction
         RuleActionKind.Command => $"command {Target}{string.Concat(Arguments.Select(argument => " " + argument))}",
         RuleActionKind.MoveTo => $"move to {Target}",
         RuleActionKind.CopyTo => $"copy to {Target}",
+        RuleActionKind.Mail => $"mail to {Target}",
         _ => "delete the file",
     } + $" (time-out {TimeoutSeconds} s)";
 }

@@ -37,6 +37,25 @@ internal static class EventsOptionsValidation
             problem("Events:KeepDeliveredDays", $"is {events.KeepDeliveredDays}; use at least 1 (default 7)");
         }
 
+        var smtp = events.Smtp;
+        if (!string.IsNullOrWhiteSpace(smtp.Host))
+        {
+            if (smtp.Port is < 1 or > 65535)
+            {
+                problem("Events:Smtp:Port", $"{smtp.Port} is not a TCP port; use 587 (submission with STARTTLS) or 25");
+            }
+
+            if (!MimeKit.MailboxAddress.TryParse(smtp.From, out _))
+            {
+                problem("Events:Smtp:From", $"'{smtp.From}' is not a mail address; write for example gatehouse@example.com");
+            }
+
+            if (!string.IsNullOrWhiteSpace(smtp.PasswordFile) && !File.Exists(smtp.PasswordFile))
+            {
+                problem("Events:Smtp:PasswordFile", $"{smtp.PasswordFile} does not exist; create it with the relay password, readable by the server only");
+            }
+        }
+
         if (events.QuarantineDirectory is { Length: > 0 } quarantine && !Path.IsPathFullyQualified(quarantine))
         {
             problem("Events:QuarantineDirectory", $"'{quarantine}' is not an absolute path; write for example /var/lib/gatehouse/quarantine");

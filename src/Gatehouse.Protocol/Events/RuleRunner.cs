@@ -3,7 +3,7 @@ using Gatehouse.Accounts.Events;
 namespace Gatehouse.Protocol.Events;
 
 /// <summary>Runs a rule's actions in order, each under its own time-out, stopping at the first that fails.</summary>
-public sealed class RuleRunner(WebhookSender webhooks, CommandRunner commands, FileActions files)
+public sealed class RuleRunner(WebhookSender webhooks, CommandRunner commands, FileActions files, MailSender mail)
 {
     public WebhookSender Webhooks => webhooks;
 
@@ -26,6 +26,7 @@ public sealed class RuleRunner(WebhookSender webhooks, CommandRunner commands, F
                 {
                     RuleActionKind.Webhook => await webhooks.SendAsync(action, new WebhookDocument { DeliveryId = deliveryId, Rule = rule.Name, Attempt = attempt, Event = happened }, limit.Token).ConfigureAwait(false),
                     RuleActionKind.Command => await RunCommandAsync(rule, action, happened, timeout, cancellationToken).ConfigureAwait(false),
+                    RuleActionKind.Mail => await mail.SendAsync(action, happened, limit.Token).ConfigureAwait(false),
                     _ => await files.RunAsync(action, happened, limit.Token).ConfigureAwait(false),
                 };
             }

@@ -20,6 +20,9 @@ internal sealed class RuleOptions
     private readonly Option<string> _moveTo = new("--move-to") { Description = "Move the file into this folder of the user's tree." };
     private readonly Option<string> _copyTo = new("--copy-to") { Description = "Copy the file into this folder of the user's tree." };
     private readonly Option<bool> _delete = new("--delete") { Description = "Delete the file." };
+    private readonly Option<string> _mail = new("--mail") { Description = "Send a mail to these addresses (comma-separated) through the relay of Events:Smtp." };
+    private readonly Option<string> _subject = new("--subject") { Description = $"The mail's subject; {{kind}}, {{user}}, {{path}}, {{size}}... are replaced (default '{MailSender.DefaultSubject}')." };
+    private readonly Option<string> _body = new("--body") { Description = "The mail's body, with the same fields (default: every field of the event, one a line)." };
     private readonly Option<int?> _timeout = new("--timeout") { Description = $"Seconds each action may take (default {RuleAction.DefaultTimeoutSeconds})." };
     private readonly Option<string> _user = new("--user") { Description = "Only events of this user." };
     private readonly Option<string> _group = new("--group") { Description = "Only events of members of this group." };
@@ -36,7 +39,7 @@ internal sealed class RuleOptions
     public void AddTo(Command command, bool forSet)
     {
         _on.Required = !forSet;
-        foreach (var option in new Option[] { _on, _webhook, _secret, _command, _arg, _moveTo, _copyTo, _delete, _timeout, _user, _group, _path, _name, _minSize, _maxSize, _network, _cron, _olderThanDays, _disabled })
+        foreach (var option in new Option[] { _on, _webhook, _secret, _command, _arg, _moveTo, _copyTo, _delete, _mail, _subject, _body, _timeout, _user, _group, _path, _name, _minSize, _maxSize, _network, _cron, _olderThanDays, _disabled })
         {
             command.Add(option);
         }
@@ -109,6 +112,12 @@ internal sealed class RuleOptions
             return null;
         }
 
+        if ((parse.GetValue(_subject) ?? parse.GetValue(_body)) is not null && parse.GetValue(_mail) is null)
+        {
+            error = "--subject and --body belong to a --mail; give the recipients too.";
+            return null;
+        }
+
         if (parse.GetValue(_arg) is { Length: > 0 } && parse.GetValue(_command) is null)
         {
             error = "--arg belongs to a --command; give the executable too.";
@@ -129,6 +138,7 @@ internal sealed class RuleOptions
         Add(_moveTo, () => new RuleAction { Kind = RuleActionKind.MoveTo, Target = parse.GetValue(_moveTo)!, TimeoutSeconds = timeout });
         Add(_copyTo, () => new RuleAction { Kind = RuleActionKind.CopyTo, Target = parse.GetValue(_copyTo)!, TimeoutSeconds = timeout });
         Add(_delete, () => new RuleAction { Kind = RuleActionKind.Delete, TimeoutSeconds = timeout });
+        Add(_mail, () => new RuleAction { Kind = RuleActionKind.Mail, Target = parse.GetValue(_mail)!, Subject = parse.GetValue(_subject), Body = parse.GetValue(_body), TimeoutSeconds = timeout });
         return [.. actions.OrderBy(entry => entry.Position).Select(entry => entry.Action)];
     }
 
@@ -140,7 +150,7 @@ internal sealed class RuleOptions
     {
         if (rule.Actions.Count == 0)
         {
-            return "A rule needs at least one action: --webhook, --command, --move-to, --copy-to or --delete.";
+            return "A rule needs at least one action: --webhook, --command, --mail, --move-to, --copy-to or --delete.";
         }
 
         if (RuleMatcher.Create(rule, out var conditionError) is null)
@@ -154,6 +164,9 @@ internal sealed class RuleOptions
             var problem = action.Kind switch
             {
                 RuleActionKind.Webhook => destinations.Refusal(action.Target),
+                RuleActionKind.Mail when string.IsNullOrWhiteSpace(events.Smtp.Host) => "mail needs a relay: set Events:Smtp:Host and Events:Smtp:From in the configuration file",
+                RuleActionKind.Mail when action.Target.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is var recipients
+                    && (recipients.Length == 0 || !recipients.All(recipient => MimeKit.MailboxAddress.TryParse(recipient, out _))) => $"--mail '{action.Target}' is not a list of mail addresses",
                 RuleActionKind.Command when !events.Commands.Contains(action.Target, StringComparer.Ordinal) =>
                     $"{action.Target} is not in Events:Commands; only executables the configuration file names can be run",
                 RuleActionKind.MoveTo or RuleActionKind.CopyTo or RuleActionKind.Delete

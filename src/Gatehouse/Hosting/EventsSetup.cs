@@ -22,7 +22,8 @@ public static class EventsSetup
         new(
             new WebhookSender(http, new WebhookDestinations(options.Events.WebhookAllowedHosts), time),
             new CommandRunner(options.Events.Commands, logger),
-            new FileActions(userFiles));
+            new FileActions(userFiles),
+            new MailSender(options.Events.Smtp));
 
     public static Func<string, CancellationToken, Task<IFileSystem?>> UserFiles(IAccountStore accounts, AccessPolicyResolver policies, UserFileSystemFactory fileSystems) =>
         async (user, cancellationToken) =>
