@@ -87,10 +87,10 @@ public sealed class EventRulesTests : IDisposable
                 "--subject", "New {kind}: {path}", "--body", "{user} sent {fileName} ({size} bytes) from {client}."),
             new()
             {
-                ["Events__Smtp__Host"] = "127.0.0.1",
-                ["Events__Smtp__Port"] = relay.Port.ToString(CultureInfo.InvariantCulture),
-                ["Events__Smtp__StartTls"] = "false",
-                ["Events__Smtp__From"] = "gatehouse@example.com",
+                ["Events__SmtpHost"] = "127.0.0.1",
+                ["Events__SmtpPort"] = relay.Port.ToString(CultureInfo.InvariantCulture),
+                ["Events__SmtpStartTls"] = "false",
+                ["Events__SmtpFrom"] = "gatehouse@example.com",
             });
 
         await StepsAsync(server, "stor /order.xml 321");

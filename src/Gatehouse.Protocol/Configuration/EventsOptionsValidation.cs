@@ -37,22 +37,21 @@ internal static class EventsOptionsValidation
             problem("Events:KeepDeliveredDays", $"is {events.KeepDeliveredDays}; use at least 1 (default 7)");
         }
 
-        var smtp = events.Smtp;
-        if (!string.IsNullOrWhiteSpace(smtp.Host))
+        if (!string.IsNullOrWhiteSpace(events.SmtpHost))
         {
-            if (smtp.Port is < 1 or > 65535)
+            if (events.SmtpPort is < 1 or > 65535)
             {
-                problem("Events:Smtp:Port", $"{smtp.Port} is not a TCP port; use 587 (submission with STARTTLS) or 25");
+                problem("Events:SmtpPort", $"{events.SmtpPort} is not a TCP port; use 587 (submission with STARTTLS) or 25");
             }
 
-            if (!MimeKit.MailboxAddress.TryParse(smtp.From, out _))
+            if (events.SmtpFrom is null || !MimeKit.MailboxAddress.TryParse(events.SmtpFrom, out _))
             {
-                problem("Events:Smtp:From", $"'{smtp.From}' is not a mail address; write for example gatehouse@example.com");
+                problem("Events:SmtpFrom", $"'{events.SmtpFrom}' is not a mail address; write for example gatehouse@example.com");
             }
 
-            if (!string.IsNullOrWhiteSpace(smtp.PasswordFile) && !File.Exists(smtp.PasswordFile))
+            if (!string.IsNullOrWhiteSpace(events.SmtpPasswordFile) && !File.Exists(events.SmtpPasswordFile))
             {
-                problem("Events:Smtp:PasswordFile", $"{smtp.PasswordFile} does not exist; create it with the relay password, readable by the server only");
+                problem("Events:SmtpPasswordFile", $"{events.SmtpPasswordFile} does not exist; create it with the relay password, readable by the server only");
             }
         }
 

@@ -310,29 +310,23 @@ public sealed class EventsOptions
     /// <summary>How long delivered events are kept for `gatehouse event list` (failed ones are kept until retried).</summary>
     public int KeepDeliveredDays { get; set; } = 7;
 
-    /// <summary>The SMTP relay of mail actions.</summary>
-    public SmtpOptions Smtp { get; set; } = new();
-}
+    /// <summary>The SMTP relay of mail actions: its host name. Empty: mail actions cannot be delivered.</summary>
+    public string? SmtpHost { get; set; }
 
-public sealed class SmtpOptions
-{
-    /// <summary>The relay's host name. Empty: mail actions cannot be delivered.</summary>
-    public string? Host { get; set; }
-
-    public int Port { get; set; } = 587;
+    public int SmtpPort { get; set; } = 587;
 
     /// <summary>
     /// Require STARTTLS before anything is sent (the relay's certificate is verified). False sends in clear text, for a
     /// relay on the same machine or a trusted network only.
     /// </summary>
-    public bool StartTls { get; set; } = true;
+    public bool SmtpStartTls { get; set; } = true;
 
     /// <summary>The sender address of every mail.</summary>
-    public string? From { get; set; }
+    public string? SmtpFrom { get; set; }
 
     /// <summary>Log in to the relay as this user; empty: no login.</summary>
-    public string? User { get; set; }
+    public string? SmtpUser { get; set; }
 
     /// <summary>A file holding the relay password (kept out of the configuration file).</summary>
-    public string? PasswordFile { get; set; }
+    public string? SmtpPasswordFile { get; set; }
 }

@@ -8,11 +8,11 @@ using MimeKit;
 namespace Gatehouse.Protocol.Events;
 
 /// <summary>
-/// Mail actions through the SMTP relay of Events:Smtp (MailKit), with STARTTLS required unless turned off. Subject
+/// Mail actions through the SMTP relay of Events:SmtpHost (MailKit), with STARTTLS required unless turned off. Subject
 /// and body are templates: {kind}, {user}, {path}, {fileName}, {targetPath}, {size}, {client}, {time}, {node},
 /// {reason} and {id} are replaced by the event's fields (empty when the event has none).
 /// </summary>
-public sealed class MailSender(SmtpOptions smtp)
+public sealed class MailSender(EventsOptions smtp)
 {
     public const string DefaultSubject = "Gatehouse: {kind} {path}";
 
@@ -20,9 +20,9 @@ public sealed class MailSender(SmtpOptions smtp)
 
     public async Task<ActionOutcome> SendAsync(RuleAction action, ServerEvent happened, CancellationToken cancellationToken)
     {
-        if (smtp is not { Host: { Length: > 0 } host, From: { } from })
+        if (smtp is not { SmtpHost: { Length: > 0 } host, SmtpFrom: { } from })
         {
-            return ActionOutcome.Failure($"mail to {action.Target}: Events:Smtp:Host and Events:Smtp:From are not set");
+            return ActionOutcome.Failure($"mail to {action.Target}: Events:SmtpHost and Events:SmtpFrom are not set");
         }
 
         var message = new MimeMessage();
@@ -38,11 +38,11 @@ public sealed class MailSender(SmtpOptions smtp)
         using var client = new SmtpClient();
         try
         {
-            await client.ConnectAsync(host, smtp.Port, smtp.StartTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, cancellationToken).ConfigureAwait(false);
-            if (!string.IsNullOrWhiteSpace(smtp.User))
+            await client.ConnectAsync(host, smtp.SmtpPort, smtp.SmtpStartTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, cancellationToken).ConfigureAwait(false);
+            if (!string.IsNullOrWhiteSpace(smtp.SmtpUser))
             {
-                var password = smtp.PasswordFile is { Length: > 0 } file ? (await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false)).TrimEnd('\r', '\n') : string.Empty;
-                await client.AuthenticateAsync(smtp.User, password, cancellationToken).ConfigureAwait(false);
+                var password = smtp.SmtpPasswordFile is { Length: > 0 } file ? (await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false)).TrimEnd('\r', '\n') : string.Empty;
+                await client.AuthenticateAsync(smtp.SmtpUser, password, cancellationToken).ConfigureAwait(false);
             }
 
             var answer = await client.SendAsync(message, cancellationToken).ConfigureAwait(false);

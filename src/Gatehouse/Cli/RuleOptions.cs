@@ -20,7 +20,7 @@ internal sealed class RuleOptions
     private readonly Option<string> _moveTo = new("--move-to") { Description = "Move the file into this folder of the user's tree." };
     private readonly Option<string> _copyTo = new("--copy-to") { Description = "Copy the file into this folder of the user's tree." };
     private readonly Option<bool> _delete = new("--delete") { Description = "Delete the file." };
-    private readonly Option<string> _mail = new("--mail") { Description = "Send a mail to these addresses (comma-separated) through the relay of Events:Smtp." };
+    private readonly Option<string> _mail = new("--mail") { Description = "Send a mail to these addresses (comma-separated) through the relay of Events:SmtpHost." };
     private readonly Option<string> _subject = new("--subject") { Description = $"The mail's subject; {{kind}}, {{user}}, {{path}}, {{size}}... are replaced (default '{MailSender.DefaultSubject}')." };
     private readonly Option<string> _body = new("--body") { Description = "The mail's body, with the same fields (default: every field of the event, one a line)." };
     private readonly Option<int?> _timeout = new("--timeout") { Description = $"Seconds each action may take (default {RuleAction.DefaultTimeoutSeconds})." };
@@ -164,7 +164,7 @@ internal sealed class RuleOptions
             var problem = action.Kind switch
             {
                 RuleActionKind.Webhook => destinations.Refusal(action.Target),
-                RuleActionKind.Mail when string.IsNullOrWhiteSpace(events.Smtp.Host) => "mail needs a relay: set Events:Smtp:Host and Events:Smtp:From in the configuration file",
+                RuleActionKind.Mail when string.IsNullOrWhiteSpace(events.SmtpHost) => "mail needs a relay: set Events:SmtpHost and Events:SmtpFrom in the configuration file",
                 RuleActionKind.Mail when action.Target.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is var recipients
                     && (recipients.Length == 0 || !recipients.All(recipient => MimeKit.MailboxAddress.TryParse(recipient, out _))) => $"--mail '{action.Target}' is not a list of mail addresses",
                 RuleActionKind.Command when !events.Commands.Contains(action.Target, StringComparer.Ordinal) =>

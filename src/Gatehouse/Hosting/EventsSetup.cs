@@ -23,7 +23,7 @@ public static class EventsSetup
             new WebhookSender(http, new WebhookDestinations(options.Events.WebhookAllowedHosts), time),
             new CommandRunner(options.Events.Commands, logger),
             new FileActions(userFiles),
-            new MailSender(options.Events.Smtp));
+            new MailSender(options.Events));
 
     public static Func<string, CancellationToken, Task<IFileSystem?>> UserFiles(IAccountStore accounts, AccessPolicyResolver policies, UserFileSystemFactory fileSystems) =>
         async (user, cancellationToken) =>
