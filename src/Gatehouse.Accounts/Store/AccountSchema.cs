@@ -115,6 +115,7 @@ internal static class AccountSchema
             created_at TEXT NOT NULL
         );
         CREATE TABLE event_deliveries (
+            -- Never reused, even after old rows are pruned: receivers drop duplicates by this number.
             id {numberedKey},
             rule_name TEXT NOT NULL,
             event TEXT NOT NULL,

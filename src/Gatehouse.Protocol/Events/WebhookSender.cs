@@ -43,7 +43,7 @@ public sealed class WebhookSender(HttpClient http, WebhookDestinations destinati
         }
         catch (HttpRequestException ex)
         {
-            return ActionOutcome.Failure($"webhook {action.Target}: {ex.Message}");
+            return ActionOutcome.Failure($"webhook {action.Target}: {ex.Message}{(ex.InnerException is { } inner ? $" ({inner.Message})" : string.Empty)}");
         }
     }
 }
