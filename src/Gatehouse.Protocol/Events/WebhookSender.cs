@@ -5,8 +5,8 @@ using Gatehouse.Accounts.Events;
 namespace Gatehouse.Protocol.Events;
 
 /// <summary>
-/// POSTs the event as JSON to a URL that Events:WebhookAllowedHosts allows, on a connection of its own. Redirects are
-/// not followed (a redirect could lead outside the list) and no proxy is used; any 2xx answer counts as delivered.
+/// POSTs the event as JSON to a URL that Events:WebhookAllowedHosts allows. Redirects are not followed (a redirect
+/// could lead outside the list) and no proxy is used; any 2xx answer counts as delivered.
 /// </summary>
 public sealed class WebhookSender(HttpClient http, WebhookDestinations destinations, TimeProvider time)
 {
@@ -28,9 +28,6 @@ public sealed class WebhookSender(HttpClient http, WebhookDestinations destinati
         using var request = new HttpRequestMessage(HttpMethod.Post, action.Target) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         request.Headers.UserAgent.Add(new ProductInfoHeaderValue("Gatehouse", "1"));
-        // A fresh connection each time: a POST on a kept-alive connection the receiver has just closed fails (and is not
-        // retried by the client, a POST not being idempotent), which stalled a rule's queue for a back-off each time.
-        request.Headers.ConnectionClose = true;
         request.Headers.Add("X-Gatehouse-Event", document.Event.Kind);
         request.Headers.Add("X-Gatehouse-Delivery", document.DeliveryId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (action.Secret is { Length: > 0 } secret)
