@@ -33,6 +33,8 @@ command -v filezilla >/dev/null || need+=(filezilla)
 command -v Xvfb >/dev/null || need+=(xvfb)
 command -v xdotool >/dev/null || need+=(xdotool)
 command -v import >/dev/null || need+=(imagemagick)
+# The pre-upload check is tested with the real ClamAV scanner and a signature database the test builds with sigtool.
+command -v clamscan >/dev/null || need+=(clamav)
 # The Debian package's tests check its unit offline with systemd-analyze and unpack it with dpkg-deb.
 command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v dpkg-deb >/dev/null || need+=(dpkg)

@@ -59,6 +59,14 @@ public interface IUpload : IAsyncDisposable
     ValueTask<UploadCommit> CommitAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// Like <see cref="CommitAsync(CancellationToken)"/>, but first runs <paramref name="check"/> on the complete data
+    /// while it is still hidden; when the check throws, nothing is published. Only storage that keeps the upload in a
+    /// file of its own can offer this.
+    /// </summary>
+    ValueTask<UploadCommit> CommitAsync(PublishCheck check, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("This storage cannot check an upload before it is published.");
+
+    /// <summary>
     /// The client or the network cut the transfer: keeps what arrived, hidden, for the client to resume, when this upload
     /// may be resumed (a new file, setting <c>resume-uploads</c> on); otherwise the same as disposing.
     /// </summary>
@@ -72,3 +80,10 @@ public interface IUpload : IAsyncDisposable
 /// </param>
 /// <param name="PartialBytesRemoved">Bytes of a kept partial upload of the name that the commit made obsolete and removed.</param>
 public readonly record struct UploadCommit(long? Replaced, long PartialBytesRemoved = 0);
+
+/// <summary>A check of a complete upload before it is published, given the hidden file that holds it.</summary>
+/// <exception cref="UploadRejectedException">The upload must not be published.</exception>
+public delegate ValueTask PublishCheck(string stagedFile, CancellationToken cancellationToken);
+
+/// <summary>A <see cref="PublishCheck"/> refused the upload; the message is safe to show the client.</summary>
+public sealed class UploadRejectedException(string reason) : Exception(reason);

@@ -9,6 +9,8 @@ var root = new RootCommand("Gatehouse: a secure FTP/FTPS file-exchange server th
     FolderCommands.Create(),
     PermCommands.Create(),
     BanCommands.Create(),
+    RuleCommands.Create(),
+    EventCommands.Create(),
     MaintenanceCommands.Quota(),
     MaintenanceCommands.Retention(),
     LdapCommands.Create(),

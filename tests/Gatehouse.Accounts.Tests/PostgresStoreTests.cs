@@ -52,7 +52,8 @@ public sealed class PostgresStoreTests(PostgresServer server)
             "SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'gatehouse_schema'");
         var sqliteColumns = await QueryAsync<string>(
             new SqliteConnection($"Data Source={sqlite.Path}"),
-            "SELECT m.name || '.' || c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c WHERE m.type = 'table'");
+            // sqlite_sequence is SQLite's own note of AUTOINCREMENT keys, which PostgreSQL keeps in its identity columns.
+            "SELECT m.name || '.' || c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c WHERE m.type = 'table' AND m.name <> 'sqlite_sequence'");
 
         Assert.NotEmpty(sqliteColumns);
         Assert.Equal(sqliteColumns.Order(StringComparer.Ordinal), postgresColumns.Order(StringComparer.Ordinal));

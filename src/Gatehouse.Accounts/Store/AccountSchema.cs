@@ -3,11 +3,11 @@ namespace Gatehouse.Accounts.Store;
 /// <summary>
 /// Schema versions in order; a database is brought forward one step at a time, never edited in place. SQLite and
 /// PostgreSQL get the same tables; only the name of the 64-bit integer type differs (SQLite's INTEGER is 64-bit,
-/// PostgreSQL's is 32-bit).
+/// PostgreSQL's is 32-bit), and how a key numbered by the database is written.
 /// </summary>
 internal static class AccountSchema
 {
-    public static IReadOnlyList<string> Migrations(string bigInteger) =>
+    public static IReadOnlyList<string> Migrations(string bigInteger, string numberedKey) =>
     [
         """
         CREATE TABLE accounts (
@@ -107,5 +107,36 @@ internal static class AccountSchema
         CREATE INDEX account_failures_by_time ON account_failures (failed_at);
         """,
         "ALTER TABLE cluster_nodes ADD COLUMN relay_key TEXT NULL;",
+        $"""
+        CREATE TABLE event_rules (
+            name TEXT NOT NULL PRIMARY KEY,
+            event TEXT NOT NULL,
+            definition TEXT NOT NULL,
+            enabled INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE event_deliveries (
+            -- Never reused, even after old rows are pruned: receivers drop duplicates by this number.
+            id {numberedKey},
+            rule_name TEXT NOT NULL,
+            event TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            steps_done INTEGER NOT NULL DEFAULT 0,
+            queued_at TEXT NOT NULL,
+            next_attempt_at TEXT NOT NULL,
+            claimed_by TEXT NULL,
+            lease_until TEXT NULL,
+            finished_at TEXT NULL,
+            outcome TEXT NULL
+        );
+        CREATE INDEX event_deliveries_queue ON event_deliveries (state, rule_name, id);
+        CREATE TABLE event_schedule_runs (
+            rule_name TEXT NOT NULL,
+            occurrence TEXT NOT NULL,
+            node TEXT NOT NULL,
+            PRIMARY KEY (rule_name, occurrence)
+        );
+        """,
     ];
 }

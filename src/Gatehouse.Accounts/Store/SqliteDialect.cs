@@ -11,7 +11,7 @@ internal sealed class SqliteDialect(string databasePath) : DatabaseDialect
 
     private static readonly ConditionalWeakTable<object, object> PreparedHandles = new();
 
-    public override IReadOnlyList<string> Migrations { get; } = AccountSchema.Migrations(bigInteger: "INTEGER");
+    public override IReadOnlyList<string> Migrations { get; } = AccountSchema.Migrations(bigInteger: "INTEGER", numberedKey: "INTEGER PRIMARY KEY AUTOINCREMENT");
 
     public static string ConnectionString(string databasePath) => new SqliteConnectionStringBuilder
     {

@@ -242,6 +242,7 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
         {
             Problem("Storage:PartialUploadMaxAgeHours", $"is {options.Storage.PartialUploadMaxAgeHours}; use 1 to {MaxPartialUploadAgeHours} hours (default 72), or 0 to keep interrupted uploads until they are resumed");
         }
+        EventsOptionsValidation.Check(options.Events, Problem);
         LdapOptionsValidation.Check(options.Ldap, Problem);
         return problems;
     }

@@ -1,9 +1,12 @@
+using System.Net;
 using Gatehouse.Accounts.Bans;
+using Gatehouse.Accounts.Events;
 using Gatehouse.Accounts.Networks;
 using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Commands;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
+using Gatehouse.Protocol.Events;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Server;
 using Gatehouse.Protocol.Tls;
@@ -50,4 +53,26 @@ public sealed class FtpServerContext
     public event Action<TransferFinished>? TransferFinished;
 
     internal void OnTransferFinished(TransferFinished transfer) => TransferFinished?.Invoke(transfer);
+
+    /// <summary>Event rules; null when the server runs without them (tests of sessions alone).</summary>
+    public EventRecorder? Events { get; init; }
+
+    /// <summary>Pre-upload rules; null when the server runs without event rules.</summary>
+    public PreUploadCheck? PreUpload { get; init; }
+
+    /// <summary>The check an upload of a session must pass before it is published, if any rule wants one.</summary>
+    internal Storage.PublishCheck? PublishCheck(string path, string sessionId, SessionState state, IPAddress client) =>
+        PreUpload?.For(Describe(new EventFacts(path), sessionId, state, client));
+
+    /// <summary>Reports an event of a session, with who and from where; returns once it is queued, when a rule wants it.</summary>
+    internal ValueTask RaiseAsync(EventKind kind, EventFacts facts, string sessionId, SessionState state, IPAddress client) =>
+        Events is { } events ? events.RaiseAsync(kind, Describe(facts, sessionId, state, client)) : ValueTask.CompletedTask;
+
+    private static EventFacts Describe(EventFacts facts, string sessionId, SessionState state, IPAddress client) => facts with
+    {
+        SessionId = sessionId,
+        User = state.Account?.Name ?? facts.User,
+        Groups = state.Policy?.Groups ?? facts.Groups,
+        Client = client.ToString(),
+    };
 }

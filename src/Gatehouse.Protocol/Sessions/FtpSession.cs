@@ -4,10 +4,12 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
+using Gatehouse.Accounts.Events;
 using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Commands;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
+using Gatehouse.Protocol.Events;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Replies;
 using Gatehouse.Protocol.Server;
@@ -154,6 +156,10 @@ public sealed class FtpSession : IFtpSession
         await _login.LogoutAsync().ConfigureAwait(false);
         _deadline.StartLogin();
     }
+
+    public ValueTask RaiseEventAsync(EventKind kind, EventFacts facts) => _server.RaiseAsync(kind, facts, Id, State, ClientEndPoint.Address);
+
+    public PublishCheck? PublishCheck(VirtualPath path) => _server.PublishCheck(path.Value, Id, State, ClientEndPoint.Address);
 
     public Task<PassiveReservation> OpenPassiveAsync() => _data.ReservePassiveAsync(_lifetime.Token);
 

@@ -1,8 +1,10 @@
 using System.Net;
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
+using Gatehouse.Accounts.Events;
 using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.DataChannel;
+using Gatehouse.Protocol.Events;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Replies;
 using Gatehouse.Storage;
@@ -59,4 +61,10 @@ public interface IFtpSession
 
     /// <summary>REIN: a transfer already running finishes; a passive port reserved for the next one is given back.</summary>
     Task LogoutAsync();
+
+    /// <summary>Reports an event to the event rules; when a rule matches, it is queued before this returns.</summary>
+    ValueTask RaiseEventAsync(EventKind kind, EventFacts facts);
+
+    /// <summary>What an upload to <paramref name="path"/> must pass before it is published (pre-upload rules), if anything.</summary>
+    PublishCheck? PublishCheck(VirtualPath path);
 }

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Gatehouse.Accounts.Events;
 using Gatehouse.Protocol.DataChannel;
+using Gatehouse.Protocol.Events;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Replies;
 using Gatehouse.Protocol.Tls;
@@ -99,6 +101,7 @@ internal sealed class TransferRunner(
         var token = run.Cancellation.Token;
         FtpReply? final;
         string? failure = null;
+        var rejected = false;
         var opened = false;
         var interrupted = false;
         string? kept = null;
@@ -179,6 +182,13 @@ internal sealed class TransferRunner(
         {
             final = new FtpReply(425, ex.Message);
         }
+        catch (UploadRejectedException ex)
+        {
+            // The pre-upload check logged it, quarantined the file and raised upload-rejected.
+            rejected = true;
+            failure = ex.Message;
+            final = new FtpReply(550, $"Upload refused by the server's check: {ex.Message}");
+        }
         catch (OperationCanceledException) when (run.Aborted)
         {
             final = new FtpReply(426, "Transfer aborted; data connection closed.");
@@ -247,7 +257,16 @@ internal sealed class TransferRunner(
 
         if (request.Record is { } record)
         {
-            Record(record, run.Progress.Bytes, Stopwatch.GetElapsedTime(started), final, failure);
+            var finished = Record(record, run.Progress.Bytes, Stopwatch.GetElapsedTime(started), final, failure);
+            if (!rejected && (kept is not null ? EventKind.UploadPartialKept : EventOf(finished)) is { } kind)
+            {
+                // Queued before the final reply: a client told 226 can count on the event being delivered.
+                await server.RaiseAsync(kind, new EventFacts(finished.Path, finished.Bytes)
+                {
+                    DurationMilliseconds = (long)finished.Duration.TotalMilliseconds,
+                    Reason = finished.Outcome == TransferOutcome.Complete ? null : finished.Failure ?? finished.Reply?.Lines[0] ?? "the session ended during the transfer",
+                }, sessionId, state, client).ConfigureAwait(false);
+            }
         }
 
         running(false);
@@ -292,7 +311,15 @@ internal sealed class TransferRunner(
         }
     }
 
-    private void Record(FileTransferRecord record, long bytes, TimeSpan elapsed, FtpReply? final, string? failure)
+    private static EventKind? EventOf(TransferFinished transfer) => (transfer.Direction, transfer.Outcome) switch
+    {
+        (TransferDirection.Incoming, TransferOutcome.Complete) => EventKind.Upload,
+        (TransferDirection.Incoming, _) => EventKind.UploadFailed,
+        (TransferDirection.Outgoing, TransferOutcome.Complete) => EventKind.Download,
+        _ => null,
+    };
+
+    private TransferFinished Record(FileTransferRecord record, long bytes, TimeSpan elapsed, FtpReply? final, string? failure)
     {
         var outcome = final switch
         {
@@ -314,6 +341,8 @@ internal sealed class TransferRunner(
             Log.TransferLogFailed(logger, problem);
         }
 
-        server.OnTransferFinished(new TransferFinished(sessionId, user, client, record.Path, record.Direction, record.Ascii, bytes, elapsed, outcome, final, failure));
+        var finished = new TransferFinished(sessionId, user, client, record.Path, record.Direction, record.Ascii, bytes, elapsed, outcome, final, failure);
+        server.OnTransferFinished(finished);
+        return finished;
     }
 }

@@ -64,7 +64,9 @@ internal sealed class LocalUpload(
         }
     }
 
-    public async ValueTask<UploadCommit> CommitAsync(CancellationToken cancellationToken)
+    public ValueTask<UploadCommit> CommitAsync(CancellationToken cancellationToken) => CommitAsync(null, cancellationToken);
+
+    public async ValueTask<UploadCommit> CommitAsync(PublishCheck? check, CancellationToken cancellationToken)
     {
         try
         {
@@ -75,6 +77,11 @@ internal sealed class LocalUpload(
             }
 
             await content.DisposeAsync().ConfigureAwait(false);
+            if (check is not null)
+            {
+                await check(temporaryPath, cancellationToken).ConfigureAwait(false);
+            }
+
             var replaced = AtomicReplace.Move(temporaryPath, finalPath);
             _ended = true;
             TemporaryUploads.Release(temporaryPath);

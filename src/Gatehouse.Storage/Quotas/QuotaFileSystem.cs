@@ -98,14 +98,18 @@ public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, Quota
 
         public Stream Content => _content;
 
-        public async ValueTask<UploadCommit> CommitAsync(CancellationToken cancellationToken)
+        public ValueTask<UploadCommit> CommitAsync(CancellationToken cancellationToken) => CommitAsync(null, cancellationToken);
+
+        public async ValueTask<UploadCommit> CommitAsync(PublishCheck? check, CancellationToken cancellationToken)
         {
             var committed = default(UploadCommit);
             await ChangeAsync(
                 ledger,
                 async () =>
                 {
-                    committed = await inner.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    committed = check is null
+                        ? await inner.CommitAsync(cancellationToken).ConfigureAwait(false)
+                        : await inner.CommitAsync(check, cancellationToken).ConfigureAwait(false);
                     var replaced = committed.Replaced;
                     return new StorageUsage(keptBytes + reservation.Bytes - (replaced ?? 0) - committed.PartialBytesRemoved, replaced is null ? 1 : 0);
                 },

@@ -1,6 +1,7 @@
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
 using Gatehouse.Accounts.Bans;
+using Gatehouse.Accounts.Events;
 using Gatehouse.Accounts.Store;
 using Gatehouse.Hosting;
 using Gatehouse.Protocol.Configuration;
@@ -28,6 +29,7 @@ internal sealed class CliStore
         Access = new SqlAccessStore(database);
         Usage = new SqlUsageStore(database);
         Bans = new SqlBanStore(database);
+        Events = new SqlEventStore(database, TimeProvider.System);
     }
 
     public GatehouseOptions Options { get; }
@@ -41,6 +43,8 @@ internal sealed class CliStore
     public IUsageStore Usage { get; }
 
     public IBanStore Bans { get; }
+
+    public IEventStore Events { get; }
 
     public static async Task<int> RunAsync(FileInfo? configFile, Func<CliStore, Task<int>> action)
     {

@@ -2,6 +2,7 @@ using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
 using Gatehouse.Accounts.Bans;
 using Gatehouse.Accounts.Cluster;
+using Gatehouse.Accounts.Events;
 using Gatehouse.Accounts.Networks;
 using Gatehouse.Accounts.Store;
 using Gatehouse.Protocol.Access;
@@ -9,6 +10,7 @@ using Gatehouse.Protocol.Cluster;
 using Gatehouse.Protocol.Commands;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
+using Gatehouse.Protocol.Events;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Server;
 using Gatehouse.Protocol.Sessions;
@@ -57,6 +59,8 @@ public static class ServerComposition
                 provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>()),
             provider.GetRequiredService<OfflineLogins>()));
         services.AddSingleton(_ => new TransferLog(paths.TransferLog));
+        services.AddSingleton(provider => new UserFileSystemFactory(provider.GetRequiredService<QuotaLedgers>(), options.Storage.SyncUploads));
+        AddEvents(services, options);
         services.AddSingleton(provider => CreateTls(options, paths, provider));
         services.AddSingleton<NodeDrain>();
         services.AddSingleton(provider =>
@@ -70,7 +74,7 @@ public static class ServerComposition
             IPassivePorts passivePorts = options.Cluster.RelayPort != 0
                 ? new SharedPassiveRange(range, advertised, proxies, dataLogger, provider.GetRequiredService<ClusterPortSharing>(), options.Ftp.MaxSegmentSize)
                 : new PassiveListeners(range, advertised, proxies, dataLogger, options.Ftp.MaxSegmentSize);
-            var fileSystems = new UserFileSystemFactory(provider.GetRequiredService<QuotaLedgers>(), options.Storage.SyncUploads);
+            var fileSystems = provider.GetRequiredService<UserFileSystemFactory>();
             var bans = provider.GetRequiredService<BanList>();
             var commands = FtpCommandTable.CreateDefault(new CommandServices(
                 options,
@@ -96,6 +100,8 @@ public static class ServerComposition
                 Time = time,
                 Drain = provider.GetRequiredService<NodeDrain>(),
                 LoggerFactory = loggers,
+                Events = provider.GetRequiredService<EventRecorder>(),
+                PreUpload = provider.GetRequiredService<PreUploadCheck>(),
             };
         });
         services.AddSingleton(provider => new RetentionRunner(
@@ -133,9 +139,50 @@ public static class ServerComposition
 
         // Before the FTP server: usage left unsaved by a crash is counted again before the first session.
         services.AddHostedService<UploadRecoveryService>();
+        services.AddHostedService<EventDeliveryService>();
         services.AddHostedService<FtpServer>();
         services.AddHostedService<HealthEndpoint>();
         services.AddHostedService<RetentionService>();
+    }
+
+    private static void AddEvents(IServiceCollection services, GatehouseOptions options)
+    {
+        services.AddSingleton<IEventStore>(provider => new SqlEventStore(provider.GetRequiredService<AccountDatabase>(), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(_ => WebhookSender.CreateClient());
+        services.AddSingleton(provider => new EventRecorder(
+            provider.GetRequiredService<IEventStore>(),
+            new EventRuleSet(),
+            HealthEndpoint.NodeName(options),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Events")));
+        services.AddSingleton(provider => EventsSetup.UserFiles(
+            provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<AccessPolicyResolver>(), provider.GetRequiredService<UserFileSystemFactory>()));
+        services.AddSingleton(provider => EventsSetup.CreateRunner(
+            options,
+            provider.GetRequiredService<Func<string, CancellationToken, Task<Storage.IFileSystem?>>>(),
+            provider.GetRequiredService<HttpClient>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Events")));
+        services.AddSingleton(provider => new PreUploadCheck(
+            provider.GetRequiredService<EventRecorder>(),
+            provider.GetRequiredService<RuleRunner>().Commands,
+            EventsSetup.QuarantineDirectory(options),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Events")));
+        services.AddSingleton(provider => new EventDispatcher(
+            provider.GetRequiredService<IEventStore>(),
+            provider.GetRequiredService<EventRecorder>(),
+            new EventScheduler(
+                provider.GetRequiredService<IEventStore>(),
+                provider.GetRequiredService<EventRecorder>(),
+                provider.GetRequiredService<Func<string, CancellationToken, Task<Storage.IFileSystem?>>>(),
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Events")),
+            provider.GetRequiredService<RuleRunner>(),
+            EventsSetup.Backoff(options.Events),
+            TimeSpan.FromDays(options.Events.KeepDeliveredDays),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Events")));
     }
 
     private static TlsHolder CreateTls(GatehouseOptions options, DataPaths paths, IServiceProvider provider)

@@ -3,7 +3,7 @@
 
 It never stops on an FTP error reply: the tests assert on the printed replies.
 Usage: ftpsteps.py --port P --user U --password W [--tls --cafile F [--cert C --key K]] [--source ADDRESS] STEP...
-Steps: "nlst PATH", "stor PATH SIZE", "appe PATH SIZE", "retr PATH [REST OFFSET]", "cmd RAW COMMAND",
+Steps: "nlst PATH", "stor PATH SIZE", "appe PATH SIZE", "put PATH LOCALFILE", "retr PATH [REST OFFSET]", "cmd RAW COMMAND",
 "wait FILE" (holds the logged-in session, after creating FILE.waiting, until the test creates FILE)
 """
 import argparse
@@ -45,6 +45,9 @@ def run_step(ftp, step, seed):
         return "%s [%s]" % (reply, ",".join(sorted(name.rsplit("/", 1)[-1] for name in names)))
     if verb in ("stor", "appe"):
         return upload(ftp, verb.upper(), words[1], int(words[2]), seed)
+    if verb == "put":
+        with open(words[2], "rb") as local:
+            return reply_of(lambda: ftp.storbinary("STOR " + words[1], local))
     if verb == "retr":
         buffer = io.BytesIO()
         rest = words[2] if len(words) > 2 else None

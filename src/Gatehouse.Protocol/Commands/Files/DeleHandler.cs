@@ -1,3 +1,5 @@
+using Gatehouse.Accounts.Events;
+using Gatehouse.Protocol.Events;
 using Gatehouse.Protocol.Replies;
 
 namespace Gatehouse.Protocol.Commands.Files;
@@ -14,6 +16,7 @@ public sealed class DeleHandler : IFtpCommandHandler
         }
 
         await context.FileSystem.DeleteFileAsync(path, context.CancellationToken).ConfigureAwait(false);
+        await context.Session.RaiseEventAsync(EventKind.Delete, new EventFacts(path.Value)).ConfigureAwait(false);
         return new FtpReply(250, $"Deleted {path}.");
     }
 }

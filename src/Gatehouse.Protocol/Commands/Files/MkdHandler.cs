@@ -1,3 +1,5 @@
+using Gatehouse.Accounts.Events;
+using Gatehouse.Protocol.Events;
 using Gatehouse.Protocol.Replies;
 
 namespace Gatehouse.Protocol.Commands.Files;
@@ -14,6 +16,7 @@ public sealed class MkdHandler : IFtpCommandHandler
         }
 
         await context.FileSystem.CreateDirectoryAsync(path, context.CancellationToken).ConfigureAwait(false);
+        await context.Session.RaiseEventAsync(EventKind.Mkdir, new EventFacts(path.Value)).ConfigureAwait(false);
         return new FtpReply(257, $"{FtpReply.Quote(path.Value)} created.");
     }
 }

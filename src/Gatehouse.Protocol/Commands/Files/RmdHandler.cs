@@ -1,3 +1,5 @@
+using Gatehouse.Accounts.Events;
+using Gatehouse.Protocol.Events;
 using Gatehouse.Protocol.Replies;
 
 namespace Gatehouse.Protocol.Commands.Files;
@@ -14,6 +16,7 @@ public sealed class RmdHandler : IFtpCommandHandler
         }
 
         await context.FileSystem.RemoveDirectoryAsync(path, context.CancellationToken).ConfigureAwait(false);
+        await context.Session.RaiseEventAsync(EventKind.Rmdir, new EventFacts(path.Value)).ConfigureAwait(false);
         return new FtpReply(250, $"Removed {path}.");
     }
 }

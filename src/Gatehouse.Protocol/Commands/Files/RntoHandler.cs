@@ -1,3 +1,5 @@
+using Gatehouse.Accounts.Events;
+using Gatehouse.Protocol.Events;
 using Gatehouse.Protocol.Replies;
 
 namespace Gatehouse.Protocol.Commands.Files;
@@ -16,6 +18,7 @@ public sealed class RntoHandler : IFtpCommandHandler
         }
 
         await context.FileSystem.RenameAsync(from, to, context.CancellationToken).ConfigureAwait(false);
+        await context.Session.RaiseEventAsync(EventKind.Rename, new EventFacts(from.Value) { TargetPath = to.Value }).ConfigureAwait(false);
         return new FtpReply(250, $"Renamed {from} to {to}.");
     }
 }

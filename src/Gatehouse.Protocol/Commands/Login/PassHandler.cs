@@ -1,9 +1,11 @@
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
 using Gatehouse.Accounts.Bans;
+using Gatehouse.Accounts.Events;
 using Gatehouse.Accounts.Store;
 using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Configuration;
+using Gatehouse.Protocol.Events;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Parsing;
 using Gatehouse.Protocol.Replies;
@@ -102,6 +104,8 @@ public sealed class PassHandler(
                     throw;
                 }
 
+                await session.RaiseEventAsync(EventKind.Login, new EventFacts()).ConfigureAwait(false);
+
                 return new FtpReply(230, "Login successful.");
             }
 
@@ -153,6 +157,7 @@ public sealed class PassHandler(
     {
         var session = context.Session;
         context.State.FailedLogins++;
+        await session.RaiseEventAsync(EventKind.LoginFailed, new EventFacts { User = user, Reason = reason }).ConfigureAwait(false);
         await accountThrottle.FailedAsync(attempt, session.Logger).ConfigureAwait(false);
         var address = session.ClientEndPoint.Address;
         await AbuseReports.ReportAsync(bans, session.Logger, address, AbuseKind.FailedLogin, $"user '{user}': {reason}", context.CancellationToken).ConfigureAwait(false);

@@ -18,12 +18,13 @@ internal static class UploadCommand
         var upload = await context.FileSystem.BeginUploadAsync(path, keepExistingBytes, context.CancellationToken).ConfigureAwait(false);
         var ascii = context.State.Type == TransferType.Ascii;
         var throttle = context.Session.Throttle(TransferDirection.Incoming);
+        var check = context.Session.PublishCheck(path);
         return context.Session.StartTransfer(new TransferRequest(
             openingText,
             async (data, progress, cancellationToken) =>
             {
                 await TransferCopier.CopyToLocalAsync(data, upload.Content, ascii, progress, throttle, cancellationToken).ConfigureAwait(false);
-                await upload.CommitAsync(cancellationToken).ConfigureAwait(false);
+                await (check is null ? upload.CommitAsync(cancellationToken) : upload.CommitAsync(check, cancellationToken)).ConfigureAwait(false);
                 return new FtpReply(226, $"Transfer complete; stored as {path}.");
             },
             upload,

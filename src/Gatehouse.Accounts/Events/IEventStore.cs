@@ -1,0 +1,48 @@
+namespace Gatehouse.Accounts.Events;
+
+/// <summary>
+/// Event rules and the durable queue of their deliveries, in the account store so that every node of a cluster shares
+/// them. A delivery is claimed by one node for a lease; only the oldest undelivered delivery of each rule can be
+/// claimed, so a rule sees its events in order. A node that dies holding a claim loses it when the lease ends, and
+/// another node (or the same one restarted) delivers it.
+/// </summary>
+public interface IEventStore
+{
+    Task<IReadOnlyList<EventRule>> ListRulesAsync(CancellationToken cancellationToken);
+
+    Task<EventRule?> FindRuleAsync(string name, CancellationToken cancellationToken);
+
+    /// <returns>False when a rule with that name exists.</returns>
+    Task<bool> AddRuleAsync(EventRule rule, CancellationToken cancellationToken);
+
+    /// <returns>False when no rule has that name.</returns>
+    Task<bool> ReplaceRuleAsync(EventRule rule, CancellationToken cancellationToken);
+
+    /// <summary>Removes the rule; its deliveries stay for inspection but are no longer attempted.</summary>
+    Task<bool> RemoveRuleAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Queues one delivery of <paramref name="happened"/> per rule, all or none.</summary>
+    Task EnqueueAsync(ServerEvent happened, IReadOnlyCollection<string> rules, CancellationToken cancellationToken);
+
+    /// <summary>Claims, for <paramref name="lease"/>, the oldest pending delivery of each rule that is due and not claimed by a live lease.</summary>
+    Task<IReadOnlyList<EventDelivery>> ClaimDueAsync(string node, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>Records the result of a claimed attempt; false when the claim was lost meanwhile (the lease ended).</summary>
+    /// <param name="stepsDone">The rule's actions done so far: a retry starts with the next one, so a file moved is not moved twice.</param>
+    /// <param name="retryAt">After a failure: when to try again, or null to give up (the delivery is kept as failed).</param>
+    Task<bool> FinishAsync(long id, string node, bool delivered, int stepsDone, string outcome, DateTimeOffset? retryAt, CancellationToken cancellationToken);
+
+    /// <summary>The newest deliveries first.</summary>
+    Task<IReadOnlyList<EventDelivery>> ListDeliveriesAsync(DeliveryState? state, int limit, CancellationToken cancellationToken);
+
+    Task<EventDelivery?> FindDeliveryAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>Puts a delivery back in the queue with a fresh count of attempts; it goes on from the action that failed.</summary>
+    Task<bool> RetryAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>Takes a scheduled rule's occurrence for <paramref name="node"/>; false when another node (or this one) already has.</summary>
+    Task<bool> ClaimOccurrenceAsync(string rule, DateTimeOffset occurrence, string node, CancellationToken cancellationToken);
+
+    /// <summary>Deletes deliveries that succeeded, and records of schedule occurrences, before <paramref name="before"/>.</summary>
+    Task<int> PruneDeliveredAsync(DateTimeOffset before, CancellationToken cancellationToken);
+}

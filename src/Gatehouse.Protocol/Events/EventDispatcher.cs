@@ -1,0 +1,130 @@
+using Gatehouse.Accounts.Events;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Protocol.Events;
+
+/// <summary>
+/// Delivers the queue: claims the due head of each rule's queue (whichever node claims it first), runs the rule's
+/// actions, and records the outcome, a retry time after <see cref="DeliveryBackoff"/>, or failure. Rules are read from
+/// the store again on every round, so `gatehouse rule` changes apply within <see cref="PollInterval"/>.
+/// </summary>
+public sealed class EventDispatcher(
+    IEventStore store, EventRecorder recorder, EventScheduler scheduler, RuleRunner runner, DeliveryBackoff backoff, TimeSpan keepDelivered, TimeProvider time, ILogger logger)
+{
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
+    private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
+
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RoundAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                EventLog.StoreFailed(logger, ex);
+            }
+
+            try
+            {
+                await recorder.WaitForQueuedAsync(PollInterval, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public async Task LoadRulesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var skipped in recorder.Rules.Replace(await store.ListRulesAsync(cancellationToken).ConfigureAwait(false)))
+        {
+            EventLog.RuleSkipped(logger, skipped);
+        }
+    }
+
+    /// <summary>Reads the rules, then delivers until nothing more is due.</summary>
+    public async Task RoundAsync(CancellationToken cancellationToken)
+    {
+        await LoadRulesAsync(cancellationToken).ConfigureAwait(false);
+        await scheduler.RunDueAsync(cancellationToken).ConfigureAwait(false);
+        await PruneAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var claimed = await store.ClaimDueAsync(recorder.Node, Lease(), cancellationToken).ConfigureAwait(false);
+            if (claimed.Count == 0)
+            {
+                return;
+            }
+
+            // Each rule's head at once: one slow receiver does not hold up the other rules.
+            await Task.WhenAll(claimed.Select(delivery => DeliverAsync(delivery, cancellationToken))).ConfigureAwait(false);
+        }
+    }
+
+    private async Task DeliverAsync(EventDelivery delivery, CancellationToken cancellationToken)
+    {
+        var happened = delivery.Event;
+        IReadOnlyList<ActionOutcome> outcomes;
+        var rule = recorder.Rules.Find(delivery.Rule);
+        if (rule is null)
+        {
+            outcomes = [ActionOutcome.Failure($"rule '{delivery.Rule}' was removed or left out")];
+        }
+        else
+        {
+            outcomes = await runner.RunAsync(rule, happened, delivery.Id, delivery.Attempts, delivery.StepsDone, cancellationToken).ConfigureAwait(false);
+        }
+
+        var stepsDone = delivery.StepsDone + outcomes.Count(outcome => outcome.Succeeded);
+        var delivered = rule is not null && stepsDone >= rule.Actions.Count;
+        var text = outcomes.Count == 0 ? "no action left to run" : string.Join("; ", outcomes.Select(outcome => outcome.Text));
+        var delay = delivered ? null : backoff.After(delivery.Attempts);
+        DateTimeOffset? retryAt = delay is { } wait ? time.GetUtcNow() + wait : null;
+        if (!await store.FinishAsync(delivery.Id, recorder.Node, delivered, stepsDone, text, retryAt, CancellationToken.None).ConfigureAwait(false))
+        {
+            EventLog.ClaimLost(logger, delivery.Rule, delivery.Id);
+        }
+        else if (delivered)
+        {
+            EventLog.Delivered(logger, delivery.Rule, delivery.Id, happened.Kind, happened.Path, delivery.Attempts, text);
+        }
+        else if (delay is { } next)
+        {
+            EventLog.WillRetry(logger, delivery.Rule, delivery.Id, happened.Kind, happened.Path, delivery.Attempts, next, text);
+        }
+        else
+        {
+            EventLog.GaveUp(logger, delivery.Rule, delivery.Id, happened.Kind, happened.Path, delivery.Attempts, text);
+        }
+    }
+
+    /// <summary>Long enough for the slowest rule's actions, each to its time-out, so a live node never loses its claim.</summary>
+    private TimeSpan Lease()
+    {
+        var slowest = recorder.Rules.All.Select(rule => rule.Actions.Sum(action => action.TimeoutSeconds)).DefaultIfEmpty(0).Max();
+        return TimeSpan.FromSeconds(slowest) + LeaseMargin;
+    }
+
+    private async Task PruneAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (now - _lastPrune < PruneInterval)
+        {
+            return;
+        }
+
+        _lastPrune = now;
+        var pruned = await store.PruneDeliveredAsync(now - keepDelivered, cancellationToken).ConfigureAwait(false);
+        if (pruned > 0)
+        {
+            EventLog.Pruned(logger, pruned);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Threading.Channels;
+using Gatehouse.Accounts.Events;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Protocol.Events;
+
+/// <summary>
+/// Where sessions report what happened: an event that matches rules is queued in the account store before the code
+/// that saw it goes on (the 226 of an upload waits for it), one delivery per matching rule. No matching rule, no write.
+/// </summary>
+public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string node, TimeProvider time, ILogger logger)
+{
+    private readonly Channel<bool> _queued = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    public EventRuleSet Rules => rules;
+
+    public string Node => node;
+
+    public async ValueTask RaiseAsync(EventKind kind, EventFacts facts)
+    {
+        if (!rules.Watches(kind))
+        {
+            return;
+        }
+
+        var happened = facts.ToEvent(kind, node, time.GetUtcNow());
+        await QueueAsync(happened, [.. rules.Matching(kind, happened).Select(rule => rule.Name)]).ConfigureAwait(false);
+    }
+
+    /// <summary>Queues the event for <paramref name="rule"/> alone, if it matches (scheduled rules).</summary>
+    /// <returns>Whether it matched and was queued.</returns>
+    public async Task<bool> QueueForAsync(EventRule rule, EventKind kind, EventFacts facts)
+    {
+        var happened = facts.ToEvent(kind, node, time.GetUtcNow());
+        return rules.Matching(kind, happened).Any(matching => matching.Name == rule.Name)
+            && await QueueAsync(happened, [rule.Name]).ConfigureAwait(false);
+    }
+
+    private async Task<bool> QueueAsync(ServerEvent happened, List<string> matching)
+    {
+        if (matching.Count == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            // Not the session's token: an event seen just before the client left is still queued.
+            await store.EnqueueAsync(happened, matching, CancellationToken.None).ConfigureAwait(false);
+            EventLog.Queued(logger, happened.Kind, happened.Path, string.Join(", ", matching));
+            _queued.Writer.TryWrite(true);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            EventLog.NotQueued(logger, happened.Kind, happened.Path, string.Join(", ", matching), ex);
+            return false;
+        }
+    }
+
+    /// <summary>Waits until something is queued on this node or <paramref name="limit"/> passes.</summary>
+    public async Task WaitForQueuedAsync(TimeSpan limit, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(limit);
+        try
+        {
+            await _queued.Reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The poll interval passed: look at the queue anyway, for events queued by other nodes and retries now due.
+        }
+    }
+}
