@@ -288,6 +288,69 @@ public sealed class QuotaTests : IDisposable
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     /// <summary>A store whose writes wait until <see cref="Open"/> is set, and whose next write can be made to fail.</summary>
+    [Fact]
+    public async Task Uploads_go_on_when_the_store_does_not_answer_with_the_usage_last_read_or_else_the_disks()
+    {
+        File.WriteAllBytes(Path.Combine(_home, "old.bin"), new byte[300]);
+        var store = new AwayUsageStore();
+        var answering = false;
+        var failures = new ConcurrentQueue<Exception>();
+        var ledger = new QuotaLedger("user:t", "your home", () => UsageScanner.Scan(_home), store, refreshInterval: TimeSpan.Zero,
+            saveFailed: (_, failure) => failures.Enqueue(failure), storeAnswering: () => answering);
+
+        // Never read, and the store away: the disk is counted, and the limit holds against it.
+        var limits = new QuotaLimits(1000, null);
+        var upload = await ledger.BeginUploadAsync(limits, newFile: true, CancellationToken.None);
+        Assert.Throws<FileSystemException>(() => upload.Reserve(701));
+        upload.Reserve(700);
+        upload.Release();
+        Assert.Equal(new StorageUsage(300, 1), ledger.Used);
+        Assert.Single(failures);
+
+        // Once read, an upload while the store is known to be away does not ask it at all; a change waits for it.
+        ledger.Record(new StorageUsage(100, 1));
+        (await ledger.BeginUploadAsync(limits, newFile: true, CancellationToken.None)).Release();
+        Assert.Equal(1, store.Loads);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (failures.Count < 2 && clock.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(new StorageUsage(100, 1), ledger.Unsaved);
+
+        // Back: what the store holds plus the change it lacks, which the next save gives it.
+        await store.Inner.SetAsync("user:t", new StorageUsage(300, 1), CancellationToken.None);
+        answering = true;
+        store.Away = false;
+        (await ledger.BeginUploadAsync(limits, newFile: true, CancellationToken.None)).Release();
+        Assert.Equal(new StorageUsage(400, 2), ledger.Used);
+        await ledger.SaveAsync(CancellationToken.None);
+        Assert.Equal(new StorageUsage(400, 2), await store.LoadAsync("user:t", CancellationToken.None));
+    }
+
+    /// <summary>A store that, while <see cref="Away"/>, fails every call as an unreachable database does.</summary>
+    private sealed class AwayUsageStore : IUsageStore
+    {
+        public MemoryUsageStore Inner { get; } = new();
+
+        public bool Away { get; set; } = true;
+
+        public int Loads { get; private set; }
+
+        public Task<StorageUsage?> LoadAsync(string area, CancellationToken cancellationToken)
+        {
+            Loads++;
+            return Away ? Task.FromException<StorageUsage?>(new TimeoutException("no answer")) : Inner.LoadAsync(area, cancellationToken);
+        }
+
+        public Task AddAsync(string area, StorageUsage change, CancellationToken cancellationToken) =>
+            Away ? Task.FromException(new TimeoutException("no answer")) : Inner.AddAsync(area, change, cancellationToken);
+
+        public Task SetAsync(string area, StorageUsage usage, CancellationToken cancellationToken) =>
+            Away ? Task.FromException(new TimeoutException("no answer")) : Inner.SetAsync(area, usage, cancellationToken);
+    }
+
     private sealed class GatedUsageStore : IUsageStore
     {
         private readonly MemoryUsageStore _inner = new();

@@ -29,7 +29,7 @@ public sealed class LoginAuthorizer(AccessPolicyResolver resolver, IUserSessions
     /// <param name="cached">This node's last login of the account, when the password was checked against it (the store being away).</param>
     public async Task<LoginDecision> AuthorizeAsync(Account account, LoginAttempt attempt, CancellationToken cancellationToken, OfflineLogin? cached = null)
     {
-        var policy = await ResolveAsync(account, cached, cancellationToken).ConfigureAwait(false);
+        var (policy, fromStore) = await ResolveAsync(account, cached, cancellationToken).ConfigureAwait(false);
         if (policy.ExpiresAt is { } expires && expires <= time.GetUtcNow())
         {
             return Silent($"account expired on {expires:u}");
@@ -60,7 +60,7 @@ public sealed class LoginAuthorizer(AccessPolicyResolver resolver, IUserSessions
                 $"{admission.Others} sessions already open, max-sessions is {policy.MaxSessions} ({Source(policy, SettingCatalog.MaxSessions)})");
         }
 
-        if (cached is null)
+        if (fromStore)
         {
             offline?.Remember(account, policy);
         }
@@ -69,20 +69,20 @@ public sealed class LoginAuthorizer(AccessPolicyResolver resolver, IUserSessions
     }
 
     /// <summary>The store's policy; while it is unreachable, the one this node's last login of the account got.</summary>
-    private async Task<AccessPolicy> ResolveAsync(Account account, OfflineLogin? cached, CancellationToken cancellationToken)
+    private async Task<(AccessPolicy Policy, bool FromStore)> ResolveAsync(Account account, OfflineLogin? cached, CancellationToken cancellationToken)
     {
         if (cached is not null)
         {
-            return cached.Policy;
+            return (cached.Policy, false);
         }
 
         try
         {
-            return await resolver.ResolveAsync(account.Name, cancellationToken).ConfigureAwait(false);
+            return (await resolver.ResolveAsync(account.Name, cancellationToken).ConfigureAwait(false), true);
         }
         catch (StoreUnavailableException) when (offline?.Find(account.Name) is { } known && known.Account.PasswordHash == account.PasswordHash)
         {
-            return known.Policy;
+            return (known.Policy, false);
         }
     }
 

@@ -73,7 +73,7 @@ public sealed class PassHandler(
     }
 
     /// <summary>The same whether the account exists or not: the store being away, the node cannot tell.</summary>
-    public static FtpReply StoreUnavailableReply { get; } = new(421, "Logins are briefly unavailable; please try again in a minute.", AfterReply.Close);
+    private static FtpReply StoreUnavailableReply { get; } = new(421, "Logins are briefly unavailable; please try again in a minute.", AfterReply.Close);
 
     private async Task<FtpReply> CheckAsync(FtpCommandContext context, string user, AccountAttempt throttled)
     {
