@@ -180,6 +180,13 @@ public sealed class ClusterPortSharing : IPassivePortSharing
     private void StoreAway(string operation, Exception error)
     {
         Interlocked.Exchange(ref _storeQuietUntil, (_time.GetUtcNow() + IClusterStore.HeartbeatInterval).UtcTicks);
+        if (error is TimeoutException)
+        {
+            // No answer in time is what a frozen store looks like: tell the rest of the node (the quota ledger, logins) at
+            // once, rather than letting the next upload find out for itself after its own, longer time-out.
+            _reachability.ReportUnreachable(error);
+        }
+
         Log.ClusterStoreSkipped(_logger, operation, error is TimeoutException ? $"no answer within {StoreTimeout.TotalSeconds:0}s" : error.Message);
     }
 
