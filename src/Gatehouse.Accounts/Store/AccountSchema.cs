@@ -3,11 +3,12 @@ namespace Gatehouse.Accounts.Store;
 /// <summary>
 /// Schema versions in order; a database is brought forward one step at a time, never edited in place. SQLite and
 /// PostgreSQL get the same tables; only the name of the 64-bit integer type differs (SQLite's INTEGER is 64-bit,
-/// PostgreSQL's is 32-bit).
+/// PostgreSQL's is 32-bit), and how a table is made to refuse UPDATE and DELETE.
 /// </summary>
 internal static class AccountSchema
 {
-    public static IReadOnlyList<string> Migrations(string bigInteger) =>
+    /// <param name="appendOnly">SQL that makes the named table refuse UPDATE and DELETE (a trigger in either database).</param>
+    public static IReadOnlyList<string> Migrations(string bigInteger, Func<string, string> appendOnly) =>
     [
         """
         CREATE TABLE accounts (
@@ -105,6 +106,34 @@ internal static class AccountSchema
         );
         CREATE INDEX account_failures_by_account ON account_failures (account, failed_at);
         CREATE INDEX account_failures_by_time ON account_failures (failed_at);
+        """,
+        $"""
+        CREATE TABLE administrators (
+            name TEXT NOT NULL PRIMARY KEY,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE api_keys (
+            name TEXT NOT NULL PRIMARY KEY,
+            key_hash TEXT NOT NULL UNIQUE,
+            scope TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NULL
+        );
+        CREATE TABLE audit_log (
+            sequence {bigInteger} NOT NULL PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL,
+            before_value TEXT NULL,
+            after_value TEXT NULL,
+            previous_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        {appendOnly("audit_log")}
         """,
     ];
 }

@@ -12,7 +12,11 @@ internal sealed class PostgresDialect(string connectionString) : DatabaseDialect
     // Any constant shared by all nodes; chosen so it is unlikely to collide with another application's advisory locks.
     private const long MigrationLockKey = 0x4761_7465_686F_7573;
 
-    public override IReadOnlyList<string> Migrations { get; } = AccountSchema.Migrations(bigInteger: "BIGINT");
+    public override IReadOnlyList<string> Migrations { get; } = AccountSchema.Migrations(bigInteger: "BIGINT", appendOnly: table => $"""
+        CREATE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{table} is append-only'; END $$;
+        CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_append_only();
+        CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only();
+        """);
 
     public override DbDataSource CreateDataSource(string connectionString)
     {

@@ -1,5 +1,7 @@
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
+using Gatehouse.Accounts.Admin;
+using Gatehouse.Accounts.Audit;
 using Gatehouse.Accounts.Bans;
 using Gatehouse.Accounts.Store;
 using Gatehouse.Hosting;
@@ -28,7 +30,13 @@ internal sealed class CliStore
         Access = new SqlAccessStore(database);
         Usage = new SqlUsageStore(database);
         Bans = new SqlBanStore(database);
+        Admins = new SqlAdminStore(database);
+        Audit = new AuditTrail(new SqlAuditStore(database), TimeProvider.System);
+        AdminAccounts = new AdminAccounts(Admins, Audit, new PasswordPolicy(options.Accounts.PasswordMinLength), new PasswordHashing(), TimeProvider.System);
     }
+
+    /// <summary>Who the audit trail says made a change from the command line: the operating-system account, on this machine.</summary>
+    public static AuditActor Actor => new($"cli:{Environment.UserName}", $"local ({Environment.MachineName})");
 
     public GatehouseOptions Options { get; }
 
@@ -41,6 +49,12 @@ internal sealed class CliStore
     public IUsageStore Usage { get; }
 
     public IBanStore Bans { get; }
+
+    public IAdminStore Admins { get; }
+
+    public AuditTrail Audit { get; }
+
+    public AdminAccounts AdminAccounts { get; }
 
     public static async Task<int> RunAsync(FileInfo? configFile, Func<CliStore, Task<int>> action)
     {
