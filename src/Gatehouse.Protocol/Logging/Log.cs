@@ -189,4 +189,7 @@ public static partial class Log
 
     [LoggerMessage(160, LogLevel.Information, "TCP segments of control and data connections are capped at {Bytes} bytes (Ftp:MaxSegmentSize), for clients behind tunnels that drop large packets")]
     public static partial void SegmentSizeCapped(ILogger logger, int bytes);
+
+    [LoggerMessage(240, LogLevel.Warning, "Session {SessionId} closed on request of {By} (admin API)")]
+    public static partial void SessionKicked(ILogger logger, string sessionId, string by);
 }

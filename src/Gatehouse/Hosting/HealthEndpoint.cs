@@ -20,6 +20,11 @@ public sealed partial class HealthEndpoint(GatehouseOptions options, ValidatedSe
     public static string NodeName(GatehouseOptions options) =>
         string.IsNullOrWhiteSpace(options.Cluster.NodeName) ? Environment.MachineName : options.Cluster.NodeName;
 
+    /// <summary>The answer to GET /health, here and on the admin listener.</summary>
+    public static IResult Answer(NodeDrain drain, string node) => drain.Draining
+        ? Results.Text($"draining {node}\n", statusCode: StatusCodes.Status503ServiceUnavailable)
+        : Results.Text($"serving {node}\n");
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var port = options.Cluster.HealthPort;
@@ -40,9 +45,7 @@ public sealed partial class HealthEndpoint(GatehouseOptions options, ValidatedSe
         builder.Services.AddRoutingCore();
         var app = builder.Build();
         var node = NodeName(options);
-        app.MapMethods("/health", [HttpMethods.Get, HttpMethods.Head], () => drain.Draining
-            ? Results.Text($"draining {node}\n", statusCode: StatusCodes.Status503ServiceUnavailable)
-            : Results.Text($"serving {node}\n"));
+        app.MapMethods("/health", [HttpMethods.Get, HttpMethods.Head], () => Answer(drain, node));
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

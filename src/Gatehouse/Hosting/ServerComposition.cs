@@ -1,9 +1,13 @@
+using System.Diagnostics.Metrics;
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
+using Gatehouse.Accounts.Admin;
+using Gatehouse.Accounts.Audit;
 using Gatehouse.Accounts.Bans;
 using Gatehouse.Accounts.Cluster;
 using Gatehouse.Accounts.Networks;
 using Gatehouse.Accounts.Store;
+using Gatehouse.Admin;
 using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Cluster;
 using Gatehouse.Protocol.Commands;
@@ -33,6 +37,8 @@ public static class ServerComposition
         services.AddSingleton<IAccessStore>(provider => new SqlAccessStore(provider.GetRequiredService<AccountDatabase>()));
         services.AddSingleton<IUsageStore>(provider => new SqlUsageStore(provider.GetRequiredService<AccountDatabase>()));
         services.AddSingleton<IBanStore>(provider => new SqlBanStore(provider.GetRequiredService<AccountDatabase>()));
+        services.AddSingleton<IAdminStore>(provider => new SqlAdminStore(provider.GetRequiredService<AccountDatabase>()));
+        services.AddSingleton(provider => new AuditTrail(new SqlAuditStore(provider.GetRequiredService<AccountDatabase>()), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new AccountThrottle(
             new SqlAccountFailureStore(provider.GetRequiredService<AccountDatabase>()),
             AccountThrottlePolicyFrom(options.Bans),
@@ -53,6 +59,10 @@ public static class ServerComposition
         services.AddSingleton(_ => new TransferLog(paths.TransferLog));
         services.AddSingleton(provider => CreateTls(options, paths, provider));
         services.AddSingleton<NodeDrain>();
+        services.AddSingleton<LiveSessions>();
+        services.AddMetrics();
+        services.AddSingleton(provider => new GatehouseMetrics(
+            provider.GetRequiredService<IMeterFactory>().Create(GatehouseMetrics.MeterName), provider.GetRequiredService<LiveSessions>()));
         services.AddSingleton(provider =>
         {
             var time = provider.GetRequiredService<TimeProvider>();
@@ -66,6 +76,7 @@ public static class ServerComposition
                 : new PassiveListeners(range, advertised, proxies, dataLogger, options.Ftp.MaxSegmentSize);
             var fileSystems = new UserFileSystemFactory(provider.GetRequiredService<QuotaLedgers>(), options.Storage.SyncUploads);
             var bans = provider.GetRequiredService<BanList>();
+            var metrics = provider.GetRequiredService<GatehouseMetrics>();
             var commands = FtpCommandTable.CreateDefault(new CommandServices(
                 options,
                 provider.GetRequiredService<Authenticator>(),
@@ -74,8 +85,9 @@ public static class ServerComposition
                 bans,
                 provider.GetRequiredService<AccountThrottle>(),
                 new PassiveAddressSelector(settings, new DnsHostNameResolver(time, TimeSpan.FromSeconds(options.Ftp.PassiveAddressRefreshSeconds), dataLogger)),
-                time));
-            return new FtpServerContext
+                time,
+                metrics));
+            var context = new FtpServerContext
             {
                 Options = options,
                 Settings = settings,
@@ -89,8 +101,11 @@ public static class ServerComposition
                 TransferLog = provider.GetRequiredService<TransferLog>(),
                 Time = time,
                 Drain = provider.GetRequiredService<NodeDrain>(),
+                Sessions = provider.GetRequiredService<LiveSessions>(),
                 LoggerFactory = loggers,
             };
+            context.TransferFinished += metrics.TransferFinished;
+            return context;
         });
         services.AddSingleton(provider => new RetentionRunner(
             provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<IAccessStore>(), provider.GetRequiredService<TimeProvider>()));
@@ -112,6 +127,9 @@ public static class ServerComposition
         services.AddHostedService<UploadRecoveryService>();
         services.AddHostedService<FtpServer>();
         services.AddHostedService<HealthEndpoint>();
+        services.AddSingleton(provider => new AdminTls(
+            options, settings, provider.GetRequiredService<FtpServerContext>().Tls, provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Admin"), provider.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<AdminEndpoint>();
         services.AddHostedService<RetentionService>();
     }
 

@@ -25,7 +25,8 @@ public sealed class PassHandler(
     BanList bans,
     AccountThrottle accountThrottle,
     LimitsOptions limits,
-    TimeProvider time) : IFtpCommandHandler
+    TimeProvider time,
+    GatehouseMetrics metrics) : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["PASS"], "PASS <password>");
 
@@ -43,12 +44,14 @@ public sealed class PassHandler(
         var session = context.Session;
         if (bans.IsBanned(session.ClientEndPoint.Address, out _))
         {
+            metrics.Login(LoginResult.Refused);
             return AbuseReports.BannedReply;
         }
 
         var throttled = await accountThrottle.BeginAsync(user, session.ClientEndPoint.Address, session.Logger, context.CancellationToken).ConfigureAwait(false);
         if (throttled.Refused)
         {
+            metrics.Login(LoginResult.Refused);
             // Answered after the failed-login delay, so that reconnecting at once does not turn refusals into a flood.
             await AbuseReports.ReportAsync(bans, session.Logger, session.ClientEndPoint.Address, AbuseKind.FailedLogin, $"user '{user}': refused by the account throttle", context.CancellationToken).ConfigureAwait(false);
             await Task.Delay(TimeSpan.FromMilliseconds(limits.FailedLoginDelayMilliseconds), time, context.CancellationToken).ConfigureAwait(false);
@@ -77,12 +80,14 @@ public sealed class PassHandler(
                     throw;
                 }
 
+                metrics.Login(LoginResult.Success);
                 return new FtpReply(230, "Login successful.");
             }
 
             Log.LoginRefused(session.Logger, user, decision.Reason);
             if (decision.Reply is { } visible)
             {
+                metrics.Login(LoginResult.Refused);
                 await accountThrottle.SucceededAsync(throttled, session.Logger).ConfigureAwait(false);
                 return visible;
             }
@@ -93,6 +98,7 @@ public sealed class PassHandler(
         {
             // Not the client's fault, so not scored against its address; it may simply try again later.
             Log.DirectoryUnavailable(session.Logger, user, result.Detail);
+            metrics.Login(LoginResult.Unavailable);
             return new FtpReply(421, "Login service unavailable: the account directory cannot be reached. Try again later.", AfterReply.Close);
         }
         else
@@ -122,6 +128,7 @@ public sealed class PassHandler(
     private async Task<FtpReply> FailAsync(FtpCommandContext context, string user, string reason, AccountAttempt attempt)
     {
         var session = context.Session;
+        metrics.Login(LoginResult.Failure);
         context.State.FailedLogins++;
         await accountThrottle.FailedAsync(attempt, session.Logger).ConfigureAwait(false);
         var address = session.ClientEndPoint.Address;

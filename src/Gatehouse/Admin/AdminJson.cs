@@ -1,0 +1,21 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Gatehouse.Admin;
+
+/// <summary>An FTP account as the API shows it (never its password hash).</summary>
+internal sealed record UserView(string Name, bool Enabled, string Source, string Home, DateTimeOffset CreatedAt, DateTimeOffset? LastLoginAt, IReadOnlyList<string> Groups);
+
+/// <summary>A live session: <see cref="User"/> is null before login, <see cref="Transfer"/> null while none runs.</summary>
+internal sealed record SessionView(string Id, string? User, string Client, DateTimeOffset StartedAt, bool Secure, TransferView? Transfer);
+
+/// <summary>A running transfer: direction upload, download or listing; bytes moved so far.</summary>
+internal sealed record TransferView(string Path, string Direction, long Bytes, DateTimeOffset StartedAt);
+
+/// <summary>The API's JSON, generated at build time: no reflection, so the Native AOT build serialises the same.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(UserView))]
+[JsonSerializable(typeof(UserView[]))]
+[JsonSerializable(typeof(SessionView))]
+[JsonSerializable(typeof(SessionView[]))]
+internal sealed partial class AdminJson : JsonSerializerContext;
