@@ -80,12 +80,23 @@ internal sealed partial class AdminApi : IAsyncDisposable
         return await Http.SendAsync(request);
     }
 
+    public Task<HttpResponseMessage> PostJsonAsync(string path, string json, string key) => SendJsonAsync(HttpMethod.Post, path, json, key);
+
+    public Task<HttpResponseMessage> PutJsonAsync(string path, string json, string key) => SendJsonAsync(HttpMethod.Put, path, json, key);
+
     public async Task<JsonElement> GetJsonAsync(string path, string scope = "read")
     {
         using var response = await SendAsync(HttpMethod.Get, path, Keys[scope]);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {body}");
         return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    private async Task<HttpResponseMessage> SendJsonAsync(HttpMethod method, string path, string json, string key)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return await Http.SendAsync(request);
     }
 
     public async ValueTask DisposeAsync()

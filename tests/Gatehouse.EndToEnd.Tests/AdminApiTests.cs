@@ -81,6 +81,108 @@ public sealed partial class AdminApiTests
     }
 
     [Fact]
+    public async Task Users_are_created_disabled_given_passwords_and_removed_under_the_cli_rules_and_every_change_is_audited()
+    {
+        await using var api = await AdminApi.StartAsync(prepare: settings => GatehouseServer.CliAsync(settings, "group", "add", "partners"));
+        var write = api.Keys["write"];
+
+        using (var readOnly = await api.PostJsonAsync("/api/v1/users", """{"name":"carol","password":"river-stone-lamp-42"}""", api.Keys["read"]))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, readOnly.StatusCode);
+        }
+
+        using (var weak = await api.PostJsonAsync("/api/v1/users", """{"name":"carol","password":"short"}""", write))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, weak.StatusCode);
+            Assert.Contains("The password is too short: use at least 12 characters", await weak.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var noGroup = await api.PostJsonAsync("/api/v1/users", """{"name":"carol","password":"river-stone-lamp-42","groups":["nobody"]}""", write))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, noGroup.StatusCode);
+            Assert.Contains("No group 'nobody'", await noGroup.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var created = await api.PostJsonAsync("/api/v1/users", """{"name":"carol","password":"river-stone-lamp-42","groups":["partners"]}""", write))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            Assert.Equal("/api/v1/users/carol", created.Headers.Location?.OriginalString);
+        }
+
+        Assert.Equal("partners", Assert.Single((await api.GetJsonAsync("/api/v1/users/carol")).GetProperty("groups").EnumerateArray()).GetString());
+        Assert.True(await CanLogInAsync(api.Server, "carol", "river-stone-lamp-42"));
+
+        using (var disabled = await api.SendAsync(HttpMethod.Post, "/api/v1/users/carol/disable", write))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, disabled.StatusCode);
+        }
+
+        Assert.False(await CanLogInAsync(api.Server, "carol", "river-stone-lamp-42"));
+        using (var enabled = await api.SendAsync(HttpMethod.Post, "/api/v1/users/carol/enable", write))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, enabled.StatusCode);
+        }
+
+        using (var changed = await api.PutJsonAsync("/api/v1/users/carol/password", """{"password":"amber-field-notes-77"}""", write))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, changed.StatusCode);
+        }
+
+        Assert.True(await CanLogInAsync(api.Server, "carol", "amber-field-notes-77"));
+        using (var removed = await api.SendAsync(HttpMethod.Delete, "/api/v1/users/carol", write))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        }
+
+        using (var gone = await api.SendAsync(HttpMethod.Get, "/api/v1/users/carol", api.Keys["read"]))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        }
+
+        // The CLI's changes land in the same trail as the API's.
+        await api.Server.CliAsync("user", "disable", "alice");
+        var records = await AuditAsync(api.Server);
+        Assert.Equal(
+            ["user.add alice cli:" + Environment.UserName, "user.add carol apikey:write-key", "user.disable carol apikey:write-key", "user.enable carol apikey:write-key", "user.passwd carol apikey:write-key", "user.remove carol apikey:write-key", "user.disable alice cli:" + Environment.UserName],
+            records.Where(record => record.GetProperty("action").GetString()!.StartsWith("user.", StringComparison.Ordinal))
+                .Select(record => $"{record.GetProperty("action").GetString()} {record.GetProperty("target").GetString()} {record.GetProperty("actor").GetString()}"));
+        Assert.DoesNotContain(records, record => record.ToString().Contains("river-stone", StringComparison.Ordinal) || record.ToString().Contains("amber-field", StringComparison.Ordinal));
+        var (verifyCode, verified) = await api.Server.RunCliAsync(null, "audit", "verify");
+        Assert.True(verifyCode == 0, verified);
+    }
+
+    [Fact]
+    public async Task A_ban_is_listed_and_lifted_and_the_lifting_is_audited()
+    {
+        // Loopback is not exempt here, and one failed login (2 points) earns a ban.
+        await using var api = await AdminApi.StartAsync(new Dictionary<string, string> { ["Bans__Threshold"] = "2", ["Bans__ExemptNetworks__0"] = "192.0.2.0/24" });
+        Assert.False(await CanLogInAsync(api.Server, "alice", "wrong-password-here"));
+        var ban = Assert.Single((await api.GetJsonAsync("/api/v1/bans")).EnumerateArray());
+        Assert.Equal("127.0.0.1", ban.GetProperty("address").GetString());
+        Assert.Contains("failed", ban.GetProperty("reason").GetString(), StringComparison.OrdinalIgnoreCase);
+
+        using (var readOnly = await api.SendAsync(HttpMethod.Delete, "/api/v1/bans/127.0.0.1", api.Keys["read"]))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, readOnly.StatusCode);
+        }
+
+        using (var lifted = await api.SendAsync(HttpMethod.Delete, "/api/v1/bans/127.0.0.1", api.Keys["write"]))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, lifted.StatusCode);
+        }
+
+        using (var again = await api.SendAsync(HttpMethod.Delete, "/api/v1/bans/127.0.0.1", api.Keys["write"]))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        }
+
+        Assert.Empty((await api.GetJsonAsync("/api/v1/bans")).EnumerateArray());
+        var record = (await AuditAsync(api.Server)).Single(entry => entry.GetProperty("action").GetString() == "ban.remove");
+        Assert.Equal("127.0.0.1", record.GetProperty("target").GetString());
+        Assert.Contains("offences=1", record.GetProperty("before").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_running_download_shows_its_bytes_in_the_session_list_and_a_kick_closes_the_session_and_is_audited()
     {
         await using var api = await AdminApi.StartAsync();
@@ -138,9 +240,7 @@ public sealed partial class AdminApiTests
             Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
         }
 
-        var (exportCode, export) = await api.Server.RunCliAsync(null, "audit", "export");
-        Assert.True(exportCode == 0, export);
-        var kicked = export.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).Single(record => record.GetProperty("action").GetString() == "session.kick");
+        var kicked = (await AuditAsync(api.Server)).Single(record => record.GetProperty("action").GetString() == "session.kick");
         Assert.Equal("apikey:write-key", kicked.GetProperty("actor").GetString());
         Assert.Equal("127.0.0.1", kicked.GetProperty("origin").GetString());
         Assert.Equal(id, kicked.GetProperty("target").GetString());
@@ -237,6 +337,19 @@ public sealed partial class AdminApiTests
         {
             data.Delete(recursive: true);
         }
+    }
+
+    private static async Task<bool> CanLogInAsync(GatehouseServer server, string user, string password)
+    {
+        var (code, _) = await Clients.RunAsync("curl", ["--silent", "--max-time", "20", "--user", $"{user}:{password}", $"ftp://127.0.0.1:{server.ExplicitPort}/"]);
+        return code == 0;
+    }
+
+    private static async Task<List<JsonElement>> AuditAsync(GatehouseServer server)
+    {
+        var (code, export) = await server.RunCliAsync(null, "audit", "export");
+        Assert.True(code == 0, export);
+        return [.. export.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone())];
     }
 
     /// <summary>The value of the first sample of <paramref name="metric"/> whose labels contain <paramref name="label"/>; 0 when there is none.</summary>

@@ -106,6 +106,7 @@ public sealed partial class AdminEndpoint(
         var api = app.MapGroup("/api/v1");
         UsersApi.Map(api);
         SessionsApi.Map(api);
+        BansApi.Map(api);
         return app;
     }
 

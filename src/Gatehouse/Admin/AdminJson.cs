@@ -12,10 +12,22 @@ internal sealed record SessionView(string Id, string? User, string Client, DateT
 /// <summary>A running transfer: direction upload, download or listing; bytes moved so far.</summary>
 internal sealed record TransferView(string Path, string Direction, long Bytes, DateTimeOffset StartedAt);
 
+/// <summary>POST /api/v1/users: the password passes the same policy as with <c>gatehouse user add</c>; home defaults to the data directory's.</summary>
+internal sealed record NewUser(string Name, string Password, string? Home, string[]? Groups);
+
+/// <summary>PUT /api/v1/users/{name}/password.</summary>
+internal sealed record NewPassword(string Password);
+
+/// <summary>A ban of a client address by the brute-force defence.</summary>
+internal sealed record BanView(string Address, DateTimeOffset BannedUntil, int Offences, string Reason, DateTimeOffset LastOffenceAt);
+
 /// <summary>The API's JSON, generated at build time: no reflection, so the Native AOT build serialises the same.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(UserView))]
 [JsonSerializable(typeof(UserView[]))]
 [JsonSerializable(typeof(SessionView))]
 [JsonSerializable(typeof(SessionView[]))]
+[JsonSerializable(typeof(NewUser))]
+[JsonSerializable(typeof(NewPassword))]
+[JsonSerializable(typeof(BanView[]))]
 internal sealed partial class AdminJson : JsonSerializerContext;

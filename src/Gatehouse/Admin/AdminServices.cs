@@ -24,6 +24,8 @@ internal static class AdminServices
         admin.AddSingleton(server.GetRequiredService<IAccessStore>());
         admin.AddSingleton(server.GetRequiredService<IAdminStore>());
         admin.AddSingleton(server.GetRequiredService<AuditTrail>());
+        admin.AddSingleton(server.GetRequiredService<UserAdministration>());
+        admin.AddSingleton(server.GetRequiredService<BanAdministration>());
         admin.AddSingleton(server.GetRequiredService<LiveSessions>());
         admin.AddSingleton(server.GetRequiredService<NodeDrain>());
     }

@@ -32,7 +32,10 @@ internal sealed class CliStore
         Bans = new SqlBanStore(database);
         Admins = new SqlAdminStore(database);
         Audit = new AuditTrail(new SqlAuditStore(database), TimeProvider.System);
-        AdminAccounts = new AdminAccounts(Admins, Audit, new PasswordPolicy(options.Accounts.PasswordMinLength), new PasswordHashing(), TimeProvider.System);
+        var policy = new PasswordPolicy(options.Accounts.PasswordMinLength);
+        AdminAccounts = new AdminAccounts(Admins, Audit, policy, new PasswordHashing(), TimeProvider.System);
+        BanAdministration = new BanAdministration(Bans, Audit, TimeProvider.System);
+        Users = new UserAdministration(Accounts, Access, Audit, policy, new PasswordHashing(), Paths.DefaultHome, TimeProvider.System);
     }
 
     /// <summary>Who the audit trail says made a change from the command line: the operating-system account, on this machine.</summary>
@@ -55,6 +58,11 @@ internal sealed class CliStore
     public AuditTrail Audit { get; }
 
     public AdminAccounts AdminAccounts { get; }
+
+    public BanAdministration BanAdministration { get; }
+
+    /// <summary>Adding, removing, enabling and disabling users and their passwords, as the admin API does it too.</summary>
+    public UserAdministration Users { get; }
 
     public static async Task<int> RunAsync(FileInfo? configFile, Func<CliStore, Task<int>> action)
     {

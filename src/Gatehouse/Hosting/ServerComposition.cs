@@ -39,6 +39,10 @@ public static class ServerComposition
         services.AddSingleton<IBanStore>(provider => new SqlBanStore(provider.GetRequiredService<AccountDatabase>()));
         services.AddSingleton<IAdminStore>(provider => new SqlAdminStore(provider.GetRequiredService<AccountDatabase>()));
         services.AddSingleton(provider => new AuditTrail(new SqlAuditStore(provider.GetRequiredService<AccountDatabase>()), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new UserAdministration(
+            provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<IAccessStore>(), provider.GetRequiredService<AuditTrail>(),
+            new PasswordPolicy(options.Accounts.PasswordMinLength), provider.GetRequiredService<PasswordHashing>(), paths.DefaultHome, provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new BanAdministration(provider.GetRequiredService<IBanStore>(), provider.GetRequiredService<AuditTrail>(), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new AccountThrottle(
             new SqlAccountFailureStore(provider.GetRequiredService<AccountDatabase>()),
             AccountThrottlePolicyFrom(options.Bans),
