@@ -311,6 +311,60 @@ public sealed partial class AdminApiTests
         Assert.True(await api.Server.WaitForLogAsync("Admin API refused GET /health from 127.0.0.1: not in Admin:AllowedNetworks", TimeSpan.FromSeconds(5)), api.Server.Output);
     }
 
+    [Fact]
+    public async Task With_its_own_certificate_the_admin_API_speaks_only_HTTPS_with_that_certificate()
+    {
+        var directory = Directory.CreateTempSubdirectory("gatehouse-admin-tls-");
+        try
+        {
+            using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=gatehouse-admin-test", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+            var (certificateFile, keyFile) = (Path.Combine(directory.FullName, "admin.crt"), Path.Combine(directory.FullName, "admin.key"));
+            await File.WriteAllTextAsync(certificateFile, certificate.ExportCertificatePem());
+            await File.WriteAllTextAsync(keyFile, key.ExportPkcs8PrivateKeyPem());
+
+            await using var api = await AdminApi.StartAsync(new Dictionary<string, string> { ["Admin__CertificateFile"] = certificateFile, ["Admin__KeyFile"] = keyFile });
+            Assert.Contains("(HTTPS;", api.Server.Output, StringComparison.Ordinal);
+            string? presented = null;
+            using var handler = new HttpClientHandler
+            {
+                ServerCertificateCustomValidationCallback = (_, served, _, _) =>
+                {
+                    presented = served?.Thumbprint;
+                    return served?.Thumbprint == certificate.Thumbprint;
+                },
+            };
+            using var https = new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{api.Port}"), Timeout = TimeSpan.FromSeconds(20) };
+            using var secured = new HttpRequestMessage(HttpMethod.Get, "/api/v1/users");
+            secured.Headers.Authorization = new("Bearer", api.Keys["read"]);
+            using (var response = await https.SendAsync(secured))
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+
+            Assert.Equal(certificate.Thumbprint, presented);
+
+            // Plain HTTP on the same port gets no data: the connection is refused or answered with an error.
+            using var plain = new HttpRequestMessage(HttpMethod.Get, "/api/v1/users");
+            plain.Headers.Authorization = new("Bearer", api.Keys["read"]);
+            try
+            {
+                using var cleartext = await api.Http.SendAsync(plain);
+                Assert.False(cleartext.IsSuccessStatusCode);
+                Assert.DoesNotContain("alice", await cleartext.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+            catch (HttpRequestException)
+            {
+                // Closed without an answer.
+            }
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("0.0.0.0", false, "Admin:ListenAddresses: 0.0.0.0 is not loopback, and the admin API would answer it in clear text")]
     [InlineData("0.0.0.0", true, "Admin:AllowedNetworks: is empty while Admin:ListenAddresses includes 0.0.0.0")]

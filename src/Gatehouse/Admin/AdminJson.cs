@@ -21,8 +21,13 @@ internal sealed record NewPassword(string Password);
 /// <summary>A ban of a client address by the brute-force defence.</summary>
 internal sealed record BanView(string Address, DateTimeOffset BannedUntil, int Offences, string Reason, DateTimeOffset LastOffenceAt);
 
-/// <summary>The API's JSON, generated at build time: no reflection, so the Native AOT build serialises the same.</summary>
+/// <summary>
+/// The API's JSON, generated at build time: no reflection (switched off in every build, see Gatehouse.csproj), so the
+/// Native AOT build serialises the same. Route and query parameter types are here too: the OpenAPI document describes them.
+/// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(bool?))]
 [JsonSerializable(typeof(UserView))]
 [JsonSerializable(typeof(UserView[]))]
 [JsonSerializable(typeof(SessionView))]
