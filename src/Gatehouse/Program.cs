@@ -17,6 +17,9 @@ var root = new RootCommand("Gatehouse: a secure FTP/FTPS file-exchange server th
     ConfigCommands.Create(),
     DrainCommand.Create(),
     DoctorCommand.Create(),
+    AdminCommands.Create(),
+    ApiKeyCommands.Create(),
+    AuditCommands.Create(),
 };
 
 // SIGINT/SIGTERM belong to the host, which drains transfers for Limits:ShutdownGraceSeconds;

@@ -14,6 +14,7 @@ public sealed class PortExclusivityTests
     [InlineData("Ftp:ExplicitPort")]
     [InlineData("Ftp:ImplicitPort")]
     [InlineData("Cluster:HealthPort")]
+    [InlineData("Admin:Port")]
     public async Task Serve_stops_with_one_message_naming_the_setting_when_another_process_listens_on_its_port(string key)
     {
         var port = GatehouseServer.FreePort();

@@ -11,7 +11,7 @@ public sealed class CommandStatesTests
 
     // Building the handlers uses none of the services, and reading their verbs needs none.
     private static readonly FtpCommandTable Table = FtpCommandTable.CreateDefault(
-        new CommandServices(new GatehouseOptions(), Authenticator: null!, Logins: null!, FileSystems: null!, Bans: null!, AccountThrottle: null!, PassiveAddresses: null!, TimeProvider.System));
+        new CommandServices(new GatehouseOptions(), Authenticator: null!, Logins: null!, FileSystems: null!, Bans: null!, AccountThrottle: null!, PassiveAddresses: null!, TimeProvider.System, Metrics: null!));
 
     private static IEnumerable<string> PrimaryVerbs() => Table.Handlers.Select(handler => handler.Info.Verbs[0]);
 

@@ -3,11 +3,13 @@ namespace Gatehouse.Accounts.Store;
 /// <summary>
 /// Schema versions in order; a database is brought forward one step at a time, never edited in place. SQLite and
 /// PostgreSQL get the same tables; only the name of the 64-bit integer type differs (SQLite's INTEGER is 64-bit,
-/// PostgreSQL's is 32-bit), and how a key numbered by the database is written.
+/// PostgreSQL's is 32-bit), how a key numbered by the database is written, and how a table is made to refuse UPDATE
+/// and DELETE.
 /// </summary>
 internal static class AccountSchema
 {
-    public static IReadOnlyList<string> Migrations(string bigInteger, string numberedKey) =>
+    /// <param name="appendOnly">SQL that makes the named table refuse UPDATE and DELETE (a trigger in either database).</param>
+    public static IReadOnlyList<string> Migrations(string bigInteger, string numberedKey, Func<string, string> appendOnly) =>
     [
         """
         CREATE TABLE accounts (
@@ -137,6 +139,33 @@ internal static class AccountSchema
             node TEXT NOT NULL,
             PRIMARY KEY (rule_name, occurrence)
         );
+        $"""
+        CREATE TABLE administrators (
+            name TEXT NOT NULL PRIMARY KEY,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE api_keys (
+            name TEXT NOT NULL PRIMARY KEY,
+            key_hash TEXT NOT NULL UNIQUE,
+            scope TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NULL
+        );
+        CREATE TABLE audit_log (
+            sequence {bigInteger} NOT NULL PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL,
+            before_value TEXT NULL,
+            after_value TEXT NULL,
+            previous_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        {appendOnly("audit_log")}
         """,
     ];
 }

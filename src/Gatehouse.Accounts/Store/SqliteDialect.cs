@@ -11,7 +11,10 @@ internal sealed class SqliteDialect(string databasePath) : DatabaseDialect
 
     private static readonly ConditionalWeakTable<object, object> PreparedHandles = new();
 
-    public override IReadOnlyList<string> Migrations { get; } = AccountSchema.Migrations(bigInteger: "INTEGER", numberedKey: "INTEGER PRIMARY KEY AUTOINCREMENT");
+    public override IReadOnlyList<string> Migrations { get; } = AccountSchema.Migrations(bigInteger: "INTEGER", numberedKey: "INTEGER PRIMARY KEY AUTOINCREMENT", appendOnly: table => $"""
+        CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
+        CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
+        """);
 
     public static string ConnectionString(string databasePath) => new SqliteConnectionStringBuilder
     {

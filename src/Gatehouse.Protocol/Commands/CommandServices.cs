@@ -4,6 +4,7 @@ using Gatehouse.Accounts.Bans;
 using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
+using Gatehouse.Protocol.Logging;
 using Gatehouse.Storage;
 
 namespace Gatehouse.Protocol.Commands;
@@ -17,4 +18,5 @@ public sealed record CommandServices(
     BanList Bans,
     AccountThrottle AccountThrottle,
     PassiveAddressSelector PassiveAddresses,
-    TimeProvider Time);
+    TimeProvider Time,
+    GatehouseMetrics Metrics);

@@ -115,6 +115,11 @@ public static class ConfigurationKeys
         ("Ldap:GroupMappings:*:Group", Kind.Text),
         ("Ldap:AllowUnmappedUsers", Kind.Boolean),
         ("Ldap:TimeoutSeconds", Kind.Integer),
+        ("Admin:Port", Kind.Integer),
+        ("Admin:ListenAddresses:*", Kind.Text),
+        ("Admin:CertificateFile", Kind.Text),
+        ("Admin:KeyFile", Kind.Text),
+        ("Admin:AllowedNetworks:*", Kind.Text),
     ];
 
     /// <param name="usable">The same configuration without the rejected keys, so the rest can still be bound and checked.</param>

@@ -237,6 +237,7 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
 
         var relayAddress = CheckRelay(options, range, Problem);
         settings = settings with { RelayAddress = relayAddress };
+        settings = AdminOptionsValidation.Check(options, range, problems, settings);
         CheckPositive(problems, "Retention:IntervalMinutes", options.Retention.IntervalMinutes, "60");
         if (options.Storage.PartialUploadMaxAgeHours is < 0 or > MaxPartialUploadAgeHours)
         {
@@ -332,7 +333,7 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
     }
 
     /// <returns>The entries that are networks, as one list.</returns>
-    private static NetworkList CheckNetworks(List<string> problems, string key, List<string> networks)
+    internal static NetworkList CheckNetworks(List<string> problems, string key, List<string> networks)
     {
         var parsed = new List<NetworkList>();
         for (var i = 0; i < networks.Count; i++)
@@ -350,7 +351,7 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
         return NetworkList.Union(parsed);
     }
 
-    private static void CheckPort(List<string> problems, string key, int port)
+    internal static void CheckPort(List<string> problems, string key, int port)
     {
         if (port is < 0 or > 65535)
         {
@@ -366,7 +367,7 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
         }
     }
 
-    private static void CheckReadable(List<string> problems, string key, string path)
+    internal static void CheckReadable(List<string> problems, string key, string path)
     {
         if (!File.Exists(path))
         {

@@ -17,4 +17,11 @@ public sealed record ValidatedSettings(
     NetworkList BanExemptNetworks,
     AnnouncedAddress? PassiveAddress,
     IReadOnlyList<PassiveAddressRule> PassiveAddressOverrides,
-    IPAddress? RelayAddress);
+    IPAddress? RelayAddress)
+{
+    /// <summary>Admin:ListenAddresses, parsed (127.0.0.1 when the list is empty).</summary>
+    public IReadOnlyList<IPAddress> AdminListenAddresses { get; init; } = [IPAddress.Loopback];
+
+    /// <summary>Admin:AllowedNetworks; empty means every address that reaches the listener.</summary>
+    public NetworkList AdminAllowedNetworks { get; init; } = NetworkList.Empty;
+}

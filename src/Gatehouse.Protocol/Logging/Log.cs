@@ -210,6 +210,7 @@ public static partial class Log
 
     [LoggerMessage(231, LogLevel.Warning, "Upload {Path} was cut, and what arrived could not be kept for resuming, so it was discarded: {Reason}")]
     public static partial void PartialUploadNotKept(ILogger logger, string path, string reason);
+
     [LoggerMessage(193, LogLevel.Information, "Login of {User} refused for now (421, not held against the client): {Reason}")]
     public static partial void LoginStoreUnavailable(ILogger logger, string user, string reason);
 
@@ -233,4 +234,7 @@ public static partial class Log
 
     [LoggerMessage(197, LogLevel.Information, "The account store ({Store}): {Summary}")]
     public static partial void StoreWrittenBack(ILogger logger, string store, string summary);
+
+    [LoggerMessage(240, LogLevel.Warning, "Session {SessionId} closed on request of {By} (admin API)")]
+    public static partial void SessionKicked(ILogger logger, string sessionId, string by);
 }

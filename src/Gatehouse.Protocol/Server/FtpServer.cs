@@ -154,6 +154,7 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
             var session = new FtpSession(context, new NetworkStream(client, ownsSocket: true), (IPEndPoint)client.LocalEndPoint!, remote, implicitTls, slot);
             var run = session.RunAsync();
             _sessions[slot] = (session, run);
+            context.Sessions.Add(session);
             try
             {
                 if (slot.Evicted)
@@ -166,6 +167,7 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
             finally
             {
                 _sessions.TryRemove(slot, out _);
+                context.Sessions.Remove(session);
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)

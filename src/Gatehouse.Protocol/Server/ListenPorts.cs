@@ -54,6 +54,12 @@ public static class ListenPorts
         return addresses.Select(address => new ListenPort("Cluster:HealthPort", ListenAddressesKey, new IPEndPoint(address, port), address.Equals(IPAddress.IPv6Any)));
     }
 
+    /// <summary>Admin:Port (unless 0) on every Admin:ListenAddresses address (parsed, <paramref name="listen"/>).</summary>
+    public static IEnumerable<ListenPort> Admin(AdminOptions admin, IReadOnlyList<IPAddress> listen) =>
+        admin.Port == 0
+            ? []
+            : listen.Select(address => new ListenPort("Admin:Port", "Admin:ListenAddresses", new IPEndPoint(address, admin.Port), address.Equals(IPAddress.IPv6Any)));
+
     /// <summary>Cluster:RelayPort on Cluster:RelayAddress (parsed, <paramref name="relayAddress"/>), or null when the relay is off.</summary>
     public static ListenPort? Relay(ClusterOptions cluster, IPAddress? relayAddress) =>
         cluster.RelayPort == 0 || relayAddress is null
@@ -85,7 +91,8 @@ public static class ListenPorts
     public static IEnumerable<ListenPort> All(GatehouseOptions options, ValidatedSettings settings)
     {
         var (listen, relay) = (settings.ListenAddresses, Relay(options.Cluster, settings.RelayAddress));
-        return Control(options.Ftp, listen).Concat(Health(options, listen)).Concat(relay is null ? [] : [relay]).Concat(SharedPassiveRange(options, listen, settings.PassivePorts));
+        return Control(options.Ftp, listen).Concat(Health(options, listen)).Concat(Admin(options.Admin, settings.AdminListenAddresses))
+            .Concat(relay is null ? [] : [relay]).Concat(SharedPassiveRange(options, listen, settings.PassivePorts));
     }
 
     /// <summary>Opens and closes each port in turn.</summary>

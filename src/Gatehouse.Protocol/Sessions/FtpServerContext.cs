@@ -45,6 +45,9 @@ public sealed class FtpServerContext
 
     public NodeDrain Drain { get; init; } = new();
 
+    /// <summary>The sessions running now (the admin API's list and kick).</summary>
+    public LiveSessions Sessions { get; init; } = new();
+
     public required ILoggerFactory LoggerFactory { get; init; }
 
     public TimeSpan TlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(15);

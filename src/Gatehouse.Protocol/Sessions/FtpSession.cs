@@ -46,6 +46,7 @@ public sealed class FtpSession : IFtpSession
         _control = new ControlChannel(transport);
         _implicitTls = implicitTls;
         Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        StartedAt = server.Time.GetUtcNow();
         LocalEndPoint = new IPEndPoint(Addresses.Normalize(local.Address), local.Port);
         ClientEndPoint = new IPEndPoint(Addresses.Normalize(client.Address), client.Port);
         Logger = server.LoggerFactory.CreateLogger<FtpSession>();
@@ -75,6 +76,12 @@ public sealed class FtpSession : IFtpSession
     public bool IsTransferring => _transfers.IsRunning;
 
     public string? TransferStatus => _transfers.Status;
+
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>What the admin API lists: who, from where, since when, and the running transfer's progress.</summary>
+    public SessionSnapshot Snapshot() =>
+        new(Id, State.Account?.Name, ClientEndPoint, StartedAt, IsControlSecure, _transfers.Snapshot);
 
     public string? ClientCertificateFingerprint => _control.ClientCertificateFingerprint;
 

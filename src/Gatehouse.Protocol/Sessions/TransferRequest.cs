@@ -22,11 +22,16 @@ public sealed record TransferRequest(
 /// <summary>Present for file transfers, which are written to the transfer log; absent for listings.</summary>
 public sealed record FileTransferRecord(string Path, TransferDirection Direction, bool Ascii);
 
-internal sealed class TransferRun(CancellationTokenSource cancellation, string description)
+internal sealed class TransferRun(CancellationTokenSource cancellation, string description, TransferDirection? direction, DateTimeOffset startedAt)
 {
     public CancellationTokenSource Cancellation { get; } = cancellation;
 
     public string Description { get; } = description;
+
+    /// <summary>Null for a listing.</summary>
+    public TransferDirection? Direction { get; } = direction;
+
+    public DateTimeOffset StartedAt { get; } = startedAt;
 
     public TransferProgress Progress { get; } = new();
 

@@ -30,9 +30,14 @@ internal sealed class TransferRunner(
 
     public string? Status => _current is { Task.IsCompleted: false } run ? $"{run.Description}: {run.Progress.Bytes} bytes so far" : null;
 
+    /// <summary>The running transfer as the admin API shows it; null when none runs.</summary>
+    public TransferSnapshot? Snapshot => _current is { Task.IsCompleted: false } run
+        ? new TransferSnapshot(run.Description, run.Direction, run.Progress.Bytes, run.StartedAt)
+        : null;
+
     public FtpReply Start(TransferRequest request, CancellationToken lifetime)
     {
-        var run = new TransferRun(CancellationTokenSource.CreateLinkedTokenSource(lifetime), request.Record?.Path ?? request.OpeningText);
+        var run = new TransferRun(CancellationTokenSource.CreateLinkedTokenSource(lifetime), request.Record?.Path ?? request.OpeningText, request.Record?.Direction, server.Time.GetUtcNow());
         running(true);
         _current = run;
         // Runs on the command loop until it first has to wait (for the data connection, the disk or the network),

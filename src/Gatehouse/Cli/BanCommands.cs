@@ -23,7 +23,7 @@ internal static class BanCommands
         command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
             var now = DateTimeOffset.UtcNow;
-            var bans = (await store.Bans.ListAsync(cancellationToken).ConfigureAwait(false)).Where(ban => parse.GetValue(all) || ban.BannedUntil > now).ToList();
+            var bans = await store.BanAdministration.ListAsync(parse.GetValue(all), cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"{"ADDRESS",-40} {"BANNED UNTIL (UTC)",-19} {"OFFENCES",-8} REASON");
             foreach (var ban in bans)
             {
@@ -48,17 +48,12 @@ internal static class BanCommands
         command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
             var text = parse.GetValue(address)!;
-            if (!IPAddress.TryParse(text, out var ip))
+            if (await store.BanAdministration.LiftAsync(CliStore.Actor, text, cancellationToken).ConfigureAwait(false) is { } refused)
             {
-                return CliStore.Fail($"'{text}' is not an IP address.");
+                return CliStore.Fail(refused);
             }
 
-            if (!await store.Bans.RemoveAsync(BanList.Key(ip), cancellationToken).ConfigureAwait(false))
-            {
-                return CliStore.Fail($"{BanList.Key(ip)} is not banned.");
-            }
-
-            Console.WriteLine($"Ban of {BanList.Key(ip)} lifted; a running server lets it in again within 5 seconds.");
+            Console.WriteLine($"Ban of {BanList.Key(IPAddress.Parse(text))} lifted; a running server lets it in again within 5 seconds.");
             return 0;
         }));
         return command;

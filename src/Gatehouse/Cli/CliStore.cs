@@ -1,5 +1,7 @@
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
+using Gatehouse.Accounts.Admin;
+using Gatehouse.Accounts.Audit;
 using Gatehouse.Accounts.Bans;
 using Gatehouse.Accounts.Events;
 using Gatehouse.Accounts.Store;
@@ -30,7 +32,16 @@ internal sealed class CliStore
         Usage = new SqlUsageStore(database);
         Bans = new SqlBanStore(database);
         Events = new SqlEventStore(database, TimeProvider.System);
+        Admins = new SqlAdminStore(database);
+        Audit = new AuditTrail(new SqlAuditStore(database), TimeProvider.System);
+        var policy = new PasswordPolicy(options.Accounts.PasswordMinLength);
+        AdminAccounts = new AdminAccounts(Admins, Audit, policy, new PasswordHashing(), TimeProvider.System);
+        BanAdministration = new BanAdministration(Bans, Audit, TimeProvider.System);
+        Users = new UserAdministration(Accounts, Access, Audit, policy, new PasswordHashing(), Paths.DefaultHome, TimeProvider.System);
     }
+
+    /// <summary>Who the audit trail says made a change from the command line: the operating-system account, on this machine.</summary>
+    public static AuditActor Actor => new($"cli:{Environment.UserName}", $"local ({Environment.MachineName})");
 
     public GatehouseOptions Options { get; }
 
@@ -45,6 +56,17 @@ internal sealed class CliStore
     public IBanStore Bans { get; }
 
     public IEventStore Events { get; }
+
+    public IAdminStore Admins { get; }
+
+    public AuditTrail Audit { get; }
+
+    public AdminAccounts AdminAccounts { get; }
+
+    public BanAdministration BanAdministration { get; }
+
+    /// <summary>Adding, removing, enabling and disabling users and their passwords, as the admin API does it too.</summary>
+    public UserAdministration Users { get; }
 
     public static async Task<int> RunAsync(FileInfo? configFile, Func<CliStore, Task<int>> action)
     {

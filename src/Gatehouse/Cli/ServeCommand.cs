@@ -36,6 +36,9 @@ internal static class ServeCommand
 
         Directory.CreateDirectory(new DataPaths(options.DataDirectory).Root);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = Directory.GetCurrentDirectory() });
+        // The admin listener's framework logs every request at Information; its own refusals are logged by Gatehouse.Admin
+        // (before the configuration, whose Logging section may say otherwise).
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddConfiguration(configuration.Root.GetSection("Logging"));
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddSimpleConsole(console =>

@@ -35,45 +35,20 @@ internal static class UserCommands
         command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
             var user = parse.GetValue(name)!;
-            if (!AccountNames.IsValid(user, out var error))
-            {
-                return CliStore.Fail(error);
-            }
-
-            if (await store.Accounts.FindAsync(user, cancellationToken).ConfigureAwait(false) is not null)
-            {
-                return CliStore.Fail($"User '{user}' already exists; use 'user passwd' to change the password or 'user set' to change settings.");
-            }
-
-            var memberOf = Split(parse.GetValue(groups));
-            foreach (var group in memberOf)
-            {
-                if (await store.CheckOwnerAsync(Owner.Group(group), cancellationToken).ConfigureAwait(false) is { } missing)
-                {
-                    return CliStore.Fail(missing);
-                }
-            }
-
-            var password = ReadPassword(parse.GetValue(stdin), store, user, out error);
+            var password = PasswordInput.Read(parse.GetValue(stdin), out var error);
             if (password is null)
             {
                 return CliStore.Fail(error);
             }
 
-            var directory = parse.GetValue(home)?.FullName ?? store.Paths.DefaultHome(user);
-            Directory.CreateDirectory(directory);
-            var account = new Account(user, new PasswordHashing().Hash(password), directory, true, DateTimeOffset.UtcNow, null);
-            if (!await store.Accounts.AddAsync(account, cancellationToken).ConfigureAwait(false))
+            var memberOf = Split(parse.GetValue(groups));
+            var directory = parse.GetValue(home)?.FullName;
+            if (await store.Users.AddAsync(CliStore.Actor, user, password, directory, memberOf, cancellationToken).ConfigureAwait(false) is { } refused)
             {
-                return CliStore.Fail($"User '{user}' already exists.");
+                return CliStore.Fail(refused);
             }
 
-            foreach (var group in memberOf)
-            {
-                await store.Access.AddMemberAsync(user, group, cancellationToken).ConfigureAwait(false);
-            }
-
-            Console.WriteLine($"Created user '{user}' with home {directory}{(memberOf.Count > 0 ? $", member of {string.Join(", ", memberOf)}" : string.Empty)}.");
+            Console.WriteLine($"Created user '{user}' with home {directory ?? store.Paths.DefaultHome(user)}{(memberOf.Count > 0 ? $", member of {string.Join(", ", memberOf)}" : string.Empty)}.");
             return await settings.ApplyAsync(parse, store, Owner.User(user), cancellationToken).ConfigureAwait(false);
         }));
         return command;
@@ -107,8 +82,7 @@ internal static class UserCommands
         command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
             var user = parse.GetValue(name)!;
-            var account = await store.Accounts.FindAsync(user, cancellationToken).ConfigureAwait(false);
-            if (account is null || !await store.Accounts.RemoveAsync(user, cancellationToken).ConfigureAwait(false))
+            if (await store.Users.RemoveAsync(CliStore.Actor, user, cancellationToken).ConfigureAwait(false) is not { } account)
             {
                 return CliStore.Fail($"No user '{user}'.");
             }
@@ -134,18 +108,17 @@ internal static class UserCommands
                 return CliStore.Fail($"No user '{user}'.");
             }
 
-            if (account.Source == Account.DirectorySource)
-            {
-                return CliStore.Fail($"'{user}' is a directory account: its password is checked by the LDAP directory, so change it there.");
-            }
-
-            var password = ReadPassword(parse.GetValue(stdin), store, user, out var error);
+            var password = PasswordInput.Read(parse.GetValue(stdin), out var error);
             if (password is null)
             {
                 return CliStore.Fail(error);
             }
 
-            await store.Accounts.SetPasswordHashAsync(user, new PasswordHashing().Hash(password), cancellationToken).ConfigureAwait(false);
+            if (await store.Users.SetPasswordAsync(CliStore.Actor, user, password, cancellationToken).ConfigureAwait(false) is { } refused)
+            {
+                return CliStore.Fail(refused);
+            }
+
             Console.WriteLine($"Password of '{user}' changed.");
             return 0;
         }));
@@ -160,7 +133,7 @@ internal static class UserCommands
         command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
             var user = parse.GetValue(name)!;
-            if (!await store.Accounts.SetEnabledAsync(user, enabled, cancellationToken).ConfigureAwait(false))
+            if (!await store.Users.SetEnabledAsync(CliStore.Actor, user, enabled, cancellationToken).ConfigureAwait(false))
             {
                 return CliStore.Fail($"No user '{user}'.");
             }
@@ -239,23 +212,6 @@ internal static class UserCommands
     /// <summary>Accepts both "--group a --group b" and "--group a,b".</summary>
     private static List<string> Split(string[]? values) =>
         (values ?? []).SelectMany(value => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct(StringComparer.Ordinal).ToList();
-
-    private static string? ReadPassword(bool fromStdin, CliStore store, string user, out string error)
-    {
-        var password = PasswordInput.Read(fromStdin, out error);
-        if (password is null)
-        {
-            return null;
-        }
-
-        if (new PasswordPolicy(store.Options.Accounts.PasswordMinLength).Check(user, password) is { } weak)
-        {
-            error = weak + " (Accounts:PasswordMinLength sets the minimum length.)";
-            return null;
-        }
-
-        return password;
-    }
 
     public static string Format(DateTimeOffset? time) =>
         time?.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "never";

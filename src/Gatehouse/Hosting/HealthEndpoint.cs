@@ -25,6 +25,11 @@ public sealed partial class HealthEndpoint(GatehouseOptions options, ValidatedSe
     public static string NodeName(GatehouseOptions options) =>
         string.IsNullOrWhiteSpace(options.Cluster.NodeName) ? Environment.MachineName : options.Cluster.NodeName;
 
+    /// <summary>The answer to GET /health, here and on the admin listener.</summary>
+    public static IResult Answer(NodeDrain drain, string node, StoreReachability store) => drain.Draining
+        ? Results.Text($"draining {node}\n{StoreNote(store)}", statusCode: StatusCodes.Status503ServiceUnavailable)
+        : Results.Text($"serving {node}\n{StoreNote(store)}");
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var port = options.Cluster.HealthPort;
@@ -45,9 +50,7 @@ public sealed partial class HealthEndpoint(GatehouseOptions options, ValidatedSe
         builder.Services.AddRoutingCore();
         var app = builder.Build();
         var node = NodeName(options);
-        app.MapMethods("/health", [HttpMethods.Get, HttpMethods.Head], () => drain.Draining
-            ? Results.Text($"draining {node}\n{StoreNote()}", statusCode: StatusCodes.Status503ServiceUnavailable)
-            : Results.Text($"serving {node}\n{StoreNote()}"));
+        app.MapMethods("/health", [HttpMethods.Get, HttpMethods.Head], () => Answer(drain, node, store));
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -63,7 +66,7 @@ public sealed partial class HealthEndpoint(GatehouseOptions options, ValidatedSe
     }
 
     /// <summary>A second line while the account store is unreachable; nothing while it answers.</summary>
-    private string StoreNote() => store.UnreachableSince is { } since
+    private static string StoreNote(StoreReachability store) => store.UnreachableSince is { } since
         ? string.Create(CultureInfo.InvariantCulture, $"account store unreachable since {since.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} ({(long)(DateTimeOffset.UtcNow - since).TotalSeconds} s): {store.Failure}\n")
         : string.Empty;
 

@@ -1,10 +1,14 @@
+using System.Diagnostics.Metrics;
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
+using Gatehouse.Accounts.Admin;
+using Gatehouse.Accounts.Audit;
 using Gatehouse.Accounts.Bans;
 using Gatehouse.Accounts.Cluster;
 using Gatehouse.Accounts.Events;
 using Gatehouse.Accounts.Networks;
 using Gatehouse.Accounts.Store;
+using Gatehouse.Admin;
 using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Cluster;
 using Gatehouse.Protocol.Commands;
@@ -37,6 +41,12 @@ public static class ServerComposition
         services.AddSingleton<IAccessStore>(provider => new SqlAccessStore(provider.GetRequiredService<AccountDatabase>()));
         services.AddSingleton<IUsageStore>(provider => new SqlUsageStore(provider.GetRequiredService<AccountDatabase>()));
         services.AddSingleton<IBanStore>(provider => new SqlBanStore(provider.GetRequiredService<AccountDatabase>()));
+        services.AddSingleton<IAdminStore>(provider => new SqlAdminStore(provider.GetRequiredService<AccountDatabase>()));
+        services.AddSingleton(provider => new AuditTrail(new SqlAuditStore(provider.GetRequiredService<AccountDatabase>()), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new UserAdministration(
+            provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<IAccessStore>(), provider.GetRequiredService<AuditTrail>(),
+            new PasswordPolicy(options.Accounts.PasswordMinLength), provider.GetRequiredService<PasswordHashing>(), paths.DefaultHome, provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new BanAdministration(provider.GetRequiredService<IBanStore>(), provider.GetRequiredService<AuditTrail>(), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new AccountThrottle(
             new SqlAccountFailureStore(provider.GetRequiredService<AccountDatabase>()),
             AccountThrottlePolicyFrom(options.Bans),
@@ -63,6 +73,10 @@ public static class ServerComposition
         AddEvents(services, options);
         services.AddSingleton(provider => CreateTls(options, paths, provider));
         services.AddSingleton<NodeDrain>();
+        services.AddSingleton<LiveSessions>();
+        services.AddMetrics();
+        services.AddSingleton(provider => new GatehouseMetrics(
+            provider.GetRequiredService<IMeterFactory>().Create(GatehouseMetrics.MeterName), provider.GetRequiredService<LiveSessions>()));
         services.AddSingleton(provider =>
         {
             var time = provider.GetRequiredService<TimeProvider>();
@@ -76,6 +90,7 @@ public static class ServerComposition
                 : new PassiveListeners(range, advertised, proxies, dataLogger, options.Ftp.MaxSegmentSize);
             var fileSystems = provider.GetRequiredService<UserFileSystemFactory>();
             var bans = provider.GetRequiredService<BanList>();
+            var metrics = provider.GetRequiredService<GatehouseMetrics>();
             var commands = FtpCommandTable.CreateDefault(new CommandServices(
                 options,
                 provider.GetRequiredService<Authenticator>(),
@@ -84,8 +99,9 @@ public static class ServerComposition
                 bans,
                 provider.GetRequiredService<AccountThrottle>(),
                 new PassiveAddressSelector(settings, new DnsHostNameResolver(time, TimeSpan.FromSeconds(options.Ftp.PassiveAddressRefreshSeconds), dataLogger)),
-                time));
-            return new FtpServerContext
+                time,
+                metrics));
+            var context = new FtpServerContext
             {
                 Options = options,
                 Settings = settings,
@@ -99,10 +115,13 @@ public static class ServerComposition
                 TransferLog = provider.GetRequiredService<TransferLog>(),
                 Time = time,
                 Drain = provider.GetRequiredService<NodeDrain>(),
+                Sessions = provider.GetRequiredService<LiveSessions>(),
                 LoggerFactory = loggers,
                 Events = provider.GetRequiredService<EventRecorder>(),
                 PreUpload = provider.GetRequiredService<PreUploadCheck>(),
             };
+            context.TransferFinished += metrics.TransferFinished;
+            return context;
         });
         services.AddSingleton(provider => new RetentionRunner(
             provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<IAccessStore>(), provider.GetRequiredService<TimeProvider>()));
@@ -142,6 +161,9 @@ public static class ServerComposition
         services.AddHostedService<EventDeliveryService>();
         services.AddHostedService<FtpServer>();
         services.AddHostedService<HealthEndpoint>();
+        services.AddSingleton(provider => new AdminTls(
+            options, settings, provider.GetRequiredService<FtpServerContext>().Tls, provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Admin"), provider.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<AdminEndpoint>();
         services.AddHostedService<RetentionService>();
     }
 

@@ -557,7 +557,7 @@ def scenario_slow_download(args):
     deadline = time.monotonic() + args.seconds
     received = 0
     while time.monotonic() < deadline:
-        chunk = connection.recv(16384)
+        chunk = connection.recv(args.chunk)
         check(chunk, "data ended early")
         received += len(chunk)
         time.sleep(0.2)
@@ -744,6 +744,7 @@ def run(scenarios):
     parser.add_argument("--how", default="abor")
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=3)
+    parser.add_argument("--chunk", type=int, default=16384, help="bytes slow-download reads every 0.2 s")
     parser.add_argument("--timeout", type=float, default=TIMEOUT, help="seconds any one network operation may take")
     args = parser.parse_args()
     globals()["TIMEOUT"] = args.timeout

@@ -11,6 +11,7 @@ using Gatehouse.Protocol.Commands;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.DataChannel;
 using Gatehouse.Protocol.Logging;
+using Gatehouse.Protocol.Server;
 using Gatehouse.Protocol.Sessions;
 using Gatehouse.Protocol.Tls;
 using Gatehouse.Storage;
@@ -56,7 +57,8 @@ internal sealed partial class SessionHarness : IAsyncDisposable
             bans,
             new AccountThrottle(new SqlAccountFailureStore(database), AccountThrottlePolicy.Disabled, NetworkList.Empty, Time),
             new PassiveAddressSelector(settings, new DnsHostNameResolver(Time, TimeSpan.FromMinutes(1), NullLogger.Instance)),
-            Time));
+            Time,
+            new GatehouseMetrics(new System.Diagnostics.Metrics.Meter("Gatehouse.Tests"), new LiveSessions())));
         _context = new FtpServerContext
         {
             Options = options,

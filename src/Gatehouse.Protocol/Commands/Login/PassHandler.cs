@@ -29,7 +29,8 @@ public sealed class PassHandler(
     BanList bans,
     AccountThrottle accountThrottle,
     LimitsOptions limits,
-    TimeProvider time) : IFtpCommandHandler
+    TimeProvider time,
+    GatehouseMetrics metrics) : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["PASS"], "PASS <password>");
 
@@ -47,12 +48,14 @@ public sealed class PassHandler(
         var session = context.Session;
         if (bans.IsBanned(session.ClientEndPoint.Address, out _))
         {
+            metrics.Login(LoginResult.Refused);
             return AbuseReports.BannedReply;
         }
 
         var throttled = await accountThrottle.BeginAsync(user, session.ClientEndPoint.Address, session.Logger, context.CancellationToken).ConfigureAwait(false);
         if (throttled.Refused)
         {
+            metrics.Login(LoginResult.Refused);
             // Answered after the failed-login delay, so that reconnecting at once does not turn refusals into a flood.
             await AbuseReports.ReportAsync(bans, session.Logger, session.ClientEndPoint.Address, AbuseKind.FailedLogin, $"user '{user}': refused by the account throttle", context.CancellationToken).ConfigureAwait(false);
             await Task.Delay(TimeSpan.FromMilliseconds(limits.FailedLoginDelayMilliseconds), time, context.CancellationToken).ConfigureAwait(false);
@@ -104,14 +107,15 @@ public sealed class PassHandler(
                     throw;
                 }
 
+                metrics.Login(LoginResult.Success);
                 await session.RaiseEventAsync(EventKind.Login, new EventFacts()).ConfigureAwait(false);
-
                 return new FtpReply(230, "Login successful.");
             }
 
             Log.LoginRefused(session.Logger, user, decision.Reason);
             if (decision.Reply is { } visible)
             {
+                metrics.Login(LoginResult.Refused);
                 await accountThrottle.SucceededAsync(throttled, session.Logger).ConfigureAwait(false);
                 return visible;
             }
@@ -122,6 +126,7 @@ public sealed class PassHandler(
         {
             // Not the client's fault, so not scored against its address; it may simply try again later.
             Log.DirectoryUnavailable(session.Logger, user, result.Detail);
+            metrics.Login(LoginResult.Unavailable);
             return new FtpReply(421, "Login service unavailable: the account directory cannot be reached. Try again later.", AfterReply.Close);
         }
         else if (result.Failure == AuthenticationFailure.StoreUnavailable)
@@ -156,6 +161,7 @@ public sealed class PassHandler(
     private async Task<FtpReply> FailAsync(FtpCommandContext context, string user, string reason, AccountAttempt attempt)
     {
         var session = context.Session;
+        metrics.Login(LoginResult.Failure);
         context.State.FailedLogins++;
         await session.RaiseEventAsync(EventKind.LoginFailed, new EventFacts { User = user, Reason = reason }).ConfigureAwait(false);
         await accountThrottle.FailedAsync(attempt, session.Logger).ConfigureAwait(false);

@@ -1,0 +1,86 @@
+namespace Gatehouse.Accounts.Audit;
+
+/// <summary>The result of <see cref="AuditTrail.VerifyAsync"/>: how many records were checked, the last hash, and the first problem.</summary>
+public sealed record AuditVerification(long Records, string LastHash, string? Problem);
+
+/// <summary>
+/// Records administrative changes as a hash chain in the audit table, and checks the chain. The CLI and the admin API
+/// record through this one class. Removing the newest records leaves a shorter chain that is still valid: keep the
+/// last hash <c>gatehouse audit verify</c> prints (or an export) elsewhere to detect that too.
+/// </summary>
+public sealed class AuditTrail(IAuditStore store, TimeProvider time)
+{
+    private const int Page = 500;
+    private const int MaxAttempts = 20;
+
+    public async Task<AuditEntry> RecordAsync(AuditActor actor, string action, string target, string? before, string? after, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var last = await store.LastAsync(cancellationToken).ConfigureAwait(false);
+            var entry = new AuditEntry((last?.Sequence ?? 0) + 1, time.GetUtcNow(), actor.Who, actor.From, action, target, before, after, last?.Hash ?? AuditEntry.Genesis, string.Empty);
+            entry = entry with { Hash = entry.ComputeHash() };
+            if (await store.TryAppendAsync(entry, cancellationToken).ConfigureAwait(false))
+            {
+                return entry;
+            }
+
+            if (attempt == MaxAttempts)
+            {
+                throw new InvalidOperationException($"Could not append to the audit trail: {MaxAttempts} other writers took the next record first.");
+            }
+        }
+    }
+
+    public async IAsyncEnumerable<AuditEntry> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var after = 0L;
+        while (true)
+        {
+            var page = await store.ReadAsync(after, Page, cancellationToken).ConfigureAwait(false);
+            foreach (var entry in page)
+            {
+                yield return entry;
+            }
+
+            if (page.Count < Page)
+            {
+                yield break;
+            }
+
+            after = page[^1].Sequence;
+        }
+    }
+
+    /// <summary>Walks the chain from the first record: numbering without gaps, each hash matching its record, each link matching the record before.</summary>
+    public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken)
+    {
+        var (count, previous) = (0L, AuditEntry.Genesis);
+        await foreach (var entry in ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var expected = count + 1;
+            string? problem = null;
+            if (entry.Sequence != expected)
+            {
+                problem = $"record {expected}{(entry.Sequence > expected + 1 ? $" to {entry.Sequence - 1}" : string.Empty)} is missing: the trail goes from record {count} to record {entry.Sequence}";
+            }
+            else if (entry.ComputeHash() != entry.Hash)
+            {
+                problem = $"record {entry.Sequence} ({entry.At:u}, {entry.Action} {entry.Target}) was altered: its content does not match its hash";
+            }
+            else if (entry.PreviousHash != previous)
+            {
+                problem = $"record {entry.Sequence} does not follow record {count}: a record before it was replaced";
+            }
+
+            if (problem is not null)
+            {
+                return new AuditVerification(count, previous, problem);
+            }
+
+            (count, previous) = (entry.Sequence, entry.Hash);
+        }
+
+        return new AuditVerification(count, previous, null);
+    }
+}

@@ -1,0 +1,59 @@
+using System.Data.Common;
+using Gatehouse.Accounts.Admin;
+
+namespace Gatehouse.Accounts.Store;
+
+public sealed class SqlAdminStore(AccountDatabase database) : IAdminStore
+{
+    private const string AdminColumns = "name, password_hash, role, created_at";
+    private const string KeyColumns = "name, key_hash, scope, created_at, expires_at";
+
+    public async Task<Administrator?> FindAsync(string name, CancellationToken cancellationToken) =>
+        (await database.QueryAsync($"SELECT {AdminColumns} FROM administrators WHERE name = @name", ReadAdministrator, cancellationToken, ("@name", name)).ConfigureAwait(false))
+        .FirstOrDefault();
+
+    public async Task<IReadOnlyList<Administrator>> ListAsync(CancellationToken cancellationToken) =>
+        await database.QueryAsync($"SELECT {AdminColumns} FROM administrators ORDER BY name", ReadAdministrator, cancellationToken).ConfigureAwait(false);
+
+    public async Task<bool> AddAsync(Administrator administrator, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            "INSERT INTO administrators (name, password_hash, role, created_at) VALUES (@name, @hash, @role, @created) ON CONFLICT (name) DO NOTHING",
+            cancellationToken,
+            ("@name", administrator.Name),
+            ("@hash", administrator.PasswordHash),
+            ("@role", administrator.Role.ToString()),
+            ("@created", AccountDatabase.Format(administrator.CreatedAt))).ConfigureAwait(false) == 1;
+
+    public async Task<bool> RemoveAsync(string name, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync("DELETE FROM administrators WHERE name = @name", cancellationToken, ("@name", name)).ConfigureAwait(false) == 1;
+
+    public async Task<bool> SetPasswordHashAsync(string name, string passwordHash, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync("UPDATE administrators SET password_hash = @hash WHERE name = @name", cancellationToken, ("@name", name), ("@hash", passwordHash)).ConfigureAwait(false) == 1;
+
+    public async Task<ApiKey?> FindKeyByHashAsync(string keyHash, CancellationToken cancellationToken) =>
+        (await database.QueryAsync($"SELECT {KeyColumns} FROM api_keys WHERE key_hash = @hash", ReadKey, cancellationToken, ("@hash", keyHash)).ConfigureAwait(false))
+        .FirstOrDefault();
+
+    public async Task<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken cancellationToken) =>
+        await database.QueryAsync($"SELECT {KeyColumns} FROM api_keys ORDER BY name", ReadKey, cancellationToken).ConfigureAwait(false);
+
+    public async Task<bool> AddKeyAsync(ApiKey key, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            "INSERT INTO api_keys (name, key_hash, scope, created_at, expires_at) VALUES (@name, @hash, @scope, @created, @expires) ON CONFLICT (name) DO NOTHING",
+            cancellationToken,
+            ("@name", key.Name),
+            ("@hash", key.KeyHash),
+            ("@scope", key.Scope.ToString()),
+            ("@created", AccountDatabase.Format(key.CreatedAt)),
+            ("@expires", key.ExpiresAt is { } expires ? AccountDatabase.Format(expires) : null)).ConfigureAwait(false) == 1;
+
+    public async Task<bool> RemoveKeyAsync(string name, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync("DELETE FROM api_keys WHERE name = @name", cancellationToken, ("@name", name)).ConfigureAwait(false) == 1;
+
+    private static Administrator ReadAdministrator(DbDataReader reader) =>
+        new(reader.GetString(0), reader.GetString(1), Enum.Parse<AdminRole>(reader.GetString(2)), AccountDatabase.Parse(reader.GetString(3)));
+
+    private static ApiKey ReadKey(DbDataReader reader) =>
+        new(reader.GetString(0), reader.GetString(1), Enum.Parse<ApiKeyScope>(reader.GetString(2)), AccountDatabase.Parse(reader.GetString(3)),
+            reader.IsDBNull(4) ? null : AccountDatabase.Parse(reader.GetString(4)));
+}

@@ -1,0 +1,32 @@
+using Gatehouse.Accounts;
+using Gatehouse.Accounts.Access;
+using Gatehouse.Accounts.Admin;
+using Gatehouse.Accounts.Audit;
+using Gatehouse.Protocol.Server;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Gatehouse.Admin;
+
+/// <summary>
+/// The admin listener runs its own small container; these are the server's instances it uses, handed over by name
+/// (the same stores and audit trail as the CLI's, the same live sessions as the FTP server's), never created twice.
+/// </summary>
+internal static class AdminServices
+{
+    public static void ShareFrom(IServiceProvider server, IServiceCollection admin)
+    {
+        // The server's loggers, so the listener's lines reach the same console or journal.
+        admin.Replace(ServiceDescriptor.Singleton(server.GetRequiredService<ILoggerFactory>()));
+        admin.AddSingleton(server.GetRequiredService<TimeProvider>());
+        admin.AddSingleton(server.GetRequiredService<IAccountStore>());
+        admin.AddSingleton(server.GetRequiredService<IAccessStore>());
+        admin.AddSingleton(server.GetRequiredService<IAdminStore>());
+        admin.AddSingleton(server.GetRequiredService<AuditTrail>());
+        admin.AddSingleton(server.GetRequiredService<UserAdministration>());
+        admin.AddSingleton(server.GetRequiredService<BanAdministration>());
+        admin.AddSingleton(server.GetRequiredService<LiveSessions>());
+        admin.AddSingleton(server.GetRequiredService<NodeDrain>());
+    }
+}

@@ -1,0 +1,105 @@
+using Gatehouse.Accounts.Audit;
+using Gatehouse.Accounts.Store;
+using Gatehouse.Tests.Shared;
+
+namespace Gatehouse.Accounts.Tests;
+
+public sealed class SqliteAuditTrailTests() : AuditTrailTests(new SqliteTestDatabase(), dropGuards: """
+    DROP TRIGGER audit_log_no_update;
+    DROP TRIGGER audit_log_no_delete;
+    """);
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresAuditTrailTests(PostgresServer server) : AuditTrailTests(new PostgresTestDatabase(server), dropGuards: """
+    DROP TRIGGER audit_log_no_change ON audit_log;
+    """);
+
+/// <summary>The audit trail's hash chain: the database refuses changes, and a change made behind its back is found by verify.</summary>
+public abstract class AuditTrailTests(TestDatabase database, string dropGuards) : IDisposable
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private static readonly AuditActor Operator = new("cli:root", "local (test)");
+
+    public void Dispose()
+    {
+        database.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task Records_chain_in_order_and_verify_as_intact()
+    {
+        var trail = new AuditTrail(new SqlAuditStore(database.Open()), TimeProvider.System);
+        var first = await trail.RecordAsync(Operator, "apikey.add", "deploy", null, "scope=read expires=never", None);
+        var second = await trail.RecordAsync(Operator, "apikey.remove", "deploy", "scope=read expires=never", null, None);
+        Assert.Equal((1, AuditEntry.Genesis), (first.Sequence, first.PreviousHash));
+        Assert.Equal((2, first.Hash), (second.Sequence, second.PreviousHash));
+
+        // Another process appending to the same store continues the same chain.
+        var other = new AuditTrail(new SqlAuditStore(database.Open()), TimeProvider.System);
+        await other.RecordAsync(new AuditActor("apikey:ops", "192.0.2.7"), "session.kick", "1a2b3c4d", "user=alice client=192.0.2.9:50000", null, None);
+        Assert.Equal(new AuditVerification(3, (await new SqlAuditStore(database.Open()).LastAsync(None))!.Hash, null), await trail.VerifyAsync(None));
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_never_fork_the_chain()
+    {
+        var writers = Enumerable.Range(0, 4).Select(_ => new AuditTrail(new SqlAuditStore(database.Open()), TimeProvider.System)).ToList();
+        await Task.WhenAll(writers.Select((writer, index) => Task.Run(async () =>
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                await writer.RecordAsync(Operator, "admin.passwd", $"admin{index}", null, null, None);
+            }
+        })));
+        var result = await writers[0].VerifyAsync(None);
+        Assert.Null(result.Problem);
+        Assert.Equal(40, result.Records);
+    }
+
+    [Fact]
+    public async Task The_database_refuses_to_change_or_delete_a_record()
+    {
+        var store = database.Open();
+        await new AuditTrail(new SqlAuditStore(store), TimeProvider.System).RecordAsync(Operator, "admin.add", "root", null, "role=administrator", None);
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => store.ExecuteAsync("UPDATE audit_log SET after_value = 'role=operator'", None));
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => store.ExecuteAsync("DELETE FROM audit_log", None));
+    }
+
+    [Fact]
+    public async Task Verify_finds_a_removed_record()
+    {
+        var store = database.Open();
+        var trail = await TrailOfFiveAsync(store);
+        await store.ExecuteAsync(dropGuards + "\nDELETE FROM audit_log WHERE sequence = 3;", None);
+        var result = await trail.VerifyAsync(None);
+        Assert.Equal(2, result.Records);
+        Assert.Equal("record 3 is missing: the trail goes from record 2 to record 4", result.Problem);
+    }
+
+    [Fact]
+    public async Task Verify_finds_an_altered_record_and_one_rehashed_to_hide_it()
+    {
+        var store = database.Open();
+        var trail = await TrailOfFiveAsync(store);
+        await store.ExecuteAsync(dropGuards + "\nUPDATE audit_log SET actor = 'cli:someone-else' WHERE sequence = 4;", None);
+        Assert.StartsWith("record 4 (", (await trail.VerifyAsync(None)).Problem, StringComparison.Ordinal);
+        Assert.EndsWith("was altered: its content does not match its hash", (await trail.VerifyAsync(None)).Problem, StringComparison.Ordinal);
+
+        // Recomputing the altered record's hash breaks the link from the next one instead.
+        var altered = (await new SqlAuditStore(store).ReadAsync(3, 1, None)).Single();
+        await store.ExecuteAsync("UPDATE audit_log SET hash = @hash WHERE sequence = 4", None, ("@hash", altered.ComputeHash()));
+        Assert.Equal("record 5 does not follow record 4: a record before it was replaced", (await trail.VerifyAsync(None)).Problem);
+    }
+
+    private static async Task<AuditTrail> TrailOfFiveAsync(AccountDatabase store)
+    {
+        var trail = new AuditTrail(new SqlAuditStore(store), TimeProvider.System);
+        for (var i = 1; i <= 5; i++)
+        {
+            await trail.RecordAsync(Operator, "admin.add", $"admin{i}", null, "role=operator", None);
+        }
+
+        return trail;
+    }
+}

@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Net;
+using Gatehouse.Accounts.Admin;
+using Gatehouse.Admin;
+using Gatehouse.Hosting;
+using Gatehouse.Protocol.Configuration;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Gatehouse.EndToEnd.Tests;
+
+/// <summary>
+/// The authorization fallback policy, checked on every route the admin listener maps, as composed for <c>serve</c>:
+/// a route added later without a thought for authorization is caught here, since it is walked like the others.
+/// </summary>
+public sealed class AdminFallbackPolicyTests
+{
+    [Fact]
+    public async Task Every_mapped_route_refuses_anonymous_and_metrics_only_requests_except_the_health_check()
+    {
+        var data = Directory.CreateTempSubdirectory("gatehouse-admin-routes-");
+        var port = GatehouseServer.FreePort();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["DataDirectory"] = data.FullName,
+            ["Ftp:ExplicitPort"] = GatehouseServer.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Ftp:ListenAddresses:0"] = "127.0.0.1",
+            ["Ftp:PassivePorts"] = "50000-50001",
+            ["Tls:Policy"] = "Disabled",
+            ["Admin:Port"] = port.ToString(CultureInfo.InvariantCulture),
+        }).Build();
+        var options = configuration.Get<GatehouseOptions>()!;
+        Assert.Empty(GatehouseOptionsValidator.Validate(options, out var settings));
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddGatehouseServer(options, settings);
+        using var host = builder.Build();
+        try
+        {
+            await host.StartAsync();
+            var metricsKey = ApiKey.NewSecret();
+            await host.Services.GetRequiredService<IAdminStore>().AddKeyAsync(new ApiKey("metrics", ApiKey.HashOf(metricsKey), ApiKeyScope.Metrics, DateTimeOffset.UtcNow, null), CancellationToken.None);
+            var routes = host.Services.GetServices<IHostedService>().OfType<AdminEndpoint>().Single().Routes;
+            var checkedRoutes = new List<string>();
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+            foreach (var route in routes)
+            {
+                var pattern = route.RoutePattern.RawText!;
+                var path = "/" + string.Join('/', route.RoutePattern.PathSegments.Select(segment =>
+                    string.Concat(segment.Parts.Select(part => part switch
+                    {
+                        Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart literal => literal.Content,
+                        Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart parameter => parameter.Name == "documentName" ? "v1" : "x",
+                        _ => "x",
+                    }))));
+                foreach (var method in route.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+                {
+                    var open = path == "/health";
+                    var metrics = path == "/metrics";
+                    using (var anonymous = await http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path)))
+                    {
+                        Assert.True(
+                            open ? anonymous.StatusCode == HttpStatusCode.OK : anonymous.StatusCode == HttpStatusCode.Unauthorized,
+                            $"anonymous {method} {pattern} ({path}) answered {(int)anonymous.StatusCode}");
+                    }
+
+                    using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                    request.Headers.Authorization = new("Bearer", metricsKey);
+                    using var scoped = await http.SendAsync(request);
+                    Assert.True(
+                        open || metrics ? scoped.StatusCode == HttpStatusCode.OK : scoped.StatusCode == HttpStatusCode.Forbidden,
+                        $"metrics-scoped {method} {pattern} ({path}) answered {(int)scoped.StatusCode}");
+                    checkedRoutes.Add($"{method} {pattern}");
+                }
+            }
+
+            // The walk covered the routes the contract names (and whatever else is mapped).
+            foreach (var expected in new[] { "GET /health", "GET /metrics", "GET /openapi/{documentName}.json", "GET /api/v1/users/", "GET /api/v1/sessions/", "DELETE /api/v1/sessions/{id}" })
+            {
+                Assert.Contains(expected, checkedRoutes);
+            }
+        }
+        finally
+        {
+            await host.StopAsync();
+            data.Delete(recursive: true);
+        }
+    }
+}
