@@ -49,7 +49,9 @@ public abstract class ClusterStoreTests(TestDatabase database) : IDisposable
         secondDatabase.Reachability.ReportUnreachable(new TimeoutException("no answer"));
         _time.Advance(IClusterStore.NodeLifetime + TimeSpan.FromSeconds(10));
 
-        // node2 reaches the store first: node1, silent only because of the outage, still counts, and keeps its claim.
+        // node2 reaches the store first (its outage monitor's read finds it back; writes wait for that): node1, silent only
+        // because of the outage, still counts, and keeps its claim.
+        await secondDatabase.ScalarAsync("SELECT 1", _none);
         await second.HeartbeatAsync(ClaimLifetime, _none);
         Assert.True(secondDatabase.Reachability.IsReachable);
         Assert.Equal((false, 1), await second.EnterSessionAsync("s2", "alice", "198.51.100.8", 1, _none));

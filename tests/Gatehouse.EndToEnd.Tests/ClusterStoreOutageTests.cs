@@ -31,21 +31,19 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
         try
         {
             await using var session = await DataToSession.StartAsync(first, certificate);
-            await session.TransfersAsync("before", uploads: true);
+            await session.TransfersAsync("before");
             await SettledAsync(first);
 
-            // Uploads while the store is away write their usage to it after the transfer: that bookkeeping is not the
-            // passive ports' part, so the outage phases download only (and the uploads around them check the files).
             postgres.Stop();
-            await session.TransfersAsync("stopped", uploads: false);
+            await session.TransfersAsync("stopped");
             postgres.Start();
             await Task.Delay(TimeSpan.FromSeconds(6));
-            await session.TransfersAsync("returned", uploads: true);
+            await session.TransfersAsync("returned");
 
             postgres.Freeze();
             try
             {
-                await session.TransfersAsync("frozen", uploads: false);
+                await session.TransfersAsync("frozen");
             }
             finally
             {
@@ -53,7 +51,7 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
             }
 
             await Task.Delay(TimeSpan.FromSeconds(6));
-            await session.TransfersAsync("thawed", uploads: true);
+            await session.TransfersAsync("thawed");
             output.WriteLine(session.Log);
             AssertNothingRefused(first, second);
             Assert.Contains("arrived relayed by node", first.Output, StringComparison.Ordinal);
@@ -80,15 +78,15 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
             postgres.Stop();
             // Longer than IClusterStore.NodeLifetime (30 s): every node's last heartbeat is older than that at the return.
             await Task.Delay(TimeSpan.FromSeconds(35));
-            await session.TransfersAsync("35 s into the outage", uploads: false);
+            await session.TransfersAsync("35 s into the outage");
             postgres.Start();
 
             // At once: node1's session still counts on node2, and node2 relays node1's next data connection.
             Assert.StartsWith("530 Too many sessions", (await FtpSteps.RunAsync(second, "alice", [], tls: false, extra: ["--tls", "--cafile", certificate.CertificateFile, "--host", Second])).Login, StringComparison.Ordinal);
-            await session.TransfersAsync("at the return", uploads: true);
+            await session.TransfersAsync("at the return");
             await Task.Delay(TimeSpan.FromSeconds(6));
             Assert.StartsWith("530 Too many sessions", (await FtpSteps.RunAsync(second, "alice", [], tls: false, extra: ["--tls", "--cafile", certificate.CertificateFile, "--host", Second])).Login, StringComparison.Ordinal);
-            await session.TransfersAsync("after the return", uploads: true);
+            await session.TransfersAsync("after the return");
             output.WriteLine(session.Log);
             AssertNothingRefused(first, second);
         }
@@ -189,10 +187,10 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
         }
 
         /// <summary>
-        /// A download (and an upload) with the data connection sent to each node, by PASV and by EPSV: each 226, byte-exact,
+        /// A download and an upload with the data connection sent to each node, by PASV and by EPSV: each 226, byte-exact,
         /// within <see cref="StepLimit"/> of its PASV/EPSV.
         /// </summary>
-        public async Task TransfersAsync(string phase, bool uploads)
+        public async Task TransfersAsync(string phase)
         {
             var home = _owner.Home("alice");
             var source = Path.Combine(home, "source.bin");
@@ -206,13 +204,10 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
             {
                 var download = await StepAsync(phase, $"retr source.bin {host} {mode}");
                 Assert.Contains($"bytes=3000000 sha256={sourceHash}", download, StringComparison.Ordinal);
-                if (uploads)
-                {
-                    var name = $"upload-{++_files}.bin";
-                    var upload = await StepAsync(phase, $"stor {name} 2000000 {_files} {host} {mode}");
-                    var stored = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(home, name))));
-                    Assert.Contains($"sha256={stored}", upload, StringComparison.Ordinal);
-                }
+                var name = $"upload-{++_files}.bin";
+                var upload = await StepAsync(phase, $"stor {name} 2000000 {_files} {host} {mode}");
+                var stored = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(home, name))));
+                Assert.Contains($"sha256={stored}", upload, StringComparison.Ordinal);
             }
         }
 

@@ -6,50 +6,12 @@ using System.Text;
 namespace Gatehouse.EndToEnd.Tests;
 
 /// <summary>A minimal SMTP server on loopback (no TLS, no login) that keeps each message's envelope and data.</summary>
-public sealed class SmtpReceiver : IAsyncDisposable
+public sealed class SmtpReceiver : LoopbackTcpServer
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
-
-    public SmtpReceiver()
-    {
-        _listener.Start();
-        _accepting = AcceptAsync();
-    }
-
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-
     /// <summary>Each message: the MAIL FROM and RCPT TO lines, then the data.</summary>
     public ConcurrentQueue<string> Messages { get; } = new();
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        await _accepting;
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        var sessions = new List<Task>();
-        try
-        {
-            while (true)
-            {
-                sessions.Add(ServeAsync(await _listener.AcceptTcpClientAsync(_stop.Token)));
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // Stopped.
-        }
-
-        await Task.WhenAll(sessions);
-    }
-
-    private async Task ServeAsync(TcpClient client)
+    protected override async Task ServeAsync(TcpClient client)
     {
         using var _ = client;
         try
@@ -59,7 +21,7 @@ public sealed class SmtpReceiver : IAsyncDisposable
             await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\r\n", AutoFlush = true };
             await writer.WriteLineAsync("220 test SMTP");
             var envelope = new StringBuilder();
-            while (await reader.ReadLineAsync(_stop.Token) is { } line)
+            while (await reader.ReadLineAsync(Stopping) is { } line)
             {
                 var verb = line.Split(' ', 2)[0].ToUpperInvariant();
                 switch (verb)
@@ -74,7 +36,7 @@ public sealed class SmtpReceiver : IAsyncDisposable
                     case "DATA":
                         await writer.WriteLineAsync("354 go on");
                         var data = new StringBuilder();
-                        while (await reader.ReadLineAsync(_stop.Token) is { } dataLine && dataLine != ".")
+                        while (await reader.ReadLineAsync(Stopping) is { } dataLine && dataLine != ".")
                         {
                             data.AppendLine(dataLine);
                         }

@@ -9,20 +9,8 @@ namespace Gatehouse.EndToEnd.Tests;
 /// A small HTTP/1.1 server on loopback that records every request a webhook makes and answers with the status the
 /// test chooses (or not at all, to hold a delivery in flight).
 /// </summary>
-public sealed class WebhookReceiver : IAsyncDisposable
+public sealed class WebhookReceiver : LoopbackTcpServer
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
-
-    public WebhookReceiver()
-    {
-        _listener.Start();
-        _accepting = AcceptAsync();
-    }
-
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-
     public string Url(string path = "/hook") => $"http://127.0.0.1:{Port}{path}";
 
     /// <summary>The status of the next answers; null: read the request and never answer.</summary>
@@ -46,34 +34,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return condition(Requests);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        await _accepting;
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        var connections = new List<Task>();
-        try
-        {
-            while (true)
-            {
-                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                connections.Add(ServeAsync(client));
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // Stopped.
-        }
-
-        await Task.WhenAll(connections);
-    }
-
-    private async Task ServeAsync(TcpClient client)
+    protected override async Task ServeAsync(TcpClient client)
     {
         using var _ = client;
         try
@@ -83,7 +44,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var one = new byte[1];
             while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
             {
-                if (await stream.ReadAsync(one, _stop.Token) == 0)
+                if (await stream.ReadAsync(one, Stopping) == 0)
                 {
                     return;
                 }
@@ -94,16 +55,16 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var lines = head.ToString().Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
             var headers = lines.Skip(1).Select(line => line.Split(':', 2)).ToDictionary(pair => pair[0].Trim(), pair => pair[1].Trim(), StringComparer.OrdinalIgnoreCase);
             var body = new byte[int.Parse(headers.GetValueOrDefault("Content-Length", "0"), System.Globalization.CultureInfo.InvariantCulture)];
-            await stream.ReadExactlyAsync(body, _stop.Token);
+            await stream.ReadExactlyAsync(body, Stopping);
             var request = new Request(lines[0], headers, body);
             Requests.Enqueue(request);
             if (Answer(request) is not { } status)
             {
-                await Task.Delay(Timeout.Infinite, _stop.Token);
+                await Task.Delay(Timeout.Infinite, Stopping);
                 return;
             }
 
-            await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {status} Test\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), _stop.Token);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {status} Test\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), Stopping);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException)
         {

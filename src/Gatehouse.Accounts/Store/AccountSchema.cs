@@ -139,6 +139,7 @@ internal static class AccountSchema
             node TEXT NOT NULL,
             PRIMARY KEY (rule_name, occurrence)
         );
+        """,
         $"""
         CREATE TABLE administrators (
             name TEXT NOT NULL PRIMARY KEY,

@@ -1,4 +1,6 @@
 using Gatehouse.Accounts.Events;
+using Gatehouse.Accounts.Store;
+using Gatehouse.Protocol.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Protocol.Events;
@@ -24,6 +26,11 @@ public sealed class EventDispatcher(
             try
             {
                 await RoundAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && StoreReachability.IsOutage(ex))
+            {
+                // The store's outage is logged once, by its monitor; deliveries wait in the store until it is back.
+                Log.StoreWriteDeferred(logger, "claim event deliveries", ex.Message);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {

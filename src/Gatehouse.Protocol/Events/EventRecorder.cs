@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Gatehouse.Accounts.Events;
+using Gatehouse.Accounts.Store;
+using Gatehouse.Protocol.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Protocol.Events;
@@ -7,14 +10,38 @@ namespace Gatehouse.Protocol.Events;
 /// <summary>
 /// Where sessions report what happened: an event that matches rules is queued in the account store before the code
 /// that saw it goes on (the 226 of an upload waits for it), one delivery per matching rule. No matching rule, no write.
+/// While the store is unreachable, events are kept in memory and queued when it is back (<see cref="IStoreBacklog"/>):
+/// lost only if this node stops before then.
 /// </summary>
-public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string node, TimeProvider time, ILogger logger)
+public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string node, TimeProvider time, ILogger logger) : IStoreBacklog
 {
+    private readonly ConcurrentQueue<(ServerEvent Event, List<string> Rules)> _unqueued = new();
     private readonly Channel<bool> _queued = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     public EventRuleSet Rules => rules;
 
     public string Node => node;
+
+    public string What => "events";
+
+    /// <summary>Queues the events kept while the store was away, in the order they happened; throws, keeping the rest, when it still cannot.</summary>
+    public async Task<int> WriteBackAsync(CancellationToken cancellationToken)
+    {
+        var written = 0;
+        while (_unqueued.TryPeek(out var kept))
+        {
+            await store.EnqueueAsync(kept.Event, kept.Rules, cancellationToken).ConfigureAwait(false);
+            _unqueued.TryDequeue(out _);
+            written++;
+        }
+
+        if (written > 0)
+        {
+            _queued.Writer.TryWrite(true);
+        }
+
+        return written;
+    }
 
     public async ValueTask RaiseAsync(EventKind kind, EventFacts facts)
     {
@@ -49,6 +76,12 @@ public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string 
             await store.EnqueueAsync(happened, matching, CancellationToken.None).ConfigureAwait(false);
             EventLog.Queued(logger, happened.Kind, happened.Path, string.Join(", ", matching));
             _queued.Writer.TryWrite(true);
+            return true;
+        }
+        catch (Exception ex) when (StoreReachability.IsOutage(ex))
+        {
+            _unqueued.Enqueue((happened, matching));
+            Log.StoreWriteDeferred(logger, $"queue event {happened.Kind} for rule(s) {string.Join(", ", matching)}", ex.Message);
             return true;
         }
         catch (Exception ex)

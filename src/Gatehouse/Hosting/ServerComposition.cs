@@ -149,8 +149,8 @@ public static class ServerComposition
         {
             var database = provider.GetRequiredService<AccountDatabase>();
             IStoreBacklog[] backlogs = options.AccountStore.Provider == AccountStoreProvider.PostgreSql
-                ? [provider.GetRequiredService<BanList>(), provider.GetRequiredService<AccountThrottle>(), provider.GetRequiredService<ClusterUserSessions>(), provider.GetRequiredService<QuotaLedgers>()]
-                : [provider.GetRequiredService<BanList>(), provider.GetRequiredService<AccountThrottle>(), provider.GetRequiredService<QuotaLedgers>()];
+                ? [provider.GetRequiredService<BanList>(), provider.GetRequiredService<AccountThrottle>(), provider.GetRequiredService<ClusterUserSessions>(), provider.GetRequiredService<QuotaLedgers>(), provider.GetRequiredService<EventRecorder>()]
+                : [provider.GetRequiredService<BanList>(), provider.GetRequiredService<AccountThrottle>(), provider.GetRequiredService<QuotaLedgers>(), provider.GetRequiredService<EventRecorder>()];
             return new StoreOutageMonitor(
                 database.Reachability, database.Description, backlogs, token => database.ScalarAsync("SELECT 1", token),
                 options.AccountStore.OfflineLoginHours, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<StoreOutageMonitor>>());
