@@ -265,6 +265,7 @@ public sealed partial class AdminApiTests
         Assert.True(Sample(text, "gatehouse_logins_total", "result=\"failure\"") >= 1, text);
         Assert.True(Sample(text, "gatehouse_transfer_duration_seconds_count", "direction=\"download\"") >= 1, text);
         Assert.Contains("gatehouse_sessions_active", text, StringComparison.Ordinal);
+        Assert.Equal(1, Sample(text, "gatehouse_store_reachable", "otel_scope_name"));
 
         // A read key may scrape too; a write key as well, anonymous not.
         using (var read = await api.SendAsync(HttpMethod.Get, "/metrics", api.Keys["read"]))

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Gatehouse.Accounts.Store;
 using Gatehouse.Protocol.Server;
 using Gatehouse.Protocol.Sessions;
 
@@ -15,7 +16,7 @@ public enum LoginResult
     /// <summary>Refused with a reply of its own: the address is banned, the account throttle held the name, or a limit (sessions per user) was reached.</summary>
     Refused,
 
-    /// <summary>The LDAP directory could not be reached.</summary>
+    /// <summary>The LDAP directory or the account store could not be reached.</summary>
     Unavailable,
 }
 
@@ -32,10 +33,11 @@ public sealed class GatehouseMetrics
     private readonly Counter<long> _transferBytes;
     private readonly Histogram<double> _transferDuration;
 
-    public GatehouseMetrics(Meter meter, LiveSessions sessions)
+    public GatehouseMetrics(Meter meter, LiveSessions sessions, StoreReachability store)
     {
         meter.CreateObservableUpDownCounter("gatehouse.sessions.active", () => sessions.Count, "{session}", "Control connections open now, logged in or not.");
-        _logins = meter.CreateCounter<long>("gatehouse.logins", "{login}", "Logins by result: success, failure, refused (ban or account throttle), unavailable (directory).");
+        meter.CreateObservableGauge("gatehouse.store.reachable", () => store.IsReachable ? 1 : 0, "{state}", "1 while the account store answers, 0 while this node cannot reach it (it keeps serving; see docs/cluster.md).");
+        _logins = meter.CreateCounter<long>("gatehouse.logins", "{login}", "Logins by result: success, failure, refused (ban or account throttle), unavailable (directory or account store).");
         _transferBytes = meter.CreateCounter<long>("gatehouse.transfer.bytes", "By", "Bytes of file transfers by direction (upload, download), counted when each transfer ends.");
         _transferDuration = meter.CreateHistogram<double>("gatehouse.transfer.duration", "s", "Duration of file transfers by direction and outcome (complete, failed, interrupted).");
     }

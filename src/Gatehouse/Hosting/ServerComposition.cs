@@ -76,7 +76,7 @@ public static class ServerComposition
         services.AddSingleton<LiveSessions>();
         services.AddMetrics();
         services.AddSingleton(provider => new GatehouseMetrics(
-            provider.GetRequiredService<IMeterFactory>().Create(GatehouseMetrics.MeterName), provider.GetRequiredService<LiveSessions>()));
+            provider.GetRequiredService<IMeterFactory>().Create(GatehouseMetrics.MeterName), provider.GetRequiredService<LiveSessions>(), provider.GetRequiredService<StoreReachability>()));
         services.AddSingleton(provider =>
         {
             var time = provider.GetRequiredService<TimeProvider>();

@@ -132,6 +132,7 @@ public sealed class PassHandler(
         else if (result.Failure == AuthenticationFailure.StoreUnavailable)
         {
             Log.LoginStoreUnavailable(session.Logger, user, result.Detail);
+            metrics.Login(LoginResult.Unavailable);
             return StoreUnavailableReply;
         }
         else
