@@ -121,6 +121,9 @@ public sealed class OfflineLoginsTests
 
         public Task<IReadOnlyList<Account>> ListAsync(CancellationToken cancellationToken) => Run<IReadOnlyList<Account>>(() => [.. Accounts.Values]);
 
+        public Task<IReadOnlyList<Account>> ListLoggedInSinceAsync(DateTimeOffset since, CancellationToken cancellationToken) =>
+            Run<IReadOnlyList<Account>>(() => [.. Accounts.Values.Where(account => account.LastLoginAt >= since)]);
+
         public Task<int> CountAsync(CancellationToken cancellationToken) => Run(() => Accounts.Count);
 
         public Task<bool> AddAsync(Account account, CancellationToken cancellationToken) => Run(() => Accounts.TryAdd(account.Name, account));

@@ -117,12 +117,46 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task A_partner_who_logged_in_on_one_node_logs_in_on_the_other_while_the_store_is_away()
+    {
+        using var postgres = new PostgresServer();
+        using var certificate = new LabCertificate(First, Second);
+        var (first, second) = await StartNodesAsync(postgres, certificate, users: ["alice", "bob"], more: ("AccountStore__OfflineLoginSyncSeconds", "1"));
+        await using (first)
+        await using (second)
+        try
+        {
+            Task<FtpSteps> LoginAsync(GatehouseServer node, string host, string user, string password = GatehouseServer.Password) =>
+                FtpSteps.RunAsync(node, user, ["cmd PWD"], tls: false, password: password, extra: ["--tls", "--cafile", certificate.CertificateFile, "--host", host]);
+
+            Assert.StartsWith("230", (await LoginAsync(first, First, "alice")).Login, StringComparison.Ordinal);
+            // node2 reads the logins node1 recorded at its next sync (every second here, every 30 by default).
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            postgres.Stop();
+
+            var alice = await LoginAsync(second, Second, "alice");
+            Assert.StartsWith("230", alice.Login, StringComparison.Ordinal);
+            Assert.StartsWith("257", alice["cmd PWD"], StringComparison.Ordinal);
+            Assert.StartsWith("530", (await LoginAsync(second, Second, "alice", "wrong-password")).Login, StringComparison.Ordinal);
+            Assert.StartsWith("421 Logins are briefly unavailable", (await LoginAsync(second, Second, "bob")).Login, StringComparison.Ordinal);
+            Assert.Contains("Login of alice checked against its last login", second.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            postgres.Start();
+            output.WriteLine($"node1:\n{first.Output}\nnode2:\n{second.Output}");
+        }
+    }
+
     /// <param name="certificate">One certificate for both addresses, as a cluster behind one name would have.</param>
+    /// <param name="users">Created (with the CLI) before node1 starts.</param>
     private static async Task<(GatehouseServer First, GatehouseServer Second)> StartNodesAsync(
-        PostgresServer postgres, LabCertificate certificate, Func<IReadOnlyDictionary<string, string>, Task>? prepare = null)
+        PostgresServer postgres, LabCertificate certificate, Func<IReadOnlyDictionary<string, string>, Task>? prepare = null,
+        string[]? users = null, params (string Key, string Value)[] more)
     {
         var store = postgres.CreateDatabase();
-        Dictionary<string, string> Node(string name, string address) => new()
+        Dictionary<string, string> Node(string name, string address) => new(more.Select(setting => KeyValuePair.Create(setting.Key, setting.Value)))
         {
             ["AccountStore__Provider"] = "PostgreSql",
             ["AccountStore__ConnectionString"] = store,
@@ -133,7 +167,7 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
             ["Tls__KeyFile"] = certificate.KeyFile,
         };
 
-        var first = await GatehouseServer.StartAsync(Node("node1", First), listen: [First], prepare: prepare);
+        var first = await GatehouseServer.StartAsync(Node("node1", First), users: users, listen: [First], prepare: prepare);
         try
         {
             var second = Node("node2", Second);

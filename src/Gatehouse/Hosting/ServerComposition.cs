@@ -156,6 +156,18 @@ public static class ServerComposition
                 options.AccountStore.OfflineLoginHours, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<StoreOutageMonitor>>());
         });
 
+        if (options.AccountStore.Provider == AccountStoreProvider.PostgreSql)
+        {
+            services.AddHostedService(provider => new OfflineLoginSyncService(
+                new OfflineLoginSync(
+                    provider.GetRequiredService<OfflineLogins>(), provider.GetRequiredService<IAccountStore>(),
+                    provider.GetRequiredService<AccessPolicyResolver>(), provider.GetRequiredService<TimeProvider>()),
+                provider.GetRequiredService<StoreReachability>(),
+                TimeSpan.FromSeconds(options.AccountStore.OfflineLoginSyncSeconds),
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILogger<OfflineLoginSyncService>>()));
+        }
+
         // Before the FTP server: usage left unsaved by a crash is counted again before the first session.
         services.AddHostedService<UploadRecoveryService>();
         services.AddHostedService<EventDeliveryService>();
