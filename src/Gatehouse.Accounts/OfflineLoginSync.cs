@@ -34,7 +34,7 @@ public sealed class OfflineLoginSync(OfflineLogins logins, IAccountStore account
         }
 
         var due = recent
-            .Where(account => account is { Enabled: true, Source: Account.LocalSource, LastLoginAt: not null })
+            .Where(account => account is { Enabled: true, LastLoginAt: not null })
             .Select(account => (Account: account, Kept: logins.Peek(account.Name)))
             .Where(entry => entry.Kept is null || entry.Kept.LoggedInAt < entry.Account.LastLoginAt || listedAt - entry.Kept.PolicyReadAt >= PolicyMaxAge)
             .OrderBy(entry => entry.Kept is null ? DateTimeOffset.MinValue : entry.Kept.PolicyReadAt)

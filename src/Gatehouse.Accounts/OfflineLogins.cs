@@ -14,8 +14,8 @@ public sealed record OfflineLogin(Account Account, AccessPolicy Policy, DateTime
 /// logged in successfully on this node (or, learnt by <see cref="OfflineLoginSync"/>, on another node of the cluster), in
 /// memory only, so that a partner who logged in before gets in while the account store is unreachable, for up to
 /// <c>AccountStore:OfflineLoginHours</c> after that login. A login the store answers refreshes the entry, and one that
-/// finds the account gone, disabled or with another password drops it, as does the next sync. Directory (LDAP) accounts
-/// are not kept: the directory holds their password.
+/// finds the account gone, disabled or with another password drops it, as does the next sync. For a directory (LDAP)
+/// account only the policy is of use: the directory still checks its password.
 /// </summary>
 public sealed class OfflineLogins(TimeSpan lifetime, TimeProvider time)
 {
@@ -32,7 +32,7 @@ public sealed class OfflineLogins(TimeSpan lifetime, TimeProvider time)
     /// <summary>A login at <paramref name="loggedInAt"/>, here or on another node, with the policy the store gives now.</summary>
     public void Learn(Account account, AccessPolicy policy, DateTimeOffset loggedInAt)
     {
-        if (!Enabled || account.Source != Account.LocalSource)
+        if (!Enabled)
         {
             return;
         }
