@@ -15,7 +15,7 @@ public sealed partial class RelayClusterTests(PostgresServer postgres, ITestOutp
     [Fact]
     public async Task Any_node_takes_any_data_connection_and_relays_it_to_the_session_that_waits_for_it()
     {
-        await using var cluster = await RelayClusterLab.StartAsync(postgres);
+        await using var cluster = await BalancedClusterLab.StartAsync(postgres, relayed: true);
         var (client, certificate, first, second) = (cluster.Client, cluster.Certificate, cluster.First, cluster.Second);
         await using (await cluster.BalanceAsync())
         {
@@ -49,7 +49,7 @@ public sealed partial class RelayClusterTests(PostgresServer postgres, ITestOutp
 
     private static async Task<(string Rates, double RelayCpu, int Relayed)> MeasureAsync(LabHost balancer, LabHost client, LabCertificate certificate, GatehouseServer relay, string dataTo)
     {
-        var configuration = RelayClusterLab.Configuration("    server node1 10.70.1.11:2121 send-proxy-v2", $"    server data {dataTo} send-proxy-v2");
+        var configuration = BalancedClusterLab.Configuration("    server node1 10.70.1.11:2121 send-proxy-v2", $"    server data {dataTo} send-proxy-v2");
         await using var haproxy = await HaproxyBalancer.StartAsync(balancer, configuration, LabFtp.ControlPort);
         var (cpuBefore, relayedBefore) = (CpuSeconds(relay.ProcessId), Relayed(relay));
         var (code, result) = await Clients.RunAsync(Clients.Python,

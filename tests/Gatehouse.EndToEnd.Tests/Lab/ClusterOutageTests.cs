@@ -6,27 +6,28 @@ using Xunit.Abstractions;
 namespace Gatehouse.EndToEnd.Tests.Lab;
 
 /// <summary>
-/// The relayed cluster of <see cref="RelayClusterLab"/> behind HAProxy round-robin while its PostgreSQL is frozen for
-/// five minutes (SIGSTOP: connections hang rather than fail) and then stopped for one: a session logged in before keeps
-/// transferring byte-exact with each data connection landing on either node, partners who logged in before log in again
-/// on whichever node the balancer picks, the health checks keep both nodes in, and the first transfers after the return
-/// succeed.
+/// The two nodes of <see cref="BalancedClusterLab"/>, in either mode, behind HAProxy round-robin while their PostgreSQL
+/// is frozen for five minutes (SIGSTOP: connections hang rather than fail) and then stopped for 40 s: a session logged in
+/// before keeps transferring byte-exact, partners who logged in before log in again on whichever node the balancer
+/// picks, the health checks keep both nodes in, and the first transfers after the return succeed.
 /// </summary>
 [Collection(NetworkLabCollection.Name)]
-public sealed partial class RelayClusterOutageTests(ITestOutputHelper output)
+public sealed partial class ClusterOutageTests(ITestOutputHelper output)
 {
-    /// <summary>Every data connection to the balancer, which picks the node: half of them are relayed.</summary>
+    /// <summary>Every data connection to the balancer: with a shared range it picks the node, and half of them are relayed.</summary>
     private static readonly (string Host, string Mode)[] Routes =
         [(ClusterLab.PublicAddress, "PASV"), (ClusterLab.PublicAddress, "EPSV"), (ClusterLab.PublicAddress, "PASV"), (ClusterLab.PublicAddress, "EPSV")];
 
     /// <summary>Seconds per transfer at most: a wait for the store's 5 s time-out would still pass; 15 s (the old PASV wait) would not.</summary>
     private static readonly TimeSpan StepLimit = TimeSpan.FromSeconds(12);
 
-    [Fact]
-    public async Task Through_round_robin_partners_transfer_and_log_in_while_the_store_is_frozen_for_five_minutes_and_then_stopped()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Through_round_robin_partners_transfer_and_log_in_while_the_store_is_frozen_for_five_minutes_and_then_stopped(bool relayed)
     {
         using var postgres = new PostgresServer();
-        await using var cluster = await RelayClusterLab.StartAsync(postgres);
+        await using var cluster = await BalancedClusterLab.StartAsync(postgres, relayed);
         var (first, second) = (cluster.First, cluster.Second);
         try
         {
@@ -94,7 +95,7 @@ public sealed partial class RelayClusterOutageTests(ITestOutputHelper output)
     }
 
     /// <summary>The logged-in session's transfers, and six partners who logged in before logging in again, each with an upload and a download.</summary>
-    private static async Task PartnersAsync(RelayClusterLab cluster, DataToSession session, string phase)
+    private static async Task PartnersAsync(BalancedClusterLab cluster, DataToSession session, string phase)
     {
         await session.TransfersAsync(phase, Routes);
         await ClusterLab.SessionsAsync(cluster.Client, cluster.Certificate, 6);
