@@ -107,6 +107,8 @@ public sealed partial class AdminEndpoint(
         app.MapOpenApi();
         var api = app.MapGroup("/api/v1");
         UsersApi.Map(api);
+        GroupsApi.Map(api);
+        FoldersApi.Map(api);
         SessionsApi.Map(api);
         BansApi.Map(api);
         return app;

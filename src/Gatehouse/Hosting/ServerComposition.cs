@@ -45,7 +45,11 @@ public static class ServerComposition
         services.AddSingleton(provider => new AuditTrail(new SqlAuditStore(provider.GetRequiredService<AccountDatabase>()), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new UserAdministration(
             provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<IAccessStore>(), provider.GetRequiredService<AuditTrail>(),
-            new PasswordPolicy(options.Accounts.PasswordMinLength), provider.GetRequiredService<PasswordHashing>(), paths.DefaultHome, provider.GetRequiredService<TimeProvider>()));
+            new PasswordPolicy(options.Accounts.PasswordMinLength), provider.GetRequiredService<PasswordHashing>(), provider.GetRequiredService<DirectoryConfinement>(), paths.DefaultHome,
+            provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(_ => new DirectoryConfinement(paths.Root));
+        services.AddSingleton(provider => new AccessAdministration(
+            provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<IAccessStore>(), provider.GetRequiredService<AuditTrail>(), provider.GetRequiredService<DirectoryConfinement>()));
         services.AddSingleton(provider => new BanAdministration(provider.GetRequiredService<IBanStore>(), provider.GetRequiredService<AuditTrail>(), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new AccountThrottle(
             new SqlAccountFailureStore(provider.GetRequiredService<AccountDatabase>()),
