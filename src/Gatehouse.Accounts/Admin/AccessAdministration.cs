@@ -245,6 +245,9 @@ public sealed class AccessAdministration(IAccountStore accounts, IAccessStore ac
         return (changes, null);
     }
 
+    /// <summary>Checks settings for an owner of <paramref name="kind"/> without writing them (before creating the owner).</summary>
+    public static AdminRefusal? CheckSettings(OwnerKind kind, IReadOnlyDictionary<string, string> settings) => Prepare(kind, settings).Refusal;
+
     /// <summary>Null when the owner exists, else the refusal naming <paramref name="field"/>.</summary>
     public async Task<AdminRefusal?> CheckOwnerAsync(Owner owner, string field, CancellationToken cancellationToken) => owner.Kind switch
     {

@@ -62,6 +62,40 @@ internal sealed record PermissionView(string? Path, string? Permissions);
 /// <summary>A ban of a client address by the brute-force defence.</summary>
 internal sealed record BanView(string Address, DateTimeOffset BannedUntil, int Offences, string Reason, DateTimeOffset LastOffenceAt);
 
+/// <summary>An area's usage (null: never counted) and quota (null: unlimited).</summary>
+internal sealed record QuotaView(string Area, string Path, long? Bytes, long? Files, long? QuotaBytes, long? QuotaFiles);
+
+/// <summary>A file a retention run deleted (or would delete, in a dry run).</summary>
+internal sealed record DeletionView(string Area, string Path, DateTimeOffset Modified, long Bytes, int RetentionDays);
+
+/// <summary>A finished transfer from the transfer log: direction upload or download, outcome complete or incomplete.</summary>
+internal sealed record TransferRecordView(DateTimeOffset Finished, long Seconds, string User, string Client, string Path, string Direction, long Bytes, string Outcome);
+
+/// <summary>An event rule's conditions; a null one matches everything.</summary>
+internal sealed record RuleConditionsView(string? User, string? Group, string? Path, string? Name, long? MinSize, long? MaxSize, string? Network, int? OlderThanDays);
+
+/// <summary>An action of a rule as shown: <see cref="Signed"/> says whether a webhook has a secret, which is never shown.</summary>
+internal sealed record RuleActionView(string Kind, string Target, IReadOnlyList<string> Arguments, string? Subject, string? Body, int TimeoutSeconds, bool Signed);
+
+/// <summary>An event rule as shown.</summary>
+internal sealed record RuleView(string Name, string On, string? Cron, bool Enabled, RuleConditionsView Conditions, IReadOnlyList<RuleActionView> Actions);
+
+/// <summary>
+/// An action in a rule sent to the API: kind webhook, command, move-to, copy-to, delete or mail; target the URL,
+/// executable (one Events:Commands names), folder or recipients; secret signs a webhook (write-only).
+/// </summary>
+internal sealed record RuleActionBody(string? Kind, string? Target, string[]? Arguments, string? Secret, string? Subject, string? Body, int? TimeoutSeconds);
+
+/// <summary>POST /api/v1/rules and PUT /api/v1/rules/{name} (whose name comes from the route).</summary>
+internal sealed record RuleBody(string? Name, string? On, string? Cron, bool? Enabled, RuleConditionsView? Conditions, RuleActionBody[]? Actions);
+
+/// <summary>The event a delivery carries.</summary>
+internal sealed record EventView(string Id, string Kind, DateTimeOffset Time, string? User, string? Client, string? Path, long? Size, string? Reason);
+
+/// <summary>A rule's delivery of an event: state pending, delivered or failed.</summary>
+internal sealed record DeliveryView(
+    long Id, string Rule, string State, int Attempts, int StepsDone, DateTimeOffset QueuedAt, DateTimeOffset NextAttemptAt, DateTimeOffset? FinishedAt, string? Outcome, EventView Event);
+
 /// <summary>
 /// The API's JSON, generated at build time: no reflection (switched off in every build, see Gatehouse.csproj), so the
 /// Native AOT build serialises the same. Route and query parameter types are here too: the OpenAPI document describes them.
@@ -89,4 +123,15 @@ internal sealed record BanView(string Address, DateTimeOffset BannedUntil, int O
 [JsonSerializable(typeof(PermissionView))]
 [JsonSerializable(typeof(PermissionView[]))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(QuotaView[]))]
+[JsonSerializable(typeof(DeletionView[]))]
+[JsonSerializable(typeof(TransferRecordView[]))]
+[JsonSerializable(typeof(DateTimeOffset?))]
+[JsonSerializable(typeof(int?))]
+[JsonSerializable(typeof(long))]
+[JsonSerializable(typeof(RuleView))]
+[JsonSerializable(typeof(RuleView[]))]
+[JsonSerializable(typeof(RuleBody))]
+[JsonSerializable(typeof(DeliveryView))]
+[JsonSerializable(typeof(DeliveryView[]))]
 internal sealed partial class AdminJson : JsonSerializerContext;

@@ -31,7 +31,7 @@ internal static class FoldersApi
             .WithSummary("One shared folder.");
         folders.MapPost("/", async (NewFolder folder, AccessAdministration administration, IAccessStore access, HttpContext http) =>
             {
-                if (await administration.AddFolderAsync(AdminActor.Of(http), folder.Name ?? string.Empty, folder.Path, folder.Settings ?? [], http.RequestAborted).ConfigureAwait(false) is { } refused)
+                if (await administration.AddFolderAsync(AdminActor.Of(http), folder.Name ?? string.Empty, folder.Path, folder.Settings ?? new Dictionary<string, string>(), http.RequestAborted).ConfigureAwait(false) is { } refused)
                 {
                     return AdminResults.Refused(refused);
                 }

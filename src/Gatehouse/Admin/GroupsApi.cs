@@ -31,7 +31,7 @@ internal static class GroupsApi
             .WithSummary("One group with its members and own settings.");
         groups.MapPost("/", async (NewGroup group, AccessAdministration administration, IAccessStore access, HttpContext http) =>
             {
-                if (await administration.AddGroupAsync(AdminActor.Of(http), group.Name ?? string.Empty, group.Description, group.Settings ?? [], http.RequestAborted).ConfigureAwait(false) is { } refused)
+                if (await administration.AddGroupAsync(AdminActor.Of(http), group.Name ?? string.Empty, group.Description, group.Settings ?? new Dictionary<string, string>(), http.RequestAborted).ConfigureAwait(false) is { } refused)
                 {
                     return AdminResults.Refused(refused);
                 }

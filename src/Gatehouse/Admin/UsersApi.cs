@@ -14,18 +14,23 @@ internal static class UsersApi
 {
     public static void Map(IEndpointRouteBuilder api)
     {
-        var users = api.MapGroup("/users").WithTags("Users");
-        users.MapGet("/", async (IAccountStore accounts, IAccessStore access, CancellationToken cancellationToken) =>
+        var users = ApiKeyReach.Mark(api.MapGroup("/users").WithTags("Users"));
+        ApiKeyReach.GuardUserRoutes(users);
+        users.MapGet("/", async (IAccountStore accounts, IAccessStore access, HttpContext http, CancellationToken cancellationToken) =>
             {
+                var reach = ApiKeyReach.Of(http);
                 var views = new List<UserView>();
                 foreach (var account in await accounts.ListAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    views.Add(await ViewAsync(account, access, cancellationToken).ConfigureAwait(false));
+                    if (reach is null || await reach.ReachesAsync(account.Name, access, cancellationToken).ConfigureAwait(false))
+                    {
+                        views.Add(await ViewAsync(account, access, cancellationToken).ConfigureAwait(false));
+                    }
                 }
 
                 return TypedResults.Ok(views.ToArray());
             })
-            .WithSummary("Every FTP account with its status, groups and home.");
+            .WithSummary("Every FTP account with its status, groups and home (for a key limited to some users, those only).");
         users.MapGet("/{name}", async (string name, IAccountStore accounts, IAccessStore access, CancellationToken cancellationToken) =>
                 await accounts.FindAsync(name, cancellationToken).ConfigureAwait(false) is { } account
                     ? AdminResults.Ok(await ViewAsync(account, access, cancellationToken).ConfigureAwait(false))
@@ -53,12 +58,21 @@ internal static class UsersApi
         users.MapPost("/", async (NewUser user, UserAdministration administration, AccessAdministration access, IAccountStore accounts, IAccessStore store, HttpContext http) =>
             {
                 var actor = AdminActor.Of(http);
-                if (await administration.AddAsync(actor, user.Name ?? string.Empty, user.Password, user.Home, user.Groups ?? [], http.RequestAborted).ConfigureAwait(false) is { } refused)
+                if (ApiKeyReach.Of(http) is { } reach && !reach.MayCreate(user.Name, user.Groups ?? []))
+                {
+                    return TypedResults.Problem(
+                        statusCode: StatusCodes.Status403Forbidden,
+                        title: "Beyond the key's users",
+                        detail: $"API key '{http.User.Identity?.Name}' may create only the users it names, or members of its own groups ({string.Join(", ", reach.Groups)}).");
+                }
+
+                var settings = user.Settings ?? new Dictionary<string, string>();
+                if ((AccessAdministration.CheckSettings(OwnerKind.User, settings) ?? await administration.AddAsync(actor, user.Name ?? string.Empty, user.Password, user.Home, user.Groups ?? [], http.RequestAborted).ConfigureAwait(false)) is { } refused)
                 {
                     return AdminResults.Refused(refused);
                 }
 
-                if ((await access.SetSettingsAsync(actor, Owner.User(user.Name!), user.Settings ?? [], http.RequestAborted).ConfigureAwait(false)).Refusal is { } badSetting)
+                if ((await access.SetSettingsAsync(actor, Owner.User(user.Name!), settings, http.RequestAborted).ConfigureAwait(false)).Refusal is { } badSetting)
                 {
                     return AdminResults.Refused(badSetting);
                 }

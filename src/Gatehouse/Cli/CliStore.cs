@@ -7,6 +7,7 @@ using Gatehouse.Accounts.Events;
 using Gatehouse.Accounts.Store;
 using Gatehouse.Hosting;
 using Gatehouse.Protocol.Configuration;
+using Gatehouse.Protocol.Events;
 using Gatehouse.Storage.Quotas;
 
 namespace Gatehouse.Cli;
@@ -40,6 +41,9 @@ internal sealed class CliStore
         var directories = new DirectoryConfinement(Paths.Root);
         Users = new UserAdministration(Accounts, Access, Audit, policy, new PasswordHashing(), directories, Paths.DefaultHome, TimeProvider.System);
         AccessAdministration = new AccessAdministration(Accounts, Access, Audit, directories);
+        Rules = new RuleAdministration(Events, options.Events, Audit);
+        Maintenance = new StorageMaintenance(
+            Accounts, Access, Usage, new RetentionRunner(Accounts, Access, TimeProvider.System), Audit, (area, change, cancellationToken) => Usage.AddAsync(area, change, cancellationToken));
     }
 
     /// <summary>Who the audit trail says made a change from the command line: the operating-system account, on this machine.</summary>
@@ -69,6 +73,12 @@ internal sealed class CliStore
 
     /// <summary>Adding, removing, enabling and disabling users and their passwords, as the admin API does it too.</summary>
     public UserAdministration Users { get; }
+
+    /// <summary>Event rules and deliveries, as the admin API changes them too.</summary>
+    public RuleAdministration Rules { get; }
+
+    /// <summary>Quota scans and retention runs, as the admin API starts them too.</summary>
+    public StorageMaintenance Maintenance { get; }
 
     /// <summary>Groups, folders, mounts, permissions and settings, as the admin API changes them too.</summary>
     public AccessAdministration AccessAdministration { get; }

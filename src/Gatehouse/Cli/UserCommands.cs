@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
+using Gatehouse.Accounts.Admin;
 
 namespace Gatehouse.Cli;
 
@@ -43,6 +44,11 @@ internal static class UserCommands
 
             var memberOf = Split(parse.GetValue(groups));
             var directory = parse.GetValue(home)?.FullName;
+            if (AccessAdministration.CheckSettings(OwnerKind.User, settings.Given(parse)) is { } badSetting)
+            {
+                return CliStore.Fail(badSetting.Message + Environment.NewLine + "Nothing was changed.");
+            }
+
             if (await store.Users.AddAsync(CliStore.Actor, user, password, directory, memberOf, cancellationToken).ConfigureAwait(false) is { } refused)
             {
                 return CliStore.Fail(refused);
