@@ -27,6 +27,4 @@ public sealed record AdminRefusal(RefusalKind Kind, IReadOnlyList<FieldError> Er
     public static AdminRefusal Conflict(string field, string message) => new(RefusalKind.Conflict, [new FieldError(field, message)]);
 
     public override string ToString() => Message;
-
-    public static implicit operator string(AdminRefusal refusal) => refusal.Message;
 }

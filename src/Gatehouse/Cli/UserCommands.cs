@@ -51,7 +51,7 @@ internal static class UserCommands
 
             if (await store.Users.AddAsync(CliStore.Actor, user, password, directory, memberOf, cancellationToken).ConfigureAwait(false) is { } refused)
             {
-                return CliStore.Fail(refused);
+                return CliStore.Fail(refused.Message);
             }
 
             Console.WriteLine($"Created user '{user}' with home {directory ?? store.Paths.DefaultHome(user)}{(memberOf.Count > 0 ? $", member of {string.Join(", ", memberOf)}" : string.Empty)}.");
@@ -122,7 +122,7 @@ internal static class UserCommands
 
             if (await store.Users.SetPasswordAsync(CliStore.Actor, user, password, cancellationToken).ConfigureAwait(false) is { } refused)
             {
-                return CliStore.Fail(refused);
+                return CliStore.Fail(refused.Message);
             }
 
             Console.WriteLine($"Password of '{user}' changed.");
