@@ -39,7 +39,7 @@ public sealed class StoreOutageMonitorTests
 
         var warning = Assert.Single(_logs.Entries, entry => entry.EventId == 190);
         Assert.Equal(LogLevel.Warning, warning.Level);
-        Assert.Contains("cannot be reached: no answer. Logged-in sessions go on transferring; partners who logged in on this node within the last 24 h", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot be reached: no answer. Logged-in sessions go on transferring; partners who logged in within the last 24 h (AccountStore:OfflineLoginHours), as this node last knew", warning.Message, StringComparison.Ordinal);
         Assert.Equal(2, _logs.Entries.Count(entry => entry.EventId == 191));
         var back = Assert.Single(_logs.Entries, entry => entry.EventId == 192);
         Assert.Equal(LogLevel.Information, back.Level);
