@@ -22,7 +22,7 @@ public sealed record TransferRequest(
 /// <summary>Present for file transfers, which are written to the transfer log; absent for listings.</summary>
 public sealed record FileTransferRecord(string Path, TransferDirection Direction, bool Ascii);
 
-internal sealed class TransferRun(CancellationTokenSource cancellation, string description, TransferDirection? direction, DateTimeOffset startedAt)
+internal sealed class TransferRun(CancellationTokenSource cancellation, string description, TransferDirection? direction, DateTimeOffset startedAt, TransferProgress progress)
 {
     public CancellationTokenSource Cancellation { get; } = cancellation;
 
@@ -33,7 +33,7 @@ internal sealed class TransferRun(CancellationTokenSource cancellation, string d
 
     public DateTimeOffset StartedAt { get; } = startedAt;
 
-    public TransferProgress Progress { get; } = new();
+    public TransferProgress Progress { get; } = progress;
 
     public Task Task { get; set; } = Task.CompletedTask;
 

@@ -37,7 +37,9 @@ internal sealed class TransferRunner(
 
     public FtpReply Start(TransferRequest request, CancellationToken lifetime)
     {
-        var run = new TransferRun(CancellationTokenSource.CreateLinkedTokenSource(lifetime), request.Record?.Path ?? request.OpeningText, request.Record?.Direction, server.Time.GetUtcNow());
+        var counted = request.Record is { } record ? server.Metrics.TransferBytes(record.Direction, state.Account?.Name) : null;
+        var run = new TransferRun(
+            CancellationTokenSource.CreateLinkedTokenSource(lifetime), request.Record?.Path ?? request.OpeningText, request.Record?.Direction, server.Time.GetUtcNow(), new TransferProgress(counted));
         running(true);
         _current = run;
         // Runs on the command loop until it first has to wait (for the data connection, the disk or the network),
