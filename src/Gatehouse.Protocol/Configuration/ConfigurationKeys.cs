@@ -122,6 +122,7 @@ public static class ConfigurationKeys
         ("Admin:AllowedNetworks:*", Kind.Text),
         ("Metrics:PerUser", Kind.Boolean),
         ("Metrics:PerUserLimit", Kind.Integer),
+        ("Metrics:StoreReadSeconds", Kind.Integer),
         ("Metrics:OtlpEndpoint", Kind.Text),
         ("Metrics:OtlpProtocol", Kind.Text),
         ("Metrics:OtlpIntervalSeconds", Kind.Integer),

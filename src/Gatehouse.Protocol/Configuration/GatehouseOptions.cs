@@ -387,6 +387,9 @@ public sealed class MetricsOptions
     /// <summary>With <see cref="PerUser"/>: users beyond this many (the first seen since start) share the user "other".</summary>
     public int PerUserLimit { get; set; } = 100;
 
+    /// <summary>Seconds the figures read from the account store (quota usage, queued events) may be old; the store is read at most this often.</summary>
+    public int StoreReadSeconds { get; set; } = 30;
+
     /// <summary>An OpenTelemetry collector's OTLP address (http:// or https://); empty: no OTLP export.</summary>
     public string? OtlpEndpoint { get; set; }
 

@@ -1,6 +1,6 @@
 namespace Gatehouse.Protocol.Configuration;
 
-/// <summary>Checks of the Metrics section: the per-user cap and the OTLP export's address, protocol and interval.</summary>
+/// <summary>Checks of the Metrics section: the per-user cap, the store read interval, and the OTLP export's address, protocol and interval.</summary>
 internal static class MetricsOptionsValidation
 {
     public const int MaxPerUserLimit = 10_000;
@@ -10,6 +10,11 @@ internal static class MetricsOptionsValidation
         if (metrics.PerUserLimit is < 1 or > MaxPerUserLimit)
         {
             problem("Metrics:PerUserLimit", $"is {metrics.PerUserLimit}; use 1 to {MaxPerUserLimit} users (default 100)");
+        }
+
+        if (metrics.StoreReadSeconds is < 1 or > 3600)
+        {
+            problem("Metrics:StoreReadSeconds", $"is {metrics.StoreReadSeconds}; use 1 to 3600 seconds (default 30)");
         }
 
         if (metrics.OtlpProtocol is not (MetricsOptions.GrpcProtocol or MetricsOptions.HttpProtobufProtocol))

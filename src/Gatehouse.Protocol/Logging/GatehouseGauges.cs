@@ -7,12 +7,10 @@ namespace Gatehouse.Protocol.Logging;
 /// <summary>
 /// The observed instruments: levels read when an exporter collects, from memory, or for the account store's figures
 /// from a <see cref="CachedReading{T}"/> so that a scrape never waits for the store nor reads it more than once per
-/// <see cref="StoreReadInterval"/>.
+/// Metrics:StoreReadSeconds.
 /// </summary>
 public static class GatehouseGauges
 {
-    public static readonly TimeSpan StoreReadInterval = TimeSpan.FromSeconds(30);
-
     public static void Register(GatehouseMetrics metrics, FtpServerContext server, StoreReachability store, CachedReading<StoreReadings> readings)
     {
         var meter = metrics.Meter;
@@ -22,10 +20,10 @@ public static class GatehouseGauges
         meter.CreateObservableUpDownCounter("gatehouse.passive_ports.limit", () => server.PassivePorts.Range is { First: > 0 } range ? range.Count : 0, "{port}", "Ports in Ftp:PassivePorts (0 when it is not set and any port may be used).");
         meter.CreateObservableUpDownCounter("gatehouse.bans.active", () => server.Bans.ActiveCount, "{address}", "Client addresses banned now.");
         meter.CreateObservableUpDownCounter("gatehouse.events.held", () => server.Events?.Held ?? 0, "{event}", "Events kept in memory while the account store is unreachable, queued when it is back.");
-        meter.CreateObservableUpDownCounter("gatehouse.events.pending", () => readings.Current.EventsPending, "{delivery}", "Event deliveries queued and not yet delivered (cluster-wide; read from the store at most every 30 s).");
-        meter.CreateObservableUpDownCounter("gatehouse.events.failed", () => readings.Current.EventsFailed, "{delivery}", "Event deliveries given up after their retries and kept for inspection (cluster-wide; at most 30 s old).");
+        meter.CreateObservableUpDownCounter("gatehouse.events.pending", () => readings.Current.EventsPending, "{delivery}", "Event deliveries queued and not yet delivered (cluster-wide; at most Metrics:StoreReadSeconds old).");
+        meter.CreateObservableUpDownCounter("gatehouse.events.failed", () => readings.Current.EventsFailed, "{delivery}", "Event deliveries given up after their retries and kept for inspection (cluster-wide; at most Metrics:StoreReadSeconds old).");
         meter.CreateObservableUpDownCounter("gatehouse.quota.usage", () => QuotaUsage(readings.Current, metrics.Users), "By",
-            "Bytes stored in homes and shared folders as the quota ledgers count them (cluster-wide; at most 30 s old); by user when Metrics:PerUser is on.");
+            "Bytes stored in homes and shared folders as the quota ledgers count them (cluster-wide; at most Metrics:StoreReadSeconds old); by user when Metrics:PerUser is on.");
         readings.Refresh();
     }
 

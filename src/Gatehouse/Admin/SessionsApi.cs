@@ -15,10 +15,10 @@ internal static class SessionsApi
     public static void Map(IEndpointRouteBuilder api)
     {
         var sessions = api.MapGroup("/sessions").WithTags("Sessions");
-        sessions.MapGet("/", (LiveSessions live) => TypedResults.Ok(live.List().Select(View).ToArray()))
+        sessions.MapGet("/", (LiveSessions live, TimeProvider time) => TypedResults.Ok(live.List().Select(session => View(session, time.GetUtcNow())).ToArray()))
             .WithSummary("Live sessions of this node, each with its running transfer and the bytes it has moved so far.");
-        sessions.MapGet("/{id}", Results<Ok<SessionView>, ProblemHttpResult> (string id, LiveSessions live) =>
-            live.Find(id) is { } session ? TypedResults.Ok(View(session)) : NoSession(id))
+        sessions.MapGet("/{id}", Results<Ok<SessionView>, ProblemHttpResult> (string id, LiveSessions live, TimeProvider time) =>
+            live.Find(id) is { } session ? TypedResults.Ok(View(session, time.GetUtcNow())) : NoSession(id))
             .WithSummary("One live session.");
         sessions.MapDelete("/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, LiveSessions live, AuditTrail audit, HttpContext http) =>
             {
@@ -35,16 +35,25 @@ internal static class SessionsApi
             .WithSummary("Close a session (kick): the client gets 421 and a running transfer stops. Needs a write key.");
     }
 
+    /// <summary>Bytes per second since the transfer started, rounded to whole bytes; 0 in its first millisecond.</summary>
+    private static double Rate(long bytes, TimeSpan elapsed) => elapsed.TotalMilliseconds >= 1 ? Math.Round(bytes / elapsed.TotalSeconds) : 0;
+
     private static ProblemHttpResult NoSession(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such session", detail: $"No session '{id}' runs on this node; it may have ended.");
 
-    private static SessionView View(SessionSnapshot session) => new(
+    private static SessionView View(SessionSnapshot session, DateTimeOffset now) => new(
         session.Id,
         session.User,
         session.Client.ToString(),
         session.StartedAt,
         session.Secure,
         session.Transfer is { } transfer
-            ? new TransferView(transfer.Path, transfer.Direction switch { TransferDirection.Incoming => "upload", TransferDirection.Outgoing => "download", _ => "listing" }, transfer.Bytes, transfer.StartedAt)
+            ? new TransferView(
+                transfer.Path,
+                transfer.Direction switch { TransferDirection.Incoming => "upload", TransferDirection.Outgoing => "download", _ => "listing" },
+                transfer.Bytes,
+                transfer.Size,
+                Rate(transfer.Bytes, now - transfer.StartedAt),
+                transfer.StartedAt)
             : null);
 }

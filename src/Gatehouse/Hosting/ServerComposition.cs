@@ -124,7 +124,7 @@ public static class ServerComposition
             context.TransferFinished += metrics.TransferFinished;
             var readings = new SqlStoreReadings(provider.GetRequiredService<AccountDatabase>());
             GatehouseGauges.Register(metrics, context, provider.GetRequiredService<StoreReachability>(), new CachedReading<StoreReadings>(
-                token => readings.ReadAsync(options.Metrics.PerUser, token), StoreReadings.None, GatehouseGauges.StoreReadInterval, time));
+                token => readings.ReadAsync(options.Metrics.PerUser, token), StoreReadings.None, TimeSpan.FromSeconds(options.Metrics.StoreReadSeconds), time));
             return context;
         });
         services.AddSingleton(provider => new RetentionRunner(
