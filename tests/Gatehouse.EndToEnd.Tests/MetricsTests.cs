@@ -27,9 +27,14 @@ public sealed class MetricsTests
         var (garbageCode, garbage) = await Clients.RunAsync(Clients.Python, ["-c", PlainTextAfterAuthTls, port], TimeSpan.FromSeconds(30));
         Assert.True(garbageCode == 0, garbage);
 
+        // curl without --cacert does not trust the self-signed certificate and ends the handshake with an alert.
+        var (untrustingCode, untrusting) = await Clients.RunAsync("curl", ["--silent", "--show-error", "--max-time", "20", "--ssl-reqd", "--user", $"alice:{GatehouseServer.Password}", $"ftp://127.0.0.1:{port}/"]);
+        Assert.True(untrustingCode != 0, untrusting);
+
         var text = await ScrapeUntilAsync(api, scraped =>
             Sum(scraped, "gatehouse_session_duration_seconds_count", "logged_in=\"true\"") >= 1
-            && Sum(scraped, "gatehouse_tls_handshake_failures_total", "reason=\"protocol\"") >= 1, Settle);
+            && Sum(scraped, "gatehouse_tls_handshake_failures_total", "reason=\"protocol\"") >= 1
+            && Sum(scraped, "gatehouse_tls_handshake_failures_total", "reason=\"certificate\"") >= 1, Settle);
 
         // Exactly the file's size each way: the roundtrip is the only transfer, and SIZE and the listing-free script move nothing else.
         Assert.Equal(size, Sum(text, "gatehouse_transfer_bytes_total", "direction=\"upload\""));
@@ -43,10 +48,11 @@ public sealed class MetricsTests
         Assert.Equal(1, Sum(text, "gatehouse_tls_handshake_duration_seconds_count", "channel=\"control\""));
         Assert.Equal(2, Sum(text, "gatehouse_tls_handshake_duration_seconds_count", "channel=\"data\""));
         Assert.Equal(1, Sum(text, "gatehouse_tls_handshake_failures_total", "channel=\"control\"", "reason=\"protocol\""));
+        Assert.Equal(1, Sum(text, "gatehouse_tls_handshake_failures_total", "channel=\"control\"", "reason=\"certificate\""));
 
-        // Sessions: the roundtrip's QUIT, curl's failed login and the plain-text client have ended; the silent one is still open.
+        // Sessions: the roundtrip's QUIT, curl's failed login and refused certificate and the plain-text client have ended; the silent one is still open.
         Assert.Equal(1, Sum(text, "gatehouse_session_duration_seconds_count", "logged_in=\"true\""));
-        Assert.True(Sum(text, "gatehouse_session_duration_seconds_count", "logged_in=\"false\"") >= 2, text);
+        Assert.True(Sum(text, "gatehouse_session_duration_seconds_count", "logged_in=\"false\"") >= 3, text);
         Assert.True(Sum(text, "gatehouse_session_duration_seconds_sum", "logged_in=\"true\"") > 0, text);
         Assert.Equal(1, Sum(text, "gatehouse_sessions_active"));
         Assert.Equal(0, Sum(text, "gatehouse_passive_ports_used"));

@@ -119,7 +119,9 @@ public sealed class GatehouseMetrics
     private static string? HandshakeFailure(Exception error) => error switch
     {
         OperationCanceledException => "timeout",
-        AuthenticationException when Mentions(error, "certificate") => "certificate",
+        // A peer that refuses a certificate says so in its alert: OpenSSL names it "bad certificate", "certificate
+        // expired", "unknown ca" (the client does not trust the server's chain, the usual case).
+        AuthenticationException when Mentions(error, "certificate") || Mentions(error, "unknown ca") => "certificate",
         AuthenticationException => "protocol",
         IOException or SocketException or ObjectDisposedException => "closed",
         _ => null,
