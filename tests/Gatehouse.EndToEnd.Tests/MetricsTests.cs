@@ -173,6 +173,31 @@ public sealed class MetricsTests
         Assert.All(Samples(text, "gatehouse_logins_total"), sample => Assert.DoesNotContain("user=", sample.Labels, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Event_deliveries_are_counted_by_outcome_and_the_failed_ones_show_in_the_queue_gauges()
+    {
+        await using var receiver = new WebhookReceiver { Answer = _ => 500 };
+        await using var api = await AdminApi.StartAsync(
+            new()
+            {
+                ["Events__WebhookAllowedHosts__0"] = "127.0.0.1",
+                ["Events__MaxAttempts"] = "2",
+                ["Events__RetryBaseSeconds"] = "1",
+                ["Metrics__StoreReadSeconds"] = "1",
+            },
+            prepare: settings => GatehouseServer.CliAsync(settings, "rule", "add", "hook", "--on", "upload", "--webhook", receiver.Url()));
+        await Clients.FtplibAsync(api.Server, "upload", tls: false, extra: ["--name", "a.bin", "--size", "10"]);
+
+        var text = await ScrapeUntilAsync(api, scraped => Sum(scraped, "gatehouse_events_failed") == 1, TimeSpan.FromSeconds(30));
+        Assert.Equal(1, Sum(text, "gatehouse_events_deliveries_total", "rule=\"hook\"", "outcome=\"retry\""));
+        Assert.Equal(1, Sum(text, "gatehouse_events_deliveries_total", "rule=\"hook\"", "outcome=\"failed\""));
+        Assert.Equal(0, Sum(text, "gatehouse_events_deliveries_total", "outcome=\"delivered\""));
+        Assert.Equal(1, Sum(text, "gatehouse_events_failed"));
+        Assert.Equal(0, Sum(text, "gatehouse_events_pending"));
+        Assert.Equal(0, Sum(text, "gatehouse_events_not_queued_total"));
+        Assert.Equal(2, receiver.Requests.Count);
+    }
+
     /// <summary>AUTH TLS, then silence until the server gives up on the handshake; exits 0 once the server closed.</summary>
     private const string SilentAfterAuthTls = """
         import socket, sys
