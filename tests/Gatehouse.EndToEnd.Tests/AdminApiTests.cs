@@ -1,12 +1,11 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace Gatehouse.EndToEnd.Tests;
 
-/// <summary>The admin HTTP API against the real server: keys and scopes, live sessions and kick, metrics, OpenAPI, and the start-up rules.</summary>
-public sealed partial class AdminApiTests
+/// <summary>The admin HTTP API against the real server: keys and scopes, live sessions and kick, OpenAPI, and the start-up rules (metrics: MetricsTests).</summary>
+public sealed class AdminApiTests
 {
     [Fact]
     public async Task Keys_are_refused_when_missing_unknown_malformed_expired_or_of_the_wrong_scope_without_any_data()
@@ -248,37 +247,6 @@ public sealed partial class AdminApiTests
     }
 
     [Fact]
-    public async Task Metrics_after_real_transfers_count_the_bytes_by_direction_the_logins_and_the_durations()
-    {
-        await using var api = await AdminApi.StartAsync();
-        const int size = 3 * 1024 * 1024 + 7;
-        await Clients.FtplibAsync(api.Server, "roundtrip", tls: false, extra: ["--size", size.ToString(CultureInfo.InvariantCulture)]);
-        var (code, wrong) = await Clients.RunAsync("curl", ["--silent", "--user", "alice:wrong-password", $"ftp://127.0.0.1:{api.Server.ExplicitPort}/"]);
-        Assert.True(code != 0, wrong);
-
-        using var scrape = await api.SendAsync(HttpMethod.Get, "/metrics", api.Keys["metrics"]);
-        var text = await scrape.Content.ReadAsStringAsync();
-        Assert.True(scrape.StatusCode == HttpStatusCode.OK, text);
-        Assert.True(Sample(text, "gatehouse_transfer_bytes_total", "direction=\"upload\"") >= size, text);
-        Assert.True(Sample(text, "gatehouse_transfer_bytes_total", "direction=\"download\"") >= size, text);
-        Assert.True(Sample(text, "gatehouse_logins_total", "result=\"success\"") >= 1, text);
-        Assert.True(Sample(text, "gatehouse_logins_total", "result=\"failure\"") >= 1, text);
-        Assert.True(Sample(text, "gatehouse_transfer_duration_seconds_count", "direction=\"download\"") >= 1, text);
-        Assert.Contains("gatehouse_sessions_active", text, StringComparison.Ordinal);
-        Assert.Equal(1, Sample(text, "gatehouse_store_reachable", "otel_scope_name"));
-
-        // A read key may scrape too; a write key as well, anonymous not.
-        using (var read = await api.SendAsync(HttpMethod.Get, "/metrics", api.Keys["read"]))
-        {
-            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
-        }
-
-        using var anonymous = await api.SendAsync(HttpMethod.Get, "/metrics", key: null);
-        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
-        Assert.DoesNotContain("gatehouse_", await anonymous.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task The_OpenAPI_document_describes_the_endpoints_and_is_served_only_with_a_key()
     {
         await using var api = await AdminApi.StartAsync();
@@ -393,21 +361,4 @@ public sealed partial class AdminApiTests
             data.Delete(recursive: true);
         }
     }
-
-    /// <summary>The value of the first sample of <paramref name="metric"/> whose labels contain <paramref name="label"/>; 0 when there is none.</summary>
-    private static double Sample(string exposition, string metric, string label)
-    {
-        foreach (Match match in SampleLine().Matches(exposition))
-        {
-            if (match.Groups["name"].Value == metric && match.Groups["labels"].Value.Contains(label, StringComparison.Ordinal))
-            {
-                return double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture);
-            }
-        }
-
-        return 0;
-    }
-
-    [GeneratedRegex(@"^(?<name>[a-z_]+)\{(?<labels>[^}]*)\} (?<value>[0-9.e+-]+)", RegexOptions.Multiline)]
-    private static partial Regex SampleLine();
 }

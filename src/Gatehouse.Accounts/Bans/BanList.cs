@@ -20,6 +20,16 @@ public sealed class BanList(IBanStore store, BanPolicy policy, TimeProvider time
 
     public string What => "bans";
 
+    /// <summary>Addresses banned now (the gatehouse.bans.active gauge).</summary>
+    public int ActiveCount
+    {
+        get
+        {
+            var now = time.GetUtcNow();
+            return _records.Values.Count(record => record.BannedUntil > now);
+        }
+    }
+
     public bool IsBanned(IPAddress address, out BanRecord ban)
     {
         if (_records.TryGetValue(Key(address), out var record) && record.BannedUntil > time.GetUtcNow())

@@ -121,6 +121,12 @@ public static class ConfigurationKeys
         ("Admin:CertificateFile", Kind.Text),
         ("Admin:KeyFile", Kind.Text),
         ("Admin:AllowedNetworks:*", Kind.Text),
+        ("Metrics:PerUser", Kind.Boolean),
+        ("Metrics:PerUserLimit", Kind.Integer),
+        ("Metrics:StoreReadSeconds", Kind.Integer),
+        ("Metrics:OtlpEndpoint", Kind.Text),
+        ("Metrics:OtlpProtocol", Kind.Text),
+        ("Metrics:OtlpIntervalSeconds", Kind.Integer),
     ];
 
     /// <param name="usable">The same configuration without the rejected keys, so the rest can still be bound and checked.</param>

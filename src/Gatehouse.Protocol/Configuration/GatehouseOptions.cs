@@ -32,6 +32,8 @@ public sealed class GatehouseOptions
     public EventsOptions Events { get; set; } = new();
 
     public AdminOptions Admin { get; set; } = new();
+
+    public MetricsOptions Metrics { get; set; } = new();
 }
 
 public sealed class FtpOptions
@@ -372,4 +374,32 @@ public sealed class AdminOptions
 
     /// <summary>CIDR list; when not empty, requests from elsewhere are refused (403). Required for a non-loopback bind.</summary>
     public List<string> AllowedNetworks { get; set; } = [];
+}
+
+/// <summary>
+/// What the server's metrics carry and where they go besides the admin API's scrape endpoint (docs/metrics.md).
+/// </summary>
+public sealed class MetricsOptions
+{
+    public const string GrpcProtocol = "grpc";
+
+    public const string HttpProtobufProtocol = "http/protobuf";
+
+    /// <summary>Add a user attribute to the transfer and quota series. Off by default: one series per user can be many.</summary>
+    public bool PerUser { get; set; }
+
+    /// <summary>With <see cref="PerUser"/>: users beyond this many (the first seen since start) share the user "other".</summary>
+    public int PerUserLimit { get; set; } = 100;
+
+    /// <summary>Seconds the figures read from the account store (quota usage, queued events) may be old; the store is read at most this often.</summary>
+    public int StoreReadSeconds { get; set; } = 30;
+
+    /// <summary>An OpenTelemetry collector's OTLP address (http:// or https://); empty: no OTLP export.</summary>
+    public string? OtlpEndpoint { get; set; }
+
+    /// <summary><see cref="GrpcProtocol"/> or <see cref="HttpProtobufProtocol"/>.</summary>
+    public string OtlpProtocol { get; set; } = HttpProtobufProtocol;
+
+    /// <summary>Seconds between two OTLP exports.</summary>
+    public int OtlpIntervalSeconds { get; set; } = 60;
 }

@@ -237,7 +237,7 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
 
         var relayAddress = CheckRelay(options, range, Problem);
         settings = settings with { RelayAddress = relayAddress };
-        settings = AdminOptionsValidation.Check(options, range, problems, settings);
+        settings = AdminOptionsValidation.Check(options, range, problems, settings) with { OtlpEndpoint = MetricsOptionsValidation.OtlpEndpoint(options.Metrics) };
         CheckPositive(problems, "Retention:IntervalMinutes", options.Retention.IntervalMinutes, "60");
         if (options.Storage.PartialUploadMaxAgeHours is < 0 or > MaxPartialUploadAgeHours)
         {
@@ -245,6 +245,7 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
         }
         EventsOptionsValidation.Check(options.Events, Problem);
         LdapOptionsValidation.Check(options.Ldap, Problem);
+        MetricsOptionsValidation.Check(options.Metrics, Problem);
         return problems;
     }
 

@@ -24,4 +24,7 @@ public sealed record ValidatedSettings(
 
     /// <summary>Admin:AllowedNetworks; empty means every address that reaches the listener.</summary>
     public NetworkList AdminAllowedNetworks { get; init; } = NetworkList.Empty;
+
+    /// <summary>Metrics:OtlpEndpoint, parsed (with /v1/metrics added over HTTP when it has no path); null: no OTLP export.</summary>
+    public Uri? OtlpEndpoint { get; init; }
 }

@@ -2,17 +2,25 @@ using System.Buffers;
 using System.Numerics;
 using System.Net.Sockets;
 using Gatehouse.Protocol.Access;
+using Gatehouse.Protocol.Logging;
 
 namespace Gatehouse.Protocol.DataChannel;
 
-/// <summary>Bytes moved so far by a running transfer; read by STAT while the copy updates it.</summary>
-public sealed class TransferProgress
+/// <summary>
+/// Bytes moved so far by a running transfer; read by STAT and the admin API while the copy updates it, and added as
+/// they move to gatehouse.transfer.bytes (<paramref name="counted"/>; none for a listing).
+/// </summary>
+public sealed class TransferProgress(TransferBytes? counted = null)
 {
     private long _bytes;
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    public void Add(long count) => Interlocked.Add(ref _bytes, count);
+    public void Add(long count)
+    {
+        Interlocked.Add(ref _bytes, count);
+        counted?.Add(count);
+    }
 }
 
 /// <summary>

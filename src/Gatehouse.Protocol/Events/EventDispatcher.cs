@@ -11,7 +11,8 @@ namespace Gatehouse.Protocol.Events;
 /// the store again on every round, so `gatehouse rule` changes apply within <see cref="PollInterval"/>.
 /// </summary>
 public sealed class EventDispatcher(
-    IEventStore store, EventRecorder recorder, EventScheduler scheduler, RuleRunner runner, DeliveryBackoff backoff, TimeSpan keepDelivered, TimeProvider time, ILogger logger)
+    IEventStore store, EventRecorder recorder, EventScheduler scheduler, RuleRunner runner, DeliveryBackoff backoff, TimeSpan keepDelivered, TimeProvider time, ILogger logger,
+    GatehouseMetrics metrics)
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
@@ -97,18 +98,22 @@ public sealed class EventDispatcher(
         if (!await store.FinishAsync(delivery.Id, recorder.Node, delivered, stepsDone, text, retryAt, CancellationToken.None).ConfigureAwait(false))
         {
             EventLog.ClaimLost(logger, delivery.Rule, delivery.Id);
+            metrics.EventDelivery(delivery.Rule, "claim_lost");
         }
         else if (delivered)
         {
             EventLog.Delivered(logger, delivery.Rule, delivery.Id, happened.Kind, happened.Path, delivery.Attempts, text);
+            metrics.EventDelivery(delivery.Rule, "delivered");
         }
         else if (delay is { } next)
         {
             EventLog.WillRetry(logger, delivery.Rule, delivery.Id, happened.Kind, happened.Path, delivery.Attempts, next, text);
+            metrics.EventDelivery(delivery.Rule, "retry");
         }
         else
         {
             EventLog.GaveUp(logger, delivery.Rule, delivery.Id, happened.Kind, happened.Path, delivery.Attempts, text);
+            metrics.EventDelivery(delivery.Rule, "failed");
         }
     }
 

@@ -13,7 +13,7 @@ namespace Gatehouse.Protocol.Events;
 /// While the store is unreachable, events are kept in memory and queued when it is back (<see cref="IStoreBacklog"/>):
 /// lost only if this node stops before then.
 /// </summary>
-public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string node, TimeProvider time, ILogger logger) : IStoreBacklog
+public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string node, TimeProvider time, ILogger logger, GatehouseMetrics metrics) : IStoreBacklog
 {
     private readonly ConcurrentQueue<(ServerEvent Event, List<string> Rules)> _unqueued = new();
     private readonly Channel<bool> _queued = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -23,6 +23,9 @@ public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string 
     public string Node => node;
 
     public string What => "events";
+
+    /// <summary>Events kept in memory while the store is unreachable.</summary>
+    public int Held => _unqueued.Count;
 
     /// <summary>Queues the events kept while the store was away, in the order they happened; throws, keeping the rest, when it still cannot.</summary>
     public async Task<int> WriteBackAsync(CancellationToken cancellationToken)
@@ -87,6 +90,7 @@ public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string 
         catch (Exception ex)
         {
             EventLog.NotQueued(logger, happened.Kind, happened.Path, string.Join(", ", matching), ex);
+            metrics.EventNotQueued();
             return false;
         }
     }

@@ -168,6 +168,7 @@ public sealed class FtpServer(FtpServerContext context, IHostApplicationLifetime
             {
                 _sessions.TryRemove(slot, out _);
                 context.Sessions.Remove(session);
+                context.Metrics.SessionEnded(context.Time.GetUtcNow() - session.StartedAt, session.State.IsLoggedIn);
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)

@@ -220,7 +220,8 @@ internal sealed class DataConnector(FtpServerContext server, ControlChannel cont
         timeout.CancelAfter(server.TlsHandshakeTimeout);
         try
         {
-            await tls.AuthenticateAsServerAsync(TlsCertificateProvider.CreateDataOptions(control.Certificate!), timeout.Token).ConfigureAwait(false);
+            await server.Metrics.TlsHandshakeAsync("data", () => tls.AuthenticateAsServerAsync(TlsCertificateProvider.CreateDataOptions(control.Certificate!), timeout.Token), cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -52,6 +52,9 @@ public sealed class FtpServerContext
 
     public TimeSpan TlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>The recorded instruments (transfer bytes as they move, session and TLS handshake durations).</summary>
+    public GatehouseMetrics Metrics { get; init; } = GatehouseMetrics.Unobserved;
+
     /// <summary>Every file transfer that ended, complete or not (listings are not file transfers).</summary>
     public event Action<TransferFinished>? TransferFinished;
 

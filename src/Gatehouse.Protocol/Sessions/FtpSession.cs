@@ -101,7 +101,8 @@ public sealed class FtpSession : IFtpSession
             _deadline.StartLogin();
             if (_implicitTls)
             {
-                await _control.StartTlsAsync(_server.Tls!, _server.TlsHandshakeTimeout, _lifetime.Token).ConfigureAwait(false);
+                await _server.Metrics.TlsHandshakeAsync("control", () => _control.StartTlsAsync(_server.Tls!, _server.TlsHandshakeTimeout, _lifetime.Token), _lifetime.Token)
+                    .ConfigureAwait(false);
                 Silent = false;
                 State.ControlSecured(implicitTls: true);
             }
@@ -236,7 +237,8 @@ public sealed class FtpSession : IFtpSession
     {
         try
         {
-            await _control.UpgradeAsync(_server.Tls!, _server.TlsHandshakeTimeout, _lifetime.Token).ConfigureAwait(false);
+            await _server.Metrics.TlsHandshakeAsync("control", () => _control.UpgradeAsync(_server.Tls!, _server.TlsHandshakeTimeout, _lifetime.Token), _lifetime.Token)
+                .ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException && !_lifetime.IsCancellationRequested)
         {

@@ -20,9 +20,11 @@ public sealed record TransferRequest(
     Func<ValueTask<string?>>? Interrupted = null);
 
 /// <summary>Present for file transfers, which are written to the transfer log; absent for listings.</summary>
-public sealed record FileTransferRecord(string Path, TransferDirection Direction, bool Ascii);
+/// <param name="Size">The bytes the transfer will move when known before it starts (a binary download), for its progress.</param>
+public sealed record FileTransferRecord(string Path, TransferDirection Direction, bool Ascii, long? Size = null);
 
-internal sealed class TransferRun(CancellationTokenSource cancellation, string description, TransferDirection? direction, DateTimeOffset startedAt)
+internal sealed class TransferRun(
+    CancellationTokenSource cancellation, string description, TransferDirection? direction, long? size, DateTimeOffset startedAt, TransferProgress progress)
 {
     public CancellationTokenSource Cancellation { get; } = cancellation;
 
@@ -31,9 +33,12 @@ internal sealed class TransferRun(CancellationTokenSource cancellation, string d
     /// <summary>Null for a listing.</summary>
     public TransferDirection? Direction { get; } = direction;
 
+    /// <summary>The bytes it will move, when known.</summary>
+    public long? Size { get; } = size;
+
     public DateTimeOffset StartedAt { get; } = startedAt;
 
-    public TransferProgress Progress { get; } = new();
+    public TransferProgress Progress { get; } = progress;
 
     public Task Task { get; set; } = Task.CompletedTask;
 

@@ -32,12 +32,15 @@ internal sealed class TransferRunner(
 
     /// <summary>The running transfer as the admin API shows it; null when none runs.</summary>
     public TransferSnapshot? Snapshot => _current is { Task.IsCompleted: false } run
-        ? new TransferSnapshot(run.Description, run.Direction, run.Progress.Bytes, run.StartedAt)
+        ? new TransferSnapshot(run.Description, run.Direction, run.Progress.Bytes, run.Size, run.StartedAt)
         : null;
 
     public FtpReply Start(TransferRequest request, CancellationToken lifetime)
     {
-        var run = new TransferRun(CancellationTokenSource.CreateLinkedTokenSource(lifetime), request.Record?.Path ?? request.OpeningText, request.Record?.Direction, server.Time.GetUtcNow());
+        var counted = request.Record is { } record ? server.Metrics.TransferBytes(record.Direction, state.Account?.Name) : null;
+        var run = new TransferRun(
+            CancellationTokenSource.CreateLinkedTokenSource(lifetime), request.Record?.Path ?? request.OpeningText, request.Record?.Direction, request.Record?.Size,
+            server.Time.GetUtcNow(), new TransferProgress(counted));
         running(true);
         _current = run;
         // Runs on the command loop until it first has to wait (for the data connection, the disk or the network),

@@ -10,8 +10,11 @@ internal sealed record UserView(string Name, bool Enabled, string Source, string
 /// <summary>A live session: <see cref="User"/> is null before login, <see cref="Transfer"/> null while none runs.</summary>
 internal sealed record SessionView(string Id, string? User, string Client, DateTimeOffset StartedAt, bool Secure, TransferView? Transfer);
 
-/// <summary>A running transfer: direction upload, download or listing; bytes moved so far.</summary>
-internal sealed record TransferView(string Path, string Direction, long Bytes, DateTimeOffset StartedAt);
+/// <summary>
+/// A running transfer: direction upload, download or listing; bytes moved so far; size, the bytes it moves in all when
+/// known (a binary download; null otherwise); the average rate since it started, in bytes per second.
+/// </summary>
+internal sealed record TransferView(string Path, string Direction, long Bytes, long? Size, double BytesPerSecond, DateTimeOffset StartedAt);
 
 /// <summary>
 /// POST /api/v1/users: the password passes the same policy as with <c>gatehouse user add</c>; home defaults to the data

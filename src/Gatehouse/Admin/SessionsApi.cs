@@ -16,22 +16,22 @@ internal static class SessionsApi
     public static void Map(IEndpointRouteBuilder api)
     {
         var sessions = ApiKeyReach.Mark(api.MapGroup("/sessions").WithTags("Sessions"));
-        sessions.MapGet("/", async (LiveSessions live, IAccessStore access, HttpContext http) =>
+        sessions.MapGet("/", async (LiveSessions live, IAccessStore access, TimeProvider time, HttpContext http) =>
             {
                 var views = new List<SessionView>();
                 foreach (var session in live.List())
                 {
                     if (await ReachesAsync(session, access, http).ConfigureAwait(false))
                     {
-                        views.Add(View(session));
+                        views.Add(View(session, time.GetUtcNow()));
                     }
                 }
 
                 return TypedResults.Ok(views.ToArray());
             })
             .WithSummary("Live sessions of this node, each with its running transfer and the bytes it has moved so far (for a key limited to some users, theirs only).");
-        sessions.MapGet("/{id}", async Task<Results<Ok<SessionView>, ProblemHttpResult>> (string id, LiveSessions live, IAccessStore access, HttpContext http) =>
-            live.Find(id) is { } session && await ReachesAsync(session, access, http).ConfigureAwait(false) ? TypedResults.Ok(View(session)) : NoSession(id))
+        sessions.MapGet("/{id}", async Task<Results<Ok<SessionView>, ProblemHttpResult>> (string id, LiveSessions live, IAccessStore access, TimeProvider time, HttpContext http) =>
+            live.Find(id) is { } session && await ReachesAsync(session, access, http).ConfigureAwait(false) ? TypedResults.Ok(View(session, time.GetUtcNow())) : NoSession(id))
             .WithSummary("One live session.");
         sessions.MapDelete("/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, LiveSessions live, IAccessStore access, AuditTrail audit, HttpContext http) =>
             {
@@ -52,16 +52,25 @@ internal static class SessionsApi
     private static async Task<bool> ReachesAsync(SessionSnapshot session, IAccessStore access, HttpContext http) =>
         ApiKeyReach.Of(http) is not { } reach || await reach.ReachesAsync(session.User, access, http.RequestAborted).ConfigureAwait(false);
 
+    /// <summary>Bytes per second since the transfer started, rounded to whole bytes; 0 in its first millisecond.</summary>
+    private static double Rate(long bytes, TimeSpan elapsed) => elapsed.TotalMilliseconds >= 1 ? Math.Round(bytes / elapsed.TotalSeconds) : 0;
+
     private static ProblemHttpResult NoSession(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such session", detail: $"No session '{id}' runs on this node; it may have ended.");
 
-    private static SessionView View(SessionSnapshot session) => new(
+    private static SessionView View(SessionSnapshot session, DateTimeOffset now) => new(
         session.Id,
         session.User,
         session.Client.ToString(),
         session.StartedAt,
         session.Secure,
         session.Transfer is { } transfer
-            ? new TransferView(transfer.Path, transfer.Direction switch { TransferDirection.Incoming => "upload", TransferDirection.Outgoing => "download", _ => "listing" }, transfer.Bytes, transfer.StartedAt)
+            ? new TransferView(
+                transfer.Path,
+                transfer.Direction switch { TransferDirection.Incoming => "upload", TransferDirection.Outgoing => "download", _ => "listing" },
+                transfer.Bytes,
+                transfer.Size,
+                Rate(transfer.Bytes, now - transfer.StartedAt),
+                transfer.StartedAt)
             : null);
 }

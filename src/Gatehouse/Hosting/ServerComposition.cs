@@ -82,8 +82,8 @@ public static class ServerComposition
         services.AddSingleton<NodeDrain>();
         services.AddSingleton<LiveSessions>();
         services.AddMetrics();
-        services.AddSingleton(provider => new GatehouseMetrics(
-            provider.GetRequiredService<IMeterFactory>().Create(GatehouseMetrics.MeterName), provider.GetRequiredService<LiveSessions>(), provider.GetRequiredService<StoreReachability>()));
+        services.AddOtlpMetrics(options, settings);
+        services.AddSingleton(provider => new GatehouseMetrics(provider.GetRequiredService<IMeterFactory>().Create(GatehouseMetrics.MeterName), options.Metrics));
         services.AddSingleton(provider =>
         {
             var time = provider.GetRequiredService<TimeProvider>();
@@ -127,8 +127,12 @@ public static class ServerComposition
                 LoggerFactory = loggers,
                 Events = provider.GetRequiredService<EventRecorder>(),
                 PreUpload = provider.GetRequiredService<PreUploadCheck>(),
+                Metrics = metrics,
             };
             context.TransferFinished += metrics.TransferFinished;
+            var readings = new SqlStoreReadings(provider.GetRequiredService<AccountDatabase>());
+            GatehouseGauges.Register(metrics, context, provider.GetRequiredService<StoreReachability>(), new CachedReading<StoreReadings>(
+                token => readings.ReadAsync(options.Metrics.PerUser, token), StoreReadings.None, TimeSpan.FromSeconds(options.Metrics.StoreReadSeconds), time));
             return context;
         });
         services.AddSingleton(provider => new RetentionRunner(
@@ -200,7 +204,8 @@ public static class ServerComposition
             new EventRuleSet(),
             HealthEndpoint.NodeName(options),
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Events")));
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Events"),
+            provider.GetRequiredService<GatehouseMetrics>()));
         services.AddSingleton(provider => EventsSetup.UserFiles(
             provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<AccessPolicyResolver>(), provider.GetRequiredService<UserFileSystemFactory>()));
         services.AddSingleton(provider => EventsSetup.CreateRunner(
@@ -228,7 +233,8 @@ public static class ServerComposition
             EventsSetup.Backoff(options.Events),
             TimeSpan.FromDays(options.Events.KeepDeliveredDays),
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Events")));
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Events"),
+            provider.GetRequiredService<GatehouseMetrics>()));
     }
 
     private static TlsHolder CreateTls(GatehouseOptions options, DataPaths paths, IServiceProvider provider)

@@ -578,6 +578,21 @@ def scenario_slow_download(args):
     print("OK slow-download %d bytes" % received)
 
 
+def scenario_slow_upload(args):
+    """Uploads --size bytes to --name, --chunk bytes every 0.2 s, so the transfer runs long enough to be watched."""
+    ftp = connect(args)
+    ftp.voidcmd("TYPE I")
+    data = random.Random(args.seed).randbytes(args.size)
+    connection = ftp.transfercmd("STOR " + args.name)
+    for start in range(0, len(data), args.chunk):
+        connection.sendall(data[start:start + args.chunk])
+        time.sleep(0.2)
+    connection.close()
+    check(ftp.voidresp().startswith("226"), "226 after the slow upload")
+    ftp.quit()
+    print("OK slow-upload %d bytes" % len(data))
+
+
 def scenario_idle_timeout(args):
     ftp = connect(args)
     time.sleep(args.seconds)
@@ -744,7 +759,7 @@ def run(scenarios):
     parser.add_argument("--how", default="abor")
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=3)
-    parser.add_argument("--chunk", type=int, default=16384, help="bytes slow-download reads every 0.2 s")
+    parser.add_argument("--chunk", type=int, default=16384, help="bytes slow-download reads, or slow-upload sends, every 0.2 s")
     parser.add_argument("--timeout", type=float, default=TIMEOUT, help="seconds any one network operation may take")
     args = parser.parse_args()
     globals()["TIMEOUT"] = args.timeout

@@ -58,7 +58,7 @@ internal sealed partial class SessionHarness : IAsyncDisposable
             new AccountThrottle(new SqlAccountFailureStore(database), AccountThrottlePolicy.Disabled, NetworkList.Empty, Time),
             new PassiveAddressSelector(settings, new DnsHostNameResolver(Time, TimeSpan.FromMinutes(1), NullLogger.Instance)),
             Time,
-            new GatehouseMetrics(new System.Diagnostics.Metrics.Meter("Gatehouse.Tests"), new LiveSessions(), new StoreReachability(TimeProvider.System))));
+            GatehouseMetrics.Unobserved));
         _context = new FtpServerContext
         {
             Options = options,

@@ -73,6 +73,7 @@ public sealed class PassHandler(
         {
             // Not the client's fault, so not scored against its address: the store went away in the middle of this login.
             Log.LoginStoreUnavailable(session.Logger, user, unreachable.Message);
+            metrics.Login(LoginResult.Unavailable);
             return StoreUnavailableReply;
         }
     }

@@ -39,6 +39,6 @@ public sealed class RetrHandler : IFtpCommandHandler
                 return new FtpReply(226, "Transfer complete.");
             },
             content,
-            new FileTransferRecord(path.Value, TransferDirection.Outgoing, ascii)));
+            new FileTransferRecord(path.Value, TransferDirection.Outgoing, ascii, ascii || !content.CanSeek ? null : size - content.Position)));
     }
 }
