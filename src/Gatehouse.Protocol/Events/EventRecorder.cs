@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Gatehouse.Accounts.Bans;
 using Gatehouse.Accounts.Events;
 using Gatehouse.Accounts.Store;
 using Gatehouse.Protocol.Logging;
@@ -53,6 +54,10 @@ public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string 
         var happened = facts.ToEvent(kind, node, time.GetUtcNow());
         await QueueAsync(happened, [.. rules.Matching(kind, happened).Select(rule => rule.Name)]).ConfigureAwait(false);
     }
+
+    /// <summary>An address banned: not a session's event, since the ban may come from a connection that never logged in.</summary>
+    public ValueTask RaiseBanAsync(BanRecord ban) =>
+        RaiseAsync(EventKind.Ban, new EventFacts { Client = ban.Address, Reason = ban.Reason, Until = ban.BannedUntil });
 
     /// <summary>Queues the event for <paramref name="rule"/> alone, if it matches (scheduled rules).</summary>
     /// <returns>Whether it matched and was queued.</returns>
