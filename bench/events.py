@@ -4,17 +4,19 @@
     python3 bench/events.py [--files 200] [--size 4096] [--rounds 7] [--sync true|false]
 
 Builds nothing: run `dotnet build Gatehouse.slnx -c Release` first. Starts two Gatehouse servers from the Release
-build, identical but for one `upload` rule with a webhook to a receiver in this process (Python's http.server,
-HTTP/1.1 keep-alive, answering 200), each with its own SQLite account store and home under a temporary directory.
+build, identical but for one `upload` rule with a webhook to a receiver (Python's http.server, HTTP/1.1 keep-alive,
+answering 200, in a process of its own), each with its own SQLite account store and home under a temporary directory.
 Each round runs one batch on each server in turn (the order alternating), a batch being one plain-FTP session that
-uploads FILES files of SIZE bytes (ftplib, TCP_NODELAY) and is timed from the first STOR to the last 226. Batches are
-interleaved so that whatever else the machine does falls on both. Prints each round and the median, minimum and
-maximum uploads per second of each server, and the ratio of the medians. No root needed.
+uploads FILES files of SIZE bytes (ftplib, TCP_NODELAY), timed from the first STOR to the last 226. Batches are
+interleaved so that whatever else the machine does falls on both. Also reads the server's CPU time (/proc) around
+each batch, once every webhook of the batch has arrived: CPU per upload is steadier than uploads per second on a busy
+machine. Prints each round, the median, minimum and maximum of both per server, and the ratios of the medians.
 """
 import argparse
 import ftplib
 import http.server
 import io
+import multiprocessing
 import os
 import shutil
 import socket
@@ -22,15 +24,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from files import without_nagle  # noqa: E402
-from servers import wait_for_port  # noqa: E402
+from servers import cpu_seconds, wait_for_port  # noqa: E402
 
 PASSWORD = "Bench-Pass-Word-7391"
-USER = "bench"
+USER = "partner"
 
 
 def free_port():
@@ -39,15 +40,15 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def start_receiver():
-    received = []
-
+def serve_webhooks(port, received):
+    """The receiver, in a process of its own so that it does not take the uploading client's interpreter."""
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def do_POST(self):
             self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            received.append(time.monotonic())
+            with received.get_lock():
+                received.value += 1
             self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -55,10 +56,9 @@ def start_receiver():
         def log_message(self, format, *arguments):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, received
+    server.serve_forever()
 
 
 class Server:
@@ -82,6 +82,10 @@ class Server:
         })
         self.log = open(os.path.join(workdir, name, "server.log"), "a")
         self.process = None
+
+    @property
+    def pid(self):
+        return self.process.pid
 
     def cli(self, *arguments, stdin=None):
         subprocess.run(["dotnet", self.dll, *arguments], input=stdin, text=True, env=self.environment, check=True, capture_output=True)
@@ -124,8 +128,11 @@ def main():
     repository = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     dll = os.path.join(repository, "src", "Gatehouse", "bin", "Release", "net10.0", "gatehouse.dll")
     workdir = tempfile.mkdtemp(prefix="gatehouse-bench-events-")
-    receiver, received = start_receiver()
-    receiver_port = receiver.server_address[1]
+    receiver_port = free_port()
+    received = multiprocessing.Value("i", 0)
+    receiver = multiprocessing.Process(target=serve_webhooks, args=(receiver_port, received), daemon=True)
+    receiver.start()
+    wait_for_port(receiver_port)
     servers = {name: Server(dll, workdir, name, args.sync, receiver_port) for name in ("none", "webhook")}
     try:
         for server in servers.values():
@@ -133,28 +140,46 @@ def main():
         servers["webhook"].cli("rule", "add", "bench", "--on", "upload", "--webhook", "http://127.0.0.1:%d/hook" % receiver_port)
         for server in servers.values():
             server.start()
-        for name, server in servers.items():
-            batch(server.port, "warm-up", args.files, args.size)
+        delivered = 0
+
+        def measure(name, directory):
+            """Uploads per second, and the server's CPU milliseconds per upload once every webhook of the batch is in."""
+            nonlocal delivered
+            before = cpu_seconds(servers[name].pid)
+            rate = batch(servers[name].port, directory, args.files, args.size)
+            if name == "webhook":
+                delivered += args.files
+                deadline = time.monotonic() + 60
+                while received.value < delivered and time.monotonic() < deadline:
+                    time.sleep(0.05)
+            return rate, (cpu_seconds(servers[name].pid) - before) * 1000 / args.files
+
+        for name in servers:
+            measure(name, "warm-up")
         rates = {name: [] for name in servers}
+        cpu = {name: [] for name in servers}
         for round_number in range(args.rounds):
             order = list(servers) if round_number % 2 == 0 else list(reversed(list(servers)))
             for name in order:
-                rates[name].append(batch(servers[name].port, "r%d" % round_number, args.files, args.size))
-            print("round %d: none %.0f/s, webhook %.0f/s" % (round_number + 1, rates["none"][-1], rates["webhook"][-1]), file=sys.stderr)
-        expected = (args.rounds + 1) * args.files
-        deadline = time.monotonic() + 60
-        while len(received) < expected and time.monotonic() < deadline:
-            time.sleep(0.2)
+                rate, milliseconds = measure(name, "r%d" % round_number)
+                rates[name].append(rate)
+                cpu[name].append(milliseconds)
+            print("round %d: none %.0f/s %.2f ms CPU, webhook %.0f/s %.2f ms CPU"
+                  % (round_number + 1, rates["none"][-1], cpu["none"][-1], rates["webhook"][-1], cpu["webhook"][-1]), file=sys.stderr)
         print("uploads of %d files of %d bytes per batch, %d rounds, Storage:SyncUploads=%s; webhooks received: %d of %d"
-              % (args.files, args.size, args.rounds, args.sync, len(received), expected))
-        for name, values in rates.items():
-            print("%-8s median %.0f/s  min %.0f  max %.0f" % (name, statistics.median(values), min(values), max(values)))
-        print("webhook/none (medians): %.3f" % (statistics.median(rates["webhook"]) / statistics.median(rates["none"])))
-        print("per round webhook/none: " + " ".join("%.2f" % (w / n) for w, n in zip(rates["webhook"], rates["none"])))
+              % (args.files, args.size, args.rounds, args.sync, received.value, delivered))
+        for name in servers:
+            print("%-8s uploads/s median %.0f (min %.0f, max %.0f); server CPU per upload median %.2f ms (min %.2f, max %.2f)"
+                  % (name, statistics.median(rates[name]), min(rates[name]), max(rates[name]),
+                     statistics.median(cpu[name]), min(cpu[name]), max(cpu[name])))
+        print("webhook/none, medians: uploads/s %.3f, CPU per upload %.3f"
+              % (statistics.median(rates["webhook"]) / statistics.median(rates["none"]), statistics.median(cpu["webhook"]) / statistics.median(cpu["none"])))
+        print("per round webhook/none uploads/s: " + " ".join("%.2f" % (w / n) for w, n in zip(rates["webhook"], rates["none"])))
     finally:
         for server in servers.values():
             server.stop()
-        receiver.shutdown()
+        receiver.terminate()
+        receiver.join()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -97,17 +97,20 @@ public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string 
     }
 
     /// <summary>Waits until something is queued on this node or <paramref name="limit"/> passes.</summary>
-    public async Task WaitForQueuedAsync(TimeSpan limit, CancellationToken cancellationToken)
+    /// <returns>True when something was queued, false when the time passed.</returns>
+    public async Task<bool> WaitForQueuedAsync(TimeSpan limit, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(limit);
         try
         {
             await _queued.Reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+            return true;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // The poll interval passed: look at the queue anyway, for events queued by other nodes and retries now due.
+            return false;
         }
     }
 }
