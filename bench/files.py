@@ -56,4 +56,5 @@ def main():
     print("%.1f %.1f" % (count / up, count / down))
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -45,6 +45,12 @@ public interface IFileSystem
     ValueTask RenameAsync(VirtualPath from, VirtualPath to, CancellationToken cancellationToken);
 
     ValueTask SetLastModifiedAsync(VirtualPath path, DateTimeOffset time, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Where <paramref name="path"/> is, or was, on the server's disk, named under the root it maps to (links are not
+    /// followed and nothing is looked at): what event rules report, never used for access. Null for storage without one.
+    /// </summary>
+    string? DiskPathOf(VirtualPath path) => null;
 }
 
 /// <summary>

@@ -9,7 +9,8 @@ namespace Gatehouse.Accounts.Bans;
 /// added by <c>gatehouse ban</c> or by another node) and forgets stale scores. A ban the store could not take (it was
 /// unreachable) holds in memory and is written before the next reload, or when the store is back.
 /// </summary>
-public sealed class BanList(IBanStore store, BanPolicy policy, TimeProvider time) : Store.IStoreBacklog
+/// <param name="banned">Told of each ban decided here (the ban event of event rules), before the ban is saved.</param>
+public sealed class BanList(IBanStore store, BanPolicy policy, TimeProvider time, Func<BanRecord, ValueTask>? banned = null) : Store.IStoreBacklog
 {
     private const int MaxTrackedAddresses = 100_000;
     private readonly ConcurrentDictionary<string, BanRecord> _records = new(StringComparer.Ordinal);
@@ -68,6 +69,11 @@ public sealed class BanList(IBanStore store, BanPolicy policy, TimeProvider time
         var ban = new BanRecord(key, now + policy.DurationFor(offences), offences, $"{kind}: {detail}", now);
         _records[key] = ban;
         _unsaved[key] = ban;
+        if (banned is not null)
+        {
+            await banned(ban).ConfigureAwait(false);
+        }
+
         await WriteBackAsync(cancellationToken).ConfigureAwait(false);
         return ban;
     }

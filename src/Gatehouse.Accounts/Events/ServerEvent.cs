@@ -31,8 +31,11 @@ public sealed class ServerEvent
     /// <summary>Where a rename went.</summary>
     public string? TargetPath { get; init; }
 
-    /// <summary>The file on the server's disk, when the event knows it.</summary>
+    /// <summary>The file or folder on the server's disk, when the event knows it.</summary>
     public string? RealPath { get; init; }
+
+    /// <summary>Where a rename went, on the server's disk.</summary>
+    public string? TargetRealPath { get; init; }
 
     public long? Size { get; init; }
 
@@ -46,6 +49,9 @@ public sealed class ServerEvent
 
     /// <summary>Why something failed or was refused.</summary>
     public string? Reason { get; init; }
+
+    /// <summary>When a ban ends.</summary>
+    public DateTimeOffset? Until { get; init; }
 
     /// <summary>The file name (the last part of <see cref="Path"/>).</summary>
     public string? FileName => Path is null ? null : Path[(Path.LastIndexOf('/') + 1)..];

@@ -92,6 +92,7 @@ public static class ConfigurationKeys
         ("Events:RetryBaseSeconds", Kind.Integer),
         ("Events:QuarantineDirectory", Kind.Text),
         ("Events:KeepDeliveredDays", Kind.Integer),
+        ("Events:HashUploads", Kind.Boolean),
         ("Events:SmtpHost", Kind.Text),
         ("Events:SmtpPort", Kind.Integer),
         ("Events:SmtpStartTls", Kind.Boolean),

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Net.Sockets;
 using Gatehouse.Protocol.Access;
+using Gatehouse.Protocol.Hashing;
 using Gatehouse.Protocol.Logging;
 
 namespace Gatehouse.Protocol.DataChannel;
@@ -72,7 +73,9 @@ public static class TransferCopier
         }
     }
 
-    public static async Task CopyToLocalAsync(Stream network, Stream file, bool ascii, TransferProgress progress, TransferThrottle? throttle, CancellationToken cancellationToken)
+    /// <param name="digest">When given, each block is added to it as it is written, and it is finished at the end.</param>
+    public static async Task CopyToLocalAsync(
+        Stream network, Stream file, bool ascii, TransferProgress progress, TransferThrottle? throttle, UploadDigest? digest, CancellationToken cancellationToken)
     {
         var output = ascii ? ArrayPool<byte>.Shared.Rent(BufferSize + 1) : null;
         var converter = ascii ? new AsciiConverter() : null;
@@ -93,14 +96,18 @@ public static class TransferCopier
                     block = output.AsMemory(0, converted);
                 }
 
+                digest?.Append(block.Span);
                 await file.WriteAsync(block, token).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
 
             if (converter is not null && output is not null)
             {
                 var tail = converter.FlushLocal(output);
+                digest?.Append(output.AsSpan(0, tail));
                 await file.WriteAsync(output.AsMemory(0, tail), cancellationToken).ConfigureAwait(false);
             }
+
+            digest?.Finish();
         }
         finally
         {

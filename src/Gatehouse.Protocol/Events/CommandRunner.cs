@@ -118,10 +118,12 @@ public sealed class CommandRunner(IReadOnlyCollection<string> allowed, ILogger l
             ("FILE_NAME", happened.FileName),
             ("TARGET_PATH", happened.TargetPath),
             ("REAL_PATH", happened.RealPath),
+            ("TARGET_REAL_PATH", happened.TargetRealPath),
             ("SIZE", happened.Size?.ToString(CultureInfo.InvariantCulture)),
             ("SHA256", happened.Sha256),
             ("DURATION_MS", happened.DurationMilliseconds?.ToString(CultureInfo.InvariantCulture)),
             ("REASON", happened.Reason),
+            ("UNTIL", happened.Until?.ToString("O", CultureInfo.InvariantCulture)),
         ];
         return fields.Where(field => field.Item2 is not null).Select(field => ("GATEHOUSE_EVENT_" + field.Item1, field.Item2!));
     }

@@ -8,17 +8,25 @@ namespace Gatehouse.Protocol.Events;
 /// <summary>
 /// Delivers the queue: claims the due head of each rule's queue (whichever node claims it first), runs the rule's
 /// actions, and records the outcome, a retry time after <see cref="DeliveryBackoff"/>, or failure. Rules are read from
-/// the store again on every round, so `gatehouse rule` changes apply within <see cref="PollInterval"/>.
+/// the store again every <see cref="PollInterval"/>, so `gatehouse rule` changes apply within it.
 /// </summary>
+/// <remarks>
+/// Uploads that fire events come in bursts, and the 226 of each waits for its event to be queued in the same store
+/// this loop writes to: woken by a queued event, the loop lets <see cref="Gathering"/> pass before it claims, so that a
+/// burst is delivered in one round (the rules read and the last, empty claim once per round, not once per upload).
+/// </remarks>
 public sealed class EventDispatcher(
     IEventStore store, EventRecorder recorder, EventScheduler scheduler, RuleRunner runner, DeliveryBackoff backoff, TimeSpan keepDelivered, TimeProvider time, ILogger logger,
     GatehouseMetrics metrics)
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
+    public static readonly TimeSpan Gathering = TimeSpan.FromMilliseconds(50);
+
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
+    private DateTimeOffset _rulesLoaded = DateTimeOffset.MinValue;
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
@@ -40,7 +48,10 @@ public sealed class EventDispatcher(
 
             try
             {
-                await recorder.WaitForQueuedAsync(PollInterval, stoppingToken).ConfigureAwait(false);
+                if (await recorder.WaitForQueuedAsync(PollInterval, stoppingToken).ConfigureAwait(false))
+                {
+                    await Task.Delay(Gathering, time, stoppingToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException)
             {
@@ -51,16 +62,21 @@ public sealed class EventDispatcher(
 
     public async Task LoadRulesAsync(CancellationToken cancellationToken)
     {
+        _rulesLoaded = time.GetUtcNow();
         foreach (var skipped in recorder.Rules.Replace(await store.ListRulesAsync(cancellationToken).ConfigureAwait(false)))
         {
             EventLog.RuleSkipped(logger, skipped);
         }
     }
 
-    /// <summary>Reads the rules, then delivers until nothing more is due.</summary>
+    /// <summary>Reads the rules when they are due, then delivers until nothing more is due.</summary>
     public async Task RoundAsync(CancellationToken cancellationToken)
     {
-        await LoadRulesAsync(cancellationToken).ConfigureAwait(false);
+        if (time.GetUtcNow() - _rulesLoaded >= PollInterval)
+        {
+            await LoadRulesAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await scheduler.RunDueAsync(cancellationToken).ConfigureAwait(false);
         await PruneAsync(cancellationToken).ConfigureAwait(false);
         while (true)

@@ -17,6 +17,8 @@ public sealed record EventFacts(string? Path = null, long? Size = null)
 
     public string? RealPath { get; init; }
 
+    public string? TargetRealPath { get; init; }
+
     public string? Sha256 { get; init; }
 
     public long? DurationMilliseconds { get; init; }
@@ -24,6 +26,8 @@ public sealed record EventFacts(string? Path = null, long? Size = null)
     public string? Reason { get; init; }
 
     public DateTimeOffset? Modified { get; init; }
+
+    public DateTimeOffset? Until { get; init; }
 
     public ServerEvent ToEvent(EventKind kind, string node, DateTimeOffset time) => new()
     {
@@ -38,10 +42,12 @@ public sealed record EventFacts(string? Path = null, long? Size = null)
         Path = Path,
         TargetPath = TargetPath,
         RealPath = RealPath,
+        TargetRealPath = TargetRealPath,
         Size = Size,
         Sha256 = Sha256,
         DurationMilliseconds = DurationMilliseconds,
         Reason = Reason,
         Modified = Modified,
+        Until = Until,
     };
 }

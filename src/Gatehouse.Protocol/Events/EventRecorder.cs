@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Gatehouse.Accounts.Bans;
 using Gatehouse.Accounts.Events;
 using Gatehouse.Accounts.Store;
 using Gatehouse.Protocol.Logging;
@@ -57,6 +58,10 @@ public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string 
         await QueueAsync(happened, [.. rules.Matching(kind, happened).Select(rule => rule.Name)]).ConfigureAwait(false);
     }
 
+    /// <summary>An address banned: not a session's event, since the ban may come from a connection that never logged in.</summary>
+    public ValueTask RaiseBanAsync(BanRecord ban) =>
+        RaiseAsync(EventKind.Ban, new EventFacts { Client = ban.Address, Reason = ban.Reason, Until = ban.BannedUntil });
+
     /// <summary>Queues the event for <paramref name="rule"/> alone, if it matches (scheduled rules).</summary>
     /// <returns>Whether it matched and was queued.</returns>
     public async Task<bool> QueueForAsync(EventRule rule, EventKind kind, EventFacts facts)
@@ -96,17 +101,20 @@ public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string 
     }
 
     /// <summary>Waits until something is queued on this node or <paramref name="limit"/> passes.</summary>
-    public async Task WaitForQueuedAsync(TimeSpan limit, CancellationToken cancellationToken)
+    /// <returns>True when something was queued, false when the time passed.</returns>
+    public async Task<bool> WaitForQueuedAsync(TimeSpan limit, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(limit);
         try
         {
             await _queued.Reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+            return true;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // The poll interval passed: look at the queue anyway, for events queued by other nodes and retries now due.
+            return false;
         }
     }
 }

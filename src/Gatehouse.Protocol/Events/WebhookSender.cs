@@ -10,7 +10,19 @@ namespace Gatehouse.Protocol.Events;
 /// </summary>
 public sealed class WebhookSender(HttpClient http, WebhookDestinations destinations, TimeProvider time)
 {
-    public static HttpClient CreateClient() => new(new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false, UseCookies = false })
+    /// <summary>
+    /// Shorter than the keep-alive time-outs of common receivers (gunicorn 2 s, Node and Apache 5 s), so that a
+    /// connection is seldom reused just as the receiver closes it; a burst of deliveries still shares one.
+    /// </summary>
+    private static readonly TimeSpan PooledConnectionIdleTimeout = TimeSpan.FromSeconds(1);
+
+    public static HttpClient CreateClient() => new(new SocketsHttpHandler
+    {
+        AllowAutoRedirect = false,
+        UseProxy = false,
+        UseCookies = false,
+        PooledConnectionIdleTimeout = PooledConnectionIdleTimeout,
+    })
     {
         Timeout = Timeout.InfiniteTimeSpan,
     };
@@ -25,6 +37,28 @@ public sealed class WebhookSender(HttpClient http, WebhookDestinations destinati
         }
 
         var body = JsonSerializer.SerializeToUtf8Bytes(document, EventJson.Default.WebhookDocument);
+        try
+        {
+            try
+            {
+                return await PostAsync(action, document, body, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ResponseEnded)
+            {
+                // The receiver closed the connection without a word, most often a kept-alive one it closed as this
+                // request went out on it (measured with Python's http.server): once more at once, on a new connection.
+                // A receiver that did take the first one drops the second by its deliveryId, as after any retry.
+                return await PostAsync(action, document, body, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (HttpRequestException ex)
+        {
+            return ActionOutcome.Failure($"webhook {action.Target}: {ex.Message}{(ex.InnerException is { } inner ? $" ({inner.Message})" : string.Empty)}");
+        }
+    }
+
+    private async Task<ActionOutcome> PostAsync(RuleAction action, WebhookDocument document, byte[] body, CancellationToken cancellationToken)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Post, action.Target) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         request.Headers.UserAgent.Add(new ProductInfoHeaderValue("Gatehouse", "1"));
@@ -35,15 +69,8 @@ public sealed class WebhookSender(HttpClient http, WebhookDestinations destinati
             request.Headers.Add(WebhookSignature.Header, WebhookSignature.Sign(secret, time.GetUtcNow(), body));
         }
 
-        try
-        {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            var text = $"webhook {action.Target}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
-            return response.IsSuccessStatusCode ? ActionOutcome.Success(text) : ActionOutcome.Failure(text);
-        }
-        catch (HttpRequestException ex)
-        {
-            return ActionOutcome.Failure($"webhook {action.Target}: {ex.Message}{(ex.InnerException is { } inner ? $" ({inner.Message})" : string.Empty)}");
-        }
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var text = $"webhook {action.Target}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
+        return response.IsSuccessStatusCode ? ActionOutcome.Success(text) : ActionOutcome.Failure(text);
     }
 }

@@ -72,7 +72,16 @@ public sealed class FtpServerContext
 
     /// <summary>Reports an event of a session, with who and from where; returns once it is queued, when a rule wants it.</summary>
     internal ValueTask RaiseAsync(EventKind kind, EventFacts facts, string sessionId, SessionState state, IPAddress client) =>
-        Events is { } events ? events.RaiseAsync(kind, Describe(facts, sessionId, state, client)) : ValueTask.CompletedTask;
+        Events is { } events ? events.RaiseAsync(kind, OnDisk(kind, Describe(facts, sessionId, state, client), state.FileSystem)) : ValueTask.CompletedTask;
+
+    /// <summary>The real paths of an event about a file or folder that is, or was until this event, under its name.</summary>
+    private static EventFacts OnDisk(EventKind kind, EventFacts facts, Storage.IFileSystem? files) =>
+        kind is EventKind.Upload or EventKind.Download or EventKind.Delete or EventKind.Rename or EventKind.Mkdir or EventKind.Rmdir && files is not null
+            ? facts with { RealPath = facts.RealPath ?? DiskPathOf(files, facts.Path), TargetRealPath = facts.TargetRealPath ?? DiskPathOf(files, facts.TargetPath) }
+            : facts;
+
+    private static string? DiskPathOf(Storage.IFileSystem files, string? path) =>
+        path is not null && Storage.VirtualPath.TryResolve(Storage.VirtualPath.Root, path, out var resolved, out _) ? files.DiskPathOf(resolved) : null;
 
     private static EventFacts Describe(EventFacts facts, string sessionId, SessionState state, IPAddress client) => facts with
     {

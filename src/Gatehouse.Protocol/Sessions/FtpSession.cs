@@ -167,6 +167,8 @@ public sealed class FtpSession : IFtpSession
 
     public ValueTask RaiseEventAsync(EventKind kind, EventFacts facts) => _server.RaiseAsync(kind, facts, Id, State, ClientEndPoint.Address);
 
+    public bool HashesUploads => _server.Options.Events.HashUploads;
+
     public PublishCheck? PublishCheck(VirtualPath path) => _server.PublishCheck(path.Value, Id, State, ClientEndPoint.Address);
 
     public Task<PassiveReservation> OpenPassiveAsync() => _data.ReservePassiveAsync(_lifetime.Token);

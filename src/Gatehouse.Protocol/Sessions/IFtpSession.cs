@@ -65,6 +65,9 @@ public interface IFtpSession
     /// <summary>Reports an event to the event rules; when a rule matches, it is queued before this returns.</summary>
     ValueTask RaiseEventAsync(EventKind kind, EventFacts facts);
 
+    /// <summary>Events:HashUploads: uploads are hashed as they are written, for the upload event's sha256.</summary>
+    bool HashesUploads { get; }
+
     /// <summary>What an upload to <paramref name="path"/> must pass before it is published (pre-upload rules), if anything.</summary>
     PublishCheck? PublishCheck(VirtualPath path);
 }

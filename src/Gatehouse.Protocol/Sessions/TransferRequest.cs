@@ -1,4 +1,5 @@
 using Gatehouse.Protocol.DataChannel;
+using Gatehouse.Protocol.Hashing;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Replies;
 
@@ -10,14 +11,16 @@ namespace Gatehouse.Protocol.Sessions;
 /// <see cref="Interrupted"/>, when given, is called before that when the client or the network cut the transfer (ABOR,
 /// the data connection lost or ended without TLS close_notify, the control connection lost, the server stopping), but
 /// not when it failed for another reason (storage, a second connection on the data port, an internal error). What it
-/// returns, when not null, replaces the text of the 426 (what was kept and how to go on).
+/// returns, when not null, replaces the text of the 426 (what was kept and how to go on). <see cref="Digest"/>, when
+/// given, is the upload's hash that the body fills (the upload event's sha256); disposed with the resource.
 /// </summary>
 public sealed record TransferRequest(
     string OpeningText,
     Func<Stream, TransferProgress, CancellationToken, Task<FtpReply>> Body,
     IAsyncDisposable? Resource = null,
     FileTransferRecord? Record = null,
-    Func<ValueTask<string?>>? Interrupted = null);
+    Func<ValueTask<string?>>? Interrupted = null,
+    UploadDigest? Digest = null);
 
 /// <summary>Present for file transfers, which are written to the transfer log; absent for listings.</summary>
 /// <param name="Size">The bytes the transfer will move when known before it starts (a binary download), for its progress.</param>

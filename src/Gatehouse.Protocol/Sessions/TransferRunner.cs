@@ -110,6 +110,7 @@ internal sealed class TransferRunner(
         FtpReply? final;
         string? failure = null;
         var rejected = false;
+        var quotaExceeded = false;
         var opened = false;
         var interrupted = false;
         string? kept = null;
@@ -216,6 +217,7 @@ internal sealed class TransferRunner(
         {
             Log.StorageFailure(logger, request.Record?.Direction == TransferDirection.Incoming ? "upload" : "download", request.Record?.Path ?? string.Empty, storage);
             final = StorageReplies.AfterOpening(storage);
+            quotaExceeded = storage.Error == FileSystemError.QuotaExceeded;
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {
@@ -255,6 +257,8 @@ internal sealed class TransferRunner(
                 await request.Resource.DisposeAsync().ConfigureAwait(false);
             }
 
+            request.Digest?.Dispose();
+
             run.Cancellation.Dispose();
         }
 
@@ -266,14 +270,21 @@ internal sealed class TransferRunner(
         if (request.Record is { } record)
         {
             var finished = Record(record, run.Progress.Bytes, Stopwatch.GetElapsedTime(started), final, failure);
+            var facts = new EventFacts(finished.Path, finished.Bytes)
+            {
+                DurationMilliseconds = (long)finished.Duration.TotalMilliseconds,
+                Reason = finished.Outcome == TransferOutcome.Complete ? null : finished.Failure ?? finished.Reply?.Lines[0] ?? "the session ended during the transfer",
+                Sha256 = finished.Outcome == TransferOutcome.Complete ? request.Digest?.Sha256 : null,
+            };
             if (!rejected && (kept is not null ? EventKind.UploadPartialKept : EventOf(finished)) is { } kind)
             {
                 // Queued before the final reply: a client told 226 can count on the event being delivered.
-                await server.RaiseAsync(kind, new EventFacts(finished.Path, finished.Bytes)
-                {
-                    DurationMilliseconds = (long)finished.Duration.TotalMilliseconds,
-                    Reason = finished.Outcome == TransferOutcome.Complete ? null : finished.Failure ?? finished.Reply?.Lines[0] ?? "the session ended during the transfer",
-                }, sessionId, state, client).ConfigureAwait(false);
+                await server.RaiseAsync(kind, facts, sessionId, state, client).ConfigureAwait(false);
+            }
+
+            if (quotaExceeded)
+            {
+                await server.RaiseAsync(EventKind.QuotaExceeded, facts with { Sha256 = null }, sessionId, state, client).ConfigureAwait(false);
             }
         }
 

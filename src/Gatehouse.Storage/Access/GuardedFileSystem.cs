@@ -24,6 +24,8 @@ public sealed class GuardedFileSystem(IFileSystem inner, PermissionTable permiss
     public ValueTask<long?> GetPartialUploadSizeAsync(VirtualPath path, CancellationToken cancellationToken) =>
         inner.GetPartialUploadSizeAsync(path, cancellationToken);
 
+    public string? DiskPathOf(VirtualPath path) => inner.DiskPathOf(path);
+
     /// <summary>Continuing one's own kept partial upload needs the upload permission only: no file is overwritten.</summary>
     public async ValueTask<IUpload> BeginUploadAsync(VirtualPath path, long keepExistingBytes, CancellationToken cancellationToken)
     {

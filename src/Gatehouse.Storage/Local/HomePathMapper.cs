@@ -91,7 +91,8 @@ internal sealed class HomePathMapper(string root)
         return candidate;
     }
 
-    private string Combine(VirtualPath path) => path.IsRoot ? _root : _root + path.Value;
+    /// <summary>The path under the root as named, links not followed.</summary>
+    public string Combine(VirtualPath path) => path.IsRoot ? _root : _root + path.Value;
 
     private Mapped? ResolveLinks(string full, VirtualPath path)
     {

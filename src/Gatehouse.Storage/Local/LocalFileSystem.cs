@@ -78,6 +78,8 @@ public sealed class LocalFileSystem : IFileSystem
         });
     }
 
+    public string? DiskPathOf(VirtualPath path) => _home.Combine(path);
+
     public ValueTask<IUpload> BeginUploadAsync(VirtualPath path, long keepExistingBytes, CancellationToken cancellationToken)
     {
         var mapped = _home.MapForCreation(path);

@@ -19,6 +19,8 @@ public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, Quota
     public ValueTask<long?> GetPartialUploadSizeAsync(VirtualPath path, CancellationToken cancellationToken) =>
         inner.GetPartialUploadSizeAsync(path, cancellationToken);
 
+    public string? DiskPathOf(VirtualPath path) => inner.DiskPathOf(path);
+
     /// <summary>
     /// Kept partial uploads count in the area's bytes (not its files) from the moment they are kept, so the bytes an
     /// upload continues from one are counted already, unlike those it copies from an existing file.

@@ -121,6 +121,12 @@ public sealed class VirtualFileSystem : IFileSystem
         await fileSystem.SetLastModifiedAsync(inner, time, cancellationToken).ConfigureAwait(false);
     }
 
+    public string? DiskPathOf(VirtualPath path)
+    {
+        var (fileSystem, inner, _) = Route(path);
+        return fileSystem.DiskPathOf(inner);
+    }
+
     private (IFileSystem FileSystem, VirtualPath Inner, Mount? Mount) Route(VirtualPath path)
     {
         foreach (var mount in _mounts)

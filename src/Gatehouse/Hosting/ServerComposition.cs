@@ -65,7 +65,9 @@ public static class ServerComposition
             provider.GetRequiredService<ILogger<QuotaLedgers>>(),
             new UsageMarkers(paths.UsageMarkers, options.Storage.SyncUploads),
             provider.GetRequiredService<StoreReachability>()));
-        services.AddSingleton(provider => new BanList(provider.GetRequiredService<IBanStore>(), BanPolicyFrom(options.Bans, settings.BanExemptNetworks), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new BanList(
+            provider.GetRequiredService<IBanStore>(), BanPolicyFrom(options.Bans, settings.BanExemptNetworks), provider.GetRequiredService<TimeProvider>(),
+            ban => provider.GetRequiredService<EventRecorder>().RaiseBanAsync(ban)));
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton(provider => new Authenticator(
             provider.GetRequiredService<IAccountStore>(),

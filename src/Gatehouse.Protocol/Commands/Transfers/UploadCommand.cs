@@ -1,4 +1,7 @@
+using Gatehouse.Accounts.Events;
 using Gatehouse.Protocol.DataChannel;
+using Gatehouse.Protocol.Events;
+using Gatehouse.Protocol.Hashing;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Replies;
 using Gatehouse.Protocol.Sessions;
@@ -15,21 +18,33 @@ internal static class UploadCommand
 {
     public static async ValueTask<FtpReply> StartAsync(FtpCommandContext context, VirtualPath path, long keepExistingBytes, string openingText)
     {
-        var upload = await context.FileSystem.BeginUploadAsync(path, keepExistingBytes, context.CancellationToken).ConfigureAwait(false);
+        IUpload upload;
+        try
+        {
+            upload = await context.FileSystem.BeginUploadAsync(path, keepExistingBytes, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (FileSystemException refused) when (refused.Error == FileSystemError.QuotaExceeded)
+        {
+            await context.Session.RaiseEventAsync(EventKind.QuotaExceeded, new EventFacts(path.Value, 0) { Reason = refused.Message }).ConfigureAwait(false);
+            throw;
+        }
+
         var ascii = context.State.Type == TransferType.Ascii;
         var throttle = context.Session.Throttle(TransferDirection.Incoming);
         var check = context.Session.PublishCheck(path);
+        var digest = keepExistingBytes == 0 && context.Session.HashesUploads ? new UploadDigest() : null;
         return context.Session.StartTransfer(new TransferRequest(
             openingText,
             async (data, progress, cancellationToken) =>
             {
-                await TransferCopier.CopyToLocalAsync(data, upload.Content, ascii, progress, throttle, cancellationToken).ConfigureAwait(false);
+                await TransferCopier.CopyToLocalAsync(data, upload.Content, ascii, progress, throttle, digest, cancellationToken).ConfigureAwait(false);
                 await (check is null ? upload.CommitAsync(cancellationToken) : upload.CommitAsync(check, cancellationToken)).ConfigureAwait(false);
                 return new FtpReply(226, $"Transfer complete; stored as {path}.");
             },
             upload,
             new FileTransferRecord(path.Value, TransferDirection.Incoming, ascii),
-            context.State.Policy is { ResumeUploads: true } ? () => KeepPartialAsync(context, upload, path) : null));
+            context.State.Policy is { ResumeUploads: true } ? () => KeepPartialAsync(context, upload, path) : null,
+            digest));
     }
 
     /// <returns>The 426's text when something is kept.</returns>
