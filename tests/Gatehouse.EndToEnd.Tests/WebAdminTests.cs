@@ -107,6 +107,7 @@ public sealed partial class WebAdminTests
         Assert.Contains("wrong password (5 of 5): locked until", export, StringComparison.Ordinal);
         Assert.Matches("reason=locked until", export);
         Assert.Contains("reason=unknown administrator", export, StringComparison.Ordinal);
+        Assert.Contains("Web admin login refused for 'root' from 127.0.0.1: wrong password (5 of 5): locked until", api.Server.Output, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 120_000)]
@@ -168,6 +169,8 @@ public sealed partial class WebAdminTests
         Assert.True(created.Status == HttpStatusCode.OK, created.Body);
         Assert.Contains("User &#x27;carol&#x27; created.", created.Body, StringComparison.Ordinal);
         Assert.Contains("/ui/users/carol", created.Body, StringComparison.Ordinal);
+        Assert.Contains("Web admin refused POST /ui/users from 127.0.0.1: the form's antiforgery token is missing or not valid for this browser", api.Server.Output, StringComparison.Ordinal);
+        Assert.Contains("Web admin refused POST /ui/users from 127.0.0.1: 'watcher' is an operator, and operators cannot change anything", api.Server.Output, StringComparison.Ordinal);
         var weak = await admin.PostAsync("/ui/users", new() { ["name"] = "dave", ["password"] = "short" });
         Assert.Equal(HttpStatusCode.BadRequest, weak.Status);
         Assert.Contains("Accounts:PasswordMinLength", weak.Body, StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Gatehouse.Accounts.Audit;
+using Microsoft.Extensions.Logging;
 using OtpNet;
 
 namespace Gatehouse.Accounts.Admin;
@@ -16,9 +17,10 @@ public enum AdminLoginOutcome
 /// The two steps of an administrator's browser login: the password, then a TOTP code (RFC 6238: 6 digits, 30 s, one
 /// step of clock drift either way, each step usable once) or a recovery code. <see cref="MaxFailures"/> consecutive
 /// failures of either step lock the account for <see cref="LockoutDuration"/>; a locked account is refused without
-/// its password being checked. Every success and refusal goes to the audit trail with the reason (never the secret).
+/// its password being checked. Every success and refusal goes to the audit trail and the log with the reason (never
+/// the secret).
 /// </summary>
-public sealed class AdminLogin(IAdminStore store, AuditTrail audit, PasswordHashing hashing, TimeProvider time)
+public sealed partial class AdminLogin(IAdminStore store, AuditTrail audit, PasswordHashing hashing, TimeProvider time, ILogger logger)
 {
     public const int MaxFailures = 5;
     public const string Issuer = "Gatehouse";
@@ -158,6 +160,7 @@ public sealed class AdminLogin(IAdminStore store, AuditTrail audit, PasswordHash
 
     private async Task SucceedAsync(Administrator administrator, string from, string method, CancellationToken cancellationToken)
     {
+        LogLoggedIn(logger, administrator.Name, from, method);
         await store.ClearFailuresAsync(administrator.Name, AdminLoginStep.Code, cancellationToken).ConfigureAwait(false);
         await audit.RecordAsync(
             new AuditActor($"web:{administrator.Name}", from), "admin.login", administrator.Name, null,
@@ -183,6 +186,13 @@ public sealed class AdminLogin(IAdminStore store, AuditTrail audit, PasswordHash
     private Task RefuseAsync(string name, string from, string reason, CancellationToken cancellationToken)
     {
         var shown = AccountNames.IsValid(name, out _) ? name : "(invalid name)";
+        LogRefused(logger, shown, from, reason);
         return audit.RecordAsync(new AuditActor($"web:{shown}", from), "admin.login.refused", shown, null, $"reason={reason}", cancellationToken);
     }
+
+    [LoggerMessage(250, LogLevel.Warning, "Web admin login refused for '{Name}' from {Address}: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string name, string address, string reason);
+
+    [LoggerMessage(251, LogLevel.Information, "Administrator '{Name}' logged in to the web admin from {Address} (second factor: {Method})")]
+    private static partial void LogLoggedIn(ILogger logger, string name, string address, string method);
 }

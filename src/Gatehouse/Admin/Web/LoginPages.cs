@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Claims;
 using System.Text;
 using Gatehouse.Accounts.Admin;
@@ -193,5 +192,5 @@ internal static class LoginPages
     private static ITimeLimitedDataProtector Protector(HttpContext http) =>
         http.RequestServices.GetRequiredService<IDataProtectionProvider>().CreateProtector(EnrolmentPurpose).ToTimeLimitedDataProtector();
 
-    private static string From(HttpContext http) => (http.Connection.RemoteIpAddress ?? IPAddress.None).ToString();
+    private static string From(HttpContext http) => WebAdmin.Address(http);
 }

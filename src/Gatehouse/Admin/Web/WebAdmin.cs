@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Admin.Web;
 
@@ -15,7 +16,7 @@ namespace Gatehouse.Admin.Web;
 /// framework, one static script for the live parts. Every page needs a browser session (<see cref="WebAuthentication"/>);
 /// only the login steps and the two static files are anonymous, and every POST needs its antiforgery token.
 /// </summary>
-internal static class WebAdmin
+internal static partial class WebAdmin
 {
     public const string Root = "/ui";
 
@@ -23,7 +24,9 @@ internal static class WebAdmin
     {
         WebAuthentication.Add(services);
         services.AddSingleton(server.GetRequiredService<PasswordHashing>());
-        services.AddSingleton<AdminLogin>();
+        services.AddSingleton(provider => new AdminLogin(
+            provider.GetRequiredService<IAdminStore>(), provider.GetRequiredService<AuditTrail>(), provider.GetRequiredService<PasswordHashing>(),
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Admin")));
         if (server.GetService<IClusterStore>() is { } cluster)
         {
             services.AddSingleton(cluster);
@@ -51,9 +54,17 @@ internal static class WebAdmin
         if (HttpMethods.IsPost(http.Request.Method)
             && !await http.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(http).ConfigureAwait(false))
         {
+            LogRefused(WebLogger(http), http.Request.Method, http.Request.Path, Address(http), "the form's antiforgery token is missing or not valid for this browser");
             return Results.Text("The form has expired or did not come from this site: reload the page and try again.", "text/plain", statusCode: StatusCodes.Status400BadRequest);
         }
 
         return await next(context).ConfigureAwait(false);
     }
+
+    public static string Address(HttpContext http) => (http.Connection.RemoteIpAddress ?? System.Net.IPAddress.None).ToString();
+
+    public static ILogger WebLogger(HttpContext http) => http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Admin");
+
+    [LoggerMessage(252, LogLevel.Warning, "Web admin refused {Method} {Path} from {Address}: {Reason}")]
+    public static partial void LogRefused(ILogger logger, string method, string path, string address, string reason);
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Claims;
 using Gatehouse.Accounts.Admin;
 using Gatehouse.Accounts.Audit;
@@ -76,7 +75,7 @@ internal static class WebAuthentication
 
     /// <summary>Who the audit trail says made a change through the web admin: the administrator, from the browser's address.</summary>
     public static AuditActor Actor(HttpContext http) =>
-        new($"web:{http.User.Identity?.Name ?? "?"}", (http.Connection.RemoteIpAddress ?? IPAddress.None).ToString());
+        new($"web:{http.User.Identity?.Name ?? "?"}", WebAdmin.Address(http));
 
     private static AuthorizationPolicyBuilder Signed(string scheme) => new AuthorizationPolicyBuilder(scheme).RequireAuthenticatedUser();
 
@@ -106,6 +105,9 @@ internal static class WebAuthentication
         };
         cookie.Events.OnRedirectToAccessDenied = context =>
         {
+            WebAdmin.LogRefused(
+                WebAdmin.WebLogger(context.HttpContext), context.Request.Method, context.Request.Path, WebAdmin.Address(context.HttpContext),
+                $"'{context.HttpContext.User.Identity?.Name}' is an operator, and operators cannot change anything");
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             return Task.CompletedTask;
         };
