@@ -63,7 +63,7 @@ public sealed class Authenticator
         }
         catch (StoreUnavailableException unreachable)
         {
-            return await AuthenticateOfflineAsync(name, password, unreachable).ConfigureAwait(false);
+            return await AuthenticateOfflineAsync(name, password, unreachable, cancellationToken).ConfigureAwait(false);
         }
 
         _offline?.Reconcile(name, account);
@@ -120,21 +120,28 @@ public sealed class Authenticator
 
     /// <summary>
     /// The store is unreachable: the password is checked against this node's last login of the account, if it has one
-    /// within the offline lifetime. A wrong password is refused as always; an account not seen here cannot be checked.
+    /// within the offline lifetime (a directory account's, with the directory). A wrong password is refused as always;
+    /// an account this node knows no login of cannot be checked.
     /// </summary>
-    private async Task<AuthenticationResult> AuthenticateOfflineAsync(string name, string password, StoreUnavailableException unreachable)
+    private async Task<AuthenticationResult> AuthenticateOfflineAsync(string name, string password, StoreUnavailableException unreachable, CancellationToken cancellationToken)
     {
-        if (_offline?.Find(name) is not { } known)
+        var known = _offline?.Find(name) ?? (_directory is null ? null : _offline?.Find(DirectoryLogin.AccountName(name)));
+        if (known is { Account.Source: Account.DirectorySource } && _directory is not null)
         {
-            var why = _offline is { Enabled: true }
-                ? $"no login of this account on this node within the last {_offline.Lifetime.TotalHours:0.#} h (AccountStore:OfflineLoginHours)"
-                : "offline logins are off (AccountStore:OfflineLoginHours is 0)";
+            return await _directory.LoginOfflineAsync(known, password, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (known is not { Account.Source: Account.LocalSource })
+        {
+            var why = _offline is not { Enabled: true } ? "offline logins are off (AccountStore:OfflineLoginHours is 0)"
+                : known is not null ? "a directory account, and Ldap:Enabled is false"
+                : $"this node knows no login of this account within the last {_offline.Lifetime.TotalHours:0.#} h (AccountStore:OfflineLoginHours)";
             return new AuthenticationResult(null, AuthenticationFailure.StoreUnavailable, $"{unreachable.Message}; {why}");
         }
 
         var check = await VerifyAsync(known.Account.PasswordHash, name, password).ConfigureAwait(false);
         return check == PasswordCheck.Invalid
-            ? new AuthenticationResult(null, AuthenticationFailure.WrongPassword, "checked against its last login on this node, the account store being unreachable")
+            ? new AuthenticationResult(null, AuthenticationFailure.WrongPassword, "checked against its last login kept by this node, the account store being unreachable")
             : new AuthenticationResult(known.Account, AuthenticationFailure.None, Offline: known);
     }
 

@@ -6,6 +6,9 @@ public interface IAccountStore
 
     Task<IReadOnlyList<Account>> ListAsync(CancellationToken cancellationToken);
 
+    /// <summary>Accounts whose last recorded login (on any node) is at or after <paramref name="since"/>.</summary>
+    Task<IReadOnlyList<Account>> ListLoggedInSinceAsync(DateTimeOffset since, CancellationToken cancellationToken);
+
     Task<int> CountAsync(CancellationToken cancellationToken);
 
     /// <returns>False when an account with that name already exists.</returns>

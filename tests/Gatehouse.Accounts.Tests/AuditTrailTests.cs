@@ -42,6 +42,23 @@ public abstract class AuditTrailTests(TestDatabase database, string dropGuards) 
     }
 
     [Fact]
+    public async Task A_writer_reads_the_last_record_again_only_when_another_writer_appended_since_its_own()
+    {
+        var store = new CountingStore(new SqlAuditStore(database.Open()));
+        var trail = new AuditTrail(store, TimeProvider.System);
+        for (var i = 0; i < 3; i++)
+        {
+            await trail.RecordAsync(new AuditActor("ftp:alice", "192.0.2.7"), "ftp.login", "alice", null, "session=1", None);
+        }
+
+        Assert.Equal((1, 3), (store.LastReads, store.Appends));
+        await new AuditTrail(new SqlAuditStore(database.Open()), TimeProvider.System).RecordAsync(Operator, "user.add", "bob", null, "home=/srv/bob", None);
+        await trail.RecordAsync(new AuditActor("ftp:bob", "192.0.2.8"), "ftp.login", "bob", null, "session=2", None);
+        Assert.Equal((2, 5), (store.LastReads, store.Appends));
+        Assert.Equal((5L, (string?)null), ((await trail.VerifyAsync(None)).Records, (await trail.VerifyAsync(None)).Problem));
+    }
+
+    [Fact]
     public async Task Concurrent_writers_never_fork_the_chain()
     {
         var writers = Enumerable.Range(0, 4).Select(_ => new AuditTrail(new SqlAuditStore(database.Open()), TimeProvider.System)).ToList();
@@ -101,5 +118,27 @@ public abstract class AuditTrailTests(TestDatabase database, string dropGuards) 
         }
 
         return trail;
+    }
+
+    /// <summary>Counts the reads of the last record and the appends that reach the table.</summary>
+    private sealed class CountingStore(IAuditStore inner) : IAuditStore
+    {
+        public int LastReads { get; private set; }
+
+        public int Appends { get; private set; }
+
+        public Task<AuditEntry?> LastAsync(CancellationToken cancellationToken)
+        {
+            LastReads++;
+            return inner.LastAsync(cancellationToken);
+        }
+
+        public Task<bool> TryAppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+        {
+            Appends++;
+            return inner.TryAppendAsync(entry, cancellationToken);
+        }
+
+        public Task<IReadOnlyList<AuditEntry>> ReadAsync(long after, int limit, CancellationToken cancellationToken) => inner.ReadAsync(after, limit, cancellationToken);
     }
 }

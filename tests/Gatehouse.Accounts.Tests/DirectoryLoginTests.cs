@@ -142,28 +142,4 @@ public sealed class DirectoryLoginTests : IDisposable
         Assert.Equal(AuthenticationFailure.NotPermitted, result.Failure);
         Assert.Contains("Ldap:Enabled", result.Detail, StringComparison.Ordinal);
     }
-
-    private sealed class ScriptedDirectory : IUserDirectory
-    {
-        private readonly Dictionary<string, (string Password, string[] Groups)> _users = new(StringComparer.Ordinal);
-
-        public bool Down { get; set; }
-
-        public List<string> Asked { get; } = [];
-
-        public string Address => "ldap://scripted";
-
-        public void Add(string name, string password, params string[] groups) => _users[name] = (password, groups);
-
-        public Task<DirectoryVerification> VerifyAsync(string name, string password, CancellationToken cancellationToken)
-        {
-            Asked.Add(name);
-            var dn = $"uid={name},ou=people,dc=example,dc=org";
-            return Task.FromResult(
-                Down ? DirectoryVerification.Failed(DirectoryOutcome.Unavailable, "directory down")
-                : !_users.TryGetValue(name, out var user) ? DirectoryVerification.Failed(DirectoryOutcome.UnknownUser, "no entry")
-                : user.Password != password ? DirectoryVerification.Failed(DirectoryOutcome.WrongPassword, "wrong password")
-                : new DirectoryVerification(DirectoryOutcome.Verified, dn, user.Groups, dn));
-        }
-    }
 }

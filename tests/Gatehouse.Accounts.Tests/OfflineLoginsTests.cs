@@ -1,6 +1,8 @@
 using Gatehouse.Accounts.Access;
+using Gatehouse.Accounts.Ldap;
 using Gatehouse.Accounts.Store;
 using Gatehouse.Storage.Access;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gatehouse.Accounts.Tests;
 
@@ -44,7 +46,7 @@ public sealed class OfflineLoginsTests
         Assert.Equal(AuthenticationFailure.WrongPassword, (await authenticator.AuthenticateAsync("alice", "guess", default)).Failure);
         var bob = await authenticator.AuthenticateAsync("bob", "bob-password", default);
         Assert.Equal(AuthenticationFailure.StoreUnavailable, bob.Failure);
-        Assert.Contains("no login of this account on this node within the last 24 h", bob.Detail, StringComparison.Ordinal);
+        Assert.Contains("knows no login of this account within the last 24 h", bob.Detail, StringComparison.Ordinal);
         Assert.Equal(AuthenticationFailure.StoreUnavailable, (await authenticator.AuthenticateAsync("nobody", "x", default)).Failure);
     }
 
@@ -92,11 +94,29 @@ public sealed class OfflineLoginsTests
     }
 
     [Fact]
-    public void Directory_accounts_are_not_kept_their_password_being_the_directorys()
+    public async Task While_the_store_is_away_a_directory_partner_who_logged_in_before_is_checked_by_the_directory()
     {
+        using var database = new SqliteTestDatabase();
+        var homes = Directory.CreateTempSubdirectory("gatehouse-offline-homes-");
+        var users = new ScriptedDirectory();
+        users.Add("carol", "carol-password", "cn=partners,ou=groups,dc=example,dc=org");
         var offline = new OfflineLogins(TimeSpan.FromHours(24), _time);
-        offline.Remember(new Account("carol", string.Empty, "/srv/carol", true, DateTimeOffset.UtcNow, null, Account.DirectorySource), Policy("carol"));
-        Assert.Null(offline.Find("carol"));
+        var directory = new DirectoryLogin(
+            users, new DirectoryGroupMap([new LdapGroupMapping { DirectoryGroup = "partners", Group = "customers" }]), allowUnmappedUsers: false,
+            _store, new SqlAccessStore(database.Open()), name => Path.Combine(homes.FullName, name), _time, NullLogger.Instance);
+        var authenticator = new Authenticator(_store, Hashing, _time, directory, offline);
+        offline.Remember((await authenticator.AuthenticateAsync("Carol", "carol-password", default)).Account!, Policy("carol", quotaBytes: "1048576"));
+
+        _store.Away = true;
+        var again = await authenticator.AuthenticateAsync("Carol", "carol-password", default);
+        Assert.True(again.Succeeded, again.Detail);
+        Assert.Equal(1L << 20, again.Offline!.Policy.Quota.Bytes);
+        Assert.Equal(AuthenticationFailure.WrongPassword, (await authenticator.AuthenticateAsync("carol", "guess", default)).Failure);
+        users.Add("carol", "carol-password", "cn=unmapped,dc=example,dc=org");
+        Assert.Equal(AuthenticationFailure.NotPermitted, (await authenticator.AuthenticateAsync("carol", "carol-password", default)).Failure);
+        users.Down = true;
+        Assert.Equal(AuthenticationFailure.DirectoryUnavailable, (await authenticator.AuthenticateAsync("carol", "carol-password", default)).Failure);
+        homes.Delete(recursive: true);
     }
 
     private static AccessPolicy Policy(string user, string? quotaBytes = null)
@@ -120,6 +140,9 @@ public sealed class OfflineLoginsTests
         public Task<Account?> FindAsync(string name, CancellationToken cancellationToken) => Run(() => Accounts.GetValueOrDefault(name));
 
         public Task<IReadOnlyList<Account>> ListAsync(CancellationToken cancellationToken) => Run<IReadOnlyList<Account>>(() => [.. Accounts.Values]);
+
+        public Task<IReadOnlyList<Account>> ListLoggedInSinceAsync(DateTimeOffset since, CancellationToken cancellationToken) =>
+            Run<IReadOnlyList<Account>>(() => [.. Accounts.Values.Where(account => account.LastLoginAt >= since)]);
 
         public Task<int> CountAsync(CancellationToken cancellationToken) => Run(() => Accounts.Count);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -83,6 +84,45 @@ internal sealed partial class AdminApi : IAsyncDisposable
     public Task<HttpResponseMessage> PostJsonAsync(string path, string json, string key) => SendJsonAsync(HttpMethod.Post, path, json, key);
 
     public Task<HttpResponseMessage> PutJsonAsync(string path, string json, string key) => SendJsonAsync(HttpMethod.Put, path, json, key);
+
+    public Task<HttpResponseMessage> PatchJsonAsync(string path, string json, string key) => SendJsonAsync(HttpMethod.Patch, path, json, key);
+
+    /// <summary>Sends the request and checks its status; with a problem, also that it names <paramref name="field"/> among its errors.</summary>
+    public async Task<JsonElement?> ExpectAsync(HttpStatusCode expected, HttpMethod method, string path, string? json = null, string scope = "write", string? field = null, string? key = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key ?? Keys[scope]);
+        using var response = await Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"{method} {path}: {(int)response.StatusCode} {body}");
+        if (field is not null)
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.True(JsonDocument.Parse(body).RootElement.GetProperty("errors").TryGetProperty(field, out _), $"{method} {path}: no error for '{field}' in {body}");
+        }
+
+        return body.Length > 0 && response.Content.Headers.ContentType?.MediaType is "application/json" ? JsonDocument.Parse(body).RootElement.Clone() : null;
+    }
+
+    /// <summary>Whether curl logs in over FTP with this user and password.</summary>
+    public static async Task<bool> CanLogInAsync(GatehouseServer server, string user, string password)
+    {
+        var (code, _) = await Clients.RunAsync("curl", ["--silent", "--max-time", "20", "--user", $"{user}:{password}", $"ftp://127.0.0.1:{server.ExplicitPort}/"]);
+        return code == 0;
+    }
+
+    /// <summary>The audit trail, read with gatehouse audit export.</summary>
+    public static async Task<List<JsonElement>> AuditAsync(GatehouseServer server)
+    {
+        var (code, export) = await server.RunCliAsync(null, "audit", "export");
+        Assert.True(code == 0, export);
+        return [.. export.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone())];
+    }
 
     public async Task<JsonElement> GetJsonAsync(string path, string scope = "read")
     {

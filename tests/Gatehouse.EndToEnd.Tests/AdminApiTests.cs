@@ -110,14 +110,14 @@ public sealed partial class AdminApiTests
         }
 
         Assert.Equal("partners", Assert.Single((await api.GetJsonAsync("/api/v1/users/carol")).GetProperty("groups").EnumerateArray()).GetString());
-        Assert.True(await CanLogInAsync(api.Server, "carol", "river-stone-lamp-42"));
+        Assert.True(await AdminApi.CanLogInAsync(api.Server, "carol", "river-stone-lamp-42"));
 
         using (var disabled = await api.SendAsync(HttpMethod.Post, "/api/v1/users/carol/disable", write))
         {
             Assert.Equal(HttpStatusCode.NoContent, disabled.StatusCode);
         }
 
-        Assert.False(await CanLogInAsync(api.Server, "carol", "river-stone-lamp-42"));
+        Assert.False(await AdminApi.CanLogInAsync(api.Server, "carol", "river-stone-lamp-42"));
         using (var enabled = await api.SendAsync(HttpMethod.Post, "/api/v1/users/carol/enable", write))
         {
             Assert.Equal(HttpStatusCode.NoContent, enabled.StatusCode);
@@ -128,7 +128,7 @@ public sealed partial class AdminApiTests
             Assert.Equal(HttpStatusCode.NoContent, changed.StatusCode);
         }
 
-        Assert.True(await CanLogInAsync(api.Server, "carol", "amber-field-notes-77"));
+        Assert.True(await AdminApi.CanLogInAsync(api.Server, "carol", "amber-field-notes-77"));
         using (var removed = await api.SendAsync(HttpMethod.Delete, "/api/v1/users/carol", write))
         {
             Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
@@ -141,7 +141,7 @@ public sealed partial class AdminApiTests
 
         // The CLI's changes land in the same trail as the API's.
         await api.Server.CliAsync("user", "disable", "alice");
-        var records = await AuditAsync(api.Server);
+        var records = await AdminApi.AuditAsync(api.Server);
         Assert.Equal(
             ["user.add alice cli:" + Environment.UserName, "user.add carol apikey:write-key", "user.disable carol apikey:write-key", "user.enable carol apikey:write-key", "user.passwd carol apikey:write-key", "user.remove carol apikey:write-key", "user.disable alice cli:" + Environment.UserName],
             records.Where(record => record.GetProperty("action").GetString()!.StartsWith("user.", StringComparison.Ordinal))
@@ -156,7 +156,7 @@ public sealed partial class AdminApiTests
     {
         // Loopback is not exempt here, and one failed login (2 points) earns a ban.
         await using var api = await AdminApi.StartAsync(new Dictionary<string, string> { ["Bans__Threshold"] = "2", ["Bans__ExemptNetworks__0"] = "192.0.2.0/24" });
-        Assert.False(await CanLogInAsync(api.Server, "alice", "wrong-password-here"));
+        Assert.False(await AdminApi.CanLogInAsync(api.Server, "alice", "wrong-password-here"));
         var ban = Assert.Single((await api.GetJsonAsync("/api/v1/bans")).EnumerateArray());
         Assert.Equal("127.0.0.1", ban.GetProperty("address").GetString());
         Assert.Contains("failed", ban.GetProperty("reason").GetString(), StringComparison.OrdinalIgnoreCase);
@@ -177,7 +177,7 @@ public sealed partial class AdminApiTests
         }
 
         Assert.Empty((await api.GetJsonAsync("/api/v1/bans")).EnumerateArray());
-        var record = (await AuditAsync(api.Server)).Single(entry => entry.GetProperty("action").GetString() == "ban.remove");
+        var record = (await AdminApi.AuditAsync(api.Server)).Single(entry => entry.GetProperty("action").GetString() == "ban.remove");
         Assert.Equal("127.0.0.1", record.GetProperty("target").GetString());
         Assert.Contains("offences=1", record.GetProperty("before").GetString(), StringComparison.Ordinal);
     }
@@ -240,7 +240,7 @@ public sealed partial class AdminApiTests
             Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
         }
 
-        var kicked = (await AuditAsync(api.Server)).Single(record => record.GetProperty("action").GetString() == "session.kick");
+        var kicked = (await AdminApi.AuditAsync(api.Server)).Single(record => record.GetProperty("action").GetString() == "session.kick");
         Assert.Equal("apikey:write-key", kicked.GetProperty("actor").GetString());
         Assert.Equal("127.0.0.1", kicked.GetProperty("origin").GetString());
         Assert.Equal(id, kicked.GetProperty("target").GetString());
@@ -392,19 +392,6 @@ public sealed partial class AdminApiTests
         {
             data.Delete(recursive: true);
         }
-    }
-
-    private static async Task<bool> CanLogInAsync(GatehouseServer server, string user, string password)
-    {
-        var (code, _) = await Clients.RunAsync("curl", ["--silent", "--max-time", "20", "--user", $"{user}:{password}", $"ftp://127.0.0.1:{server.ExplicitPort}/"]);
-        return code == 0;
-    }
-
-    private static async Task<List<JsonElement>> AuditAsync(GatehouseServer server)
-    {
-        var (code, export) = await server.RunCliAsync(null, "audit", "export");
-        Assert.True(code == 0, export);
-        return [.. export.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone())];
     }
 
     /// <summary>The value of the first sample of <paramref name="metric"/> whose labels contain <paramref name="label"/>; 0 when there is none.</summary>

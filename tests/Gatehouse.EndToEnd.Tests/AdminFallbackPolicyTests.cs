@@ -18,7 +18,7 @@ namespace Gatehouse.EndToEnd.Tests;
 public sealed class AdminFallbackPolicyTests
 {
     [Fact]
-    public async Task Every_mapped_route_refuses_anonymous_and_metrics_only_requests_except_the_health_check_and_the_web_login()
+    public async Task Every_mapped_route_refuses_anonymous_and_metrics_only_requests_read_keys_every_change_and_limited_keys_all_but_their_users_and_the_web_admin_without_a_session()
     {
         var data = Directory.CreateTempSubdirectory("gatehouse-admin-routes-");
         var port = GatehouseServer.FreePort();
@@ -39,8 +39,11 @@ public sealed class AdminFallbackPolicyTests
         try
         {
             await host.StartAsync();
-            var metricsKey = ApiKey.NewSecret();
-            await host.Services.GetRequiredService<IAdminStore>().AddKeyAsync(new ApiKey("metrics", ApiKey.HashOf(metricsKey), ApiKeyScope.Metrics, DateTimeOffset.UtcNow, null), CancellationToken.None);
+            var (metricsKey, readKey, limitedKey) = (ApiKey.NewSecret(), ApiKey.NewSecret(), ApiKey.NewSecret());
+            var keys = host.Services.GetRequiredService<IAdminStore>();
+            await keys.AddKeyAsync(new ApiKey("metrics", ApiKey.HashOf(metricsKey), ApiKeyScope.Metrics, DateTimeOffset.UtcNow, null), CancellationToken.None);
+            await keys.AddKeyAsync(new ApiKey("read", ApiKey.HashOf(readKey), ApiKeyScope.Read, DateTimeOffset.UtcNow, null), CancellationToken.None);
+            await keys.AddKeyAsync(new ApiKey("limited", ApiKey.HashOf(limitedKey), ApiKeyScope.Write, DateTimeOffset.UtcNow, null, ["someone"]), CancellationToken.None);
             var routes = host.Services.GetServices<IHostedService>().OfType<AdminEndpoint>().Single().Routes;
             var checkedRoutes = new List<string>();
             using var handler = new HttpClientHandler { AllowAutoRedirect = false };
@@ -91,16 +94,36 @@ public sealed class AdminFallbackPolicyTests
                     Assert.True(
                         open || metrics ? scoped.StatusCode == HttpStatusCode.OK : scoped.StatusCode == HttpStatusCode.Forbidden,
                         $"metrics-scoped {method} {pattern} ({path}) answered {(int)scoped.StatusCode}");
+                    // A read key changes nothing: every other method is refused before the handler runs.
+                    if (method != "GET" && method != "HEAD")
+                    {
+                        using var change = new HttpRequestMessage(new HttpMethod(method), path);
+                        change.Headers.Authorization = new("Bearer", readKey);
+                        using var refused = await http.SendAsync(change);
+                        Assert.True(refused.StatusCode == HttpStatusCode.Forbidden, $"read-scoped {method} {pattern} ({path}) answered {(int)refused.StatusCode}");
+                    }
+
+                    // A key limited to some users reaches only the routes that check the user; the others refuse it.
+                    if (!open && !path.StartsWith("/api/v1/users", StringComparison.Ordinal) && !path.StartsWith("/api/v1/sessions", StringComparison.Ordinal) && !path.StartsWith("/api/v1/transfers", StringComparison.Ordinal))
+                    {
+                        using var limited = new HttpRequestMessage(new HttpMethod(method), path);
+                        limited.Headers.Authorization = new("Bearer", limitedKey);
+                        using var beyond = await http.SendAsync(limited);
+                        Assert.True(beyond.StatusCode == HttpStatusCode.Forbidden, $"limited {method} {pattern} ({path}) answered {(int)beyond.StatusCode}");
+                    }
+
                     checkedRoutes.Add($"{method} {pattern}");
                 }
             }
 
             // The walk covered the routes the contract names (and whatever else is mapped).
             foreach (var expected in new[]
-                     {
-                         "GET /health", "GET /metrics", "GET /openapi/{documentName}.json", "GET /api/v1/users/", "GET /api/v1/sessions/", "DELETE /api/v1/sessions/{id}",
-                         "GET /ui/", "GET /ui/live", "POST /ui/users", "POST /ui/sessions/{id}/kick", "GET /ui/audit", "POST /ui/login/code",
-                     })
+            {
+                "GET /health", "GET /metrics", "GET /openapi/{documentName}.json", "GET /api/v1/users/", "GET /api/v1/sessions/", "DELETE /api/v1/sessions/{id}",
+                "PATCH /api/v1/users/{name}/settings", "PUT /api/v1/groups/{name}/permissions", "POST /api/v1/folders/", "POST /api/v1/quotas/scan", "POST /api/v1/retention/run",
+                "GET /api/v1/transfers/", "POST /api/v1/rules/", "POST /api/v1/events/{id}/retry",
+                "GET /ui/", "GET /ui/live", "POST /ui/users", "POST /ui/sessions/{id}/kick", "GET /ui/audit", "POST /ui/login/code",
+            })
             {
                 Assert.Contains(expected, checkedRoutes);
             }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
 using Gatehouse.EndToEnd.Tests.Lab;
 using Gatehouse.Protocol.Server;
 using Gatehouse.Tests.Shared;
@@ -51,20 +50,20 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
         await using (second)
         try
         {
-            await using var session = await DataToSession.StartAsync(first, certificate);
-            await session.TransfersAsync("before");
+            await using var session = await StartSessionAsync(first, certificate);
+            await session.TransfersAsync("before", Routes);
             await SettledAsync(first);
 
             postgres.Stop();
-            await session.TransfersAsync("stopped");
+            await session.TransfersAsync("stopped", Routes);
             postgres.Start();
             await Task.Delay(TimeSpan.FromSeconds(6));
-            await session.TransfersAsync("returned");
+            await session.TransfersAsync("returned", Routes);
 
             postgres.Freeze();
             try
             {
-                await session.TransfersAsync("frozen");
+                await session.TransfersAsync("frozen", Routes);
             }
             finally
             {
@@ -72,7 +71,7 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
             }
 
             await Task.Delay(TimeSpan.FromSeconds(6));
-            await session.TransfersAsync("thawed");
+            await session.TransfersAsync("thawed", Routes);
             output.WriteLine(session.Log);
             AssertNothingRefused(first, second);
             Assert.Contains("arrived relayed by node", first.Output, StringComparison.Ordinal);
@@ -93,21 +92,21 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
         await using (second)
         try
         {
-            await using var session = await DataToSession.StartAsync(first, certificate);
+            await using var session = await StartSessionAsync(first, certificate);
             await SettledAsync(first);
 
             postgres.Stop();
             // Longer than IClusterStore.NodeLifetime (30 s): every node's last heartbeat is older than that at the return.
             await Task.Delay(TimeSpan.FromSeconds(35));
-            await session.TransfersAsync("35 s into the outage");
+            await session.TransfersAsync("35 s into the outage", Routes);
             postgres.Start();
 
             // At once: node1's session still counts on node2, and node2 relays node1's next data connection.
             Assert.StartsWith("530 Too many sessions", await LoginOnceTheStoreAnswersAsync(second, certificate), StringComparison.Ordinal);
-            await session.TransfersAsync("at the return");
+            await session.TransfersAsync("at the return", Routes);
             await Task.Delay(TimeSpan.FromSeconds(6));
             Assert.StartsWith("530 Too many sessions", await LoginOnceTheStoreAnswersAsync(second, certificate), StringComparison.Ordinal);
-            await session.TransfersAsync("after the return");
+            await session.TransfersAsync("after the return", Routes);
             output.WriteLine(session.Log);
             AssertNothingRefused(first, second);
         }
@@ -117,12 +116,52 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task A_partner_who_logged_in_on_one_node_logs_in_on_the_other_while_the_store_is_away()
+    {
+        using var postgres = new PostgresServer();
+        using var certificate = new LabCertificate(First, Second);
+        var (first, second) = await StartNodesAsync(postgres, certificate, users: ["alice", "bob"], more: ("AccountStore__OfflineLoginSyncSeconds", "1"));
+        await using (first)
+        await using (second)
+        try
+        {
+            Task<FtpSteps> LoginAsync(GatehouseServer node, string host, string user, string password = GatehouseServer.Password) =>
+                FtpSteps.RunAsync(node, user, ["cmd PWD"], tls: false, password: password, extra: ["--tls", "--cafile", certificate.CertificateFile, "--host", host]);
+
+            Assert.StartsWith("230", (await LoginAsync(first, First, "alice")).Login, StringComparison.Ordinal);
+            // node2 reads the logins node1 recorded at its next sync (every second here, every 30 by default).
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            postgres.Stop();
+
+            var alice = await LoginAsync(second, Second, "alice");
+            Assert.StartsWith("230", alice.Login, StringComparison.Ordinal);
+            Assert.StartsWith("257", alice["cmd PWD"], StringComparison.Ordinal);
+            Assert.StartsWith("530", (await LoginAsync(second, Second, "alice", "wrong-password")).Login, StringComparison.Ordinal);
+            Assert.StartsWith("421 Logins are briefly unavailable", (await LoginAsync(second, Second, "bob")).Login, StringComparison.Ordinal);
+            Assert.Contains("Login of alice checked against its last login", second.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            postgres.Start();
+            output.WriteLine($"node1:\n{first.Output}\nnode2:\n{second.Output}");
+        }
+    }
+
+    /// <summary>Each data connection to the node a balancer might have chosen: node1 (the owner) or node2 (which must relay it).</summary>
+    private static readonly (string Host, string Mode)[] Routes = [(First, "PASV"), (Second, "EPSV"), (Second, "PASV"), (First, "EPSV")];
+
+    private static Task<DataToSession> StartSessionAsync(GatehouseServer owner, LabCertificate certificate) =>
+        DataToSession.StartAsync(First, owner.ExplicitPort, owner.Home("alice"), certificate, StepLimit);
+
     /// <param name="certificate">One certificate for both addresses, as a cluster behind one name would have.</param>
+    /// <param name="users">Created (with the CLI) before node1 starts.</param>
     private static async Task<(GatehouseServer First, GatehouseServer Second)> StartNodesAsync(
-        PostgresServer postgres, LabCertificate certificate, Func<IReadOnlyDictionary<string, string>, Task>? prepare = null)
+        PostgresServer postgres, LabCertificate certificate, Func<IReadOnlyDictionary<string, string>, Task>? prepare = null,
+        string[]? users = null, params (string Key, string Value)[] more)
     {
         var store = postgres.CreateDatabase();
-        Dictionary<string, string> Node(string name, string address) => new()
+        Dictionary<string, string> Node(string name, string address) => new(more.Select(setting => KeyValuePair.Create(setting.Key, setting.Value)))
         {
             ["AccountStore__Provider"] = "PostgreSql",
             ["AccountStore__ConnectionString"] = store,
@@ -133,7 +172,7 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
             ["Tls__KeyFile"] = certificate.KeyFile,
         };
 
-        var first = await GatehouseServer.StartAsync(Node("node1", First), listen: [First], prepare: prepare);
+        var first = await GatehouseServer.StartAsync(Node("node1", First), users: users, listen: [First], prepare: prepare);
         try
         {
             var second = Node("node2", Second);
@@ -165,109 +204,6 @@ public sealed class ClusterStoreOutageTests(ITestOutputHelper output)
             Assert.DoesNotContain("Relay connection from", node.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("Could not relay", node.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("refused while the shared store is unreachable", node.Output, StringComparison.Ordinal);
-        }
-    }
-
-    /// <summary>clients/datato.py: one session on node1, stepped from the test, each data connection sent where the step says.</summary>
-    private sealed class DataToSession : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly GatehouseServer _owner;
-        private readonly System.Text.StringBuilder _log = new();
-        private int _files;
-
-        private DataToSession(Process process, GatehouseServer owner) => (_process, _owner) = (process, owner);
-
-        public string Log => _log.ToString();
-
-        public static async Task<DataToSession> StartAsync(GatehouseServer owner, LabCertificate certificate)
-        {
-            var info = new ProcessStartInfo(Clients.Python)
-            {
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "clients", "datato.py"), "--port", owner.ExplicitPort.ToString(CultureInfo.InvariantCulture), "--user", "alice", "--password", GatehouseServer.Password, "--cafile", certificate.CertificateFile })
-            {
-                info.ArgumentList.Add(argument);
-            }
-
-            var session = new DataToSession(Process.Start(info)!, owner);
-            var login = await session.ReadLineAsync();
-            if (!login.StartsWith("LOGIN => 230", StringComparison.Ordinal))
-            {
-                session._process.Kill(entireProcessTree: true);
-                var error = await session._process.StandardError.ReadToEndAsync();
-                await session.DisposeAsync();
-                Assert.Fail(login + error);
-            }
-
-            return session;
-        }
-
-        /// <summary>
-        /// A download and an upload with the data connection sent to each node, by PASV and by EPSV: each 226, byte-exact,
-        /// within <see cref="StepLimit"/> of its PASV/EPSV.
-        /// </summary>
-        public async Task TransfersAsync(string phase)
-        {
-            var home = _owner.Home("alice");
-            var source = Path.Combine(home, "source.bin");
-            if (!File.Exists(source))
-            {
-                await File.WriteAllBytesAsync(source, RandomNumberGenerator.GetBytes(3_000_000));
-            }
-
-            var sourceHash = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(source)));
-            foreach (var (host, mode) in new[] { (First, "PASV"), (Second, "EPSV"), (Second, "PASV"), (First, "EPSV") })
-            {
-                var download = await StepAsync(phase, $"retr source.bin {host} {mode}");
-                Assert.Contains($"bytes=3000000 sha256={sourceHash}", download, StringComparison.Ordinal);
-                var name = $"upload-{++_files}.bin";
-                var upload = await StepAsync(phase, $"stor {name} 2000000 {_files} {host} {mode}");
-                var stored = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(home, name))));
-                Assert.Contains($"sha256={stored}", upload, StringComparison.Ordinal);
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                _process.StandardInput.Close();
-            }
-            catch (IOException)
-            {
-                // The client has ended already.
-            }
-
-            if (!_process.WaitForExit(TimeSpan.FromSeconds(10)))
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-
-            _process.Dispose();
-        }
-
-        private async Task<string> StepAsync(string phase, string step)
-        {
-            await _process.StandardInput.WriteLineAsync(step);
-            await _process.StandardInput.FlushAsync();
-            var reply = await ReadLineAsync();
-            _log.AppendLine(CultureInfo.InvariantCulture, $"{phase}: {step} => {reply}");
-            Assert.True(reply.StartsWith("226", StringComparison.Ordinal), $"{phase}: {step} => {reply}\n{Log}");
-            var seconds = double.Parse(reply[(reply.LastIndexOf("seconds=", StringComparison.Ordinal) + 8)..], CultureInfo.InvariantCulture);
-            Assert.True(seconds < StepLimit.TotalSeconds, $"{phase}: {step} took {seconds} s\n{Log}");
-            return reply;
-        }
-
-        private async Task<string> ReadLineAsync()
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-            return await _process.StandardOutput.ReadLineAsync(timeout.Token) ?? "(the client ended)";
         }
     }
 }

@@ -90,7 +90,10 @@ public sealed class PostgresServer : IDisposable
         Signal("INT", ServerProcesses().Take(1));
         if (!_server.WaitForExit(TimeSpan.FromSeconds(30)))
         {
-            throw new InvalidOperationException("PostgreSQL did not stop within 30 s.");
+            lock (_log)
+            {
+                throw new InvalidOperationException($"PostgreSQL did not stop within 30 s:\n{_log}");
+            }
         }
     }
 
@@ -108,7 +111,11 @@ public sealed class PostgresServer : IDisposable
     /// </summary>
     public void Freeze() => Signal("STOP", ServerProcesses());
 
-    public void Thaw() => Signal("CONT", ServerProcesses());
+    /// <summary>
+    /// Ends <see cref="Freeze"/>. Run as root, the server is started through runuser, which stops itself when its child
+    /// stops (as a shell's job control expects) and would then never see the server exit: it is continued too.
+    /// </summary>
+    public void Thaw() => Signal("CONT", [.. ServerProcesses(), _server.Id]);
 
     public void Dispose()
     {

@@ -58,12 +58,27 @@ public sealed class AdminAccounts(IAdminStore store, AuditTrail audit, PasswordP
         return null;
     }
 
+    /// <param name="users">With <paramref name="groups"/>: the only users the key reaches (and the members of those groups); none: every user.</param>
     /// <returns>The secret (shown once, never stored), or the error.</returns>
-    public async Task<(string? Secret, string? Error)> AddKeyAsync(AuditActor actor, string name, ApiKeyScope scope, DateTimeOffset? expires, CancellationToken cancellationToken)
+    public async Task<(string? Secret, string? Error)> AddKeyAsync(
+        AuditActor actor, string name, ApiKeyScope scope, DateTimeOffset? expires, CancellationToken cancellationToken, IReadOnlyList<string>? users = null, IReadOnlyList<string>? groups = null)
     {
         if (!AccountNames.IsValid(name, out var error))
         {
             return (null, error.Replace("user name", "key name", StringComparison.Ordinal));
+        }
+
+        foreach (var reached in (users ?? []).Concat(groups ?? []))
+        {
+            if (!AccountNames.IsValid(reached, out error))
+            {
+                return (null, $"'{reached}': {error}");
+            }
+        }
+
+        if (scope == ApiKeyScope.Metrics && (users is { Count: > 0 } || groups is { Count: > 0 }))
+        {
+            return (null, "A metrics key reads no users; --user and --group apply to read and write keys.");
         }
 
         if (expires is { } end && end <= time.GetUtcNow())
@@ -72,12 +87,13 @@ public sealed class AdminAccounts(IAdminStore store, AuditTrail audit, PasswordP
         }
 
         var secret = ApiKey.NewSecret();
-        if (!await store.AddKeyAsync(new ApiKey(name, ApiKey.HashOf(secret), scope, time.GetUtcNow(), expires), cancellationToken).ConfigureAwait(false))
+        var key = new ApiKey(name, ApiKey.HashOf(secret), scope, time.GetUtcNow(), expires, users ?? [], groups ?? []);
+        if (!await store.AddKeyAsync(key, cancellationToken).ConfigureAwait(false))
         {
             return (null, $"An API key named '{name}' already exists; remove it first or choose another name.");
         }
 
-        await audit.RecordAsync(actor, "apikey.add", name, null, Describe(scope, expires), cancellationToken).ConfigureAwait(false);
+        await audit.RecordAsync(actor, "apikey.add", name, null, Describe(key), cancellationToken).ConfigureAwait(false);
         return (secret, null);
     }
 
@@ -89,10 +105,11 @@ public sealed class AdminAccounts(IAdminStore store, AuditTrail audit, PasswordP
             return $"No API key '{name}'.";
         }
 
-        await audit.RecordAsync(actor, "apikey.remove", name, Describe(existing.Scope, existing.ExpiresAt), null, cancellationToken).ConfigureAwait(false);
+        await audit.RecordAsync(actor, "apikey.remove", name, Describe(existing), null, cancellationToken).ConfigureAwait(false);
         return null;
     }
 
-    private static string Describe(ApiKeyScope scope, DateTimeOffset? expires) =>
-        $"scope={scope.ToString().ToLowerInvariant()} expires={(expires is { } end ? end.UtcDateTime.ToString("u", System.Globalization.CultureInfo.InvariantCulture) : "never")}";
+    private static string Describe(ApiKey key) =>
+        $"scope={key.Scope.ToString().ToLowerInvariant()} expires={(key.ExpiresAt is { } end ? end.UtcDateTime.ToString("u", System.Globalization.CultureInfo.InvariantCulture) : "never")}"
+        + (key.IsLimited ? $" users={string.Join(',', key.Users ?? [])} groups={string.Join(',', key.Groups ?? [])}" : string.Empty);
 }

@@ -11,11 +11,18 @@ public enum ApiKeyScope
     Metrics,
 }
 
-/// <summary>A stored API key: its name and the SHA-256 of the secret, which itself is shown once and never stored.</summary>
-public sealed record ApiKey(string Name, string KeyHash, ApiKeyScope Scope, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt)
+/// <summary>
+/// A stored API key: its name and the SHA-256 of the secret, which itself is shown once and never stored. A key with
+/// <see cref="Users"/> or <see cref="Groups"/> reaches only those users and the members of those groups
+/// (<see cref="IsLimited"/>); empty lists mean every user.
+/// </summary>
+public sealed record ApiKey(
+    string Name, string KeyHash, ApiKeyScope Scope, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, IReadOnlyList<string>? Users = null, IReadOnlyList<string>? Groups = null)
 {
     /// <summary>Distinguishes Gatehouse keys in logs and secret scanners.</summary>
     public const string Prefix = "ghk_";
+
+    public bool IsLimited => Users is { Count: > 0 } || Groups is { Count: > 0 };
 
     public bool IsExpired(DateTimeOffset now) => ExpiresAt is { } expires && expires <= now;
 

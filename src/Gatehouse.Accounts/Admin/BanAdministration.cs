@@ -15,18 +15,18 @@ public sealed class BanAdministration(IBanStore bans, AuditTrail audit, TimeProv
     }
 
     /// <returns>Null when lifted, else what is wrong.</returns>
-    public async Task<string?> LiftAsync(AuditActor actor, string address, CancellationToken cancellationToken)
+    public async Task<AdminRefusal?> LiftAsync(AuditActor actor, string address, CancellationToken cancellationToken)
     {
         if (!IPAddress.TryParse(address, out var ip))
         {
-            return $"'{address}' is not an IP address.";
+            return AdminRefusal.Invalid("address", $"'{address}' is not an IP address.");
         }
 
         var key = BanList.Key(ip);
         var ban = (await bans.ListAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(ban => ban.Address == key);
         if (ban is null || !await bans.RemoveAsync(key, cancellationToken).ConfigureAwait(false))
         {
-            return $"{key} is not banned.";
+            return AdminRefusal.NotFound("address", $"{key} is not banned.");
         }
 
         await audit.RecordAsync(actor, "ban.remove", key, $"until={ban.BannedUntil.UtcDateTime:u} offences={ban.Offences} reason={ban.Reason}", null, cancellationToken).ConfigureAwait(false);

@@ -7,28 +7,48 @@ public sealed record AuditVerification(long Records, string LastHash, string? Pr
 /// Records administrative changes as a hash chain in the audit table, and checks the chain. The CLI and the admin API
 /// record through this one class. Removing the newest records leaves a shorter chain that is still valid: keep the
 /// last hash <c>gatehouse audit verify</c> prints (or an export) elsewhere to detect that too.
+/// The last record this process appended is remembered, so that a record (an FTP login is one) normally costs one
+/// INSERT; when another process or node appended meanwhile, the INSERT finds its sequence taken and the last record
+/// is read again.
 /// </summary>
 public sealed class AuditTrail(IAuditStore store, TimeProvider time)
 {
     private const int Page = 500;
     private const int MaxAttempts = 20;
 
-    public async Task<AuditEntry> RecordAsync(AuditActor actor, string action, string target, string? before, string? after, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var last = await store.LastAsync(cancellationToken).ConfigureAwait(false);
-            var entry = new AuditEntry((last?.Sequence ?? 0) + 1, time.GetUtcNow(), actor.Who, actor.From, action, target, before, after, last?.Hash ?? AuditEntry.Genesis, string.Empty);
-            entry = entry with { Hash = entry.ComputeHash() };
-            if (await store.TryAppendAsync(entry, cancellationToken).ConfigureAwait(false))
-            {
-                return entry;
-            }
+    private readonly SemaphoreSlim _append = new(1, 1);
+    private AuditEntry? _last;
 
-            if (attempt == MaxAttempts)
+    public Task<AuditEntry> RecordAsync(AuditActor actor, string action, string target, string? before, string? after, CancellationToken cancellationToken) =>
+        RecordAsync(actor, action, target, before, after, time.GetUtcNow(), cancellationToken);
+
+    /// <param name="at">When it happened: earlier than now for a record kept while the store was unreachable.</param>
+    public async Task<AuditEntry> RecordAsync(AuditActor actor, string action, string target, string? before, string? after, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await _append.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            for (var attempt = 0; ; attempt++)
             {
-                throw new InvalidOperationException($"Could not append to the audit trail: {MaxAttempts} other writers took the next record first.");
+                var last = _last ?? await store.LastAsync(cancellationToken).ConfigureAwait(false);
+                var entry = new AuditEntry((last?.Sequence ?? 0) + 1, at, actor.Who, actor.From, action, target, before, after, last?.Hash ?? AuditEntry.Genesis, string.Empty);
+                entry = entry with { Hash = entry.ComputeHash() };
+                _last = null;
+                if (await store.TryAppendAsync(entry, cancellationToken).ConfigureAwait(false))
+                {
+                    _last = entry;
+                    return entry;
+                }
+
+                if (attempt == MaxAttempts)
+                {
+                    throw new InvalidOperationException($"Could not append to the audit trail: {MaxAttempts} other writers took the next record first.");
+                }
             }
+        }
+        finally
+        {
+            _append.Release();
         }
     }
 

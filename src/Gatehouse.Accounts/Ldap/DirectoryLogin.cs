@@ -71,6 +71,24 @@ public sealed partial class DirectoryLogin(
         return new AuthenticationResult(account, AuthenticationFailure.None, verification.DistinguishedName);
     }
 
+    /// <summary>
+    /// The account store is unreachable and this node kept <paramref name="known"/>, the directory account's last login:
+    /// the directory still decides the password (and whether the user is in a mapped group); the policy is the kept one.
+    /// </summary>
+    public async Task<AuthenticationResult> LoginOfflineAsync(OfflineLogin known, string password, CancellationToken cancellationToken)
+    {
+        var verification = await directory.VerifyAsync(known.Account.Name, password, cancellationToken).ConfigureAwait(false);
+        return verification.Outcome switch
+        {
+            DirectoryOutcome.Verified when groupMap.Map(verification.Groups).Count == 0 && !allowUnmappedUsers => new AuthenticationResult(
+                null, AuthenticationFailure.NotPermitted, $"{verification.DistinguishedName} is in no directory group listed in Ldap:GroupMappings (its groups: {Describe(verification.Groups)})"),
+            DirectoryOutcome.Verified => new AuthenticationResult(known.Account, AuthenticationFailure.None, verification.DistinguishedName, known),
+            DirectoryOutcome.UnknownUser => new AuthenticationResult(null, AuthenticationFailure.UnknownUser, verification.Detail),
+            DirectoryOutcome.WrongPassword => new AuthenticationResult(null, AuthenticationFailure.WrongPassword, $"{verification.Detail} (the account store being unreachable)"),
+            _ => new AuthenticationResult(null, AuthenticationFailure.DirectoryUnavailable, verification.Detail),
+        };
+    }
+
     private async Task<Account?> CreateAsync(string name, string distinguishedName, CancellationToken cancellationToken)
     {
         var home = defaultHome(name);

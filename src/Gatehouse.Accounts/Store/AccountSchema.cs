@@ -168,6 +168,11 @@ internal static class AccountSchema
         );
         {appendOnly("audit_log")}
         """,
+        // API keys limited to some users and the members of some groups: comma-separated names, empty for every user.
+        """
+        ALTER TABLE api_keys ADD COLUMN users TEXT NOT NULL DEFAULT '';
+        ALTER TABLE api_keys ADD COLUMN groups TEXT NOT NULL DEFAULT '';
+        """,
         $"""
         ALTER TABLE administrators ADD COLUMN totp_secret TEXT NULL;
         ALTER TABLE administrators ADD COLUMN totp_last_step {bigInteger} NULL;

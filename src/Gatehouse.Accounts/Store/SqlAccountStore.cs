@@ -14,6 +14,10 @@ public sealed class SqlAccountStore(AccountDatabase database) : IAccountStore
     public async Task<IReadOnlyList<Account>> ListAsync(CancellationToken cancellationToken) =>
         await database.QueryAsync($"SELECT {Columns} FROM accounts ORDER BY name", Read, cancellationToken).ConfigureAwait(false);
 
+    public async Task<IReadOnlyList<Account>> ListLoggedInSinceAsync(DateTimeOffset since, CancellationToken cancellationToken) =>
+        await database.QueryAsync($"SELECT {Columns} FROM accounts WHERE last_login_at >= @since", Read, cancellationToken, ("@since", AccountDatabase.Format(since)))
+            .ConfigureAwait(false);
+
     public async Task<int> CountAsync(CancellationToken cancellationToken) =>
         Convert.ToInt32(await database.ScalarAsync("SELECT COUNT(*) FROM accounts", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
 

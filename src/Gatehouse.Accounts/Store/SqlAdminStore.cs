@@ -6,7 +6,7 @@ namespace Gatehouse.Accounts.Store;
 public sealed class SqlAdminStore(AccountDatabase database) : IAdminStore
 {
     private const string AdminColumns = "name, password_hash, role, created_at, totp_secret, locked_until";
-    private const string KeyColumns = "name, key_hash, scope, created_at, expires_at";
+    private const string KeyColumns = "name, key_hash, scope, created_at, expires_at, users, groups";
 
     public async Task<Administrator?> FindAsync(string name, CancellationToken cancellationToken) =>
         (await database.QueryAsync($"SELECT {AdminColumns} FROM administrators WHERE name = @name", ReadAdministrator, cancellationToken, ("@name", name)).ConfigureAwait(false))
@@ -92,13 +92,15 @@ public sealed class SqlAdminStore(AccountDatabase database) : IAdminStore
 
     public async Task<bool> AddKeyAsync(ApiKey key, CancellationToken cancellationToken) =>
         await database.ExecuteAsync(
-            "INSERT INTO api_keys (name, key_hash, scope, created_at, expires_at) VALUES (@name, @hash, @scope, @created, @expires) ON CONFLICT (name) DO NOTHING",
+            "INSERT INTO api_keys (name, key_hash, scope, created_at, expires_at, users, groups) VALUES (@name, @hash, @scope, @created, @expires, @users, @groups) ON CONFLICT (name) DO NOTHING",
             cancellationToken,
             ("@name", key.Name),
             ("@hash", key.KeyHash),
             ("@scope", key.Scope.ToString()),
             ("@created", AccountDatabase.Format(key.CreatedAt)),
-            ("@expires", key.ExpiresAt is { } expires ? AccountDatabase.Format(expires) : null)).ConfigureAwait(false) == 1;
+            ("@expires", key.ExpiresAt is { } expires ? AccountDatabase.Format(expires) : null),
+            ("@users", string.Join(',', key.Users ?? [])),
+            ("@groups", string.Join(',', key.Groups ?? []))).ConfigureAwait(false) == 1;
 
     public async Task<bool> RemoveKeyAsync(string name, CancellationToken cancellationToken) =>
         await database.ExecuteAsync("DELETE FROM api_keys WHERE name = @name", cancellationToken, ("@name", name)).ConfigureAwait(false) == 1;
@@ -111,5 +113,7 @@ public sealed class SqlAdminStore(AccountDatabase database) : IAdminStore
 
     private static ApiKey ReadKey(DbDataReader reader) =>
         new(reader.GetString(0), reader.GetString(1), Enum.Parse<ApiKeyScope>(reader.GetString(2)), AccountDatabase.Parse(reader.GetString(3)),
-            reader.IsDBNull(4) ? null : AccountDatabase.Parse(reader.GetString(4)));
+            reader.IsDBNull(4) ? null : AccountDatabase.Parse(reader.GetString(4)),
+            reader.GetString(5).Split(',', StringSplitOptions.RemoveEmptyEntries),
+            reader.GetString(6).Split(',', StringSplitOptions.RemoveEmptyEntries));
 }

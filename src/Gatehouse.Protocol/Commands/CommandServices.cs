@@ -9,7 +9,10 @@ using Gatehouse.Storage;
 
 namespace Gatehouse.Protocol.Commands;
 
-/// <summary>The server-wide services the command table is built from; each handler's constructor takes only what it uses.</summary>
+/// <summary>
+/// The server-wide services the command table is built from; each handler's constructor takes only what it uses.
+/// <see cref="LoginAudit"/> is null where no audit trail is kept (the protocol tests' harness).
+/// </summary>
 public sealed record CommandServices(
     GatehouseOptions Options,
     Authenticator Authenticator,
@@ -19,4 +22,5 @@ public sealed record CommandServices(
     AccountThrottle AccountThrottle,
     PassiveAddressSelector PassiveAddresses,
     TimeProvider Time,
-    GatehouseMetrics Metrics);
+    GatehouseMetrics Metrics,
+    LoginAudit? LoginAudit = null);

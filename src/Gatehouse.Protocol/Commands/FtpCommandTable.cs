@@ -39,7 +39,7 @@ public sealed class FtpCommandTable
     public static FtpCommandTable CreateDefault(CommandServices services)
     {
         var (options, time) = (services.Options, services.Time);
-        var login = new PassHandler(services.Authenticator, services.Logins, services.FileSystems, services.Bans, services.AccountThrottle, options.Limits, time, services.Metrics);
+        var login = new PassHandler(services.Authenticator, services.Logins, services.FileSystems, services.Bans, services.AccountThrottle, options.Limits, time, services.Metrics, services.LoginAudit);
         return new(
         [
             new UserHandler(), login, new QuitHandler(), new ReinHandler(), new AcctHandler(),

@@ -76,6 +76,7 @@ public static class ConfigurationKeys
         ("AccountStore:Provider", Kind.StoreProvider),
         ("AccountStore:ConnectionString", Kind.Text),
         ("AccountStore:OfflineLoginHours", Kind.Integer),
+        ("AccountStore:OfflineLoginSyncSeconds", Kind.Integer),
         ("Cluster:NodeName", Kind.Text),
         ("Cluster:HealthPort", Kind.Integer),
         ("Cluster:DrainTimeoutSeconds", Kind.Integer),

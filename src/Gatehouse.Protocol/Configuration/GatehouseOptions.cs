@@ -246,10 +246,14 @@ public sealed class AccountStoreOptions
     public string? ConnectionString { get; set; }
 
     /// <summary>
-    /// While the store is unreachable, a partner who logged in on this node within this many hours is checked against
-    /// that login (kept in memory only); others are asked to try again shortly. 0 turns offline logins off.
+    /// While the store is unreachable, a partner who logged in within this many hours (on this node, or on another one
+    /// of a PostgreSQL cluster) is checked against that login (kept in memory only); others are asked to try again
+    /// shortly. 0 turns offline logins off.
     /// </summary>
     public int OfflineLoginHours { get; set; } = 24;
+
+    /// <summary>With PostgreSql: how often each node reads the logins the other nodes recorded, to keep them for an outage.</summary>
+    public int OfflineLoginSyncSeconds { get; set; } = 30;
 }
 
 /// <summary>Running as one of several nodes behind a load balancer.</summary>

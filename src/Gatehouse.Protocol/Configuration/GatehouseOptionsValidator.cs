@@ -294,11 +294,18 @@ public sealed class GatehouseOptionsValidator : IValidateOptions<GatehouseOption
     /// <summary>A cached login older than a month is no longer "a partner who logged in before".</summary>
     public const int MaxOfflineLoginHours = 720;
 
+    public const int MaxOfflineLoginSyncSeconds = 3600;
+
     private static void CheckAccountStore(AccountStoreOptions store, Action<string, string> problem)
     {
         if (store.OfflineLoginHours is < 0 or > MaxOfflineLoginHours)
         {
             problem("AccountStore:OfflineLoginHours", $"{store.OfflineLoginHours} is outside 0-{MaxOfflineLoginHours} hours; use 24, or 0 to refuse every login while the store is unreachable");
+        }
+
+        if (store.OfflineLoginSyncSeconds is < 1 or > MaxOfflineLoginSyncSeconds)
+        {
+            problem("AccountStore:OfflineLoginSyncSeconds", $"{store.OfflineLoginSyncSeconds} is outside 1-{MaxOfflineLoginSyncSeconds} seconds; use 30");
         }
 
         var hasConnectionString = !string.IsNullOrWhiteSpace(store.ConnectionString);

@@ -214,7 +214,7 @@ public static partial class Log
     [LoggerMessage(193, LogLevel.Information, "Login of {User} refused for now (421, not held against the client): {Reason}")]
     public static partial void LoginStoreUnavailable(ILogger logger, string user, string reason);
 
-    [LoggerMessage(194, LogLevel.Information, "Login of {User} checked against its last login on this node ({LoggedInAt:u}): the account store is unreachable")]
+    [LoggerMessage(194, LogLevel.Information, "Login of {User} checked against its last login ({LoggedInAt:u}) kept by this node: the account store is unreachable")]
     public static partial void OfflineLogin(ILogger logger, string user, DateTimeOffset loggedInAt);
 
     [LoggerMessage(195, LogLevel.Debug, "Command {Verb} answered 451: {Reason}")]
@@ -234,6 +234,12 @@ public static partial class Log
 
     [LoggerMessage(197, LogLevel.Information, "The account store ({Store}): {Summary}")]
     public static partial void StoreWrittenBack(ILogger logger, string store, string summary);
+
+    [LoggerMessage(198, LogLevel.Debug, "Offline logins: read the policies of {Count} accounts logged in within AccountStore:OfflineLoginHours")]
+    public static partial void OfflineLoginsSynced(ILogger logger, int count);
+
+    [LoggerMessage(199, LogLevel.Warning, "Offline logins: could not read the cluster's recent logins; next try in {Seconds} s")]
+    public static partial void OfflineLoginSyncFailed(ILogger logger, long seconds, Exception error);
 
     [LoggerMessage(240, LogLevel.Warning, "Session {SessionId} closed on request of {By} (admin API)")]
     public static partial void SessionKicked(ILogger logger, string sessionId, string by);

@@ -120,7 +120,7 @@ public sealed class StoreOutageMonitor : BackgroundService
         }
 
         var logins = _offlineLoginHours > 0
-            ? $"partners who logged in on this node within the last {_offlineLoginHours} h (AccountStore:OfflineLoginHours) log in against that login, others get 421 \"try again in a minute\""
+            ? $"partners who logged in within the last {_offlineLoginHours} h (AccountStore:OfflineLoginHours), as this node last knew, log in against that login, others get 421 \"try again in a minute\""
             : "every login gets 421 \"try again in a minute\" (AccountStore:OfflineLoginHours is 0)";
         Log.StoreUnreachable(_logger, _store, failure, logins);
     }

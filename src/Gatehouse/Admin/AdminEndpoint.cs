@@ -104,6 +104,7 @@ public sealed partial class AdminEndpoint(
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.Use(ApiKeyReach.RefuseUnmarkedAsync);
         app.MapMethods("/health", [HttpMethods.Get, HttpMethods.Head], (NodeDrain drain) => HealthEndpoint.Answer(drain, HealthEndpoint.NodeName(options), store))
             .AllowAnonymous()
             .WithTags("Health");
@@ -111,8 +112,13 @@ public sealed partial class AdminEndpoint(
         app.MapOpenApi();
         var api = app.MapGroup("/api/v1");
         UsersApi.Map(api);
+        GroupsApi.Map(api);
+        FoldersApi.Map(api);
         SessionsApi.Map(api);
         BansApi.Map(api);
+        StorageApi.Map(api);
+        TransfersApi.Map(api);
+        RulesApi.Map(api);
         WebAdmin.Map(app);
         return app;
     }

@@ -2,7 +2,12 @@ using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
 using Gatehouse.Accounts.Admin;
 using Gatehouse.Accounts.Audit;
+using Gatehouse.Accounts.Events;
+using Gatehouse.Hosting;
+using Gatehouse.Protocol.Configuration;
+using Gatehouse.Protocol.Events;
 using Gatehouse.Protocol.Server;
+using Gatehouse.Storage.Quotas;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -26,6 +31,13 @@ internal static class AdminServices
         admin.AddSingleton(server.GetRequiredService<AuditTrail>());
         admin.AddSingleton(server.GetRequiredService<UserAdministration>());
         admin.AddSingleton(server.GetRequiredService<BanAdministration>());
+        admin.AddSingleton(server.GetRequiredService<AccessAdministration>());
+        admin.AddSingleton(server.GetRequiredService<IUsageStore>());
+        admin.AddSingleton(server.GetRequiredService<AccessPolicyResolver>());
+        admin.AddSingleton(server.GetRequiredService<StorageMaintenance>());
+        admin.AddSingleton(server.GetRequiredService<IEventStore>());
+        admin.AddSingleton(server.GetRequiredService<RuleAdministration>());
+        admin.AddSingleton(server.GetRequiredService<GatehouseOptions>());
         admin.AddSingleton(server.GetRequiredService<LiveSessions>());
         admin.AddSingleton(server.GetRequiredService<NodeDrain>());
     }

@@ -53,7 +53,13 @@ internal sealed partial class ApiKeyAuthentication(
         }
 
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, key.Name), new Claim(ScopeClaim, key.Scope.ToString().ToLowerInvariant())], SchemeName);
+            [
+                new Claim(ClaimTypes.Name, key.Name),
+                new Claim(ScopeClaim, key.Scope.ToString().ToLowerInvariant()),
+                .. (key.Users ?? []).Select(user => new Claim(ApiKeyReach.UserClaim, user)),
+                .. (key.Groups ?? []).Select(group => new Claim(ApiKeyReach.GroupClaim, group)),
+            ],
+            SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 

@@ -1,7 +1,6 @@
 using Gatehouse.Accounts.Admin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Gatehouse.Admin;
@@ -16,11 +15,8 @@ internal static class BansApi
                 TypedResults.Ok((await administration.ListAsync(expired ?? false, cancellationToken).ConfigureAwait(false))
                     .Select(ban => new BanView(ban.Address, ban.BannedUntil, ban.Offences, ban.Reason, ban.LastOffenceAt)).ToArray()))
             .WithSummary("Banned addresses; ?expired=true also lists bans that have run out (they remember the offence count).");
-        bans.MapDelete("/{address}", async Task<Results<NoContent, ProblemHttpResult>> (string address, BanAdministration administration, HttpContext http) =>
-                await administration.LiftAsync(AdminActor.Of(http), address, http.RequestAborted).ConfigureAwait(false) is { } refused
-                    ? TypedResults.Problem(statusCode: refused.EndsWith("is not banned.", StringComparison.Ordinal) ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest, title: "Refused", detail: refused)
-                    : TypedResults.NoContent())
-            .RequireAuthorization(AdminAuthorization.Write)
-            .WithSummary("Lift a ban and forget its offences; a running server lets the address in again within 5 seconds. Needs a write key.");
+        bans.MapDelete("/{address}", async (string address, BanAdministration administration, HttpContext http) =>
+                AdminResults.Done(await administration.LiftAsync(AdminActor.Of(http), address, http.RequestAborted).ConfigureAwait(false)))
+            .Change("Lift a ban and forget its offences; a running server lets the address in again within 5 seconds.");
     }
 }

@@ -22,7 +22,9 @@ internal static class ApiKeyCommands
         var name = new Argument<string>("NAME") { Description = "A name for the key, saying who or what uses it." };
         var scope = new Option<ApiKeyScope>("--scope") { Description = "read (every GET), write (also changes) or metrics (GET /metrics only).", Required = true };
         var expires = new Option<string?>("--expires") { Description = "Expiry date (UTC), for example 2027-06-30 or 2027-06-30T12:00:00Z; default never." };
-        var command = new Command("add", "Create an API key and print it once.") { name, scope, expires, config };
+        var users = new Option<string[]>("--user") { Description = "Limit the key to this user (repeat for several); with --group, it sees and changes no one else.", Arity = ArgumentArity.ZeroOrMore };
+        var groups = new Option<string[]>("--group") { Description = "Limit the key to the members of this group (repeat for several).", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("add", "Create an API key and print it once.") { name, scope, expires, users, groups, config };
         command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
             DateTimeOffset? end = null;
@@ -36,7 +38,8 @@ internal static class ApiKeyCommands
                 end = parsed;
             }
 
-            var (secret, error) = await store.AdminAccounts.AddKeyAsync(CliStore.Actor, parse.GetValue(name)!, parse.GetValue(scope), end, cancellationToken).ConfigureAwait(false);
+            var (secret, error) = await store.AdminAccounts.AddKeyAsync(
+                CliStore.Actor, parse.GetValue(name)!, parse.GetValue(scope), end, cancellationToken, parse.GetValue(users) ?? [], parse.GetValue(groups) ?? []).ConfigureAwait(false);
             if (secret is null)
             {
                 return CliStore.Fail(error!);
@@ -57,11 +60,12 @@ internal static class ApiKeyCommands
         {
             var now = DateTimeOffset.UtcNow;
             var keys = await store.Admins.ListKeysAsync(cancellationToken).ConfigureAwait(false);
-            Console.WriteLine($"{"NAME",-24} {"SCOPE",-8} {"CREATED (UTC)",-17} EXPIRES (UTC)");
+            Console.WriteLine($"{"NAME",-24} {"SCOPE",-8} {"CREATED (UTC)",-17} {"EXPIRES (UTC)",-28} REACHES");
             foreach (var key in keys)
             {
                 var expiry = key.ExpiresAt is null ? "never" : UserCommands.Format(key.ExpiresAt) + (key.IsExpired(now) ? " (expired)" : string.Empty);
-                Console.WriteLine($"{key.Name,-24} {key.Scope.ToString().ToLowerInvariant(),-8} {UserCommands.Format(key.CreatedAt),-17} {expiry}");
+                var reach = key.IsLimited ? string.Join(", ", (key.Users ?? []).Select(user => "user " + user).Concat((key.Groups ?? []).Select(group => "group " + group))) : "every user";
+                Console.WriteLine($"{key.Name,-24} {key.Scope.ToString().ToLowerInvariant(),-8} {UserCommands.Format(key.CreatedAt),-17} {expiry,-28} {reach}");
             }
 
             if (keys.Count == 0)

@@ -50,7 +50,7 @@ internal static class BanCommands
             var text = parse.GetValue(address)!;
             if (await store.BanAdministration.LiftAsync(CliStore.Actor, text, cancellationToken).ConfigureAwait(false) is { } refused)
             {
-                return CliStore.Fail(refused);
+                return CliStore.Fail(refused.Message);
             }
 
             Console.WriteLine($"Ban of {BanList.Key(IPAddress.Parse(text))} lifted; a running server lets it in again within 5 seconds.");

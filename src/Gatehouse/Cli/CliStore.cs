@@ -7,6 +7,7 @@ using Gatehouse.Accounts.Events;
 using Gatehouse.Accounts.Store;
 using Gatehouse.Hosting;
 using Gatehouse.Protocol.Configuration;
+using Gatehouse.Protocol.Events;
 using Gatehouse.Storage.Quotas;
 
 namespace Gatehouse.Cli;
@@ -37,7 +38,12 @@ internal sealed class CliStore
         var policy = new PasswordPolicy(options.Accounts.PasswordMinLength);
         AdminAccounts = new AdminAccounts(Admins, Audit, policy, new PasswordHashing(), TimeProvider.System);
         BanAdministration = new BanAdministration(Bans, Audit, TimeProvider.System);
-        Users = new UserAdministration(Accounts, Access, Audit, policy, new PasswordHashing(), Paths.DefaultHome, TimeProvider.System);
+        var directories = new DirectoryConfinement(Paths.Root);
+        Users = new UserAdministration(Accounts, Access, Audit, policy, new PasswordHashing(), directories, Paths.DefaultHome, TimeProvider.System);
+        AccessAdministration = new AccessAdministration(Accounts, Access, Audit, directories);
+        Rules = new RuleAdministration(Events, options.Events, Audit);
+        Maintenance = new StorageMaintenance(
+            Accounts, Access, Usage, new RetentionRunner(Accounts, Access, TimeProvider.System), Audit, (area, change, cancellationToken) => Usage.AddAsync(area, change, cancellationToken));
     }
 
     /// <summary>Who the audit trail says made a change from the command line: the operating-system account, on this machine.</summary>
@@ -68,6 +74,15 @@ internal sealed class CliStore
     /// <summary>Adding, removing, enabling and disabling users and their passwords, as the admin API does it too.</summary>
     public UserAdministration Users { get; }
 
+    /// <summary>Event rules and deliveries, as the admin API changes them too.</summary>
+    public RuleAdministration Rules { get; }
+
+    /// <summary>Quota scans and retention runs, as the admin API starts them too.</summary>
+    public StorageMaintenance Maintenance { get; }
+
+    /// <summary>Groups, folders, mounts, permissions and settings, as the admin API changes them too.</summary>
+    public AccessAdministration AccessAdministration { get; }
+
     public static async Task<int> RunAsync(FileInfo? configFile, Func<CliStore, Task<int>> action)
     {
         var configuration = CommonOptions.LoadOrReport(configFile);
@@ -95,12 +110,15 @@ internal sealed class CliStore
         return Failure;
     }
 
-    /// <summary>Null when the owner exists, else the error to print.</summary>
-    public async Task<string?> CheckOwnerAsync(Owner owner, CancellationToken cancellationToken) => owner.Kind switch
+    /// <summary>Prints <paramref name="message"/> when the change was made, else the refusal; the exit code.</summary>
+    public static int Report(AdminRefusal? refusal, string message)
     {
-        OwnerKind.User when await Accounts.FindAsync(owner.Name, cancellationToken).ConfigureAwait(false) is null => $"No user '{owner.Name}'.",
-        OwnerKind.Group when await Access.FindGroupAsync(owner.Name, cancellationToken).ConfigureAwait(false) is null => $"No group '{owner.Name}'; create it with 'gatehouse group add {owner.Name}'.",
-        OwnerKind.Folder when await Access.FindFolderAsync(owner.Name, cancellationToken).ConfigureAwait(false) is null => $"No folder '{owner.Name}'; create it with 'gatehouse folder add {owner.Name} --path DIR'.",
-        _ => null,
-    };
+        if (refusal is not null)
+        {
+            return Fail(refusal.Message);
+        }
+
+        Console.WriteLine(message);
+        return 0;
+    }
 }

@@ -72,13 +72,9 @@ internal static class EventCommands
         command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
             var delivery = parse.GetValue(id);
-            if (!await store.Events.RetryAsync(delivery, cancellationToken).ConfigureAwait(false))
-            {
-                return CliStore.Fail($"No finished event delivery {delivery} (a pending one is retried on its own).");
-            }
-
-            Console.WriteLine($"Event delivery {delivery} queued again; a running server delivers it within 2 seconds.");
-            return 0;
+            return CliStore.Report(
+                await store.Rules.RetryAsync(CliStore.Actor, delivery, cancellationToken).ConfigureAwait(false),
+                $"Event delivery {delivery} queued again; a running server delivers it within 2 seconds.");
         }));
         return command;
     }

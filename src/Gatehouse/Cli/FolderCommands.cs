@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
 
 namespace Gatehouse.Cli;
@@ -30,20 +29,9 @@ internal static class FolderCommands
         command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
             var folder = parse.GetValue(name)!;
-            if (!AccountNames.IsValid(folder, out var error))
-            {
-                return CliStore.Fail(error.Replace("user name", "folder name", StringComparison.Ordinal));
-            }
-
             var directory = parse.GetValue(path)!.FullName;
-            Directory.CreateDirectory(directory);
-            if (!await store.Access.AddFolderAsync(folder, directory, cancellationToken).ConfigureAwait(false))
-            {
-                return CliStore.Fail($"Folder '{folder}' already exists.");
-            }
-
-            Console.WriteLine($"Created folder '{folder}' at {directory}. Mount it with: gatehouse folder mount {folder} --group GROUP --at /virtual/path");
-            return await settings.ApplyAsync(parse, store, Owner.Folder(folder), cancellationToken).ConfigureAwait(false);
+            var refusal = await store.AccessAdministration.AddFolderAsync(CliStore.Actor, folder, directory, settings.Given(parse), cancellationToken).ConfigureAwait(false);
+            return CliStore.Report(refusal, $"Created folder '{folder}' at {directory}. Mount it with: gatehouse folder mount {folder} --group GROUP --at /virtual/path");
         }));
         return command;
     }
@@ -77,9 +65,9 @@ internal static class FolderCommands
         command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
             var folder = parse.GetValue(name)!;
-            return await store.Access.RemoveFolderAsync(folder, cancellationToken).ConfigureAwait(false)
-                ? Done($"Removed folder '{folder}' and its mounts; its files were kept.")
-                : CliStore.Fail($"No folder '{folder}'.");
+            return CliStore.Report(
+                await store.AccessAdministration.RemoveFolderAsync(CliStore.Actor, folder, cancellationToken).ConfigureAwait(false),
+                $"Removed folder '{folder}' and its mounts; its files were kept.");
         }));
         return command;
     }
@@ -96,20 +84,13 @@ internal static class FolderCommands
         command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
             var folder = parse.GetValue(name)!;
-            if (!owner.TryGet(parse, out var who, out var error) || !VirtualPathArgument.TryParse(parse.GetValue(at), allowRoot: false, out var path, out error))
+            if (!owner.TryGet(parse, out var who, out var error))
             {
                 return CliStore.Fail(error);
             }
 
-            var missing = await store.CheckOwnerAsync(Owner.Folder(folder), cancellationToken).ConfigureAwait(false)
-                ?? await store.CheckOwnerAsync(who, cancellationToken).ConfigureAwait(false);
-            if (missing is not null)
-            {
-                return CliStore.Fail(missing);
-            }
-
-            await store.Access.SetMountAsync(new MountRecord(folder, who, path.Value, parse.GetValue(readOnly)), cancellationToken).ConfigureAwait(false);
-            return Done($"Folder '{folder}' mounted at {path} for {who}{(parse.GetValue(readOnly) ? ", read-only" : string.Empty)}. Takes effect at the next login.");
+            var refusal = await store.AccessAdministration.MountAsync(CliStore.Actor, folder, who, parse.GetValue(at), parse.GetValue(readOnly), cancellationToken).ConfigureAwait(false);
+            return CliStore.Report(refusal, $"Folder '{folder}' mounted at {parse.GetValue(at)} for {who}{(parse.GetValue(readOnly) ? ", read-only" : string.Empty)}. Takes effect at the next login.");
         }));
         return command;
     }
@@ -123,14 +104,14 @@ internal static class FolderCommands
         owner.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
-            if (!owner.TryGet(parse, out var who, out var error) || !VirtualPathArgument.TryParse(parse.GetValue(at), allowRoot: false, out var path, out error))
+            if (!owner.TryGet(parse, out var who, out var error))
             {
                 return CliStore.Fail(error);
             }
 
-            return await store.Access.RemoveMountAsync(who, path.Value, cancellationToken).ConfigureAwait(false)
-                ? Done($"Unmounted {path} for {who}.")
-                : CliStore.Fail($"{who} has no mount at {path}.");
+            return CliStore.Report(
+                await store.AccessAdministration.UnmountAsync(CliStore.Actor, who, parse.GetValue(at), cancellationToken).ConfigureAwait(false),
+                $"Unmounted {parse.GetValue(at)} for {who}.");
         }));
         return command;
     }
@@ -145,21 +126,10 @@ internal static class FolderCommands
         command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
             var folder = parse.GetValue(name)!;
-            if (await store.CheckOwnerAsync(Owner.Folder(folder), cancellationToken).ConfigureAwait(false) is { } missing)
-            {
-                return CliStore.Fail(missing);
-            }
-
             return settings.AnyGiven(parse)
                 ? await settings.ApplyAsync(parse, store, Owner.Folder(folder), cancellationToken).ConfigureAwait(false)
                 : CliStore.Fail("Nothing to change: give --quota-bytes, --quota-files or --retention-days.");
         }));
         return command;
-    }
-
-    private static int Done(string message)
-    {
-        Console.WriteLine(message);
-        return 0;
     }
 }

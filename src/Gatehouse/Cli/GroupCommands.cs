@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
 
 namespace Gatehouse.Cli;
@@ -29,18 +28,8 @@ internal static class GroupCommands
         command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
             var group = parse.GetValue(name)!;
-            if (!AccountNames.IsValid(group, out var error))
-            {
-                return CliStore.Fail(error.Replace("user name", "group name", StringComparison.Ordinal));
-            }
-
-            if (!await store.Access.AddGroupAsync(group, parse.GetValue(description) ?? string.Empty, cancellationToken).ConfigureAwait(false))
-            {
-                return CliStore.Fail($"Group '{group}' already exists.");
-            }
-
-            Console.WriteLine($"Created group '{group}'.");
-            return await settings.ApplyAsync(parse, store, Owner.Group(group), cancellationToken).ConfigureAwait(false);
+            var refusal = await store.AccessAdministration.AddGroupAsync(CliStore.Actor, group, parse.GetValue(description), settings.Given(parse), cancellationToken).ConfigureAwait(false);
+            return CliStore.Report(refusal, $"Created group '{group}'.");
         }));
         return command;
     }
@@ -71,13 +60,7 @@ internal static class GroupCommands
         command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
             var group = parse.GetValue(name)!;
-            if (!await store.Access.RemoveGroupAsync(group, cancellationToken).ConfigureAwait(false))
-            {
-                return CliStore.Fail($"No group '{group}'.");
-            }
-
-            Console.WriteLine($"Removed group '{group}'.");
-            return 0;
+            return CliStore.Report(await store.AccessAdministration.RemoveGroupAsync(CliStore.Actor, group, cancellationToken).ConfigureAwait(false), $"Removed group '{group}'.");
         }));
         return command;
     }
@@ -116,11 +99,6 @@ internal static class GroupCommands
         command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
             var group = parse.GetValue(name)!;
-            if (await store.CheckOwnerAsync(Owner.Group(group), cancellationToken).ConfigureAwait(false) is { } missing)
-            {
-                return CliStore.Fail(missing);
-            }
-
             return settings.AnyGiven(parse)
                 ? await settings.ApplyAsync(parse, store, Owner.Group(group), cancellationToken).ConfigureAwait(false)
                 : CliStore.Fail("Nothing to change: give a setting such as --tls required (see --help).");

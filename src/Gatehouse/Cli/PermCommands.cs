@@ -28,21 +28,13 @@ internal static class PermCommands
         owner.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
-            if (!owner.TryGet(parse, out var who, out var error)
-                || !VirtualPathArgument.TryParse(parse.GetValue(path), allowRoot: true, out var at, out error)
-                || !FilePermissionNames.TryParse(parse.GetValue(permissions), out var allowed, out error))
+            if (!owner.TryGet(parse, out var who, out var error))
             {
                 return CliStore.Fail(error);
             }
 
-            if (await store.CheckOwnerAsync(who, cancellationToken).ConfigureAwait(false) is { } missing)
-            {
-                return CliStore.Fail(missing);
-            }
-
-            await store.Access.SetPermissionAsync(who, at.Value, allowed, cancellationToken).ConfigureAwait(false);
-            Console.WriteLine($"{who}: {at} -> {FilePermissionNames.Format(allowed)}. Takes effect at the next login.");
-            return 0;
+            var (rule, refusal) = await store.AccessAdministration.SetPermissionAsync(CliStore.Actor, who, parse.GetValue(path), parse.GetValue(permissions), cancellationToken).ConfigureAwait(false);
+            return CliStore.Report(refusal, $"{who}: {rule?.VirtualPath} -> {(rule is null ? null : FilePermissionNames.Format(rule.Permissions))}. Takes effect at the next login.");
         }));
         return command;
     }
@@ -56,18 +48,14 @@ internal static class PermCommands
         owner.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
-            if (!owner.TryGet(parse, out var who, out var error) || !VirtualPathArgument.TryParse(parse.GetValue(path), allowRoot: true, out var at, out error))
+            if (!owner.TryGet(parse, out var who, out var error))
             {
                 return CliStore.Fail(error);
             }
 
-            if (!await store.Access.RemovePermissionAsync(who, at.Value, cancellationToken).ConfigureAwait(false))
-            {
-                return CliStore.Fail($"{who} has no rule at {at}.");
-            }
-
-            Console.WriteLine($"{who}: rule at {at} removed.");
-            return 0;
+            return CliStore.Report(
+                await store.AccessAdministration.RemovePermissionAsync(CliStore.Actor, who, parse.GetValue(path), cancellationToken).ConfigureAwait(false),
+                $"{who}: rule at {parse.GetValue(path)} removed.");
         }));
         return command;
     }

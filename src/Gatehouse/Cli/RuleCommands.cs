@@ -43,13 +43,9 @@ internal static class RuleCommands
                 return CliStore.Fail(error);
             }
 
-            if (!await store.Events.AddRuleAsync(rule, cancellationToken).ConfigureAwait(false))
-            {
-                return CliStore.Fail($"Rule '{ruleName}' already exists; change it with 'gatehouse rule set {ruleName}'.");
-            }
-
-            Console.WriteLine($"Added rule '{ruleName}'. Try it with: gatehouse rule test {ruleName}");
-            return 0;
+            return CliStore.Report(
+                await store.Rules.AddAsync(CliStore.Actor, rule, cancellationToken).ConfigureAwait(false),
+                $"Added rule '{ruleName}'. Try it with: gatehouse rule test {ruleName}");
         }));
         return command;
     }
@@ -74,7 +70,11 @@ internal static class RuleCommands
                 return CliStore.Fail(error);
             }
 
-            await store.Events.ReplaceRuleAsync(rule, cancellationToken).ConfigureAwait(false);
+            if (await store.Rules.ReplaceAsync(CliStore.Actor, rule, cancellationToken).ConfigureAwait(false) is { } refused)
+            {
+                return CliStore.Fail(refused.Message);
+            }
+
             Console.WriteLine($"Changed rule '{ruleName}'.");
             Print(rule);
             return 0;
@@ -131,13 +131,7 @@ internal static class RuleCommands
         command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
             var ruleName = parse.GetValue(name)!;
-            if (!await store.Events.RemoveRuleAsync(ruleName, cancellationToken).ConfigureAwait(false))
-            {
-                return CliStore.Fail($"No rule '{ruleName}'.");
-            }
-
-            Console.WriteLine($"Removed rule '{ruleName}'.");
-            return 0;
+            return CliStore.Report(await store.Rules.RemoveAsync(CliStore.Actor, ruleName, cancellationToken).ConfigureAwait(false), $"Removed rule '{ruleName}'.");
         }));
         return command;
     }

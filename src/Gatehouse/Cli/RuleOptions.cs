@@ -92,7 +92,7 @@ internal sealed class RuleOptions
             Actions = actions,
             Enabled = parse.GetValue(_disabled) ? false : parse.GetValue(_enabled) || (existing?.Enabled ?? true),
         };
-        error = Check(rule, events) ?? string.Empty;
+        error = RuleAdministration.Check(rule, events)?.Message ?? string.Empty;
         return error.Length == 0 ? rule : null;
     }
 
@@ -144,68 +144,4 @@ internal sealed class RuleOptions
 
     private static int Position(ParseResult parse, OptionResult result) =>
         result.IdentifierToken is { } token ? parse.Tokens.ToList().IndexOf(token) : int.MaxValue;
-
-    /// <summary>What the server would refuse at delivery, refused now with the fix.</summary>
-    private static string? Check(EventRule rule, EventsOptions events)
-    {
-        if (rule.Actions.Count == 0)
-        {
-            return "A rule needs at least one action: --webhook, --command, --mail, --move-to, --copy-to or --delete.";
-        }
-
-        if (RuleMatcher.Create(rule, out var conditionError) is null)
-        {
-            return $"--network: {conditionError}.";
-        }
-
-        var destinations = new WebhookDestinations(events.WebhookAllowedHosts);
-        foreach (var action in rule.Actions)
-        {
-            var problem = action.Kind switch
-            {
-                RuleActionKind.Webhook => destinations.Refusal(action.Target),
-                RuleActionKind.Mail when string.IsNullOrWhiteSpace(events.SmtpHost) => "mail needs a relay: set Events:SmtpHost and Events:SmtpFrom in the configuration file",
-                RuleActionKind.Mail when action.Target.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is var recipients
-                    && (recipients.Length == 0 || !recipients.All(recipient => MimeKit.MailboxAddress.TryParse(recipient, out _))) => $"--mail '{action.Target}' is not a list of mail addresses",
-                RuleActionKind.Command when !events.Commands.Contains(action.Target, StringComparer.Ordinal) =>
-                    $"{action.Target} is not in Events:Commands; only executables the configuration file names can be run",
-                RuleActionKind.MoveTo or RuleActionKind.CopyTo or RuleActionKind.Delete
-                    when rule.On is not (EventKind.Upload or EventKind.Download) && !(rule.On == EventKind.Schedule && rule.Conditions.Path is not null) =>
-                    "file actions (--move-to, --copy-to, --delete) need a file: use them with --on upload, --on download, or --on schedule with --path",
-                RuleActionKind.MoveTo or RuleActionKind.CopyTo when !Storage.VirtualPath.TryResolve(Storage.VirtualPath.Root, action.Target, out _, out var pathError) => pathError,
-                _ => null,
-            };
-            if (problem is not null)
-            {
-                return problem.EndsWith('.') ? problem : problem + ".";
-            }
-        }
-
-        if ((rule.On == EventKind.Schedule) != (rule.Cron is not null))
-        {
-            return rule.On == EventKind.Schedule ? "--on schedule needs --cron, for example --cron '0 3 * * *' (03:00 UTC daily)." : "--cron belongs to --on schedule.";
-        }
-
-        if (rule.Cron is not null && !EventScheduler.TryParse(rule.Cron, out _))
-        {
-            return $"--cron '{rule.Cron}' is not a cron expression; write five fields, minute hour day month weekday, for example '0 3 * * *'.";
-        }
-
-        if (rule.On == EventKind.Schedule && rule.Conditions.Path is not null && rule.Conditions.User is null)
-        {
-            return "A scheduled rule with --path acts on one user's files: name the user with --user.";
-        }
-
-        if (rule.Conditions.OlderThanDays is { } days && (days < 0 || rule.On != EventKind.Schedule))
-        {
-            return "--older-than-days takes a number of days (0 or more) and belongs to --on schedule with --path.";
-        }
-
-        if (rule.On == EventKind.PreUpload && rule.Actions.Any(action => action.Kind != RuleActionKind.Command))
-        {
-            return "--on pre-upload runs a --command on the upload before it is published; other actions belong to --on upload.";
-        }
-
-        return null;
-    }
 }

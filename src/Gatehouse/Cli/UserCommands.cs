@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
+using Gatehouse.Accounts.Admin;
 
 namespace Gatehouse.Cli;
 
@@ -43,9 +44,14 @@ internal static class UserCommands
 
             var memberOf = Split(parse.GetValue(groups));
             var directory = parse.GetValue(home)?.FullName;
+            if (AccessAdministration.CheckSettings(OwnerKind.User, settings.Given(parse)) is { } badSetting)
+            {
+                return CliStore.Fail(badSetting.Message + Environment.NewLine + "Nothing was changed.");
+            }
+
             if (await store.Users.AddAsync(CliStore.Actor, user, password, directory, memberOf, cancellationToken).ConfigureAwait(false) is { } refused)
             {
-                return CliStore.Fail(refused);
+                return CliStore.Fail(refused.Message);
             }
 
             Console.WriteLine($"Created user '{user}' with home {directory ?? store.Paths.DefaultHome(user)}{(memberOf.Count > 0 ? $", member of {string.Join(", ", memberOf)}" : string.Empty)}.");
@@ -116,7 +122,7 @@ internal static class UserCommands
 
             if (await store.Users.SetPasswordAsync(CliStore.Actor, user, password, cancellationToken).ConfigureAwait(false) is { } refused)
             {
-                return CliStore.Fail(refused);
+                return CliStore.Fail(refused.Message);
             }
 
             Console.WriteLine($"Password of '{user}' changed.");
@@ -157,9 +163,9 @@ internal static class UserCommands
         command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
         {
             var user = parse.GetValue(name)!;
-            if (await store.CheckOwnerAsync(Owner.User(user), cancellationToken).ConfigureAwait(false) is { } missing)
+            if (await store.AccessAdministration.CheckOwnerAsync(Owner.User(user), "name", cancellationToken).ConfigureAwait(false) is { } missing)
             {
-                return CliStore.Fail(missing);
+                return CliStore.Fail(missing.Message);
             }
 
             var joining = Split(parse.GetValue(addGroups));
@@ -171,9 +177,9 @@ internal static class UserCommands
 
             foreach (var group in joining)
             {
-                if (await store.CheckOwnerAsync(Owner.Group(group), cancellationToken).ConfigureAwait(false) is { } noGroup)
+                if (await store.AccessAdministration.CheckOwnerAsync(Owner.Group(group), "group", cancellationToken).ConfigureAwait(false) is { } noGroup)
                 {
-                    return CliStore.Fail(noGroup);
+                    return CliStore.Fail(noGroup.Message);
                 }
             }
 
@@ -183,22 +189,24 @@ internal static class UserCommands
                 return result;
             }
 
-            foreach (var group in joining)
+            foreach (var (group, member) in joining.Select(group => (group, true)).Concat(leaving.Select(group => (group, false))))
             {
-                await store.Access.AddMemberAsync(user, group, cancellationToken).ConfigureAwait(false);
-                Console.WriteLine($"user {user}: member of group {group}");
-            }
+                if (await store.AccessAdministration.SetMembershipAsync(CliStore.Actor, user, group, member, cancellationToken).ConfigureAwait(false) is { } refused)
+                {
+                    return CliStore.Fail(refused.Message);
+                }
 
-            foreach (var group in leaving)
-            {
-                var removed = await store.Access.RemoveMemberAsync(user, group, cancellationToken).ConfigureAwait(false);
-                Console.WriteLine(removed ? $"user {user}: no longer in group {group}" : $"user {user} was not in group {group}");
+                Console.WriteLine(member ? $"user {user}: member of group {group}" : $"user {user}: not in group {group}");
             }
 
             if (parse.GetValue(home) is { } directory)
             {
-                Directory.CreateDirectory(directory.FullName);
-                await store.Accounts.SetHomeDirectoryAsync(user, directory.FullName, cancellationToken).ConfigureAwait(false);
+                var moved = await store.Users.SetHomeAsync(CliStore.Actor, user, directory.FullName, cancellationToken).ConfigureAwait(false);
+                if (moved is not null)
+                {
+                    return CliStore.Fail(moved.Message);
+                }
+
                 Console.WriteLine($"user {user}: home = {directory.FullName}");
             }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Gatehouse.Accounts.Access;
+using Gatehouse.Accounts.Admin;
 using Gatehouse.Protocol.Access;
 using Gatehouse.Storage.Access;
 using Gatehouse.Storage.Quotas;
@@ -95,16 +96,9 @@ internal static class UserShowCommand
         }
 
         Console.WriteLine("Effective permissions (most specific path wins; a user's own rule beats the groups' at the same path):");
-        if (policy.Permissions.Resolve(Gatehouse.Storage.VirtualPath.Root).Rule is null)
+        foreach (var row in EffectivePermissions.Of(policy))
         {
-            Console.WriteLine($"  {"/",-24} {FilePermissionNames.Format(policy.Permissions.Default),-40} default, where no rule applies");
-        }
-
-        foreach (var path in policy.Permissions.Rules.Select(rule => rule.Path).Distinct().OrderBy(path => path.Value, StringComparer.Ordinal))
-        {
-            var decision = policy.Permissions.Resolve(path);
-            var sources = policy.Permissions.Rules.Where(rule => rule.Path == path && (decision.Rule?.Layer != RuleLayer.User || rule.Layer == RuleLayer.User)).Select(rule => rule.Source);
-            Console.WriteLine($"  {path.Value,-24} {FilePermissionNames.Format(decision.Permissions),-40} from {string.Join(", ", sources)}");
+            Console.WriteLine($"  {row.Path,-24} {row.Permissions,-40} {(row.From is [EffectivePermissions.DefaultSource] ? EffectivePermissions.DefaultSource : $"from {string.Join(", ", row.From)}")}");
         }
 
         foreach (var mount in policy.Mounts.Where(mount => mount.ReadOnly))

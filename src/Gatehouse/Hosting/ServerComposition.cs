@@ -45,7 +45,14 @@ public static class ServerComposition
         services.AddSingleton(provider => new AuditTrail(new SqlAuditStore(provider.GetRequiredService<AccountDatabase>()), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new UserAdministration(
             provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<IAccessStore>(), provider.GetRequiredService<AuditTrail>(),
-            new PasswordPolicy(options.Accounts.PasswordMinLength), provider.GetRequiredService<PasswordHashing>(), paths.DefaultHome, provider.GetRequiredService<TimeProvider>()));
+            new PasswordPolicy(options.Accounts.PasswordMinLength), provider.GetRequiredService<PasswordHashing>(), provider.GetRequiredService<DirectoryConfinement>(), paths.DefaultHome,
+            provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(_ => new DirectoryConfinement(paths.Root));
+        services.AddSingleton(provider => new RuleAdministration(provider.GetRequiredService<IEventStore>(), options.Events, provider.GetRequiredService<AuditTrail>()));
+        services.AddSingleton(provider => new LoginAudit(
+            provider.GetRequiredService<AuditTrail>(), provider.GetRequiredService<StoreReachability>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<LoginAudit>>()));
+        services.AddSingleton(provider => new AccessAdministration(
+            provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<IAccessStore>(), provider.GetRequiredService<AuditTrail>(), provider.GetRequiredService<DirectoryConfinement>()));
         services.AddSingleton(provider => new BanAdministration(provider.GetRequiredService<IBanStore>(), provider.GetRequiredService<AuditTrail>(), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new AccountThrottle(
             new SqlAccountFailureStore(provider.GetRequiredService<AccountDatabase>()),
@@ -100,7 +107,8 @@ public static class ServerComposition
                 provider.GetRequiredService<AccountThrottle>(),
                 new PassiveAddressSelector(settings, new DnsHostNameResolver(time, TimeSpan.FromSeconds(options.Ftp.PassiveAddressRefreshSeconds), dataLogger)),
                 time,
-                metrics));
+                metrics,
+                provider.GetRequiredService<LoginAudit>()));
             var context = new FtpServerContext
             {
                 Options = options,
@@ -125,6 +133,10 @@ public static class ServerComposition
         });
         services.AddSingleton(provider => new RetentionRunner(
             provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<IAccessStore>(), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new StorageMaintenance(
+            provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<IAccessStore>(), provider.GetRequiredService<IUsageStore>(),
+            provider.GetRequiredService<RetentionRunner>(), provider.GetRequiredService<AuditTrail>(),
+            (area, change, cancellationToken) => provider.GetRequiredService<QuotaLedgers>().RecordAsync(area, change, cancellationToken)));
         if (options.AccountStore.Provider == AccountStoreProvider.PostgreSql)
         {
             // Registered before the FTP server: it joins the cluster before the first session and leaves after the last.
@@ -149,12 +161,24 @@ public static class ServerComposition
         {
             var database = provider.GetRequiredService<AccountDatabase>();
             IStoreBacklog[] backlogs = options.AccountStore.Provider == AccountStoreProvider.PostgreSql
-                ? [provider.GetRequiredService<BanList>(), provider.GetRequiredService<AccountThrottle>(), provider.GetRequiredService<ClusterUserSessions>(), provider.GetRequiredService<QuotaLedgers>(), provider.GetRequiredService<EventRecorder>()]
-                : [provider.GetRequiredService<BanList>(), provider.GetRequiredService<AccountThrottle>(), provider.GetRequiredService<QuotaLedgers>(), provider.GetRequiredService<EventRecorder>()];
+                ? [provider.GetRequiredService<BanList>(), provider.GetRequiredService<AccountThrottle>(), provider.GetRequiredService<ClusterUserSessions>(), provider.GetRequiredService<QuotaLedgers>(), provider.GetRequiredService<EventRecorder>(), provider.GetRequiredService<LoginAudit>()]
+                : [provider.GetRequiredService<BanList>(), provider.GetRequiredService<AccountThrottle>(), provider.GetRequiredService<QuotaLedgers>(), provider.GetRequiredService<EventRecorder>(), provider.GetRequiredService<LoginAudit>()];
             return new StoreOutageMonitor(
                 database.Reachability, database.Description, backlogs, token => database.ScalarAsync("SELECT 1", token),
                 options.AccountStore.OfflineLoginHours, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<StoreOutageMonitor>>());
         });
+
+        if (options.AccountStore.Provider == AccountStoreProvider.PostgreSql)
+        {
+            services.AddHostedService(provider => new OfflineLoginSyncService(
+                new OfflineLoginSync(
+                    provider.GetRequiredService<OfflineLogins>(), provider.GetRequiredService<IAccountStore>(),
+                    provider.GetRequiredService<AccessPolicyResolver>(), provider.GetRequiredService<TimeProvider>()),
+                provider.GetRequiredService<StoreReachability>(),
+                TimeSpan.FromSeconds(options.AccountStore.OfflineLoginSyncSeconds),
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILogger<OfflineLoginSyncService>>()));
+        }
 
         // Before the FTP server: usage left unsaved by a crash is counted again before the first session.
         services.AddHostedService<UploadRecoveryService>();

@@ -11,42 +11,6 @@ namespace Gatehouse.EndToEnd.Tests.Lab;
 [Collection(NetworkLabCollection.Name)]
 public sealed class ClusterTests(PostgresServer postgres, ITestOutputHelper output) : IClassFixture<PostgresServer>
 {
-    /// <summary>The configuration docs/cluster.md documents, with the lab's addresses.</summary>
-    private const string BalancerConfiguration = """
-        defaults
-            mode tcp
-            timeout connect 5s
-            timeout client 120s
-            timeout server 120s
-            retries 2
-            option redispatch
-
-        frontend ftp
-            bind 198.18.7.1:2121
-            default_backend nodes
-
-        backend nodes
-            balance roundrobin
-            option httpchk GET /health
-            http-check expect status 200
-            server node1 10.70.1.11:2121 send-proxy-v2 check port 8021 inter 500 fall 1 rise 1
-            server node2 10.70.2.12:2121 send-proxy-v2 check port 8021 inter 500 fall 1 rise 1
-
-        frontend node1-passive
-            bind 198.18.7.1:50000-50059
-            default_backend node1-passive
-
-        backend node1-passive
-            server node1 10.70.1.11 send-proxy-v2
-
-        frontend node2-passive
-            bind 198.18.7.1:50060-50119
-            default_backend node2-passive
-
-        backend node2-passive
-            server node2 10.70.2.12 send-proxy-v2
-        """;
-
     [Fact]
     public async Task Two_nodes_behind_haproxy_share_the_sessions_drain_without_cutting_transfers_and_survive_a_killed_node()
     {
@@ -58,7 +22,7 @@ public sealed class ClusterTests(PostgresServer postgres, ITestOutputHelper outp
         try
         {
             await ClusterLab.AddUserAsync(certificate, store, Path.Combine(shared.FullName, "alice"));
-            await using var haproxy = await HaproxyBalancer.StartAsync(balancer, BalancerConfiguration, LabFtp.ControlPort);
+            await using var haproxy = await HaproxyBalancer.StartAsync(balancer, BalancedClusterLab.PerNodeRangesConfiguration, LabFtp.ControlPort);
             await using var first = await ClusterLab.StartNodeAsync(firstHost, "node1", "50000-50059", store, certificate);
             await using var second = await ClusterLab.StartNodeAsync(secondHost, "node2", "50060-50119", store, certificate);
             await haproxy.WaitForServerAsync("nodes", "node1", "UP");

@@ -2,11 +2,12 @@
 """One logged-in FTPS session (explicit TLS, PROT P) driven line by line from stdin, whose data connections go to an
 address the test names instead of the one the server announced: the node a balancer might have chosen.
 
-Usage: datato.py --port P --user U --password W --cafile F
+Usage: datato.py [--host H] --port P --user U --password W --cafile F
 Each input line is a step; each prints one line "<reply> bytes=N sha256=H seconds=S" (seconds from the PASV/EPSV on):
   "stor PATH SIZE SEED DATAHOST PASV|EPSV"   uploads SIZE bytes made from SEED
   "retr PATH DATAHOST PASV|EPSV"             downloads PATH
-The data connection always comes from 127.0.0.1, the control connection's address, as the same-IP rule requires.
+On loopback the data connection always comes from 127.0.0.1, the control connection's address, as the same-IP rule
+requires; elsewhere (the network lab) the client has one address.
 """
 import argparse
 import ftplib
@@ -58,14 +59,16 @@ def step(ftp, words):
 
 def main():
     parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--user", required=True)
     parser.add_argument("--password", required=True)
     parser.add_argument("--cafile", required=True)
     args = parser.parse_args()
     ftp = DataTo(context=ssl.create_default_context(cafile=args.cafile), timeout=TIMEOUT)
-    ftp.source_address = ("127.0.0.1", 0)
-    ftp.connect("127.0.0.1", args.port, source_address=("127.0.0.1", 0))
+    source = ("127.0.0.1", 0) if args.host == "127.0.0.1" else None
+    ftp.source_address = source
+    ftp.connect(args.host, args.port, source_address=source)
     print("LOGIN => " + ftp.login(args.user, args.password), flush=True)
     ftp.prot_p()
     for line in sys.stdin:

@@ -9,6 +9,7 @@ using Gatehouse.Protocol.Events;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Parsing;
 using Gatehouse.Protocol.Replies;
+using Gatehouse.Protocol.Sessions;
 using Gatehouse.Storage;
 
 namespace Gatehouse.Protocol.Commands.Login;
@@ -30,7 +31,8 @@ public sealed class PassHandler(
     AccountThrottle accountThrottle,
     LimitsOptions limits,
     TimeProvider time,
-    GatehouseMetrics metrics) : IFtpCommandHandler
+    GatehouseMetrics metrics,
+    LoginAudit? audit) : IFtpCommandHandler
 {
     public CommandInfo Info { get; } = new(["PASS"], "PASS <password>");
 
@@ -48,14 +50,14 @@ public sealed class PassHandler(
         var session = context.Session;
         if (bans.IsBanned(session.ClientEndPoint.Address, out _))
         {
-            metrics.Login(LoginResult.Refused);
+            Count(session, LoginResult.Refused, user, "address banned");
             return AbuseReports.BannedReply;
         }
 
         var throttled = await accountThrottle.BeginAsync(user, session.ClientEndPoint.Address, session.Logger, context.CancellationToken).ConfigureAwait(false);
         if (throttled.Refused)
         {
-            metrics.Login(LoginResult.Refused);
+            Count(session, LoginResult.Refused, user, "refused by the account throttle");
             // Answered after the failed-login delay, so that reconnecting at once does not turn refusals into a flood.
             await AbuseReports.ReportAsync(bans, session.Logger, session.ClientEndPoint.Address, AbuseKind.FailedLogin, $"user '{user}': refused by the account throttle", context.CancellationToken).ConfigureAwait(false);
             await Task.Delay(TimeSpan.FromMilliseconds(limits.FailedLoginDelayMilliseconds), time, context.CancellationToken).ConfigureAwait(false);
@@ -107,7 +109,7 @@ public sealed class PassHandler(
                     throw;
                 }
 
-                metrics.Login(LoginResult.Success);
+                Count(session, LoginResult.Success, user, $"session={session.Id} tls={session.IsControlSecure}{(result.Offline is null ? string.Empty : " offline")}");
                 await session.RaiseEventAsync(EventKind.Login, new EventFacts()).ConfigureAwait(false);
                 return new FtpReply(230, "Login successful.");
             }
@@ -115,7 +117,7 @@ public sealed class PassHandler(
             Log.LoginRefused(session.Logger, user, decision.Reason);
             if (decision.Reply is { } visible)
             {
-                metrics.Login(LoginResult.Refused);
+                Count(session, LoginResult.Refused, user, decision.Reason);
                 await accountThrottle.SucceededAsync(throttled, session.Logger).ConfigureAwait(false);
                 return visible;
             }
@@ -126,13 +128,13 @@ public sealed class PassHandler(
         {
             // Not the client's fault, so not scored against its address; it may simply try again later.
             Log.DirectoryUnavailable(session.Logger, user, result.Detail);
-            metrics.Login(LoginResult.Unavailable);
+            Count(session, LoginResult.Unavailable, user, "the account directory cannot be reached");
             return new FtpReply(421, "Login service unavailable: the account directory cannot be reached. Try again later.", AfterReply.Close);
         }
         else if (result.Failure == AuthenticationFailure.StoreUnavailable)
         {
             Log.LoginStoreUnavailable(session.Logger, user, result.Detail);
-            metrics.Login(LoginResult.Unavailable);
+            Count(session, LoginResult.Unavailable, user, "the account store cannot be reached");
             return StoreUnavailableReply;
         }
         else
@@ -155,6 +157,17 @@ public sealed class PassHandler(
         return await FailAsync(context, user, reason, throttled).ConfigureAwait(false);
     }
 
+    /// <summary>Every outcome counted in the metrics and recorded in the audit trail (queued: the login does not wait).</summary>
+    private void Count(IFtpSession session, LoginResult result, string user, string detail)
+    {
+        metrics.Login(result);
+        audit?.Record(
+            result switch { LoginResult.Success => "ftp.login", LoginResult.Failure => "ftp.login.failed", LoginResult.Refused => "ftp.login.refused", _ => "ftp.login.unavailable" },
+            user,
+            session.ClientEndPoint.Address,
+            detail);
+    }
+
     /// <summary>The same for every name, existing or not: a spray learns nothing about which names exist.</summary>
     private static FtpReply AccountThrottledReply { get; } =
         new(421, "Too many failed logins for this user name from many addresses; try again in a few minutes.", AfterReply.Close);
@@ -162,7 +175,7 @@ public sealed class PassHandler(
     private async Task<FtpReply> FailAsync(FtpCommandContext context, string user, string reason, AccountAttempt attempt)
     {
         var session = context.Session;
-        metrics.Login(LoginResult.Failure);
+        Count(session, LoginResult.Failure, user, reason);
         context.State.FailedLogins++;
         await session.RaiseEventAsync(EventKind.LoginFailed, new EventFacts { User = user, Reason = reason }).ConfigureAwait(false);
         await accountThrottle.FailedAsync(attempt, session.Logger).ConfigureAwait(false);

@@ -1,8 +1,6 @@
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
 using Gatehouse.Accounts.Admin;
-using Gatehouse.Accounts.Audit;
-using Gatehouse.Cli;
 using Gatehouse.Protocol.Access;
 using Gatehouse.Storage.Access;
 using Microsoft.AspNetCore.Builder;
@@ -14,7 +12,7 @@ namespace Gatehouse.Admin.Web;
 /// <summary>
 /// /ui/users: the FTP accounts; one account with what <c>gatehouse user show --effective</c> shows (the same resolver
 /// the server applies at login); creating an account (through <see cref="UserAdministration"/>, as the CLI and the
-/// API do) and mounting a folder for it (with the CLI's path rules). Changes need the administrator role.
+/// API do) and mounting a folder for it (through <see cref="AccessAdministration"/>, as the CLI and the API do). Changes need the administrator role.
 /// </summary>
 internal static class UserPages
 {
@@ -27,35 +25,21 @@ internal static class UserPages
                 var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
                 var name = form["name"].ToString();
                 return await administration.AddAsync(WebAuthentication.Actor(http), name, form["password"].ToString(), null, [], http.RequestAborted).ConfigureAwait(false) is { } refused
-                    ? await ListAsync(http, accounts, access, null, refused).ConfigureAwait(false)
+                    ? await ListAsync(http, accounts, access, null, refused.Message).ConfigureAwait(false)
                     : await ListAsync(http, accounts, access, $"User '{name}' created.", null).ConfigureAwait(false);
             })
             .RequireAuthorization(WebAuthentication.Write);
         ui.MapGet("/users/{name}", (string name, HttpContext http, IAccountStore accounts, IAccessStore access) => ShowAsync(http, name, accounts, access, null, null))
             .RequireAuthorization(WebAuthentication.Read);
-        ui.MapPost("/users/{name}/mounts", async (string name, HttpContext http, IAccountStore accounts, IAccessStore access, AuditTrail audit) =>
+        ui.MapPost("/users/{name}/mounts", async (string name, HttpContext http, IAccountStore accounts, IAccessStore access, AccessAdministration administration) =>
             {
                 var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
                 var folder = form["folder"].ToString();
                 var readOnly = form["readonly"] == "on";
-                if (!VirtualPathArgument.TryParse(form["at"].ToString(), allowRoot: false, out var at, out var error))
-                {
-                    return await ShowAsync(http, name, accounts, access, null, error).ConfigureAwait(false);
-                }
-
-                if (await access.FindFolderAsync(folder, http.RequestAborted).ConfigureAwait(false) is null)
-                {
-                    return await ShowAsync(http, name, accounts, access, null, $"No folder '{folder}'; create it with 'gatehouse folder add {folder} --path DIR'.").ConfigureAwait(false);
-                }
-
-                if (await accounts.FindAsync(name, http.RequestAborted).ConfigureAwait(false) is null)
-                {
-                    return Results.NotFound();
-                }
-
-                await access.SetMountAsync(new MountRecord(folder, Owner.User(name), at.Value, readOnly), http.RequestAborted).ConfigureAwait(false);
-                await audit.RecordAsync(WebAuthentication.Actor(http), "mount.set", $"{Owner.User(name)} {at.Value}", null, $"folder={folder} read-only={readOnly}", http.RequestAborted).ConfigureAwait(false);
-                return await ShowAsync(http, name, accounts, access, $"Folder '{folder}' mounted at {at}{(readOnly ? ", read-only" : string.Empty)}. Takes effect at the next login.", null).ConfigureAwait(false);
+                var at = form["at"].ToString();
+                return await administration.MountAsync(WebAuthentication.Actor(http), folder, Owner.User(name), at, readOnly, http.RequestAborted).ConfigureAwait(false) is { } refused
+                    ? await ShowAsync(http, name, accounts, access, null, refused.Message).ConfigureAwait(false)
+                    : await ShowAsync(http, name, accounts, access, $"Folder '{folder}' mounted at {at}{(readOnly ? ", read-only" : string.Empty)}. Takes effect at the next login.", null).ConfigureAwait(false);
             })
             .RequireAuthorization(WebAuthentication.Write);
     }

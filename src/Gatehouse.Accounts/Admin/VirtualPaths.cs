@@ -1,10 +1,10 @@
 using Gatehouse.Storage;
 
-namespace Gatehouse.Cli;
+namespace Gatehouse.Accounts.Admin;
 
-internal static class VirtualPathArgument
+/// <summary>An administrator's virtual path ("/shared/prices/", "shared//prices") normalized the way the server will see it.</summary>
+public static class VirtualPaths
 {
-    /// <summary>Normalizes an administrator's virtual path ("/shared/prices/", "shared//prices") the way the server will see it.</summary>
     public static bool TryParse(string? text, bool allowRoot, out VirtualPath path, out string error)
     {
         if (string.IsNullOrWhiteSpace(text) || !text.StartsWith('/'))
