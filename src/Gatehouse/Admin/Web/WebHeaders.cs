@@ -22,7 +22,9 @@ internal static class WebHeaders
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
-            headers.CacheControl = "no-store";
+            // As antiforgery sets them on pages with a form, so that it need not override (and warn about) other values.
+            headers.CacheControl = "no-cache, no-store";
+            headers.Pragma = "no-cache";
         }
 
         return next(http);
