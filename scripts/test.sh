@@ -38,6 +38,8 @@ command -v clamscan >/dev/null || need+=(clamav)
 # The Debian package's tests check its unit offline with systemd-analyze and unpack it with dpkg-deb.
 command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v dpkg-deb >/dev/null || need+=(dpkg)
+# The web admin's browser tests drive Debian's chromium (headless) with Playwright's bundled driver, not a downloaded browser.
+[ -x /usr/bin/chromium ] || need+=(chromium)
 # The package's executable is built with Native AOT, which links with the system's C toolchain and zlib.
 command -v clang >/dev/null || command -v gcc >/dev/null || need+=(clang)
 [ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)

@@ -18,7 +18,7 @@ namespace Gatehouse.EndToEnd.Tests;
 public sealed class AdminFallbackPolicyTests
 {
     [Fact]
-    public async Task Every_mapped_route_refuses_anonymous_and_metrics_only_requests_read_keys_every_change_and_limited_keys_all_but_their_users()
+    public async Task Every_mapped_route_refuses_anonymous_and_metrics_only_requests_read_keys_every_change_and_limited_keys_all_but_their_users_and_the_web_admin_without_a_session()
     {
         var data = Directory.CreateTempSubdirectory("gatehouse-admin-routes-");
         var port = GatehouseServer.FreePort();
@@ -46,7 +46,8 @@ public sealed class AdminFallbackPolicyTests
             await keys.AddKeyAsync(new ApiKey("limited", ApiKey.HashOf(limitedKey), ApiKeyScope.Write, DateTimeOffset.UtcNow, null, ["someone"]), CancellationToken.None);
             var routes = host.Services.GetServices<IHostedService>().OfType<AdminEndpoint>().Single().Routes;
             var checkedRoutes = new List<string>();
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+            using var handler = new HttpClientHandler { AllowAutoRedirect = false };
+            using var http = new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
             foreach (var route in routes)
             {
                 var pattern = route.RoutePattern.RawText!;
@@ -59,6 +60,25 @@ public sealed class AdminFallbackPolicyTests
                     }))));
                 foreach (var method in route.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
                 {
+                    if (path.StartsWith("/ui", StringComparison.Ordinal))
+                    {
+                        // The web admin: an API key opens none of it, so both requests get what an anonymous browser gets.
+                        foreach (var key in new[] { null, metricsKey })
+                        {
+                            using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                            if (key is not null)
+                            {
+                                request.Headers.Authorization = new("Bearer", key);
+                            }
+
+                            using var answer = await http.SendAsync(request);
+                            Assert.True(WebAdminAnswer(method, path, answer), $"{(key is null ? "anonymous" : "metrics-scoped")} {method} {pattern} ({path}) answered {(int)answer.StatusCode}");
+                        }
+
+                        checkedRoutes.Add($"{method} {pattern}");
+                        continue;
+                    }
+
                     var open = path == "/health";
                     var metrics = path == "/metrics";
                     using (var anonymous = await http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path)))
@@ -68,9 +88,9 @@ public sealed class AdminFallbackPolicyTests
                             $"anonymous {method} {pattern} ({path}) answered {(int)anonymous.StatusCode}");
                     }
 
-                    using var request = new HttpRequestMessage(new HttpMethod(method), path);
-                    request.Headers.Authorization = new("Bearer", metricsKey);
-                    using var scoped = await http.SendAsync(request);
+                    using var scopedRequest = new HttpRequestMessage(new HttpMethod(method), path);
+                    scopedRequest.Headers.Authorization = new("Bearer", metricsKey);
+                    using var scoped = await http.SendAsync(scopedRequest);
                     Assert.True(
                         open || metrics ? scoped.StatusCode == HttpStatusCode.OK : scoped.StatusCode == HttpStatusCode.Forbidden,
                         $"metrics-scoped {method} {pattern} ({path}) answered {(int)scoped.StatusCode}");
@@ -102,6 +122,7 @@ public sealed class AdminFallbackPolicyTests
                 "GET /health", "GET /metrics", "GET /openapi/{documentName}.json", "GET /api/v1/users/", "GET /api/v1/sessions/", "DELETE /api/v1/sessions/{id}",
                 "PATCH /api/v1/users/{name}/settings", "PUT /api/v1/groups/{name}/permissions", "POST /api/v1/folders/", "POST /api/v1/quotas/scan", "POST /api/v1/retention/run",
                 "GET /api/v1/transfers/", "POST /api/v1/rules/", "POST /api/v1/events/{id}/retry",
+                "GET /ui/", "GET /ui/live", "POST /ui/users", "POST /ui/sessions/{id}/kick", "GET /ui/audit", "POST /ui/login/code",
             })
             {
                 Assert.Contains(expected, checkedRoutes);
@@ -113,4 +134,18 @@ public sealed class AdminFallbackPolicyTests
             data.Delete(recursive: true);
         }
     }
+
+    /// <summary>
+    /// What a browser without a session gets from the web admin: the login form (GET) or a refusal of the form without
+    /// its antiforgery token (POST); a static file, or nothing for an unknown one; every other page leads to the login
+    /// form, and every other POST is refused.
+    /// </summary>
+    private static bool WebAdminAnswer(string method, string path, HttpResponseMessage answer) => (method, path) switch
+    {
+        ("GET", "/ui/login") => answer.StatusCode == HttpStatusCode.OK,
+        ("POST", "/ui/login") => answer.StatusCode == HttpStatusCode.BadRequest,
+        ("GET", "/ui/static/x") => answer.StatusCode == HttpStatusCode.NotFound,
+        ("GET", _) => answer.StatusCode == HttpStatusCode.Redirect && answer.Headers.Location?.OriginalString == "/ui/login",
+        _ => answer.StatusCode == HttpStatusCode.Unauthorized,
+    };
 }

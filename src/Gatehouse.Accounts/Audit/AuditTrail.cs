@@ -52,6 +52,19 @@ public sealed class AuditTrail(IAuditStore store, TimeProvider time)
         }
     }
 
+    /// <summary>The newest <paramref name="count"/> records, newest first (the web admin's audit page).</summary>
+    public async Task<IReadOnlyList<AuditEntry>> ReadLatestAsync(int count, CancellationToken cancellationToken)
+    {
+        var last = await store.LastAsync(cancellationToken).ConfigureAwait(false);
+        if (last is null)
+        {
+            return [];
+        }
+
+        var page = await store.ReadAsync(Math.Max(0, last.Sequence - count), count, cancellationToken).ConfigureAwait(false);
+        return [.. page.Reverse()];
+    }
+
     public async IAsyncEnumerable<AuditEntry> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var after = 0L;

@@ -173,5 +173,17 @@ internal static class AccountSchema
         ALTER TABLE api_keys ADD COLUMN users TEXT NOT NULL DEFAULT '';
         ALTER TABLE api_keys ADD COLUMN groups TEXT NOT NULL DEFAULT '';
         """,
+        $"""
+        ALTER TABLE administrators ADD COLUMN totp_secret TEXT NULL;
+        ALTER TABLE administrators ADD COLUMN totp_last_step {bigInteger} NULL;
+        ALTER TABLE administrators ADD COLUMN failed_passwords INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE administrators ADD COLUMN failed_codes INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE administrators ADD COLUMN locked_until TEXT NULL;
+        CREATE TABLE admin_recovery_codes (
+            administrator TEXT NOT NULL,
+            code_hash TEXT NOT NULL,
+            PRIMARY KEY (administrator, code_hash)
+        );
+        """,
     ];
 }

@@ -1,4 +1,5 @@
 using Gatehouse.Accounts.Store;
+using Gatehouse.Admin.Web;
 using Gatehouse.Hosting;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.Logging;
@@ -21,7 +22,8 @@ namespace Gatehouse.Admin;
 /// <summary>
 /// Admin:Port: the admin HTTP API (docs/admin-api.md) on its own Kestrel listener inside the server's host. Every
 /// request passes, in order: Admin:AllowedNetworks, API-key authentication, and authorization, whose fallback policy
-/// refuses anything an endpoint does not open explicitly; only GET /health is anonymous.
+/// refuses anything an endpoint does not open explicitly; only GET /health and the web admin's login steps and static
+/// files are anonymous. The web admin (Web/, docs/web-admin.md) shares the listener with its own cookie sessions.
 /// </summary>
 public sealed partial class AdminEndpoint(
     GatehouseOptions options, ValidatedSettings settings, IServiceProvider server, AdminTls tls, ILogger<AdminEndpoint> logger) : IHostedService, IAsyncDisposable
@@ -88,6 +90,7 @@ public sealed partial class AdminEndpoint(
         services.AddWebEncoders();
         new AuthenticationBuilder(services).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         services.AddAuthorization(AdminAuthorization.Configure);
+        WebAdmin.AddServices(services, server);
         services.AddOpenApi();
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("gatehouse", serviceInstanceId: HealthEndpoint.NodeName(options)))
@@ -96,6 +99,7 @@ public sealed partial class AdminEndpoint(
         var app = builder.Build();
         var store = server.GetRequiredService<StoreReachability>();
         app.Use(new AdminNetworkFilter(settings.AdminAllowedNetworks, app.Services.GetRequiredService<ILogger<AdminNetworkFilter>>()).InvokeAsync);
+        WebAdmin.UseHeaders(app);
         app.UseStatusCodePages();
         app.UseRouting();
         app.UseAuthentication();
@@ -115,6 +119,7 @@ public sealed partial class AdminEndpoint(
         StorageApi.Map(api);
         TransfersApi.Map(api);
         RulesApi.Map(api);
+        WebAdmin.Map(app);
         return app;
     }
 
