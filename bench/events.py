@@ -28,7 +28,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from files import without_nagle  # noqa: E402
-from servers import cpu_seconds, wait_for_port  # noqa: E402
+from servers import cpu_seconds, stop_process, wait_for_port  # noqa: E402
 
 PASSWORD = "Bench-Pass-Word-7391"
 USER = "partner"
@@ -95,13 +95,7 @@ class Server:
         wait_for_port(self.port, self.process)
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 def batch(port, directory, files, size):

@@ -77,6 +77,17 @@ def resident_bytes(pid):
     return total
 
 
+def stop_process(process):
+    """Terminates a server the bench started, and kills it if it has not ended within 15 s."""
+    if process and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class Server:
     name = ""
     system_account = False
@@ -110,13 +121,7 @@ class Server:
         self.idle_tree = len(_tree(self.pid))
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 class Gatehouse(Server):
