@@ -92,7 +92,7 @@ dotnet build Gatehouse.slnx --nologo -v quiet --no-restore -c Release || { echo 
 status=0
 for project in tests/*/*.csproj; do
     name="$(basename "$project" .csproj)"
-    timeout 1800 dotnet test "$project" --no-build -c Release --nologo \
+    timeout 3600 dotnet test "$project" --no-build -c Release --nologo \
         --logger "trx;LogFileName=$name.trx" --results-directory "$results" || status=1
 done
 
