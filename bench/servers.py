@@ -129,7 +129,9 @@ class Gatehouse(Server):
 
     def __init__(self, repository, *args):
         super().__init__(*args)
-        self.dll = os.path.join(repository, "src", "Gatehouse", "bin", "Release", "net10.0", "gatehouse.dll")
+        # BENCH_GATEHOUSE (an executable or a .dll) measures another build of the same commit, e.g. the Native AOT one.
+        built = os.environ.get("BENCH_GATEHOUSE") or os.path.join(repository, "src", "Gatehouse", "bin", "Release", "net10.0", "gatehouse.dll")
+        self.command = ["dotnet", built] if built.endswith(".dll") else [built]
         first, last = self.passive
         self.environment = dict(os.environ, **{
             "GATEHOUSE_DataDirectory": os.path.join(self.workdir, "data"),
@@ -147,10 +149,10 @@ class Gatehouse(Server):
 
     def start(self):
         if not os.path.exists(os.path.join(self.workdir, "data")):
-            subprocess.run(["dotnet", self.dll, "user", "add", USER, "--password-stdin", "--home", self.home],
+            subprocess.run(self.command + ["user", "add", USER, "--password-stdin", "--home", self.home],
                            input=PASSWORD + "\n", text=True, env=self.environment, check=True, capture_output=True)
         log = open(os.path.join(self.workdir, "server.log"), "a")
-        self.process = subprocess.Popen(["dotnet", self.dll, "serve"], env=self.environment, stdout=log, stderr=subprocess.STDOUT,
+        self.process = subprocess.Popen(self.command + ["serve"], env=self.environment, stdout=log, stderr=subprocess.STDOUT,
                                         preexec_fn=raise_limits)
         self.started()
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Security;
 
 namespace Gatehouse.Protocol.Tls;
@@ -97,9 +98,22 @@ public sealed class TlsUploadStream : Stream
         base.Dispose(disposing);
     }
 
-    /// <summary>The connection under the TLS stream, noting when a read from it finds its end.</summary>
+    /// <summary>
+    /// The connection under the TLS stream, noting when a read from it finds its end. Reads from the connection are
+    /// made in large blocks: SslStream asks for one record at a time (about 16 KiB, in two reads), so reading the
+    /// socket directly costs two receives and an asynchronous completion per record, 131,072 per GiB (measured with
+    /// strace); a block of <see cref="ReadAheadSize"/> takes whatever has arrived in one receive, and the records in
+    /// it are handed to SslStream from memory.
+    /// </summary>
     private sealed class EndWatch(Stream inner) : Stream
     {
+        private const int ReadAheadSize = 256 << 10;
+
+        private byte[]? _block;
+        private int _start;
+        private int _end;
+        private volatile bool _reading;
+
         public bool Ended { get; private set; }
 
         public override bool CanRead => true;
@@ -114,9 +128,26 @@ public sealed class TlsUploadStream : Stream
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            var count = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            Ended |= count == 0 && !buffer.IsEmpty;
-            return count;
+            if (_start == _end && !buffer.IsEmpty)
+            {
+                var block = _block ??= ArrayPool<byte>.Shared.Rent(ReadAheadSize);
+                _reading = true;
+                try
+                {
+                    Filled(await inner.ReadAsync(block, cancellationToken).ConfigureAwait(false));
+                }
+                finally
+                {
+                    _reading = false;
+                }
+            }
+            else if (_start == _end)
+            {
+                // A zero-byte read waits for data without taking any (SslStream's idle read).
+                return await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+
+            return Take(buffer.Span);
         }
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -124,9 +155,13 @@ public sealed class TlsUploadStream : Stream
 
         public override int Read(byte[] buffer, int offset, int count)
         {
-            var read = inner.Read(buffer, offset, count);
-            Ended |= read == 0 && count > 0;
-            return read;
+            if (_start == _end && count > 0)
+            {
+                var block = _block ??= ArrayPool<byte>.Shared.Rent(ReadAheadSize);
+                Filled(inner.Read(block, 0, block.Length));
+            }
+
+            return Take(buffer.AsSpan(offset, count));
         }
 
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
@@ -143,16 +178,48 @@ public sealed class TlsUploadStream : Stream
 
         public override void SetLength(long value) => throw new NotSupportedException();
 
-        public override ValueTask DisposeAsync() => inner.DisposeAsync();
+        public override async ValueTask DisposeAsync()
+        {
+            await inner.DisposeAsync().ConfigureAwait(false);
+            ReturnBlock();
+        }
 
         protected override void Dispose(bool disposing)
         {
             if (disposing)
             {
                 inner.Dispose();
+                ReturnBlock();
             }
 
             base.Dispose(disposing);
+        }
+
+        private void Filled(int count)
+        {
+            Ended |= count == 0;
+            (_start, _end) = (0, count);
+        }
+
+        private int Take(Span<byte> destination)
+        {
+            var count = Math.Min(destination.Length, _end - _start);
+            if (count > 0)
+            {
+                _block.AsSpan(_start, count).CopyTo(destination);
+                _start += count;
+            }
+
+            return count;
+        }
+
+        /// <summary>Gives the block back to the pool, unless a read into it may still be running (an aborted upload).</summary>
+        private void ReturnBlock()
+        {
+            if (!_reading && Interlocked.Exchange(ref _block, null) is { } block)
+            {
+                ArrayPool<byte>.Shared.Return(block);
+            }
         }
     }
 }
