@@ -21,10 +21,13 @@ import workloads
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPOSITORY = os.path.dirname(HERE)
 PREFIX = "/var/tmp/gatehouse-bench-peers"
+JIT_BUILD = ["dotnet", os.path.join(REPOSITORY, "src", "Gatehouse", "bin", "Release", "net10.0", "gatehouse.dll")]
+AOT_BUILD = "/var/tmp/gatehouse-bench-aot"
 SERVERS = {
-    "gatehouse": lambda *args: servers.Gatehouse(REPOSITORY, *args),
-    "gatehouse-nosync": lambda *args: servers.GatehouseNoSync(REPOSITORY, *args),
-    "gatehouse-mss1200": lambda *args: servers.GatehouseSmallSegments(REPOSITORY, *args),
+    "gatehouse": lambda *args: servers.Gatehouse(JIT_BUILD, *args),
+    "gatehouse-aot": lambda *args: servers.GatehouseAot([os.path.join(AOT_BUILD, "gatehouse")], *args),
+    "gatehouse-nosync": lambda *args: servers.GatehouseNoSync(JIT_BUILD, *args),
+    "gatehouse-mss1200": lambda *args: servers.GatehouseSmallSegments(JIT_BUILD, *args),
     "vsftpd": servers.Vsftpd,
     "pure-ftpd": lambda *args: servers.PureFtpd(PREFIX, *args),
     "proftpd": lambda *args: servers.Proftpd(PREFIX, *args),
@@ -159,7 +162,7 @@ def main():
     parser.add_argument("--quick", action="store_true",
                         help="256 MiB instead of 1 GiB, 200 small files instead of 1,000, 2 s churn, 500 idle sessions in the first run only")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--servers", default="gatehouse,gatehouse-nosync,vsftpd,pure-ftpd,proftpd,pyftpdlib")
+    parser.add_argument("--servers", default="gatehouse,gatehouse-aot,gatehouse-nosync,vsftpd,pure-ftpd,proftpd,pyftpdlib")
     parser.add_argument("--workloads", default="big,small,churn,idle,listing")
     parser.add_argument("--output")
     parser.add_argument("--workdir", help="where homes and files live, e.g. /dev/shm (tmpfs: storage costs nothing, the server's own CPU shows)")
@@ -175,6 +178,10 @@ def main():
     servers.unpack(UNPACKED, PREFIX)
     for project in (os.path.join("src", "Gatehouse"), os.path.join("bench", "loadgen")):
         subprocess.run(["dotnet", "build", os.path.join(REPOSITORY, project), "-c", "Release", "--nologo", "-v", "quiet"], check=True)
+    if "gatehouse-aot" in names:
+        # As scripts/package-deb.sh builds the package's executable; a few minutes, most of them in the native linker.
+        subprocess.run(["dotnet", "publish", os.path.join(REPOSITORY, "src", "Gatehouse"), "-c", "Release", "-r", "linux-" + ("arm64" if os.uname().machine == "aarch64" else "x64"),
+                        "-p:PublishAot=true", "-p:DebugType=none", "--nologo", "-v", "quiet", "-o", AOT_BUILD], check=True)
 
     big = (256 if args.quick else 1024) << 20
     count = 200 if args.quick else 1000

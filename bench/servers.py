@@ -127,11 +127,10 @@ class Server:
 class Gatehouse(Server):
     name = "gatehouse"
 
-    def __init__(self, repository, *args):
+    def __init__(self, command, *args):
+        """COMMAND runs the build: ["dotnet", ".../gatehouse.dll"], or the Native AOT executable alone."""
         super().__init__(*args)
-        # BENCH_GATEHOUSE (an executable or a .dll) measures another build of the same commit, e.g. the Native AOT one.
-        built = os.environ.get("BENCH_GATEHOUSE") or os.path.join(repository, "src", "Gatehouse", "bin", "Release", "net10.0", "gatehouse.dll")
-        self.command = ["dotnet", built] if built.endswith(".dll") else [built]
+        self.command = command
         first, last = self.passive
         self.environment = dict(os.environ, **{
             "GATEHOUSE_DataDirectory": os.path.join(self.workdir, "data"),
@@ -157,14 +156,20 @@ class Gatehouse(Server):
         self.started()
 
 
+class GatehouseAot(Gatehouse):
+    """The same commit compiled ahead of time (Native AOT), as the Debian package ships it (scripts/package-deb.sh):
+    no JIT, so a fresh process runs its first transfer with the code of its thousandth."""
+    name = "gatehouse-aot"
+
+
 class GatehouseNoSync(Gatehouse):
     """Gatehouse with Storage:SyncUploads=false: 226 once the data is in the page cache, without the fsync its
     default makes, as the peers do. Shows what the durable default costs on the upload workloads."""
     name = "gatehouse-nosync"
     uploads_only = True
 
-    def __init__(self, repository, *args):
-        super().__init__(repository, *args)
+    def __init__(self, command, *args):
+        super().__init__(command, *args)
         self.environment["GATEHOUSE_Storage__SyncUploads"] = "false"
 
 
@@ -173,8 +178,8 @@ class GatehouseSmallSegments(Gatehouse):
     Shows what it costs on a clean path."""
     name = "gatehouse-mss1200"
 
-    def __init__(self, repository, *args):
-        super().__init__(repository, *args)
+    def __init__(self, command, *args):
+        super().__init__(command, *args)
         self.environment["GATEHOUSE_Ftp__MaxSegmentSize"] = "1200"
 
 

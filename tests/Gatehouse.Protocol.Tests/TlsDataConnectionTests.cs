@@ -54,6 +54,28 @@ public sealed class TlsDataConnectionTests
     }
 
     [Fact]
+    public async Task An_upload_of_many_records_of_every_size_arrives_byte_exact()
+    {
+        // Several read-ahead blocks of the connection, with records split across them at every offset.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var (upload, client) = await ConnectUploadAsync(refuseTruncated: true, timeout.Token);
+        var data = RandomNumberGenerator.GetBytes(3_000_000);
+        var reading = ReadToEndAsync(upload, timeout.Token);
+        for (int offset = 0, size = 1; offset < data.Length; offset += size, size = size * 7 % 40_009 + 1)
+        {
+            await client.WriteAsync(data.AsMemory(offset, Math.Min(size, data.Length - offset)), timeout.Token);
+        }
+
+        await client.ShutdownAsync();
+
+        Assert.Equal(data, await reading);
+        Assert.False(upload.EndedWithoutCloseNotify);
+        await client.DisposeAsync(); // only now: these options send TLS 1.3 tickets, which the client never reads
+
+        await upload.DisposeAsync();
+    }
+
+    [Fact]
     public async Task An_upload_whose_connection_ends_without_close_notify_is_refused()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
