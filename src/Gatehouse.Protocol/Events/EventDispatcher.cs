@@ -98,8 +98,13 @@ public sealed class EventDispatcher(
             }
 
             // Each rule's batch at once: one slow receiver does not hold up the other rules.
-            await Task.WhenAll(claimed.GroupBy(delivery => delivery.Rule).Select(batch => DeliverBatchAsync([.. batch.OrderBy(delivery => delivery.Id)], deliverBy, cancellationToken)))
+            var leftDue = await Task.WhenAll(claimed.GroupBy(delivery => delivery.Rule).Select(batch => DeliverBatchAsync([.. batch.OrderBy(delivery => delivery.Id)], deliverBy, cancellationToken)))
                 .ConfigureAwait(false);
+            if (!leftDue.Any(more => more))
+            {
+                // Every due delivery was claimed: what is queued meanwhile wakes the loop again, no need for an empty claim.
+                return;
+            }
         }
     }
 
@@ -108,7 +113,8 @@ public sealed class EventDispatcher(
     /// its retry) or when <paramref name="deliverBy"/> has passed (so that every delivery started ends within the lease),
     /// then records every outcome in one statement; those not attempted go back to the queue as they were.
     /// </summary>
-    private async Task DeliverBatchAsync(IReadOnlyList<EventDelivery> batch, DateTimeOffset deliverBy, CancellationToken cancellationToken)
+    /// <returns>Whether more of the rule's deliveries may be due now: the batch was full or ran out of time.</returns>
+    private async Task<bool> DeliverBatchAsync(IReadOnlyList<EventDelivery> batch, DateTimeOffset deliverBy, CancellationToken cancellationToken)
     {
         var attempts = new List<Attempt>();
         foreach (var delivery in batch)
@@ -135,6 +141,9 @@ public sealed class EventDispatcher(
         {
             Report(attempt, recorded.Contains(attempt.Delivery.Id));
         }
+
+        var stoppedByFailure = attempts.Count > 0 && attempts[^1].Result.State != DeliveryState.Delivered;
+        return batch.Count == BatchSize || (attempts.Count < batch.Count && !stoppedByFailure);
     }
 
     private async Task<Attempt> AttemptAsync(EventDelivery delivery, CancellationToken cancellationToken)
