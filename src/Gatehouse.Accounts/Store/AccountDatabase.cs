@@ -68,6 +68,10 @@ public sealed class AccountDatabase : IDisposable
     public Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
         RunAsync(sql, parameters, command => ReadRowsAsync(command, map, skipResults: 0, cancellationToken), isRead: true, cancellationToken);
 
+    /// <summary>A write that returns rows (UPDATE … RETURNING): like <see cref="ExecuteAsync"/>, sent again only where that cannot apply it twice.</summary>
+    public Task<List<T>> QueryWriteAsync<T>(string sql, Func<DbDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        RunAsync(sql, parameters, command => ReadRowsAsync(command, map, skipResults: 0, cancellationToken), isRead: false, cancellationToken);
+
     /// <summary>
     /// For a statement that writes rows chosen by what it reads of others (the claim of a rule's next deliveries): it
     /// runs on one connection at a time across every node sharing the database, so that two never choose from the same

@@ -120,7 +120,7 @@ public sealed class SqlEventStore(AccountDatabase database, TimeProvider time) :
         }
 
         var assignments = string.Join(", ", columns.Select(column => $"{column.Key} = CASE id{column.Value} END"));
-        var recorded = await database.QueryAsync(
+        var recorded = await database.QueryWriteAsync(
             $"UPDATE event_deliveries SET {assignments}, lease_until = NULL WHERE id IN ({ids}) AND claimed_by = @node AND state = 'pending' RETURNING id",
             reader => reader.GetInt64(0),
             cancellationToken,
