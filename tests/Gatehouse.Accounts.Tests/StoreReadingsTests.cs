@@ -42,8 +42,8 @@ public abstract class StoreReadingsTests(TestDatabase database) : IDisposable
             await events.EnqueueAsync(new ServerEvent { Id = id, Kind = "upload", Time = time.GetUtcNow(), Node = "n1", User = "alice", Path = "/a", Size = 1 }, ["orders"], _none);
         }
 
-        var claimed = Assert.Single(await events.ClaimDueAsync("n1", TimeSpan.FromMinutes(1), _none));
-        Assert.True(await events.FinishAsync(claimed.Id, "n1", delivered: false, 0, "gave up", retryAt: null, _none));
+        var claimed = Assert.Single(await events.ClaimDueAsync("n1", TimeSpan.FromMinutes(1), 1, _none));
+        Assert.Contains(claimed.Id, await events.FinishAsync("n1", [DeliveryResult.Attempted(claimed, delivered: false, 0, "gave up", retryAt: null, DateTimeOffset.UtcNow)], _none));
 
         var total = await readings.ReadAsync(perUser: false, _none);
         Assert.Equal(5_000_001_000, Assert.Single(total.HomeBytes).Bytes);

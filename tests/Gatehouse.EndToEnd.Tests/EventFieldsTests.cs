@@ -50,6 +50,31 @@ public sealed class EventFieldsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rule_s_copy_refused_for_quota_fires_quota_exceeded_for_the_copy()
+    {
+        await using var receiver = new WebhookReceiver();
+        var settings = EventRulesTests.Settings(receiver);
+        settings["Events__MaxAttempts"] = "1";
+        await using var server = await GatehouseServer.StartAsync(settings, prepare: async prepared =>
+        {
+            await GatehouseServer.CliAsync(prepared, "rule", "add", "archive", "--on", "upload", "--path", "/in/*", "--copy-to", "/archive");
+            await GatehouseServer.CliAsync(prepared, "rule", "add", "quota", "--on", "quota-exceeded", "--webhook", receiver.Url("/quota-exceeded"));
+        });
+        await server.CliAsync("user", "set", "alice", "--quota-files", "3");
+
+        // a.bin, its copy and b.bin make three files, in whichever order the copy runs: b.bin's copy would be a fourth.
+        var steps = await FtpSteps.RunAsync(server, "alice", ["cmd MKD /in", "cmd MKD /archive", "stor /in/a.bin 10", "stor /in/b.bin 10"], tls: false);
+        Assert.StartsWith("226", steps["stor /in/b.bin 10"], StringComparison.Ordinal);
+
+        Assert.True(await receiver.WaitForAsync(requests => requests.Count >= 1, Bound), Clients.Tail(server.Output));
+        var refused = Assert.Single(receiver.Requests).Json.GetProperty("event");
+        Assert.Equal(("quota-exceeded", "alice", "/archive/b.bin", 10L), (refused.GetProperty("kind").GetString(), refused.GetProperty("user").GetString(), refused.GetProperty("path").GetString(), refused.GetProperty("size").GetInt64()));
+        Assert.StartsWith("Quota exceeded: your home already holds 3 of its 3 allowed files", refused.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(server.Home("alice"), "archive", "a.bin")));
+        Assert.False(File.Exists(Path.Combine(server.Home("alice"), "archive", "b.bin")));
+    }
+
+    [Fact]
     public async Task File_events_carry_their_real_paths_and_a_hashed_upload_its_sha256()
     {
         string[] kinds = ["upload", "download", "mkdir", "rename", "delete", "rmdir"];

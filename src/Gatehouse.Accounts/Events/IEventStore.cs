@@ -24,13 +24,16 @@ public interface IEventStore
     /// <summary>Queues one delivery of <paramref name="happened"/> per rule, all or none.</summary>
     Task EnqueueAsync(ServerEvent happened, IReadOnlyCollection<string> rules, CancellationToken cancellationToken);
 
-    /// <summary>Claims, for <paramref name="lease"/>, the oldest pending delivery of each rule that is due and not claimed by a live lease.</summary>
-    Task<IReadOnlyList<EventDelivery>> ClaimDueAsync(string node, TimeSpan lease, CancellationToken cancellationToken);
+    /// <summary>
+    /// Claims, for <paramref name="lease"/>, the oldest pending deliveries of each rule whose oldest pending delivery is due
+    /// and not claimed by a live lease: up to <paramref name="perRule"/> of them, consecutive, to be delivered in order.
+    /// Claims are taken one at a time across nodes, so no two nodes hold deliveries of the same rule at once.
+    /// </summary>
+    Task<IReadOnlyList<EventDelivery>> ClaimDueAsync(string node, TimeSpan lease, int perRule, CancellationToken cancellationToken);
 
-    /// <summary>Records the result of a claimed attempt; false when the claim was lost meanwhile (the lease ended).</summary>
-    /// <param name="stepsDone">The rule's actions done so far: a retry starts with the next one, so a file moved is not moved twice.</param>
-    /// <param name="retryAt">After a failure: when to try again, or null to give up (the delivery is kept as failed).</param>
-    Task<bool> FinishAsync(long id, string node, bool delivered, int stepsDone, string outcome, DateTimeOffset? retryAt, CancellationToken cancellationToken);
+    /// <summary>Records the results of claimed deliveries, all in one statement, and ends their claims.</summary>
+    /// <returns>The ids recorded: not those whose claim was lost meanwhile (the lease ended and another node took them).</returns>
+    Task<IReadOnlySet<long>> FinishAsync(string node, IReadOnlyList<DeliveryResult> results, CancellationToken cancellationToken);
 
     /// <summary>The newest deliveries first.</summary>
     Task<IReadOnlyList<EventDelivery>> ListDeliveriesAsync(DeliveryState? state, int limit, CancellationToken cancellationToken);

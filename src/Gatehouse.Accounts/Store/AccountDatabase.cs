@@ -66,17 +66,41 @@ public sealed class AccountDatabase : IDisposable
         RunAsync(sql, parameters, command => command.ExecuteScalarAsync(cancellationToken), isRead: true, cancellationToken);
 
     public Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
-        RunAsync(sql, parameters, async command =>
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            var rows = new List<T>();
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                rows.Add(map(reader));
-            }
+        RunAsync(sql, parameters, command => ReadRowsAsync(command, map, skipResults: 0, cancellationToken), isRead: true, cancellationToken);
 
-            return rows;
-        }, isRead: true, cancellationToken);
+    /// <summary>A write that returns rows (UPDATE … RETURNING): like <see cref="ExecuteAsync"/>, sent again only where that cannot apply it twice.</summary>
+    public Task<List<T>> QueryWriteAsync<T>(string sql, Func<DbDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        RunAsync(sql, parameters, command => ReadRowsAsync(command, map, skipResults: 0, cancellationToken), isRead: false, cancellationToken);
+
+    /// <summary>
+    /// For a statement that writes rows chosen by what it reads of others (the claim of a rule's next deliveries): it
+    /// runs on one connection at a time across every node sharing the database, so that two never choose from the same
+    /// rows. <paramref name="lockKey"/> names the statement.
+    /// </summary>
+    public Task<List<T>> QueryExclusiveAsync<T>(long lockKey, string sql, Func<DbDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        var exclusive = _dialect.ExclusiveLock(lockKey);
+        return exclusive is null
+            ? QueryAsync(sql, map, cancellationToken, parameters)
+            : RunAsync(exclusive + "\n" + sql, parameters, command => ReadRowsAsync(command, map, skipResults: 1, cancellationToken), isRead: true, cancellationToken);
+    }
+
+    private static async Task<List<T>> ReadRowsAsync<T>(DbCommand command, Func<DbDataReader, T> map, int skipResults, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        for (var skipped = 0; skipped < skipResults; skipped++)
+        {
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(map(reader));
+        }
+
+        return rows;
+    }
 
     /// <summary>Times are stored as ISO 8601 text in UTC, which sorts in time order in both databases.</summary>
     public static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);

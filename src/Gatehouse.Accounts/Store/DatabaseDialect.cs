@@ -36,6 +36,12 @@ internal abstract class DatabaseDialect
     {
     }
 
+    /// <summary>
+    /// SQL that, run first in a statement batch, holds the same batch on other connections off until it ends; null where
+    /// the database runs one writing statement at a time anyway.
+    /// </summary>
+    public virtual string? ExclusiveLock(long key) => null;
+
     /// <summary>Holds other processes off the schema until <paramref name="transaction"/> ends.</summary>
     public abstract void LockForMigration(DbConnection connection, DbTransaction transaction);
 

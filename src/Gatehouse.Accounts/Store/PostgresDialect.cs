@@ -60,6 +60,12 @@ internal sealed class PostgresDialect(string connectionString) : DatabaseDialect
         return written.ContainsKey(keyword);
     }
 
+    /// <remarks>
+    /// Npgsql sends a statement batch as one implicit transaction, which keeps the lock to its end; under READ COMMITTED
+    /// each later statement of the batch reads what was committed up to the moment it starts, after the lock.
+    /// </remarks>
+    public override string? ExclusiveLock(long key) => $"SELECT pg_advisory_xact_lock({key});";
+
     public override void LockForMigration(DbConnection connection, DbTransaction transaction)
     {
         Scalar(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLockKey})");

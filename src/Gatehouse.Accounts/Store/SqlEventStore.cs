@@ -6,12 +6,15 @@ using Gatehouse.Accounts.Events;
 namespace Gatehouse.Accounts.Store;
 
 /// <summary>
-/// <see cref="IEventStore"/> in the account database. A claim is one UPDATE of the due queue heads that also checks
-/// that no live lease holds them: PostgreSQL re-checks that condition on a row another node has just claimed, and
-/// SQLite has one writer at a time, so two nodes never hold the same delivery.
+/// <see cref="IEventStore"/> in the account database. A claim is one UPDATE of the first deliveries of each rule
+/// whose queue head is due and held by no live lease; it runs one at a time across nodes (SQLite has one writer at a
+/// time, PostgreSQL takes a lock first), so two nodes never hold the same delivery nor deliveries of the same rule.
 /// </summary>
 public sealed class SqlEventStore(AccountDatabase database, TimeProvider time) : IEventStore
 {
+    /// <summary>Names the claim's lock in PostgreSQL ("GhEvents").</summary>
+    private const long ClaimLockKey = 0x4768_4576_656E_7473;
+
     private const string DeliveryColumns = "id, rule_name, event, state, attempts, steps_done, queued_at, next_attempt_at, claimed_by, finished_at, outcome";
 
     public async Task<IReadOnlyList<EventRule>> ListRulesAsync(CancellationToken cancellationToken) =>
@@ -57,40 +60,72 @@ public sealed class SqlEventStore(AccountDatabase database, TimeProvider time) :
         await database.ExecuteAsync(sql.ToString(), cancellationToken, [.. parameters]).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<EventDelivery>> ClaimDueAsync(string node, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<EventDelivery>> ClaimDueAsync(string node, TimeSpan lease, int perRule, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        return await database.QueryAsync(
+        return await database.QueryExclusiveAsync(
+            ClaimLockKey,
             $"""
+            WITH queue AS (
+                SELECT id, rule_name, next_attempt_at, lease_until, ROW_NUMBER() OVER (PARTITION BY rule_name ORDER BY id) AS place
+                FROM event_deliveries
+                WHERE state = 'pending' AND rule_name IN (SELECT name FROM event_rules WHERE enabled = 1)),
+            ready AS (
+                SELECT rule_name FROM queue WHERE place = 1 AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until < @now))
             UPDATE event_deliveries SET claimed_by = @node, lease_until = @until, attempts = attempts + 1
-            WHERE id IN (SELECT MIN(id) FROM event_deliveries WHERE state = 'pending' AND rule_name IN (SELECT name FROM event_rules WHERE enabled = 1) GROUP BY rule_name)
-              AND state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until < @now)
+            WHERE id IN (SELECT id FROM queue WHERE place <= @perRule AND rule_name IN (SELECT rule_name FROM ready))
+              AND state = 'pending' AND (lease_until IS NULL OR lease_until < @now)
             RETURNING {DeliveryColumns}
             """,
             ReadDelivery,
             cancellationToken,
             ("@node", node),
             ("@until", AccountDatabase.Format(now + lease)),
-            ("@now", AccountDatabase.Format(now))).ConfigureAwait(false);
+            ("@now", AccountDatabase.Format(now)),
+            ("@perRule", perRule)).ConfigureAwait(false);
     }
 
-    public async Task<bool> FinishAsync(long id, string node, bool delivered, int stepsDone, string outcome, DateTimeOffset? retryAt, CancellationToken cancellationToken)
+    public async Task<IReadOnlySet<long>> FinishAsync(string node, IReadOnlyList<DeliveryResult> results, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var state = delivered ? DeliveryState.Delivered : retryAt is null ? DeliveryState.Failed : DeliveryState.Pending;
-        return await database.ExecuteAsync(
-            """
-            UPDATE event_deliveries SET state = @state, steps_done = @steps, outcome = @outcome, lease_until = NULL, next_attempt_at = @next, finished_at = @finished
-            WHERE id = @id AND claimed_by = @node AND state = 'pending'
-            """,
+        if (results.Count == 0)
+        {
+            return new HashSet<long>();
+        }
+
+        // One UPDATE for the whole batch, each column chosen by id: one round trip and one commit however many there are.
+        var parameters = new List<(string, object?)> { ("@node", node) };
+        var ids = new StringBuilder();
+        var columns = new Dictionary<string, StringBuilder>
+        {
+            ["state"] = new(), ["attempts"] = new(), ["steps_done"] = new(), ["outcome"] = new(), ["next_attempt_at"] = new(), ["finished_at"] = new(),
+        };
+        for (var index = 0; index < results.Count; index++)
+        {
+            var result = results[index];
+            ids.Append(index == 0 ? string.Empty : ", ").Append($"@id{index}");
+            parameters.Add(($"@id{index}", result.Id));
+            foreach (var (column, value) in new (string, object?)[]
+            {
+                ("state", StateName(result.State)),
+                ("attempts", result.Attempts),
+                ("steps_done", result.StepsDone),
+                ("outcome", result.Outcome),
+                ("next_attempt_at", AccountDatabase.Format(result.NextAttemptAt)),
+                ("finished_at", result.FinishedAt is { } finished ? AccountDatabase.Format(finished) : null),
+            })
+            {
+                columns[column].Append($" WHEN @id{index} THEN @{column}{index}");
+                parameters.Add(($"@{column}{index}", value));
+            }
+        }
+
+        var assignments = string.Join(", ", columns.Select(column => $"{column.Key} = CASE id{column.Value} END"));
+        var recorded = await database.QueryWriteAsync(
+            $"UPDATE event_deliveries SET {assignments}, lease_until = NULL WHERE id IN ({ids}) AND claimed_by = @node AND state = 'pending' RETURNING id",
+            reader => reader.GetInt64(0),
             cancellationToken,
-            ("@id", id),
-            ("@node", node),
-            ("@state", StateName(state)),
-            ("@steps", stepsDone),
-            ("@outcome", outcome),
-            ("@next", AccountDatabase.Format(retryAt ?? now)),
-            ("@finished", state == DeliveryState.Pending ? null : AccountDatabase.Format(now))).ConfigureAwait(false) == 1;
+            [.. parameters]).ConfigureAwait(false);
+        return recorded.ToHashSet();
     }
 
     public async Task<IReadOnlyList<EventDelivery>> ListDeliveriesAsync(DeliveryState? state, int limit, CancellationToken cancellationToken) =>

@@ -6,22 +6,31 @@ using Microsoft.Extensions.Logging;
 namespace Gatehouse.Protocol.Events;
 
 /// <summary>
-/// Delivers the queue: claims the due head of each rule's queue (whichever node claims it first), runs the rule's
-/// actions, and records the outcome, a retry time after <see cref="DeliveryBackoff"/>, or failure. Rules are read from
+/// Delivers the queue: claims a batch of the oldest deliveries of each rule whose queue head is due (whichever node
+/// claims it first), runs the rule's actions for each in order, and records the outcomes, a retry time after
+/// <see cref="DeliveryBackoff"/>, or failure, in one statement per batch. Rules are read from
 /// the store again every <see cref="PollInterval"/>, so `gatehouse rule` changes apply within it.
 /// </summary>
 /// <remarks>
 /// Uploads that fire events come in bursts, and the 226 of each waits for its event to be queued in the same store
 /// this loop writes to: woken by a queued event, the loop lets <see cref="Gathering"/> pass before it claims, so that a
-/// burst is delivered in one round (the rules read and the last, empty claim once per round, not once per upload).
+/// burst is delivered in one round (the rules read, a claim, a finish and the last, empty claim once per round, not once
+/// per upload). A node that dies with a batch claimed has its deliveries delivered again once the lease ends, by
+/// deliveryId, which receivers use to drop duplicates.
 /// </remarks>
 public sealed class EventDispatcher(
     IEventStore store, EventRecorder recorder, EventScheduler scheduler, RuleRunner runner, DeliveryBackoff backoff, TimeSpan keepDelivered, TimeProvider time, ILogger logger,
     GatehouseMetrics metrics)
 {
+    /// <summary>Deliveries of one rule claimed at once: one claim and one finish in the store for as many deliveries.</summary>
+    private const int BatchSize = 64;
+
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
     public static readonly TimeSpan Gathering = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How long a node goes on starting deliveries of a claimed batch; what is left goes back to the queue.</summary>
+    private static readonly TimeSpan BatchWindow = TimeSpan.FromSeconds(5);
 
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
@@ -81,20 +90,64 @@ public sealed class EventDispatcher(
         await PruneAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {
-            var claimed = await store.ClaimDueAsync(recorder.Node, Lease(), cancellationToken).ConfigureAwait(false);
+            var deliverBy = time.GetUtcNow() + BatchWindow;
+            var claimed = await store.ClaimDueAsync(recorder.Node, Lease(), BatchSize, cancellationToken).ConfigureAwait(false);
             if (claimed.Count == 0)
             {
                 return;
             }
 
-            // Each rule's head at once: one slow receiver does not hold up the other rules.
-            await Task.WhenAll(claimed.Select(delivery => DeliverAsync(delivery, cancellationToken))).ConfigureAwait(false);
+            // Each rule's batch at once: one slow receiver does not hold up the other rules.
+            var leftDue = await Task.WhenAll(claimed.GroupBy(delivery => delivery.Rule).Select(batch => DeliverBatchAsync([.. batch.OrderBy(delivery => delivery.Id)], deliverBy, cancellationToken)))
+                .ConfigureAwait(false);
+            if (!leftDue.Any(more => more))
+            {
+                // Every due delivery was claimed: what is queued meanwhile wakes the loop again, no need for an empty claim.
+                return;
+            }
         }
     }
 
-    private async Task DeliverAsync(EventDelivery delivery, CancellationToken cancellationToken)
+    /// <summary>
+    /// Delivers one rule's claimed deliveries in order, stopping at the first that is not delivered (the rest wait behind
+    /// its retry) or when <paramref name="deliverBy"/> has passed (so that every delivery started ends within the lease),
+    /// then records every outcome in one statement; those not attempted go back to the queue as they were.
+    /// </summary>
+    /// <returns>Whether more of the rule's deliveries may be due now: the batch was full or ran out of time.</returns>
+    private async Task<bool> DeliverBatchAsync(IReadOnlyList<EventDelivery> batch, DateTimeOffset deliverBy, CancellationToken cancellationToken)
     {
-        var happened = delivery.Event;
+        var attempts = new List<Attempt>();
+        foreach (var delivery in batch)
+        {
+            if (attempts.Count > 0 && (attempts[^1].Result.State != DeliveryState.Delivered || time.GetUtcNow() >= deliverBy))
+            {
+                break;
+            }
+
+            try
+            {
+                attempts.Add(await AttemptAsync(delivery, cancellationToken).ConfigureAwait(false));
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopping: what was delivered is still recorded below, so that it is not delivered again after the restart.
+                break;
+            }
+        }
+
+        var results = attempts.Select(attempt => attempt.Result).Concat(batch.Skip(attempts.Count).Select(DeliveryResult.NotAttempted)).ToList();
+        var recorded = await store.FinishAsync(recorder.Node, results, CancellationToken.None).ConfigureAwait(false);
+        foreach (var attempt in attempts)
+        {
+            Report(attempt, recorded.Contains(attempt.Delivery.Id));
+        }
+
+        var stoppedByFailure = attempts.Count > 0 && attempts[^1].Result.State != DeliveryState.Delivered;
+        return batch.Count == BatchSize || (attempts.Count < batch.Count && !stoppedByFailure);
+    }
+
+    private async Task<Attempt> AttemptAsync(EventDelivery delivery, CancellationToken cancellationToken)
+    {
         IReadOnlyList<ActionOutcome> outcomes;
         var rule = recorder.Rules.Find(delivery.Rule);
         if (rule is null)
@@ -103,20 +156,27 @@ public sealed class EventDispatcher(
         }
         else
         {
-            outcomes = await runner.RunAsync(rule, happened, delivery.Id, delivery.Attempts, delivery.StepsDone, cancellationToken).ConfigureAwait(false);
+            outcomes = await runner.RunAsync(rule, delivery.Event, delivery.Id, delivery.Attempts, delivery.StepsDone, cancellationToken).ConfigureAwait(false);
         }
 
         var stepsDone = delivery.StepsDone + outcomes.Count(outcome => outcome.Succeeded);
         var delivered = rule is not null && stepsDone >= rule.Actions.Count;
         var text = outcomes.Count == 0 ? "no action left to run" : string.Join("; ", outcomes.Select(outcome => outcome.Text));
         var delay = delivered ? null : backoff.After(delivery.Attempts);
-        DateTimeOffset? retryAt = delay is { } wait ? time.GetUtcNow() + wait : null;
-        if (!await store.FinishAsync(delivery.Id, recorder.Node, delivered, stepsDone, text, retryAt, CancellationToken.None).ConfigureAwait(false))
+        var now = time.GetUtcNow();
+        return new Attempt(delivery, DeliveryResult.Attempted(delivery, delivered, stepsDone, text, delay is { } wait ? now + wait : null, now), text, delay);
+    }
+
+    private void Report(Attempt attempt, bool recorded)
+    {
+        var (delivery, result, text, delay) = attempt;
+        var happened = delivery.Event;
+        if (!recorded)
         {
             EventLog.ClaimLost(logger, delivery.Rule, delivery.Id);
             metrics.EventDelivery(delivery.Rule, "claim_lost");
         }
-        else if (delivered)
+        else if (result.State == DeliveryState.Delivered)
         {
             EventLog.Delivered(logger, delivery.Rule, delivery.Id, happened.Kind, happened.Path, delivery.Attempts, text);
             metrics.EventDelivery(delivery.Rule, "delivered");
@@ -133,11 +193,16 @@ public sealed class EventDispatcher(
         }
     }
 
-    /// <summary>Long enough for the slowest rule's actions, each to its time-out, so a live node never loses its claim.</summary>
+    private sealed record Attempt(EventDelivery Delivery, DeliveryResult Result, string Text, TimeSpan? Retry);
+
+    /// <summary>
+    /// Long enough for the slowest rule's actions, each to its time-out, started at the end of the batch window: a live
+    /// node never loses its claim.
+    /// </summary>
     private TimeSpan Lease()
     {
         var slowest = recorder.Rules.All.Select(rule => rule.Actions.Sum(action => action.TimeoutSeconds)).DefaultIfEmpty(0).Max();
-        return TimeSpan.FromSeconds(slowest) + LeaseMargin;
+        return TimeSpan.FromSeconds(slowest) + BatchWindow + LeaseMargin;
     }
 
     private async Task PruneAsync(CancellationToken cancellationToken)

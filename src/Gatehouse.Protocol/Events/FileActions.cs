@@ -8,7 +8,8 @@ namespace Gatehouse.Protocol.Events;
 /// and quotas as the user's FTP commands, so a rule can do nothing the user could not.
 /// </summary>
 /// <param name="fileSystems">The user's file system, or null when the user no longer exists.</param>
-public sealed class FileActions(Func<string, CancellationToken, Task<IFileSystem?>> fileSystems)
+/// <param name="raise">Where a copy refused for quota is reported, as the quota-exceeded event an upload refused for it fires.</param>
+public sealed class FileActions(Func<string, CancellationToken, Task<IFileSystem?>> fileSystems, Func<EventKind, EventFacts, ValueTask> raise)
 {
     public async Task<ActionOutcome> RunAsync(RuleAction action, ServerEvent happened, CancellationToken cancellationToken)
     {
@@ -42,7 +43,19 @@ public sealed class FileActions(Func<string, CancellationToken, Task<IFileSystem
                 return ActionOutcome.Success($"moved {file} to {destination}");
             }
 
-            await CopyAsync(files, file, destination, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await CopyAsync(files, file, destination, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FileSystemException refused) when (refused.Error == FileSystemError.QuotaExceeded)
+            {
+                await raise(EventKind.QuotaExceeded, new EventFacts(destination.Value, happened.Size)
+                {
+                    User = user, Groups = happened.Groups, Client = happened.Client, SessionId = happened.SessionId, Reason = refused.Message,
+                }).ConfigureAwait(false);
+                throw;
+            }
+
             return ActionOutcome.Success($"copied {file} to {destination}");
         }
         catch (FileSystemException ex)

@@ -151,7 +151,7 @@ internal static class RuleCommands
             }
 
             using var http = WebhookSender.CreateClient();
-            var runner = EventsSetup.CreateRunner(store.Options, NoFiles, http, TimeProvider.System, NullLogger.Instance);
+            var runner = EventsSetup.CreateRunner(store.Options, NoFiles, static (_, _) => ValueTask.CompletedTask, http, TimeProvider.System, NullLogger.Instance);
             var sample = Path.Combine(Path.GetTempPath(), $"gatehouse-rule-test-{Guid.NewGuid():N}.txt");
             await File.WriteAllTextAsync(sample, "Gatehouse rule test\n", cancellationToken).ConfigureAwait(false);
             try

@@ -1,5 +1,6 @@
 using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
+using Gatehouse.Accounts.Events;
 using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.Events;
@@ -18,11 +19,11 @@ public static class EventsSetup
 
     /// <param name="userFiles">A user's tree as their FTP session sees it, or null when the user no longer exists.</param>
     public static RuleRunner CreateRunner(
-        GatehouseOptions options, Func<string, CancellationToken, Task<IFileSystem?>> userFiles, HttpClient http, TimeProvider time, ILogger logger) =>
+        GatehouseOptions options, Func<string, CancellationToken, Task<IFileSystem?>> userFiles, Func<EventKind, EventFacts, ValueTask> raise, HttpClient http, TimeProvider time, ILogger logger) =>
         new(
             new WebhookSender(http, new WebhookDestinations(options.Events.WebhookAllowedHosts), time),
             new CommandRunner(options.Events.Commands, logger),
-            new FileActions(userFiles),
+            new FileActions(userFiles, raise),
             new MailSender(options.Events));
 
     public static Func<string, CancellationToken, Task<IFileSystem?>> UserFiles(IAccountStore accounts, AccessPolicyResolver policies, UserFileSystemFactory fileSystems) =>

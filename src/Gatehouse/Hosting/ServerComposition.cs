@@ -213,6 +213,7 @@ public static class ServerComposition
         services.AddSingleton(provider => EventsSetup.CreateRunner(
             options,
             provider.GetRequiredService<Func<string, CancellationToken, Task<Storage.IFileSystem?>>>(),
+            provider.GetRequiredService<EventRecorder>().RaiseAsync,
             provider.GetRequiredService<HttpClient>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Events")));
