@@ -174,6 +174,13 @@ public sealed class AdminApiResourceTests
             await api.ExpectAsync(HttpStatusCode.Forbidden, Get, path, key: limited);
         }
 
+        // Nor can it hand its users anything outside their own files: a shared folder mounted, a home put elsewhere.
+        var elsewhere = JsonSerializer.Serialize(Path.Combine(api.Server.DataDirectory, "home", "alice"));
+        var mount = await api.ExpectAsync(HttpStatusCode.Forbidden, Put, "/api/v1/users/bob/mounts", """{"folder":"prices","at":"/prices"}""", key: limited);
+        Assert.Contains("cannot mount a shared folder", mount!.Value.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await api.ExpectAsync(HttpStatusCode.Forbidden, Put, "/api/v1/users/bob/home", $$"""{"home":{{elsewhere}}}""", key: limited);
+        await api.ExpectAsync(HttpStatusCode.Forbidden, Post, "/api/v1/users", $$"""{"name":"frank","password":"{{GatehouseServer.Password}}","groups":["partners"],"home":{{elsewhere}}}""", key: limited);
+
         Assert.Empty((await api.ExpectAsync(HttpStatusCode.OK, Get, "/api/v1/transfers?user=alice", key: limited))!.Value.EnumerateArray());
         Assert.Equal(["alice", "bob", "carol", "dave"], (await api.GetJsonAsync("/api/v1/users")).EnumerateArray().Select(user => user.GetProperty("name").GetString()));
 
