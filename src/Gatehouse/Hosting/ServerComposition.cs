@@ -189,6 +189,8 @@ public static class ServerComposition
         // Before the FTP server: usage left unsaved by a crash is counted again before the first session.
         services.AddHostedService<UploadRecoveryService>();
         services.AddHostedService<EventDeliveryService>();
+        // Before the FTP server, so it stops after the last session: the login records still queued are written then.
+        services.AddHostedService(provider => provider.GetRequiredService<LoginAudit>());
         services.AddHostedService<FtpServer>();
         services.AddHostedService<HealthEndpoint>();
         services.AddSingleton(provider => new AdminTls(

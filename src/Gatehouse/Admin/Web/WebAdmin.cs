@@ -27,6 +27,7 @@ internal static partial class WebAdmin
         services.AddSingleton(provider => new AdminLogin(
             provider.GetRequiredService<IAdminStore>(), provider.GetRequiredService<AuditTrail>(), provider.GetRequiredService<PasswordHashing>(),
             provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Admin")));
+        services.AddSingleton(provider => new AdminAddressThrottle(provider.GetRequiredService<TimeProvider>()));
         if (server.GetService<IClusterStore>() is { } cluster)
         {
             services.AddSingleton(cluster);
