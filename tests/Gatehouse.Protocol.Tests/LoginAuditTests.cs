@@ -134,6 +134,14 @@ public sealed class LoginAuditTests
             }
         }
 
+        public Task<long> CountAsync(IReadOnlyList<string> actions, DateTimeOffset since, CancellationToken cancellationToken)
+        {
+            lock (_lock)
+            {
+                return Task.FromResult((long)_entries.Count(entry => actions.Contains(entry.Action) && entry.At >= since));
+            }
+        }
+
         public async Task<IReadOnlyList<AuditEntry>> WaitForAsync(int count)
         {
             for (var attempt = 0; attempt < 100 && Entries.Count < count; attempt++)

@@ -44,6 +44,10 @@ internal static partial class WebAdmin
         LoginPages.Map(ui);
         DashboardPage.Map(ui);
         UserPages.Map(ui);
+        GroupPages.Map(ui);
+        FolderPages.Map(ui);
+        ApiKeyPages.Map(ui);
+        TransferPages.Map(ui);
         SessionPages.Map(ui);
         RecordPages.Map(ui);
     }
