@@ -38,6 +38,7 @@ internal static class AdminServices
         admin.AddSingleton(server.GetRequiredService<StorageMaintenance>());
         admin.AddSingleton(server.GetRequiredService<IEventStore>());
         admin.AddSingleton(server.GetRequiredService<RuleAdministration>());
+        admin.AddSingleton(server.GetRequiredService<RuleRunner>());
         admin.AddSingleton(server.GetRequiredService<GatehouseOptions>());
         admin.AddSingleton(server.GetRequiredService<LiveSessions>());
         admin.AddSingleton(server.GetRequiredService<NodeDrain>());
