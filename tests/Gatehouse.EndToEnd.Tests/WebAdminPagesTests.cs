@@ -80,10 +80,20 @@ public sealed partial class WebAdminPagesTests
             ("/ui/groups/partners/permissions", new() { ["path"] = "/", ["permissions"] = "all" }),
             ("/ui/folders", new() { ["name"] = "x", ["path"] = prices }),
             ("/ui/apikeys", new() { ["name"] = "mine", ["scope"] = "write" }),
+            ("/ui/groups/partners/delete", []),
+            ("/ui/folders/prices/delete", []),
         })
         {
             Assert.Equal(HttpStatusCode.Forbidden, (await watcher.PostAsync(path, fields)).Status);
         }
+
+        // Deleted by the administrator: the folder with its mount, then the group; the directory stays.
+        await admin.GetAsync("/ui/folders/prices");
+        Assert.Contains("deleted with its mounts", (await admin.PostAsync("/ui/folders/prices/delete", [])).Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"own-mounts\"", (await admin.GetAsync("/ui/groups/partners")).Body, StringComparison.Ordinal);
+        Assert.Contains("Group &#x27;partners&#x27; deleted.", (await admin.PostAsync("/ui/groups/partners/delete", [])).Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/ui/groups/partners")).Status);
+        Assert.True(Directory.Exists(prices));
     }
 
     [Fact(Timeout = 180_000)]

@@ -21,7 +21,7 @@ internal static class ApiKeyPages
             {
                 var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
                 var name = form["name"].ToString();
-                if (!Enum.TryParse<ApiKeyScope>(form["scope"].ToString(), ignoreCase: true, out var scope) || !Enum.IsDefined(scope))
+                if (form["scope"].ToString() is not ("read" or "write" or "metrics") || !Enum.TryParse<ApiKeyScope>(form["scope"].ToString(), ignoreCase: true, out var scope))
                 {
                     return await ListAsync(http, keys, null, "Choose a scope: read, write or metrics.", null).ConfigureAwait(false);
                 }

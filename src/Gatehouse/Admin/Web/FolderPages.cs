@@ -10,7 +10,8 @@ namespace Gatehouse.Admin.Web;
 /// <summary>
 /// /ui/folders: the shared folders, their real directories, settings and where they are mounted; registering one
 /// (through <see cref="AccessAdministration"/>, whose confinement refuses the data directory and its parents, as for
-/// the CLI and the API). Mounting is done from a user's or a group's page. Changes need the administrator role.
+/// the CLI and the API), deleting one with its mounts. Mounting is done from a user's or a group's page. Changes need
+/// the administrator role.
 /// </summary>
 internal static class FolderPages
 {
@@ -25,6 +26,11 @@ internal static class FolderPages
                     ? await ListAsync(http, access, null, refused.Message).ConfigureAwait(false)
                     : await ListAsync(http, access, $"Folder '{name}' registered; mount it from a user's or a group's page.", null).ConfigureAwait(false);
             })
+            .RequireAuthorization(WebAuthentication.Write);
+        ui.MapPost("/folders/{name}/delete", async (string name, HttpContext http, AccessAdministration administration, IAccessStore access) =>
+                await administration.RemoveFolderAsync(WebAuthentication.Actor(http), name, http.RequestAborted).ConfigureAwait(false) is { } refused
+                    ? await ListAsync(http, access, null, refused.Message).ConfigureAwait(false)
+                    : await ListAsync(http, access, $"Folder '{name}' deleted with its mounts; the directory and its files are kept.", null).ConfigureAwait(false))
             .RequireAuthorization(WebAuthentication.Write);
         ui.MapGet("/folders/{name}", async (string name, HttpContext http, IAccessStore access) =>
             {
@@ -43,6 +49,11 @@ internal static class FolderPages
                     </dl>
                     <h2>Mounted</h2>
                     {(mounts.Count == 0 ? Html.Of($"<p>Nowhere yet.</p>") : Html.Of($"""<div class="scroll"><table id="folder-mounts"><thead><tr><th scope="col">For</th><th scope="col">At</th><th scope="col">Access</th></tr></thead><tbody>{Html.Join(mounts.Select(Row))}</tbody></table></div>"""))}
+                    {(WebAuthentication.CanChange(http) ? Html.Of($"""
+                        <h2>Delete the folder</h2>
+                        <p>Its mounts go with it; the directory and its files are kept.</p>
+                        {WebPage.Form(http, $"/folders/{Uri.EscapeDataString(name)}/delete", Html.Empty, $"Delete folder {name}")}
+                        """) : Html.Empty)}
                     """));
             })
             .RequireAuthorization(WebAuthentication.Read);

@@ -1,4 +1,3 @@
-using Gatehouse.Accounts;
 using Gatehouse.Accounts.Access;
 using Gatehouse.Accounts.Admin;
 using Microsoft.AspNetCore.Builder;
@@ -32,6 +31,11 @@ internal static class GroupPages
         ui.MapPost("/groups/{name}/members", (string name, HttpContext http, AccessAdministration administration) => SetMemberAsync(http, name, true, administration))
             .RequireAuthorization(WebAuthentication.Write);
         ui.MapPost("/groups/{name}/members/remove", (string name, HttpContext http, AccessAdministration administration) => SetMemberAsync(http, name, false, administration))
+            .RequireAuthorization(WebAuthentication.Write);
+        ui.MapPost("/groups/{name}/delete", async (string name, HttpContext http, AccessAdministration administration, IAccessStore access) =>
+                await administration.RemoveGroupAsync(WebAuthentication.Actor(http), name, http.RequestAborted).ConfigureAwait(false) is { } refused
+                    ? await ListAsync(http, access, null, refused.Message).ConfigureAwait(false)
+                    : await ListAsync(http, access, $"Group '{name}' deleted.", null).ConfigureAwait(false))
             .RequireAuthorization(WebAuthentication.Write);
         OwnerForms.Map(ui, "groups", OwnerKind.Group, ShowAsync);
     }
@@ -87,16 +91,20 @@ internal static class GroupPages
             <tr><td><a href="{WebAdmin.Root}/users/{Uri.EscapeDataString(member)}">{member}</a></td>
             <td>{(canChange ? WebPage.Form(http, $"/groups/{Uri.EscapeDataString(name)}/members/remove", Html.Of($"""<input type="hidden" name="user" value="{member}">"""), "Take out", "inline") : Html.Empty)}</td></tr>
             """)));
-        var addMember = Html.Empty;
-        if (canChange)
-        {
-            var others = (await http.RequestServices.GetRequiredService<IAccountStore>().ListAsync(http.RequestAborted).ConfigureAwait(false))
-                .Select(account => account.Name).Except(members, StringComparer.Ordinal).ToList();
-            addMember = others.Count == 0 ? Html.Empty : WebPage.Form(http, $"/groups/{Uri.EscapeDataString(name)}/members", Html.Of($"""
-                <label for="user">Add a member</label>
-                <select id="user" name="user" required>{Html.Join(others.Select(user => Html.Of($"<option>{user}</option>")))}</select>
-                """), "Add");
-        }
+        var changes = canChange
+            ? Html.Of($"""
+                {WebPage.Form(http, $"/groups/{Uri.EscapeDataString(name)}/members", Html.Of($"""
+                    <label for="user">Add a member (user name)</label><input id="user" name="user" required maxlength="64" autocomplete="off">
+                    """), "Add")}
+                """)
+            : Html.Empty;
+        var delete = canChange
+            ? Html.Of($"""
+                <h2>Delete the group</h2>
+                <p>Its memberships, settings, mounts and permission rules go with it; the users and their files stay.</p>
+                {WebPage.Form(http, $"/groups/{Uri.EscapeDataString(name)}/delete", Html.Empty, $"Delete group {name}")}
+                """)
+            : Html.Empty;
 
         var own = await OwnerForms.RenderAsync(http, "groups", Owner.Group(name), access).ConfigureAwait(false);
         return WebPage.Render(http, $"Group {name}", Html.Of($"""
@@ -109,8 +117,9 @@ internal static class GroupPages
             <p>Members inherit these settings, mounts and permissions; a member's page shows what applies to them in the end.</p>
             <h2>Members</h2>
             {(members.Count == 0 ? Html.Of($"<p>None.</p>") : Html.Of($"""<div class="scroll"><table id="members"><thead><tr><th scope="col">User</th><th scope="col"><span class="hidden">Action</span></th></tr></thead><tbody>{memberRows}</tbody></table></div>"""))}
-            {addMember}
+            {changes}
             {own}
+            {delete}
             """), error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
 }
