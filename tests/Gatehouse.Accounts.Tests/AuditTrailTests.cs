@@ -27,6 +27,22 @@ public abstract class AuditTrailTests(TestDatabase database, string dropGuards) 
     }
 
     [Fact]
+    public async Task Records_of_some_actions_since_a_time_are_counted_by_the_time_they_happened()
+    {
+        var trail = new AuditTrail(new SqlAuditStore(database.Open()), TimeProvider.System);
+        var midnight = new DateTimeOffset(2026, 12, 7, 0, 0, 0, TimeSpan.Zero);
+        var client = new AuditActor("ftp:alice", "192.0.2.7");
+        await trail.RecordAsync(client, "ftp.login.failed", "alice", null, "wrong password", midnight.AddTicks(-1), None);
+        await trail.RecordAsync(client, "ftp.login.failed", "alice", null, "wrong password", midnight, None);
+        await trail.RecordAsync(client, "ftp.login.refused", "alice", null, "network", midnight.AddHours(3), None);
+        await trail.RecordAsync(client, "ftp.login", "alice", null, "session=1", midnight.AddHours(4), None);
+
+        Assert.Equal(2, await trail.CountAsync(["ftp.login.failed", "ftp.login.refused"], midnight, None));
+        Assert.Equal(1, await trail.CountAsync(["ftp.login"], midnight, None));
+        Assert.Equal(0, await trail.CountAsync([], midnight, None));
+    }
+
+    [Fact]
     public async Task Records_chain_in_order_and_verify_as_intact()
     {
         var trail = new AuditTrail(new SqlAuditStore(database.Open()), TimeProvider.System);
@@ -140,5 +156,7 @@ public abstract class AuditTrailTests(TestDatabase database, string dropGuards) 
         }
 
         public Task<IReadOnlyList<AuditEntry>> ReadAsync(long after, int limit, CancellationToken cancellationToken) => inner.ReadAsync(after, limit, cancellationToken);
+
+        public Task<long> CountAsync(IReadOnlyList<string> actions, DateTimeOffset since, CancellationToken cancellationToken) => inner.CountAsync(actions, since, cancellationToken);
     }
 }

@@ -106,7 +106,7 @@ internal sealed partial class AdminApi : IAsyncDisposable
             Assert.True(JsonDocument.Parse(body).RootElement.GetProperty("errors").TryGetProperty(field, out _), $"{method} {path}: no error for '{field}' in {body}");
         }
 
-        return body.Length > 0 && response.Content.Headers.ContentType?.MediaType is "application/json" ? JsonDocument.Parse(body).RootElement.Clone() : null;
+        return body.Length > 0 && response.Content.Headers.ContentType?.MediaType is "application/json" or "application/problem+json" ? JsonDocument.Parse(body).RootElement.Clone() : null;
     }
 
     /// <summary>Whether curl logs in over FTP with this user and password.</summary>

@@ -144,6 +144,36 @@ public sealed class AdminApiResourceTests
     }
 
     [Fact]
+    public async Task A_rule_test_through_the_api_answers_each_action_s_outcome_as_the_cli_shows_it()
+    {
+        await using var api = await AdminApi.StartAsync(new() { ["Events__Commands__0"] = "/usr/bin/true", ["Events__Commands__1"] = "/usr/bin/false" });
+        await api.ExpectAsync(HttpStatusCode.Created, Post, "/api/v1/rules", """{"name":"notify","on":"upload","actions":[{"kind":"command","target":"/usr/bin/true"},{"kind":"delete"}]}""");
+        await api.ExpectAsync(HttpStatusCode.Created, Post, "/api/v1/rules", """{"name":"broken","on":"upload","actions":[{"kind":"command","target":"/usr/bin/false"},{"kind":"command","target":"/usr/bin/true"}]}""");
+
+        var passed = (await api.ExpectAsync(HttpStatusCode.OK, Post, "/api/v1/rules/notify/test", """{"user":"alice","path":"/in/order.xml"}"""))!.Value;
+        Assert.True(passed.GetProperty("succeeded").GetBoolean());
+        Assert.Equal(("alice", "/in/order.xml", "upload"), (passed.GetProperty("event").GetProperty("user").GetString(), passed.GetProperty("event").GetProperty("path").GetString(), passed.GetProperty("event").GetProperty("kind").GetString()));
+        Assert.Equal(["ok", "skipped"], passed.GetProperty("steps").EnumerateArray().Select(step => step.GetProperty("outcome").GetString()));
+
+        // The first action fails: the second is not run, as in a real delivery; no body: the defaults.
+        var failed = (await api.ExpectAsync(HttpStatusCode.OK, Post, "/api/v1/rules/broken/test"))!.Value;
+        Assert.False(failed.GetProperty("succeeded").GetBoolean());
+        Assert.Equal("/gatehouse-rule-test.txt", failed.GetProperty("event").GetProperty("path").GetString());
+        var step = Assert.Single(failed.GetProperty("steps").EnumerateArray());
+        Assert.Equal((1, "failed"), (step.GetProperty("step").GetInt32(), step.GetProperty("outcome").GetString()));
+
+        await api.ExpectAsync(HttpStatusCode.NotFound, Post, "/api/v1/rules/nothing/test");
+        await api.ExpectAsync(HttpStatusCode.Forbidden, Post, "/api/v1/rules/notify/test", scope: "read");
+        Assert.Equal(2, (await AdminApi.AuditAsync(api.Server)).Count(record => record.GetProperty("action").GetString() == "rule.test"));
+
+        // The CLI prints the same outcomes from the same code, and fails with the rule.
+        var (code, output) = await api.Server.RunCliAsync(null, "rule", "test", "broken");
+        Assert.True(code == 1 && output.Contains("1. FAILED:", StringComparison.Ordinal) && !output.Contains("2.", StringComparison.Ordinal), output);
+        (code, output) = await api.Server.RunCliAsync(null, "rule", "test", "notify");
+        Assert.True(code == 0 && output.Contains("1. ok:", StringComparison.Ordinal) && output.Contains("2. delete the file", StringComparison.Ordinal) && output.Contains("not run by rule test", StringComparison.Ordinal), output);
+    }
+
+    [Fact]
     public async Task A_key_limited_to_some_users_sees_and_changes_only_them()
     {
         string limited = string.Empty, carolOnly = string.Empty;
@@ -173,6 +203,13 @@ public sealed class AdminApiResourceTests
         {
             await api.ExpectAsync(HttpStatusCode.Forbidden, Get, path, key: limited);
         }
+
+        // Nor can it hand its users anything outside their own files: a shared folder mounted, a home put elsewhere.
+        var elsewhere = JsonSerializer.Serialize(Path.Combine(api.Server.DataDirectory, "home", "alice"));
+        var mount = await api.ExpectAsync(HttpStatusCode.Forbidden, Put, "/api/v1/users/bob/mounts", """{"folder":"prices","at":"/prices"}""", key: limited);
+        Assert.Contains("cannot mount a shared folder", mount!.Value.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await api.ExpectAsync(HttpStatusCode.Forbidden, Put, "/api/v1/users/bob/home", $$"""{"home":{{elsewhere}}}""", key: limited);
+        await api.ExpectAsync(HttpStatusCode.Forbidden, Post, "/api/v1/users", $$"""{"name":"frank","password":"{{GatehouseServer.Password}}","groups":["partners"],"home":{{elsewhere}}}""", key: limited);
 
         Assert.Empty((await api.ExpectAsync(HttpStatusCode.OK, Get, "/api/v1/transfers?user=alice", key: limited))!.Value.EnumerateArray());
         Assert.Equal(["alice", "bob", "carol", "dave"], (await api.GetJsonAsync("/api/v1/users")).EnumerateArray().Select(user => user.GetProperty("name").GetString()));

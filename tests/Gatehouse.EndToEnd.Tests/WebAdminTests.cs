@@ -111,6 +111,27 @@ public sealed partial class WebAdminTests
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task An_address_with_too_many_failed_logins_gets_429_before_any_password_is_checked()
+    {
+        await using var api = await StartAsync(("root", "administrator"));
+        using var browser = new WebAdminClient(api.Port);
+        // Many names, so that no account reaches its own lockout: the address alone is stopped.
+        for (var attempt = 1; attempt <= 20; attempt++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await browser.PasswordAsync($"guess{attempt}", "wrong-password")).Status);
+        }
+
+        var refused = await browser.PasswordAsync("root", AdminPassword);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.Status);
+        Assert.True(int.Parse(refused.Response.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) is > 800 and <= 900);
+        Assert.Contains("Too many failed logins from your address", refused.Body, StringComparison.Ordinal);
+        Assert.True(await api.Server.WaitForLogAsync("Web admin login refused from 127.0.0.1 without checking it: 20 failed login steps from this address within 15 minutes", TimeSpan.FromSeconds(5)), api.Server.Output);
+
+        // The administrator was not locked by it: the audit trail has no refusal of root.
+        Assert.DoesNotContain(await AdminApi.AuditAsync(api.Server), record => record.GetProperty("action").GetString() == "admin.login.refused" && record.GetProperty("target").GetString() == "root");
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task Five_wrong_codes_lock_the_administrator_and_end_the_half_done_login()
     {
         await using var api = await StartAsync(("root", "administrator"));
@@ -135,6 +156,35 @@ public sealed partial class WebAdminTests
         var (code, export) = await api.Server.RunCliAsync(null, "audit", "export");
         Assert.True(code == 0, export);
         Assert.Contains("wrong code (5 of 5): locked until", export, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task After_a_totp_reset_with_the_cli_the_next_login_enrols_a_new_app_and_the_old_codes_are_gone()
+    {
+        await using var api = await StartAsync(("root", "administrator"));
+        IReadOnlyList<string> recovery;
+        using (var first = new WebAdminClient(api.Port))
+        {
+            (_, recovery) = await first.EnrolAsync("root", AdminPassword);
+        }
+
+        var (code, output) = await api.Server.RunCliAsync(null, "admin", "totp-reset", "root");
+        Assert.True(code == 0, output);
+        Assert.Contains("reset", output, StringComparison.Ordinal);
+        Assert.Equal(1, (await api.Server.RunCliAsync(null, "admin", "totp-reset", "nobody")).ExitCode);
+
+        // The password now leads to enrolment, not to the code step; a recovery code of the old app is no more.
+        using var browser = new WebAdminClient(api.Port);
+        var password = await browser.PasswordAsync("root", AdminPassword);
+        Assert.Equal("/ui/login/enrol", password.Response.Headers.Location?.OriginalString);
+        await browser.GetAsync("/ui/login/enrol");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.PostAsync("/ui/login/code", new() { ["code"] = recovery[0] })).Status);
+        using var again = new WebAdminClient(api.Port);
+        await again.EnrolAsync("root", AdminPassword);
+        Assert.Equal(HttpStatusCode.OK, (await again.GetAsync("/ui/")).Status);
+
+        var reset = (await AdminApi.AuditAsync(api.Server)).Single(record => record.GetProperty("action").GetString() == "admin.totp.reset");
+        Assert.Equal(("root", "second factor=totp"), (reset.GetProperty("target").GetString(), reset.GetProperty("before").GetString()));
     }
 
     [Fact(Timeout = 120_000)]

@@ -61,8 +61,24 @@ public sealed class LoginAuditTests
         Assert.Equal("spray0", store.Entries[0].Target);
     }
 
-    /// <summary>An audit table in memory that counts the calls made to it.</summary>
-    private sealed class MemoryAuditStore : IAuditStore
+    [Fact]
+    public async Task A_graceful_stop_writes_the_records_still_queued()
+    {
+        var store = new MemoryAuditStore(appendDelay: TimeSpan.FromMilliseconds(20));
+        var audit = new LoginAudit(new AuditTrail(store, TimeProvider.System), new StoreReachability(TimeProvider.System), TimeProvider.System, NullLogger.Instance);
+        for (var i = 0; i < 30; i++)
+        {
+            audit.Record("ftp.login.failed", $"user{i}", Client, "wrong password");
+        }
+
+        Assert.True(store.Entries.Count < 30, "the background writer should still be busy");
+        await audit.StopAsync(CancellationToken.None);
+
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => $"user{i}"), store.Entries.Select(entry => entry.Target));
+    }
+
+    /// <summary>An audit table in memory that counts the calls made to it; each append takes <c>appendDelay</c>.</summary>
+    private sealed class MemoryAuditStore(TimeSpan appendDelay = default) : IAuditStore
     {
         private readonly Lock _lock = new();
         private readonly List<AuditEntry> _entries = [];
@@ -90,18 +106,23 @@ public sealed class LoginAuditTests
             }
         }
 
-        public Task<bool> TryAppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+        public async Task<bool> TryAppendAsync(AuditEntry entry, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _calls);
+            if (appendDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(appendDelay, cancellationToken);
+            }
+
             lock (_lock)
             {
                 if (entry.Sequence != _entries.Count + 1)
                 {
-                    return Task.FromResult(false);
+                    return false;
                 }
 
                 _entries.Add(entry);
-                return Task.FromResult(true);
+                return true;
             }
         }
 
@@ -110,6 +131,14 @@ public sealed class LoginAuditTests
             lock (_lock)
             {
                 return Task.FromResult<IReadOnlyList<AuditEntry>>([.. _entries.Where(entry => entry.Sequence > after).Take(limit)]);
+            }
+        }
+
+        public Task<long> CountAsync(IReadOnlyList<string> actions, DateTimeOffset since, CancellationToken cancellationToken)
+        {
+            lock (_lock)
+            {
+                return Task.FromResult((long)_entries.Count(entry => actions.Contains(entry.Action) && entry.At >= since));
             }
         }
 

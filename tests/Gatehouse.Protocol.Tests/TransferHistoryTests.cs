@@ -34,4 +34,20 @@ public sealed class TransferHistoryTests : IDisposable
         Assert.Empty(TransferHistory.Search(_log, new TransferQuery(null, null, null, null, null, 100), user => user == "carol"));
         Assert.Empty(TransferHistory.Search(_log + ".missing", new TransferQuery(null, null, null, null, null, 100)));
     }
+
+    [Fact]
+    public void The_volume_since_a_time_adds_up_each_direction_of_the_transfers_finished_since()
+    {
+        var midnight = new DateTimeOffset(2026, 12, 7, 0, 0, 0, TimeSpan.Zero);
+        File.WriteAllLines(_log,
+        [
+            TransferLog.FormatLine(midnight.AddMinutes(-1), TimeSpan.FromSeconds(3), IPAddress.Loopback, 1000, "/in/yesterday.xml", false, TransferDirection.Incoming, "alice", true),
+            TransferLog.FormatLine(midnight.AddHours(1), TimeSpan.FromSeconds(3), IPAddress.Loopback, 100, "/in/a.xml", false, TransferDirection.Incoming, "alice", true),
+            TransferLog.FormatLine(midnight.AddHours(2), TimeSpan.FromSeconds(3), IPAddress.Loopback, 20, "/in/b.xml", false, TransferDirection.Incoming, "bob", false),
+            TransferLog.FormatLine(midnight.AddHours(3), TimeSpan.FromSeconds(3), IPAddress.Loopback, 5, "/out/c.csv", false, TransferDirection.Outgoing, "bob", true),
+        ]);
+
+        Assert.Equal((120L, 5L), TransferHistory.VolumeSince(_log, midnight));
+        Assert.Equal((0L, 0L), TransferHistory.VolumeSince(_log + ".missing", midnight));
+    }
 }

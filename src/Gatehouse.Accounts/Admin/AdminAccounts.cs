@@ -58,6 +58,23 @@ public sealed class AdminAccounts(IAdminStore store, AuditTrail audit, PasswordP
         return null;
     }
 
+    /// <summary>
+    /// For an administrator who lost the authenticator and the recovery codes: the second factor and the codes are
+    /// forgotten, and the next login with the password enrols a new app (as the first login did).
+    /// </summary>
+    public async Task<string?> ResetTotpAsync(AuditActor actor, string name, CancellationToken cancellationToken)
+    {
+        var existing = await store.FindAsync(name, cancellationToken).ConfigureAwait(false);
+        if (existing is null || !await store.ResetTotpAsync(name, cancellationToken).ConfigureAwait(false))
+        {
+            return $"No administrator '{name}'.";
+        }
+
+        await audit.RecordAsync(actor, "admin.totp.reset", name, existing.TotpSecret is null ? "second factor=none" : "second factor=totp", "second factor=none (enrols at the next login)", cancellationToken)
+            .ConfigureAwait(false);
+        return null;
+    }
+
     /// <param name="users">With <paramref name="groups"/>: the only users the key reaches (and the members of those groups); none: every user.</param>
     /// <returns>The secret (shown once, never stored), or the error.</returns>
     public async Task<(string? Secret, string? Error)> AddKeyAsync(

@@ -28,6 +28,10 @@ public interface IAdminStore
     /// <returns>False when the administrator is gone or already enrolled (nothing changed).</returns>
     Task<bool> EnrolTotpAsync(string name, string secret, IReadOnlyList<string> recoveryCodeHashes, CancellationToken cancellationToken);
 
+    /// <summary>Forgets the second factor and the recovery codes, so that the next login enrols a new one.</summary>
+    /// <returns>False when there is no such administrator.</returns>
+    Task<bool> ResetTotpAsync(string name, CancellationToken cancellationToken);
+
     /// <summary>Records that the code of TOTP time step <paramref name="step"/> was used.</summary>
     /// <returns>False when that step or a later one was used already (a replayed code).</returns>
     Task<bool> UseTotpStepAsync(string name, long step, CancellationToken cancellationToken);

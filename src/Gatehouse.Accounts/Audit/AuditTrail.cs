@@ -53,6 +53,10 @@ public sealed class AuditTrail(IAuditStore store, TimeProvider time)
     }
 
     /// <summary>The newest <paramref name="count"/> records, newest first (the web admin's audit page).</summary>
+    /// <summary>How many records of these actions happened at or after <paramref name="since"/>: the dashboard's counters.</summary>
+    public Task<long> CountAsync(IReadOnlyList<string> actions, DateTimeOffset since, CancellationToken cancellationToken) =>
+        store.CountAsync(actions, since, cancellationToken);
+
     public async Task<IReadOnlyList<AuditEntry>> ReadLatestAsync(int count, CancellationToken cancellationToken)
     {
         var last = await store.LastAsync(cancellationToken).ConfigureAwait(false);

@@ -10,4 +10,7 @@ public interface IAuditStore
 
     /// <summary>Up to <paramref name="limit"/> records with a sequence above <paramref name="after"/>, in order.</summary>
     Task<IReadOnlyList<AuditEntry>> ReadAsync(long after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>How many records of these actions happened at or after <paramref name="since"/> (the time of the event, not of the write).</summary>
+    Task<long> CountAsync(IReadOnlyList<string> actions, DateTimeOffset since, CancellationToken cancellationToken);
 }

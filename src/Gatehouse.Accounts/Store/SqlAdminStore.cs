@@ -66,6 +66,19 @@ public sealed class SqlAdminStore(AccountDatabase database) : IAdminStore
         return true;
     }
 
+    public async Task<bool> ResetTotpAsync(string name, CancellationToken cancellationToken)
+    {
+        if (await database.ExecuteAsync(
+                "UPDATE administrators SET totp_secret = NULL, totp_last_step = NULL, failed_codes = 0 WHERE name = @name", cancellationToken, ("@name", name))
+            .ConfigureAwait(false) != 1)
+        {
+            return false;
+        }
+
+        await database.ExecuteAsync("DELETE FROM admin_recovery_codes WHERE administrator = @name", cancellationToken, ("@name", name)).ConfigureAwait(false);
+        return true;
+    }
+
     public async Task<bool> UseTotpStepAsync(string name, long step, CancellationToken cancellationToken) =>
         await database.ExecuteAsync(
             "UPDATE administrators SET totp_last_step = @step WHERE name = @name AND (totp_last_step IS NULL OR totp_last_step < @step)",

@@ -33,6 +33,21 @@ public sealed class SqlAuditStore(AccountDatabase database) : IAuditStore
         await database.QueryAsync(
             $"SELECT {Columns} FROM audit_log WHERE sequence > @after ORDER BY sequence LIMIT @limit", Read, cancellationToken, ("@after", after), ("@limit", limit)).ConfigureAwait(false);
 
+    public async Task<long> CountAsync(IReadOnlyList<string> actions, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        if (actions.Count == 0)
+        {
+            return 0;
+        }
+
+        // Times are stored in the round-trip format of UTC ("O"), whose text sorts as the time does.
+        (string, object?)[] parameters = [("@since", AccountDatabase.Format(since)), .. actions.Select((action, index) => ($"@action{index}", (object?)action))];
+        var count = await database.ScalarAsync(
+            $"SELECT COUNT(*) FROM audit_log WHERE at >= @since AND action IN ({string.Join(", ", actions.Select((_, index) => $"@action{index}"))})",
+            cancellationToken, parameters).ConfigureAwait(false);
+        return Convert.ToInt64(count ?? 0, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static AuditEntry Read(DbDataReader reader) => new(
         reader.GetInt64(0),
         AccountDatabase.Parse(reader.GetString(1)),

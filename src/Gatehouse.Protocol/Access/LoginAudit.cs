@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Gatehouse.Accounts.Audit;
 using Gatehouse.Accounts.Store;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Protocol.Access;
@@ -12,10 +13,11 @@ namespace Gatehouse.Protocol.Access;
 /// queued in memory and written in the background, one INSERT each (<see cref="AuditTrail"/>). While the account
 /// store is unreachable nothing is attempted; the records wait, in order, for the outage monitor to write them back
 /// with the time of the login (<see cref="IStoreBacklog"/>). At most <see cref="Capacity"/> wait: a flood of failed
-/// logins during a long outage cannot exhaust memory; what is dropped is counted and logged. Lost only if the node
-/// stops before they are written.
+/// logins during a long outage cannot exhaust memory; what is dropped is counted and logged. A graceful stop writes
+/// what still waits, after the FTP server's last session has ended (as a hosted service started before it); only a
+/// crash, or a stop while the store is away (then logged with the number), loses records.
 /// </summary>
-public sealed partial class LoginAudit(AuditTrail trail, StoreReachability reachability, TimeProvider time, ILogger logger) : IStoreBacklog
+public sealed partial class LoginAudit(AuditTrail trail, StoreReachability reachability, TimeProvider time, ILogger logger) : IStoreBacklog, IHostedService
 {
     public const int Capacity = 10_000;
 
@@ -79,6 +81,32 @@ public sealed partial class LoginAudit(AuditTrail trail, StoreReachability reach
         }
     }
 
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>At a graceful stop: waits for the background writer and writes what is still queued.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _count) == 0)
+        {
+            return;
+        }
+
+        if (!reachability.IsReachable)
+        {
+            LogLostAtStop(logger, Volatile.Read(ref _count), "the account store is unreachable");
+            return;
+        }
+
+        try
+        {
+            await WriteBackAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (StoreReachability.IsOutage(error) || error is OperationCanceledException)
+        {
+            LogLostAtStop(logger, Volatile.Read(ref _count), error.Message);
+        }
+    }
+
     private void StartWriting()
     {
         if (!reachability.IsReachable || Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
@@ -113,6 +141,9 @@ public sealed partial class LoginAudit(AuditTrail trail, StoreReachability reach
 
     [LoggerMessage(265, LogLevel.Warning, "{Dropped} FTP login audit record(s) dropped so far: {Capacity} are already waiting for the account store")]
     private static partial void LogDropped(ILogger logger, long dropped, int capacity);
+
+    [LoggerMessage(270, LogLevel.Error, "{Count} FTP login audit record(s) not written at stop: {Reason}")]
+    private static partial void LogLostAtStop(ILogger logger, int count, string reason);
 
     [LoggerMessage(266, LogLevel.Error, "Could not record {Outcome} of '{User}' in the audit trail: {Reason}")]
     private static partial void LogNotWritten(ILogger logger, string outcome, string user, string reason);

@@ -18,16 +18,10 @@ public static class TransferHistory
 {
     public static IReadOnlyList<TransferRecord> Search(string logPath, TransferQuery query, Func<string, bool>? userVisible = null)
     {
-        if (!File.Exists(logPath))
-        {
-            return [];
-        }
-
         var newest = new Queue<TransferRecord>();
-        using var reader = new StreamReader(new FileStream(logPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
-        while (reader.ReadLine() is { } line)
+        foreach (var record in Read(logPath))
         {
-            if (!TryParse(line, out var record) || !Matches(record, query) || userVisible is not null && !userVisible(record.User))
+            if (!Matches(record, query) || userVisible is not null && !userVisible(record.User))
             {
                 continue;
             }
@@ -40,6 +34,42 @@ public static class TransferHistory
         }
 
         return [.. newest.Reverse()];
+    }
+
+    /// <summary>The bytes moved each way by the transfers that finished at or after <paramref name="since"/>, complete or not.</summary>
+    public static (long Uploaded, long Downloaded) VolumeSince(string logPath, DateTimeOffset since)
+    {
+        var (uploaded, downloaded) = (0L, 0L);
+        foreach (var record in Read(logPath).Where(record => record.Finished >= since))
+        {
+            if (record.Direction == TransferDirection.Incoming)
+            {
+                uploaded += record.Bytes;
+            }
+            else
+            {
+                downloaded += record.Bytes;
+            }
+        }
+
+        return (uploaded, downloaded);
+    }
+
+    private static IEnumerable<TransferRecord> Read(string logPath)
+    {
+        if (!File.Exists(logPath))
+        {
+            yield break;
+        }
+
+        using var reader = new StreamReader(new FileStream(logPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+        while (reader.ReadLine() is { } line)
+        {
+            if (TryParse(line, out var record))
+            {
+                yield return record;
+            }
+        }
     }
 
     public static bool TryParse(string line, out TransferRecord record)

@@ -99,6 +99,14 @@ internal sealed record EventView(string Id, string Kind, DateTimeOffset Time, st
 internal sealed record DeliveryView(
     long Id, string Rule, string State, int Attempts, int StepsDone, DateTimeOffset QueuedAt, DateTimeOffset NextAttemptAt, DateTimeOffset? FinishedAt, string? Outcome, EventView Event);
 
+/// <summary>POST /api/v1/rules/{name}/test: the synthetic event's user and path (both optional).</summary>
+internal sealed record RuleTestBody(string? User, string? Path);
+
+/// <summary>A rule test: the synthetic event, and each action's outcome (ok, failed, skipped) in order.</summary>
+internal sealed record RuleTestView(EventView Event, bool Succeeded, IReadOnlyList<RuleTestStepView> Steps);
+
+internal sealed record RuleTestStepView(int Step, string Action, string Outcome, string Text);
+
 /// <summary>
 /// The API's JSON, generated at build time: no reflection (switched off in every build, see Gatehouse.csproj), so the
 /// Native AOT build serialises the same. Route and query parameter types are here too: the OpenAPI document describes them.
@@ -137,4 +145,6 @@ internal sealed record DeliveryView(
 [JsonSerializable(typeof(RuleBody))]
 [JsonSerializable(typeof(DeliveryView))]
 [JsonSerializable(typeof(DeliveryView[]))]
+[JsonSerializable(typeof(RuleTestBody))]
+[JsonSerializable(typeof(RuleTestView))]
 internal sealed partial class AdminJson : JsonSerializerContext;

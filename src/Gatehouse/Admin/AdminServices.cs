@@ -28,6 +28,7 @@ internal static class AdminServices
         admin.AddSingleton(server.GetRequiredService<IAccountStore>());
         admin.AddSingleton(server.GetRequiredService<IAccessStore>());
         admin.AddSingleton(server.GetRequiredService<IAdminStore>());
+        admin.AddSingleton(server.GetRequiredService<AdminAccounts>());
         admin.AddSingleton(server.GetRequiredService<AuditTrail>());
         admin.AddSingleton(server.GetRequiredService<UserAdministration>());
         admin.AddSingleton(server.GetRequiredService<BanAdministration>());
@@ -37,6 +38,7 @@ internal static class AdminServices
         admin.AddSingleton(server.GetRequiredService<StorageMaintenance>());
         admin.AddSingleton(server.GetRequiredService<IEventStore>());
         admin.AddSingleton(server.GetRequiredService<RuleAdministration>());
+        admin.AddSingleton(server.GetRequiredService<RuleRunner>());
         admin.AddSingleton(server.GetRequiredService<GatehouseOptions>());
         admin.AddSingleton(server.GetRequiredService<LiveSessions>());
         admin.AddSingleton(server.GetRequiredService<NodeDrain>());

@@ -36,6 +36,17 @@ internal sealed record ApiKeyReach(IReadOnlySet<string> Users, IReadOnlySet<stri
     /// <summary>Marks the routes a limited key may use; each checks the user it names itself (or lists only those reached).</summary>
     public static TBuilder Mark<TBuilder>(TBuilder builder) where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(Marker.Instance);
 
+    /// <summary>
+    /// Closes a route of a marked group to limited keys: a change that would give its users something outside their own
+    /// files (a shared folder mounted into their tree, a home moved onto another directory).
+    /// </summary>
+    public static TBuilder BeyondUsers<TBuilder>(TBuilder builder, string what) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new Beyond(what));
+
+    /// <summary>403 for a limited key, with what it cannot do; the refusal every route answers it with.</summary>
+    public static IResult Refuse(HttpContext http, string detail) =>
+        Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Beyond the key's users", detail: $"API key '{http.User.Identity?.Name}' reaches only some users: {detail}");
+
     /// <summary>/users/{name}/…: a user the key does not reach is answered 404, whatever the route.</summary>
     public static void GuardUserRoutes(RouteGroupBuilder users) => users.AddEndpointFilter(async (context, next) =>
     {
@@ -53,14 +64,19 @@ internal sealed record ApiKeyReach(IReadOnlySet<string> Users, IReadOnlySet<stri
     public static async Task RefuseUnmarkedAsync(HttpContext http, Func<Task> next)
     {
         var endpoint = http.GetEndpoint();
-        if (Of(http) is not null && endpoint is not null && endpoint.Metadata.GetMetadata<Marker>() is null && endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null)
+        if (Of(http) is not null && endpoint is not null && endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null)
         {
-            await Results.Problem(
-                    statusCode: StatusCodes.Status403Forbidden,
-                    title: "Key limited to some users",
-                    detail: $"API key '{http.User.Identity?.Name}' reaches only some users; it can use /api/v1/users and /api/v1/sessions, not {http.Request.Path}.")
-                .ExecuteAsync(http).ConfigureAwait(false);
-            return;
+            if (endpoint.Metadata.GetMetadata<Marker>() is null)
+            {
+                await Refuse(http, $"it can use /api/v1/users, /api/v1/sessions and /api/v1/transfers, not {http.Request.Path}.").ExecuteAsync(http).ConfigureAwait(false);
+                return;
+            }
+
+            if (endpoint.Metadata.GetMetadata<Beyond>() is { } beyond)
+            {
+                await Refuse(http, $"it cannot {beyond.What}, which reaches beyond its users' own files; use a key that is not limited.").ExecuteAsync(http).ConfigureAwait(false);
+                return;
+            }
         }
 
         await next().ConfigureAwait(false);
@@ -70,4 +86,6 @@ internal sealed record ApiKeyReach(IReadOnlySet<string> Users, IReadOnlySet<stri
     {
         public static readonly Marker Instance = new();
     }
+
+    private sealed record Beyond(string What);
 }

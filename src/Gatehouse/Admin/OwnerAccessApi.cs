@@ -42,10 +42,13 @@ internal static class OwnerAccessApi
                         .Select(mount => new MountView(mount.Folder, mount.VirtualPath, mount.ReadOnly)).ToArray()))
             .Produces<MountView[]>()
             .WithSummary($"The shared folders mounted into the {what}'s tree.");
-        owner.MapPut("/{name}/mounts", async (string name, MountView mount, AccessAdministration administration, HttpContext http) =>
-                mount.Folder is null ? AdminResults.Missing("folder")
-                : AdminResults.Done(await administration.MountAsync(AdminActor.Of(http), mount.Folder, new Owner(kind, name), mount.At, mount.ReadOnly, http.RequestAborted).ConfigureAwait(false)))
-            .Change($"Mount a shared folder at a virtual path of the {what}'s tree (replacing a mount there); takes effect at the next login.");
+        // A shared folder is not one of a limited key's users: mounting it would hand them files the key does not reach.
+        ApiKeyReach.BeyondUsers(
+            owner.MapPut("/{name}/mounts", async (string name, MountView mount, AccessAdministration administration, HttpContext http) =>
+                    mount.Folder is null ? AdminResults.Missing("folder")
+                    : AdminResults.Done(await administration.MountAsync(AdminActor.Of(http), mount.Folder, new Owner(kind, name), mount.At, mount.ReadOnly, http.RequestAborted).ConfigureAwait(false)))
+                .Change($"Mount a shared folder at a virtual path of the {what}'s tree (replacing a mount there); takes effect at the next login. Refused to keys limited to some users."),
+            "mount a shared folder");
         owner.MapDelete("/{name}/mounts", async (string name, string? at, AccessAdministration administration, HttpContext http) =>
                 AdminResults.Done(await administration.UnmountAsync(AdminActor.Of(http), new Owner(kind, name), at, http.RequestAborted).ConfigureAwait(false)))
             .Change($"Remove the mount at ?at=/virtual/path from the {what}'s tree (the folder stays).");

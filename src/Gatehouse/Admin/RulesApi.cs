@@ -1,5 +1,7 @@
 using Gatehouse.Accounts.Admin;
+using Gatehouse.Accounts.Audit;
 using Gatehouse.Accounts.Events;
+using Gatehouse.Hosting;
 using Gatehouse.Protocol.Events;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -39,6 +41,24 @@ internal static class RulesApi
         rules.MapDelete("/{name}", async (string name, RuleAdministration administration, HttpContext http) =>
                 AdminResults.Done(await administration.RemoveAsync(AdminActor.Of(http), name, http.RequestAborted).ConfigureAwait(false)))
             .Change("Delete a rule; its queued events stay listed but are no longer delivered.");
+        rules.MapPost("/{name}/test", async (string name, RuleTestBody? body, IEventStore store, RuleRunner runner, AuditTrail audit, TimeProvider time, HttpContext http) =>
+            {
+                if (await store.FindRuleAsync(name, http.RequestAborted).ConfigureAwait(false) is not { } rule)
+                {
+                    return AdminResults.NotFound("rule", name);
+                }
+
+                var result = await RuleTest.RunAsync(runner, rule, body?.User, body?.Path, time.GetUtcNow(), http.RequestAborted).ConfigureAwait(false);
+                await audit.RecordAsync(
+                    AdminActor.Of(http), "rule.test", name, null, string.Join("; ", result.Steps.Select(step => $"{step.Step}. {step.Outcome}")), http.RequestAborted).ConfigureAwait(false);
+                var happened = result.Event;
+                return AdminResults.Ok(new RuleTestView(
+                    new EventView(happened.Id, happened.Kind, happened.Time, happened.User, happened.Client, happened.Path, happened.Size, happened.Reason),
+                    result.Succeeded,
+                    [.. result.Steps.Select(step => new RuleTestStepView(step.Step, step.Action, step.Outcome, step.Text))]));
+            })
+            .Produces<RuleTestView>()
+            .Change("Fire a synthetic event at the rule, whatever its conditions, and answer each action's outcome in order (ok, failed, skipped), as gatehouse rule test does: webhooks, commands and mail really run; file actions are skipped; the actions after a failed one are not run. Body (optional): {\"user\": …, \"path\": …}.");
 
         var events = api.MapGroup("/events").WithTags("Events");
         events.MapGet("/", async (bool? failed, int? limit, IEventStore store, CancellationToken cancellationToken) =>

@@ -58,12 +58,17 @@ internal static class UsersApi
         users.MapPost("/", async (NewUser user, UserAdministration administration, AccessAdministration access, IAccountStore accounts, IAccessStore store, HttpContext http) =>
             {
                 var actor = AdminActor.Of(http);
-                if (ApiKeyReach.Of(http) is { } reach && !reach.MayCreate(user.Name, user.Groups ?? []))
+                if (ApiKeyReach.Of(http) is { } reach)
                 {
-                    return TypedResults.Problem(
-                        statusCode: StatusCodes.Status403Forbidden,
-                        title: "Beyond the key's users",
-                        detail: $"API key '{http.User.Identity?.Name}' may create only the users it names, or members of its own groups ({string.Join(", ", reach.Groups)}).");
+                    if (!reach.MayCreate(user.Name, user.Groups ?? []))
+                    {
+                        return ApiKeyReach.Refuse(http, $"it may create only the users it names, or members of its own groups ({string.Join(", ", reach.Groups)}).");
+                    }
+
+                    if (user.Home is not null)
+                    {
+                        return ApiKeyReach.Refuse(http, "it cannot choose a new user's home (it could be another user's directory); leave out 'home' for the default under the data directory.");
+                    }
                 }
 
                 var settings = user.Settings ?? new Dictionary<string, string>();
@@ -92,9 +97,11 @@ internal static class UsersApi
         users.MapPut("/{name}/password", async (string name, NewPassword password, UserAdministration administration, HttpContext http) =>
                 AdminResults.Done(await administration.SetPasswordAsync(AdminActor.Of(http), name, password.Password, http.RequestAborted).ConfigureAwait(false)))
             .Change("Set a new password (local accounts); it must pass the password policy.");
-        users.MapPut("/{name}/home", async (string name, NewHome home, UserAdministration administration, HttpContext http) =>
-                AdminResults.Done(await administration.SetHomeAsync(AdminActor.Of(http), name, home.Home, http.RequestAborted).ConfigureAwait(false)))
-            .Change("Move the account's home to another absolute directory (created if missing; files are not moved).");
+        ApiKeyReach.BeyondUsers(
+            users.MapPut("/{name}/home", async (string name, NewHome home, UserAdministration administration, HttpContext http) =>
+                    AdminResults.Done(await administration.SetHomeAsync(AdminActor.Of(http), name, home.Home, http.RequestAborted).ConfigureAwait(false)))
+                .Change("Move the account's home to another absolute directory (created if missing; files are not moved). Refused to keys limited to some users."),
+            "move a home to another directory");
         OwnerAccessApi.Map(users, OwnerKind.User);
     }
 

@@ -3,7 +3,7 @@ using Gatehouse.Accounts.Admin;
 
 namespace Gatehouse.Cli;
 
-/// <summary>gatehouse admin add|list|remove|passwd: the accounts of the admin side, separate from FTP users. There is no default administrator.</summary>
+/// <summary>gatehouse admin add|list|remove|passwd|totp-reset: the accounts of the admin side, separate from FTP users. There is no default administrator.</summary>
 internal static class AdminCommands
 {
     public static Command Create()
@@ -13,6 +13,7 @@ internal static class AdminCommands
         command.Add(List());
         command.Add(Remove());
         command.Add(Passwd());
+        command.Add(TotpReset());
         return command;
     }
 
@@ -111,6 +112,25 @@ internal static class AdminCommands
             }
 
             Console.WriteLine($"Password of administrator '{admin}' changed.");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command TotpReset()
+    {
+        var config = CommonOptions.Config();
+        var name = new Argument<string>("NAME");
+        var command = new Command("totp-reset", "Forget an administrator's authenticator app and recovery codes (a lost phone): the next web login with the password sets up a new app.") { name, config };
+        command.SetAction((parse, cancellationToken) => CliStore.RunAsync(parse.GetValue(config), async store =>
+        {
+            var admin = parse.GetValue(name)!;
+            if (await store.AdminAccounts.ResetTotpAsync(CliStore.Actor, admin, cancellationToken).ConfigureAwait(false) is { } refused)
+            {
+                return CliStore.Fail(refused);
+            }
+
+            Console.WriteLine($"Second factor of administrator '{admin}' reset: the next login with the password sets up a new authenticator app and new recovery codes.");
             return 0;
         }));
         return command;

@@ -152,52 +152,21 @@ internal static class RuleCommands
 
             using var http = WebhookSender.CreateClient();
             var runner = EventsSetup.CreateRunner(store.Options, NoFiles, static (_, _) => ValueTask.CompletedTask, http, TimeProvider.System, NullLogger.Instance);
-            var sample = Path.Combine(Path.GetTempPath(), $"gatehouse-rule-test-{Guid.NewGuid():N}.txt");
-            await File.WriteAllTextAsync(sample, "Gatehouse rule test\n", cancellationToken).ConfigureAwait(false);
-            try
+            var result = await RuleTest.RunAsync(runner, rule, parse.GetValue(user), parse.GetValue(path), DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"Synthetic {result.Event.Kind} event {result.Event.Id} for {result.Event.User}: {result.Event.Path}");
+            foreach (var step in result.Steps)
             {
-                var happened = new EventFacts(parse.GetValue(path) ?? "/gatehouse-rule-test.txt", new FileInfo(sample).Length)
-                {
-                    User = parse.GetValue(user) ?? rule.Conditions.User ?? "test",
-                    Client = "127.0.0.1",
-                    RealPath = sample,
-                    Reason = "gatehouse rule test",
-                }.ToEvent(rule.On, "rule-test", DateTimeOffset.UtcNow);
-                return await RunTestAsync(runner, rule, happened, sample, cancellationToken).ConfigureAwait(false);
+                Console.WriteLine(step.Outcome == RuleTest.Skipped
+                    ? $"  {step.Step}. {step.Action}: not run by rule test"
+                    : $"  {step.Step}. {(step.Outcome == RuleTest.Ok ? "ok" : "FAILED")}: {step.Text}");
             }
-            finally
-            {
-                File.Delete(sample);
-            }
+
+            return result.Succeeded ? 0 : CliStore.Failure;
         }));
         return command;
     }
 
     private static Task<IFileSystem?> NoFiles(string user, CancellationToken cancellationToken) => Task.FromResult<IFileSystem?>(null);
-
-    private static async Task<int> RunTestAsync(RuleRunner runner, EventRule rule, ServerEvent happened, string sample, CancellationToken cancellationToken)
-    {
-        Console.WriteLine($"Synthetic {happened.Kind} event {happened.Id} for {happened.User}: {happened.Path}");
-        var failed = false;
-        for (var step = 0; step < rule.Actions.Count && !failed; step++)
-        {
-            var action = rule.Actions[step];
-            if (action.Kind is RuleActionKind.MoveTo or RuleActionKind.CopyTo or RuleActionKind.Delete)
-            {
-                Console.WriteLine($"  {step + 1}. {action}: not run by rule test");
-                continue;
-            }
-
-            // A pre-upload check gets the file as its last argument, as on a real upload.
-            var tested = rule.On == EventKind.PreUpload ? new RuleAction { Kind = action.Kind, Target = action.Target, Arguments = [.. action.Arguments, sample], TimeoutSeconds = action.TimeoutSeconds } : action;
-            var single = new EventRule { Name = rule.Name, On = rule.On, Actions = [tested] };
-            var outcome = (await runner.RunAsync(single, happened, deliveryId: 0, attempt: 1, firstStep: 0, cancellationToken).ConfigureAwait(false))[0];
-            Console.WriteLine($"  {step + 1}. {(outcome.Succeeded ? "ok" : "FAILED")}: {outcome.Text}");
-            failed = !outcome.Succeeded;
-        }
-
-        return failed ? CliStore.Failure : 0;
-    }
 
     private static void Print(EventRule rule)
     {

@@ -48,6 +48,9 @@ public static class ServerComposition
             new PasswordPolicy(options.Accounts.PasswordMinLength), provider.GetRequiredService<PasswordHashing>(), provider.GetRequiredService<DirectoryConfinement>(), paths.DefaultHome,
             provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(_ => new DirectoryConfinement(paths.Root));
+        services.AddSingleton(provider => new AdminAccounts(
+            provider.GetRequiredService<IAdminStore>(), provider.GetRequiredService<AuditTrail>(), new PasswordPolicy(options.Accounts.PasswordMinLength),
+            provider.GetRequiredService<PasswordHashing>(), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new RuleAdministration(provider.GetRequiredService<IEventStore>(), options.Events, provider.GetRequiredService<AuditTrail>()));
         services.AddSingleton(provider => new LoginAudit(
             provider.GetRequiredService<AuditTrail>(), provider.GetRequiredService<StoreReachability>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<LoginAudit>>()));
@@ -189,6 +192,8 @@ public static class ServerComposition
         // Before the FTP server: usage left unsaved by a crash is counted again before the first session.
         services.AddHostedService<UploadRecoveryService>();
         services.AddHostedService<EventDeliveryService>();
+        // Before the FTP server, so it stops after the last session: the login records still queued are written then.
+        services.AddHostedService(provider => provider.GetRequiredService<LoginAudit>());
         services.AddHostedService<FtpServer>();
         services.AddHostedService<HealthEndpoint>();
         services.AddSingleton(provider => new AdminTls(

@@ -1,6 +1,8 @@
 using Gatehouse.Accounts.Admin;
 using Gatehouse.Accounts.Audit;
 using Gatehouse.Accounts.Cluster;
+using Gatehouse.Hosting;
+using Gatehouse.Protocol.Configuration;
 using Gatehouse.Protocol.Server;
 using Gatehouse.Protocol.Logging;
 using Gatehouse.Protocol.Sessions;
@@ -13,21 +15,21 @@ namespace Gatehouse.Admin.Web;
 
 /// <summary>
 /// /ui/: sessions and running transfers (refreshed every 2 seconds by admin.js from /ui/live, no reload), bans,
-/// refused admin logins of the last day, and the nodes of the cluster.
+/// today's volume up and down (this node's transfer log) and failed FTP logins (the audit trail, every node), refused
+/// admin logins of the last day, and the nodes of the cluster.
 /// </summary>
 internal static class DashboardPage
 {
-    /// <summary>How far back in the audit trail refused admin logins are counted.</summary>
-    private const int AuditWindow = 1000;
-
     public static void Map(IEndpointRouteBuilder ui)
     {
-        ui.MapGet("/", async (HttpContext http, LiveSessions live, BanAdministration bans, AuditTrail audit, TimeProvider time) =>
+        ui.MapGet("/", async (HttpContext http, LiveSessions live, BanAdministration bans, AuditTrail audit, TimeProvider time, GatehouseOptions options) =>
             {
                 var now = time.GetUtcNow();
+                var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
                 var banned = await bans.ListAsync(expired: false, http.RequestAborted).ConfigureAwait(false);
-                var refused = (await audit.ReadLatestAsync(AuditWindow, http.RequestAborted).ConfigureAwait(false))
-                    .Count(entry => entry.Action == "admin.login.refused" && entry.At > now.AddDays(-1));
+                var refused = await audit.CountAsync(["admin.login.refused"], now.AddDays(-1), http.RequestAborted).ConfigureAwait(false);
+                var failedFtp = await audit.CountAsync(["ftp.login.failed", "ftp.login.refused"], today, http.RequestAborted).ConfigureAwait(false);
+                var (uploaded, downloaded) = TransferHistory.VolumeSince(new DataPaths(options.DataDirectory).TransferLog, today);
                 var cluster = http.RequestServices.GetService<IClusterStore>();
                 var members = cluster is null ? [] : await cluster.ReadNodesAsync(http.RequestAborted).ConfigureAwait(false);
                 var nodes = cluster is null
@@ -38,6 +40,12 @@ internal static class DashboardPage
                         """);
                 return WebPage.Render(http, "Dashboard", Html.Of($"""
                     <div id="live" data-live="{WebAdmin.Root}/live" aria-live="polite">{Live(live, now)}</div>
+                    <h2>Today (since 00:00 UTC)</h2>
+                    <dl class="counters" id="today">
+                    <div><dt>Uploaded</dt><dd><a href="{WebAdmin.Root}/transfers?from={today.UtcDateTime:yyyy-MM-ddTHH:mm}">{WebPage.Bytes(uploaded)}</a></dd></div>
+                    <div><dt>Downloaded</dt><dd><a href="{WebAdmin.Root}/transfers?from={today.UtcDateTime:yyyy-MM-ddTHH:mm}">{WebPage.Bytes(downloaded)}</a></dd></div>
+                    <div><dt>Failed FTP logins</dt><dd><a href="{WebAdmin.Root}/audit">{failedFtp}</a></dd></div>
+                    </dl>
                     <h2>Security</h2>
                     <dl class="counters">
                     <div><dt>Banned addresses</dt><dd><a href="{WebAdmin.Root}/bans">{banned.Count}</a></dd></div>

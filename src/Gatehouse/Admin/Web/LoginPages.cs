@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using QRCoder;
 
 namespace Gatehouse.Admin.Web;
@@ -16,8 +17,9 @@ namespace Gatehouse.Admin.Web;
 /// /ui/login: the password, then the code of the authenticator app, or, at an administrator's first browser login,
 /// the enrolment of that app (a QR code of a new secret, confirmed with a code, then the recovery codes shown once).
 /// Every refusal says the same thing, whether the name is unknown, the password or code wrong, or the account locked.
+/// An address with too many failed steps (<see cref="AdminAddressThrottle"/>) gets 429 before anything is checked.
 /// </summary>
-internal static class LoginPages
+internal static partial class LoginPages
 {
     private const string Refused = "Wrong name, password or code, or too many failures: the account is then locked for 15 minutes.";
     private const string EnrolmentPurpose = "Gatehouse.Admin.Web.Enrolment";
@@ -42,12 +44,18 @@ internal static class LoginPages
             .RequireAuthorization(WebAuthentication.Read);
     }
 
-    private static async Task<IResult> CheckPasswordAsync(HttpContext http, AdminLogin login)
+    private static async Task<IResult> CheckPasswordAsync(HttpContext http, AdminLogin login, AdminAddressThrottle throttle)
     {
+        if (TooManyFailures(http, throttle) is { } tooMany)
+        {
+            return tooMany;
+        }
+
         var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
         var (outcome, administrator) = await login.CheckPasswordAsync(form["name"].ToString(), form["password"].ToString(), From(http), http.RequestAborted).ConfigureAwait(false);
         if (outcome != AdminLoginOutcome.Passed)
         {
+            throttle.Fail(From(http));
             return PasswordPage(http, Refused, StatusCodes.Status401Unauthorized);
         }
 
@@ -57,11 +65,21 @@ internal static class LoginPages
         return Results.Redirect(WebAdmin.Root + (enrol ? "/login/enrol" : "/login/code"));
     }
 
-    private static async Task<IResult> CheckCodeAsync(HttpContext http, AdminLogin login, IAdminStore store)
+    private static async Task<IResult> CheckCodeAsync(HttpContext http, AdminLogin login, IAdminStore store, AdminAddressThrottle throttle)
     {
+        if (TooManyFailures(http, throttle) is { } tooMany)
+        {
+            return tooMany;
+        }
+
         var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
         var name = http.User.Identity!.Name!;
         var outcome = await login.CheckCodeAsync(name, form["code"].ToString(), From(http), http.RequestAborted).ConfigureAwait(false);
+        if (outcome != AdminLoginOutcome.Passed)
+        {
+            throttle.Fail(From(http));
+        }
+
         return outcome switch
         {
             AdminLoginOutcome.Passed => await SignInAsync(http, store, name, Results.Redirect(WebAdmin.Root + "/")).ConfigureAwait(false),
@@ -70,8 +88,13 @@ internal static class LoginPages
         };
     }
 
-    private static async Task<IResult> EnrolAsync(HttpContext http, AdminLogin login, IAdminStore store)
+    private static async Task<IResult> EnrolAsync(HttpContext http, AdminLogin login, IAdminStore store, AdminAddressThrottle throttle)
     {
+        if (TooManyFailures(http, throttle) is { } tooMany)
+        {
+            return tooMany;
+        }
+
         var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
         var name = http.User.Identity!.Name!;
         string secret;
@@ -92,6 +115,11 @@ internal static class LoginPages
         }
 
         var (outcome, codes) = await login.EnrolAsync(name, secret, form["code"].ToString(), From(http), http.RequestAborted).ConfigureAwait(false);
+        if (outcome != AdminLoginOutcome.Passed)
+        {
+            throttle.Fail(From(http));
+        }
+
         if (outcome == AdminLoginOutcome.Refused && await store.FindAsync(name, http.RequestAborted).ConfigureAwait(false) is { TotpSecret: null })
         {
             // A wrong code: the same secret again, so the app need not be set up twice.
@@ -130,6 +158,20 @@ internal static class LoginPages
     {
         await http.SignOutAsync(WebAuthentication.PendingScheme).ConfigureAwait(false);
         return PasswordPage(http, Refused, StatusCodes.Status401Unauthorized);
+    }
+
+    /// <summary>429 (with Retry-After) for an address over its limit of failed steps, logged with the reason; null when it may try.</summary>
+    private static IResult? TooManyFailures(HttpContext http, AdminAddressThrottle throttle)
+    {
+        if (throttle.BlockedUntil(From(http)) is not { } until)
+        {
+            return null;
+        }
+
+        var retry = Math.Max(1, (int)Math.Ceiling((until - http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()).TotalSeconds));
+        LogTooManyFailures(WebAdmin.WebLogger(http), From(http), AdminAddressThrottle.MaxFailures, (int)AdminAddressThrottle.Window.TotalMinutes, retry);
+        http.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return PasswordPage(http, $"Too many failed logins from your address: try again in {(retry + 59) / 60} minute(s).", StatusCodes.Status429TooManyRequests);
     }
 
     private static IResult PasswordPage(HttpContext http, string? error, int status) =>
@@ -193,4 +235,7 @@ internal static class LoginPages
         http.RequestServices.GetRequiredService<IDataProtectionProvider>().CreateProtector(EnrolmentPurpose).ToTimeLimitedDataProtector();
 
     private static string From(HttpContext http) => WebAdmin.Address(http);
+
+    [LoggerMessage(271, LogLevel.Warning, "Web admin login refused from {Address} without checking it: {Failures} failed login steps from this address within {Minutes} minutes (retry in {RetrySeconds} s)")]
+    private static partial void LogTooManyFailures(ILogger logger, string address, int failures, int minutes, int retrySeconds);
 }

@@ -6,13 +6,14 @@ using Gatehouse.Storage.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.Admin.Web;
 
 /// <summary>
 /// /ui/users: the FTP accounts; one account with what <c>gatehouse user show --effective</c> shows (the same resolver
 /// the server applies at login); creating an account (through <see cref="UserAdministration"/>, as the CLI and the
-/// API do) and mounting a folder for it (through <see cref="AccessAdministration"/>, as the CLI and the API do). Changes need the administrator role.
+/// API do), and its own mounts and permission rules (<see cref="OwnerForms"/>). Changes need the administrator role.
 /// </summary>
 internal static class UserPages
 {
@@ -29,19 +30,9 @@ internal static class UserPages
                     : await ListAsync(http, accounts, access, $"User '{name}' created.", null).ConfigureAwait(false);
             })
             .RequireAuthorization(WebAuthentication.Write);
-        ui.MapGet("/users/{name}", (string name, HttpContext http, IAccountStore accounts, IAccessStore access) => ShowAsync(http, name, accounts, access, null, null))
+        ui.MapGet("/users/{name}", (string name, HttpContext http) => ShowAsync(http, name, null, null))
             .RequireAuthorization(WebAuthentication.Read);
-        ui.MapPost("/users/{name}/mounts", async (string name, HttpContext http, IAccountStore accounts, IAccessStore access, AccessAdministration administration) =>
-            {
-                var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
-                var folder = form["folder"].ToString();
-                var readOnly = form["readonly"] == "on";
-                var at = form["at"].ToString();
-                return await administration.MountAsync(WebAuthentication.Actor(http), folder, Owner.User(name), at, readOnly, http.RequestAborted).ConfigureAwait(false) is { } refused
-                    ? await ShowAsync(http, name, accounts, access, null, refused.Message).ConfigureAwait(false)
-                    : await ShowAsync(http, name, accounts, access, $"Folder '{folder}' mounted at {at}{(readOnly ? ", read-only" : string.Empty)}. Takes effect at the next login.", null).ConfigureAwait(false);
-            })
-            .RequireAuthorization(WebAuthentication.Write);
+        OwnerForms.Map(ui, "users", OwnerKind.User, ShowAsync);
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, IAccountStore accounts, IAccessStore access, string? notice, string? error)
@@ -75,8 +66,10 @@ internal static class UserPages
             """), error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
 
-    private static async Task<IResult> ShowAsync(HttpContext http, string name, IAccountStore accounts, IAccessStore access, string? notice, string? error)
+    private static async Task<IResult> ShowAsync(HttpContext http, string name, string? notice, string? error)
     {
+        var accounts = http.RequestServices.GetRequiredService<IAccountStore>();
+        var access = http.RequestServices.GetRequiredService<IAccessStore>();
         if (await accounts.FindAsync(name, http.RequestAborted).ConfigureAwait(false) is not { } account)
         {
             return WebPage.Render(http, "No such user", Html.Of($"<p>No user '{name}'.</p>"), StatusCodes.Status404NotFound);
@@ -101,18 +94,7 @@ internal static class UserPages
 
         permissions.AddRange(policy.Mounts.Where(mount => mount.ReadOnly).Select(mount =>
             Html.Of($"<tr><td class=\"path\">{mount.At.Value}</td><td>changes refused</td><td>read-only folder {mount.Folder.Name}</td></tr>")));
-        var folders = await access.ListFoldersAsync(http.RequestAborted).ConfigureAwait(false);
-        var mountForm = WebAuthentication.CanChange(http)
-            ? Html.Of($"""
-                <h2>Mount a folder</h2>
-                {WebPage.Form(http, $"/users/{Uri.EscapeDataString(name)}/mounts", Html.Of($"""
-                    <label for="folder">Folder</label>
-                    <select id="folder" name="folder" required>{Html.Join(folders.Select(folder => Html.Of($"<option value=\"{folder.Name}\">{folder.Name} ({folder.Path})</option>")))}</select>
-                    <label for="at">At (virtual path)</label><input id="at" name="at" required placeholder="/shared/prices" maxlength="1024">
-                    <label class="check"><input type="checkbox" name="readonly" checked> Read-only (list and download only)</label>
-                    """), "Mount")}
-                """)
-            : Html.Empty;
+        var own = await OwnerForms.RenderAsync(http, "users", Owner.User(name), access).ConfigureAwait(false);
         return WebPage.Render(http, $"User {name}", Html.Of($"""
             {WebPage.Notice(notice)}{WebPage.Notice(error, error: true)}
             <dl class="facts">
@@ -130,7 +112,7 @@ internal static class UserPages
             <p>The most specific path wins; a user's own rule beats the groups' at the same path.</p>
             <div class="scroll"><table><thead><tr><th scope="col">Path</th><th scope="col">Allowed</th><th scope="col">From</th></tr></thead><tbody>{Html.Join(permissions)}</tbody></table></div>
             {Html.Join(policy.Conflicts.Select(conflict => Html.Of($"<p class=\"error\">Conflict: {conflict}</p>")))}
-            {mountForm}
+            {own}
             """), error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
 }

@@ -27,6 +27,7 @@ internal static partial class WebAdmin
         services.AddSingleton(provider => new AdminLogin(
             provider.GetRequiredService<IAdminStore>(), provider.GetRequiredService<AuditTrail>(), provider.GetRequiredService<PasswordHashing>(),
             provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Admin")));
+        services.AddSingleton(provider => new AdminAddressThrottle(provider.GetRequiredService<TimeProvider>()));
         if (server.GetService<IClusterStore>() is { } cluster)
         {
             services.AddSingleton(cluster);
@@ -43,6 +44,10 @@ internal static partial class WebAdmin
         LoginPages.Map(ui);
         DashboardPage.Map(ui);
         UserPages.Map(ui);
+        GroupPages.Map(ui);
+        FolderPages.Map(ui);
+        ApiKeyPages.Map(ui);
+        TransferPages.Map(ui);
         SessionPages.Map(ui);
         RecordPages.Map(ui);
     }

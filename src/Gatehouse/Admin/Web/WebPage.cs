@@ -14,8 +14,9 @@ internal static class WebPage
         var navigation = signedIn
             ? Html.Of($"""
                 <header><nav aria-label="Main">
-                <a href="{WebAdmin.Root}/">Dashboard</a> <a href="{WebAdmin.Root}/users">Users</a> <a href="{WebAdmin.Root}/sessions">Sessions</a>
-                <a href="{WebAdmin.Root}/bans">Bans</a> <a href="{WebAdmin.Root}/audit">Audit log</a>
+                <a href="{WebAdmin.Root}/">Dashboard</a> <a href="{WebAdmin.Root}/users">Users</a> <a href="{WebAdmin.Root}/groups">Groups</a> <a href="{WebAdmin.Root}/folders">Folders</a>
+                <a href="{WebAdmin.Root}/sessions">Sessions</a> <a href="{WebAdmin.Root}/transfers">Transfers</a> <a href="{WebAdmin.Root}/bans">Bans</a>
+                <a href="{WebAdmin.Root}/apikeys">API keys</a> <a href="{WebAdmin.Root}/audit">Audit log</a>
                 <span class="who">{http.User.Identity!.Name} ({(WebAuthentication.CanChange(http) ? "administrator" : "operator, read-only")})</span>
                 {Form(http, "/logout", Html.Empty, "Log out", "inline")}
                 </nav></header>
