@@ -49,8 +49,8 @@ def certificate(directory):
     return cert, key
 
 
-def machine():
-    """The machine and software the figures come from, for the report's header."""
+def machine(homes):
+    """The machine and software the figures come from, for the report's header; HOMES is where the homes were."""
     def first(path, prefix, separator=":"):
         with open(path) as source:
             return next((line.split(separator, 1)[1].strip() for line in source if line.startswith(prefix)), "?")
@@ -65,8 +65,8 @@ def machine():
     peers = sorted(os.listdir(debs)) if os.path.isdir(debs) else []
     return "\n".join([
         "- CPU: %s, %d cores; memory: %d GiB" % (first("/proc/cpuinfo", "model name"), os.cpu_count(), memory),
-        "- OS: %s, kernel %s; file system of the homes: %s%s" % (os_name, os.uname().release, output("findmnt", "-no", "FSTYPE,OPTIONS", "-T", tempfile.gettempdir()),
-                                                                   ext4_journal(output("findmnt", "-no", "SOURCE", "-T", tempfile.gettempdir()))),
+        "- OS: %s, kernel %s; file system of the homes: %s%s" % (os_name, os.uname().release, output("findmnt", "-no", "FSTYPE,OPTIONS", "-T", homes),
+                                                                   ext4_journal(output("findmnt", "-no", "SOURCE", "-T", homes))),
         "- .NET SDK %s (Gatehouse in Release); %s" % (output("dotnet", "--version"), output("openssl", "version")),
         "- vsftpd %s (apt); unpacked: %s" % (output("dpkg-query", "-W", "-f", "${Version}", "vsftpd"), ", ".join(peers)),
     ])
@@ -246,7 +246,7 @@ def main():
     style = "homes in %s; %s" % (args.workdir or tempfile.gettempdir(),
                                  "cold: no warm-up, each measurement in a server started just before it" if args.cold else "warm: every server warmed up first")
     report = "# Benchmark %s\n\n%d runs%s, loopback; client and servers share the machine; %s; wall time %.1f minutes.\n\n%s\n\n%s\n\n%s\n\n## Failed measurements\n\n%s\n" % (
-        datetime.date.today().isoformat(), args.runs, " (quick)" if args.quick else "", style, (time.time() - began) / 60, machine(),
+        datetime.date.today().isoformat(), args.runs, " (quick)" if args.quick else "", style, (time.time() - began) / 60, machine(args.workdir or tempfile.gettempdir()),
         table(results, [name for name, _ in steps if any(key[0] == name for key in results)]), "\n".join(resident),
         "\n".join(failures) or "None.")
     print(report)
