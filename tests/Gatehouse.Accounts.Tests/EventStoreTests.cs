@@ -125,6 +125,31 @@ public abstract class EventStoreTests(TestDatabase database) : IDisposable
     }
 
     [Fact]
+    public async Task A_rule_waiting_for_a_retry_behind_a_backlog_holds_back_none_of_it_and_no_other_rule()
+    {
+        var store = Node();
+        await store.AddRuleAsync(Rule("down"), _none);
+        await store.AddRuleAsync(Rule("up"), _none);
+        for (var i = 1; i <= 100; i++)
+        {
+            await store.EnqueueAsync(Upload($"/orders/{i}.xml"), i % 25 == 0 ? ["down", "up"] : ["down"], _none);
+        }
+
+        var heads = await store.ClaimDueAsync("node1", Lease, 1, _none);
+        await Finish(store, "node1", heads.Single(delivery => delivery.Rule == "down"), delivered: false, 0, "connection refused", _time.GetUtcNow().AddMinutes(5));
+        await Finish(store, "node1", heads.Single(delivery => delivery.Rule == "up"), delivered: true, 1, "200 OK", null);
+
+        var up = await store.ClaimDueAsync("node1", Lease, 64, _none);
+        Assert.Equal(["/orders/50.xml", "/orders/75.xml", "/orders/100.xml"], up.OrderBy(d => d.Id).Select(d => d.Event.Path));
+        Assert.All(up, delivery => Assert.Equal("up", delivery.Rule));
+
+        // Once its retry is due, the rule's next batch starts at that head.
+        _time.Advance(TimeSpan.FromMinutes(6));
+        var down = (await store.ClaimDueAsync("node1", Lease, 64, _none)).Where(d => d.Rule == "down").OrderBy(d => d.Id);
+        Assert.Equal(Enumerable.Range(1, 64).Select(i => $"/orders/{i}.xml"), down.Select(d => d.Event.Path));
+    }
+
+    [Fact]
     public async Task Nodes_racing_for_batches_while_events_arrive_never_hold_deliveries_of_one_rule_at_once()
     {
         var nodes = Enumerable.Range(0, 4).Select(_ => Node()).ToArray();

@@ -9,6 +9,9 @@ namespace Gatehouse.Accounts.Store;
 /// <see cref="IEventStore"/> in the account database. A claim is one UPDATE of the first deliveries of each rule
 /// whose queue head is due and held by no live lease; it runs one at a time across nodes (SQLite has one writer at a
 /// time, PostgreSQL takes a lock first), so two nodes never hold the same delivery nor deliveries of the same rule.
+/// The claim finds each rule's head and its batch's last id through the queue index and reads only the batch: its cost
+/// does not grow with a backlog (a receiver down for hours), which matters because it holds the store's write lock
+/// that every upload's 226 waits for. Materialized, or SQLite's planner scans every pending delivery instead.
 /// </summary>
 public sealed class SqlEventStore(AccountDatabase database, TimeProvider time) : IEventStore
 {
@@ -66,15 +69,21 @@ public sealed class SqlEventStore(AccountDatabase database, TimeProvider time) :
         return await database.QueryExclusiveAsync(
             ClaimLockKey,
             $"""
-            WITH queue AS (
-                SELECT id, rule_name, next_attempt_at, lease_until, ROW_NUMBER() OVER (PARTITION BY rule_name ORDER BY id) AS place
-                FROM event_deliveries
-                WHERE state = 'pending' AND rule_name IN (SELECT name FROM event_rules WHERE enabled = 1)),
-            ready AS (
-                SELECT rule_name FROM queue WHERE place = 1 AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until < @now))
+            WITH heads AS MATERIALIZED (
+                SELECT rules.name,
+                    (SELECT queued.id FROM event_deliveries queued WHERE queued.state = 'pending' AND queued.rule_name = rules.name ORDER BY queued.id LIMIT 1) AS head,
+                    COALESCE(
+                        (SELECT queued.id FROM event_deliveries queued WHERE queued.state = 'pending' AND queued.rule_name = rules.name ORDER BY queued.id LIMIT 1 OFFSET @beyondHead),
+                        {long.MaxValue}) AS upto
+                FROM event_rules rules WHERE rules.enabled = 1),
+            ready AS MATERIALIZED (
+                SELECT heads.name, heads.head, heads.upto FROM heads JOIN event_deliveries head_row ON head_row.id = heads.head
+                WHERE head_row.next_attempt_at <= @now AND (head_row.lease_until IS NULL OR head_row.lease_until < @now))
             UPDATE event_deliveries SET claimed_by = @node, lease_until = @until, attempts = attempts + 1
-            WHERE id IN (SELECT id FROM queue WHERE place <= @perRule AND rule_name IN (SELECT rule_name FROM ready))
-              AND state = 'pending' AND (lease_until IS NULL OR lease_until < @now)
+            FROM ready
+            WHERE event_deliveries.state = 'pending' AND event_deliveries.rule_name = ready.name
+              AND event_deliveries.id BETWEEN ready.head AND ready.upto
+              AND (event_deliveries.lease_until IS NULL OR event_deliveries.lease_until < @now)
             RETURNING {DeliveryColumns}
             """,
             ReadDelivery,
@@ -82,7 +91,7 @@ public sealed class SqlEventStore(AccountDatabase database, TimeProvider time) :
             ("@node", node),
             ("@until", AccountDatabase.Format(now + lease)),
             ("@now", AccountDatabase.Format(now)),
-            ("@perRule", perRule)).ConfigureAwait(false);
+            ("@beyondHead", perRule - 1)).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlySet<long>> FinishAsync(string node, IReadOnlyList<DeliveryResult> results, CancellationToken cancellationToken)
