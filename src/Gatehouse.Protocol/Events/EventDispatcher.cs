@@ -13,9 +13,10 @@ namespace Gatehouse.Protocol.Events;
 /// </summary>
 /// <remarks>
 /// Uploads that fire events come in bursts, and the 226 of each waits for its event to be queued in the same store
-/// this loop writes to: woken by a queued event, the loop lets <see cref="Gathering"/> pass before it claims, so that a
-/// burst is delivered in one round (the rules read, a claim, a finish and the last, empty claim once per round, not once
-/// per upload). A node that dies with a batch claimed has its deliveries delivered again once the lease ends, by
+/// this loop writes to: woken by a queued event, the loop waits until the burst pauses for <see cref="QuietGap"/>, or
+/// <see cref="MaxGathering"/> after the first event, before it claims. A burst is then delivered in rounds of whole
+/// batches (the rules read, a claim and a finish once per batch, not once per upload), and its deliveries do not take
+/// the cores and the store's write lock from the transfers that are still firing it. A node that dies with a batch claimed has its deliveries delivered again once the lease ends, by
 /// deliveryId, which receivers use to drop duplicates.
 /// </remarks>
 public sealed class EventDispatcher(
@@ -27,7 +28,10 @@ public sealed class EventDispatcher(
 
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
-    public static readonly TimeSpan Gathering = TimeSpan.FromMilliseconds(50);
+    public static readonly TimeSpan QuietGap = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The longest a delivery waits for its burst to pause: under a steady stream of events, a round a second.</summary>
+    public static readonly TimeSpan MaxGathering = TimeSpan.FromSeconds(1);
 
     /// <summary>How long a node goes on starting deliveries of a claimed batch; what is left goes back to the queue.</summary>
     private static readonly TimeSpan BatchWindow = TimeSpan.FromSeconds(5);
@@ -59,7 +63,7 @@ public sealed class EventDispatcher(
             {
                 if (await recorder.WaitForQueuedAsync(PollInterval, stoppingToken).ConfigureAwait(false))
                 {
-                    await Task.Delay(Gathering, time, stoppingToken).ConfigureAwait(false);
+                    await GatherAsync(stoppingToken).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException)
@@ -67,6 +71,18 @@ public sealed class EventDispatcher(
                 return;
             }
         }
+    }
+
+    private async Task GatherAsync(CancellationToken stoppingToken)
+    {
+        var until = time.GetUtcNow() + MaxGathering;
+        long queued;
+        do
+        {
+            queued = recorder.QueuedCount;
+            await Task.Delay(QuietGap, time, stoppingToken).ConfigureAwait(false);
+        }
+        while (recorder.QueuedCount != queued && time.GetUtcNow() < until);
     }
 
     public async Task LoadRulesAsync(CancellationToken cancellationToken)

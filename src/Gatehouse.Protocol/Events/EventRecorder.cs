@@ -18,12 +18,16 @@ public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string 
 {
     private readonly ConcurrentQueue<(ServerEvent Event, List<string> Rules)> _unqueued = new();
     private readonly Channel<bool> _queued = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private long _queuedCount;
 
     public EventRuleSet Rules => rules;
 
     public string Node => node;
 
     public string What => "events";
+
+    /// <summary>Events queued on this node since it started: the dispatcher watches it to see a burst pause.</summary>
+    public long QueuedCount => Interlocked.Read(ref _queuedCount);
 
     /// <summary>Events kept in memory while the store is unreachable.</summary>
     public int Held => _unqueued.Count;
@@ -41,7 +45,7 @@ public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string 
 
         if (written > 0)
         {
-            _queued.Writer.TryWrite(true);
+            Signal();
         }
 
         return written;
@@ -83,7 +87,7 @@ public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string 
             // Not the session's token: an event seen just before the client left is still queued.
             await store.EnqueueAsync(happened, matching, CancellationToken.None).ConfigureAwait(false);
             EventLog.Queued(logger, happened.Kind, happened.Path, string.Join(", ", matching));
-            _queued.Writer.TryWrite(true);
+            Signal();
             return true;
         }
         catch (Exception ex) when (StoreReachability.IsOutage(ex))
@@ -98,6 +102,12 @@ public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string 
             metrics.EventNotQueued();
             return false;
         }
+    }
+
+    private void Signal()
+    {
+        Interlocked.Increment(ref _queuedCount);
+        _queued.Writer.TryWrite(true);
     }
 
     /// <summary>Waits until something is queued on this node or <paramref name="limit"/> passes.</summary>
