@@ -82,6 +82,27 @@ public abstract class EventStoreTests(TestDatabase database) : IDisposable
     }
 
     [Fact]
+    public async Task Events_queued_together_keep_their_order_and_an_event_queued_again_is_not_delivered_twice()
+    {
+        var store = Node();
+        await store.AddRuleAsync(Rule("a"), _none);
+        await store.AddRuleAsync(Rule("b"), _none);
+        var first = Upload("/orders/1.xml");
+        var second = Upload("/orders/2.xml");
+        await store.EnqueueAsync([new QueuedEvent(first, ["a", "b"]), new QueuedEvent(second, ["a"])], _none);
+
+        // Queued again, as after a crash between the store's commit and the journal's emptying, with one new delivery.
+        await store.EnqueueAsync([new QueuedEvent(first, ["a", "b"]), new QueuedEvent(second, ["a", "b"])], _none);
+
+        var pending = await store.ListDeliveriesAsync(DeliveryState.Pending, 100, _none);
+        Assert.Equal(
+            [("a", "/orders/1.xml"), ("a", "/orders/2.xml"), ("b", "/orders/1.xml"), ("b", "/orders/2.xml")],
+            pending.Select(delivery => (delivery.Rule, delivery.Event.Path)).Order());
+        var claimed = await store.ClaimDueAsync("node1", Lease, 10, _none);
+        Assert.Equal(["/orders/1.xml", "/orders/2.xml"], claimed.Where(delivery => delivery.Rule == "a").Select(delivery => delivery.Event.Path));
+    }
+
+    [Fact]
     public async Task A_batch_is_a_rule_s_oldest_deliveries_in_order_held_whole_and_what_was_not_attempted_goes_back_as_it_was()
     {
         var first = Node();

@@ -253,6 +253,28 @@ public sealed class EventRulesTests : IDisposable
         Assert.Single(receiver.Requests.Select(request => request.Json.GetProperty("deliveryId").GetInt64()).Distinct());
     }
 
+    [Fact]
+    public async Task Events_whose_226_was_sent_just_before_the_server_was_killed_are_delivered_after_the_restart()
+    {
+        await using var receiver = new WebhookReceiver();
+        var first = true;
+        receiver.Answer = _ => Interlocked.Exchange(ref first, false) ? null : 200;
+        await using var server = await StartAsync(receiver, [], settings =>
+            GatehouseServer.CliAsync(settings, "rule", "add", "hook", "--on", "upload", "--webhook", receiver.Url(), "--timeout", "20"));
+
+        // The dispatcher waits on the first delivery, so the next events stay in the node's journal until the kill.
+        await StepsAsync(server, "stor /first.bin 10");
+        Assert.True(await receiver.WaitForAsync(requests => requests.Count == 1, Bound), Clients.Tail(server.Output));
+        await StepsAsync(server, [.. Enumerable.Range(1, 5).Select(i => $"stor /order{i}.bin 10")]);
+        await server.KillAsync();
+        await server.RestartAsync();
+
+        Assert.True(await WaitForDeliveredAsync(server, 6), Clients.Tail(server.Output));
+        Assert.Contains("Queued 5 event(s) that the event journal held", server.Output, StringComparison.Ordinal);
+        var delivered = receiver.Requests.Skip(1).Select(request => request.Json.GetProperty("event").GetProperty("path").GetString()).ToList();
+        Assert.Equal(["/first.bin", .. Enumerable.Range(1, 5).Select(i => $"/order{i}.bin")], delivered);
+    }
+
     /// <summary>A server with plain FTP allowed, webhooks allowed to <paramref name="receiver"/> and fast retries.</summary>
     internal static Dictionary<string, string> Settings(WebhookReceiver receiver)
     {

@@ -39,7 +39,7 @@ public sealed class QuotaLedgersTests : IDisposable
     [Fact]
     public async Task A_save_that_fails_at_shutdown_is_logged_with_what_is_lost()
     {
-        var log = new ListLogger();
+        var log = new ListLogger<QuotaLedgers>();
         var ledgers = new QuotaLedgers(new RecordingStore { Failure = "database is locked" }, log);
         var ledger = ledgers.For(QuotaLedgers.HomeArea("alice"), "your home", _home);
         ledger.Record(new StorageUsage(300, 2));
@@ -78,7 +78,7 @@ public sealed class QuotaLedgersTests : IDisposable
         markers.Set(QuotaLedgers.FolderArea("removed-since"));
         Assert.Equal(default, unreachable.Saved("user:alice"));
 
-        var log = new ListLogger();
+        var log = new ListLogger<QuotaLedgers>();
         await new QuotaLedgers(store, log, markers).RecountMarkedAsync(area => area == "user:alice" ? _home : null, CancellationToken.None);
 
         Assert.Equal(new StorageUsage(2130, 3), store.Saved("user:alice"));
@@ -95,7 +95,7 @@ public sealed class QuotaLedgersTests : IDisposable
     {
         var markers = new UsageMarkers(_markerDirectory, sync: false);
         markers.Set(QuotaLedgers.HomeArea("alice"));
-        var log = new ListLogger();
+        var log = new ListLogger<QuotaLedgers>();
 
         await new QuotaLedgers(new RecordingStore { Failure = "database is locked" }, log, markers)
             .RecountMarkedAsync(_ => _home, CancellationToken.None);
@@ -137,18 +137,5 @@ public sealed class QuotaLedgersTests : IDisposable
                 throw new InvalidOperationException(Failure);
             }
         }
-    }
-
-    private sealed class ListLogger : ILogger<QuotaLedgers>
-    {
-        public ConcurrentQueue<(int Id, LogLevel Level, string Message)> Entries { get; } = new();
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Entries.Enqueue((eventId.Id, logLevel, formatter(state, exception)));
     }
 }

@@ -25,6 +25,12 @@ public interface IEventStore
     Task EnqueueAsync(ServerEvent happened, IReadOnlyCollection<string> rules, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Queues one delivery of each event per rule, in order, all or none. A delivery of an event (by its id) to a rule
+    /// that is queued already is left out, so that events can be queued again after a crash without duplicates.
+    /// </summary>
+    Task EnqueueAsync(IReadOnlyList<QueuedEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Claims, for <paramref name="lease"/>, the oldest pending deliveries of each rule whose oldest pending delivery is due
     /// and not claimed by a live lease: up to <paramref name="perRule"/> of them, consecutive, to be delivered in order.
     /// Claims are taken one at a time across nodes, so no two nodes hold deliveries of the same rule at once.

@@ -185,5 +185,10 @@ internal static class AccountSchema
             PRIMARY KEY (administrator, code_hash)
         );
         """,
+        // Each delivery names its event: an event queued again from a node's journal after a crash is not queued twice.
+        """
+        ALTER TABLE event_deliveries ADD COLUMN event_id TEXT NULL;
+        CREATE UNIQUE INDEX event_deliveries_event ON event_deliveries (event_id, rule_name);
+        """,
     ];
 }

@@ -42,25 +42,34 @@ public sealed class SqlEventStore(AccountDatabase database, TimeProvider time) :
     public async Task<bool> RemoveRuleAsync(string name, CancellationToken cancellationToken) =>
         await database.ExecuteAsync("DELETE FROM event_rules WHERE name = @name", cancellationToken, ("@name", name)).ConfigureAwait(false) == 1;
 
-    public async Task EnqueueAsync(ServerEvent happened, IReadOnlyCollection<string> rules, CancellationToken cancellationToken)
+    public Task EnqueueAsync(ServerEvent happened, IReadOnlyCollection<string> rules, CancellationToken cancellationToken) =>
+        EnqueueAsync([new QueuedEvent(happened, rules)], cancellationToken);
+
+    public async Task EnqueueAsync(IReadOnlyList<QueuedEvent> events, CancellationToken cancellationToken)
     {
-        if (rules.Count == 0)
+        // One statement: every delivery is queued, or none is. A delivery of an event to a rule that is queued already
+        // (the same event moved again from a node's journal after a crash) is left out.
+        var sql = new StringBuilder("INSERT INTO event_deliveries (event_id, rule_name, event, state, attempts, queued_at, next_attempt_at) VALUES ");
+        var parameters = new List<(string, object?)> { ("@now", AccountDatabase.Format(time.GetUtcNow())) };
+        var rows = 0;
+        for (var index = 0; index < events.Count; index++)
         {
-            return;
+            var (happened, rules) = events[index];
+            parameters.Add(($"@id{index}", happened.Id));
+            parameters.Add(($"@event{index}", EventJson.Write(happened)));
+            foreach (var rule in rules)
+            {
+                sql.Append(rows == 0 ? string.Empty : ", ").Append($"(@id{index}, @rule{rows}, @event{index}, 'pending', 0, @now, @now)");
+                parameters.Add(($"@rule{rows}", rule));
+                rows++;
+            }
         }
 
-        // One statement: every rule's delivery is queued, or none is.
-        var sql = new StringBuilder("INSERT INTO event_deliveries (rule_name, event, state, attempts, queued_at, next_attempt_at) VALUES ");
-        var parameters = new List<(string, object?)> { ("@event", EventJson.Write(happened)), ("@now", AccountDatabase.Format(time.GetUtcNow())) };
-        var index = 0;
-        foreach (var rule in rules)
+        if (rows > 0)
         {
-            sql.Append(index == 0 ? string.Empty : ", ").Append($"(@rule{index}, @event, 'pending', 0, @now, @now)");
-            parameters.Add(($"@rule{index}", rule));
-            index++;
+            sql.Append(" ON CONFLICT (event_id, rule_name) DO NOTHING");
+            await database.ExecuteAsync(sql.ToString(), cancellationToken, [.. parameters]).ConfigureAwait(false);
         }
-
-        await database.ExecuteAsync(sql.ToString(), cancellationToken, [.. parameters]).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<EventDelivery>> ClaimDueAsync(string node, TimeSpan lease, int perRule, CancellationToken cancellationToken)

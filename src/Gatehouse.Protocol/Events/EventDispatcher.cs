@@ -43,10 +43,20 @@ public sealed class EventDispatcher(
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
+        var starting = true;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                if (starting)
+                {
+                    starting = false;
+                    if (await recorder.MoveJournalAsync(stoppingToken).ConfigureAwait(false) is var recovered and > 0)
+                    {
+                        EventLog.JournalRecovered(logger, recovered);
+                    }
+                }
+
                 await RoundAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested && StoreReachability.IsOutage(ex))
@@ -68,8 +78,24 @@ public sealed class EventDispatcher(
             }
             catch (OperationCanceledException)
             {
-                return;
+                break;
             }
+        }
+
+        await MoveJournalAtStopAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>What the journal holds goes into the store at a stop, so that `gatehouse event list` shows it meanwhile.</summary>
+    private async Task MoveJournalAtStopAsync()
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await recorder.MoveJournalAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException || StoreReachability.IsOutage(ex))
+        {
+            // Left in the journal: moved at the next start.
         }
     }
 
@@ -104,6 +130,7 @@ public sealed class EventDispatcher(
 
         await scheduler.RunDueAsync(cancellationToken).ConfigureAwait(false);
         await PruneAsync(cancellationToken).ConfigureAwait(false);
+        await recorder.MoveJournalAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {
             var deliverBy = time.GetUtcNow() + BatchWindow;

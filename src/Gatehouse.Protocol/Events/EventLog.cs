@@ -49,4 +49,13 @@ internal static partial class EventLog
 
     [LoggerMessage(214, LogLevel.Warning, "Scheduled rule '{Rule}' could not look at the files of '{User}': {Reason}")]
     public static partial void ScheduleFailed(ILogger logger, string rule, string user, string reason);
+
+    [LoggerMessage(215, LogLevel.Error, "A line of the event journal at byte {Position} was left out because {Reason}")]
+    public static partial void JournalLineSkipped(ILogger logger, long position, string reason);
+
+    [LoggerMessage(216, LogLevel.Warning, "Event {Kind} {Path} could not be written to the event journal, so it was queued in the account store directly: {Reason}")]
+    public static partial void JournalFailed(ILogger logger, string kind, string? path, string reason);
+
+    [LoggerMessage(217, LogLevel.Information, "Queued {Count} event(s) that the event journal held from before the server started")]
+    public static partial void JournalRecovered(ILogger logger, int count);
 }

@@ -9,12 +9,15 @@ using Microsoft.Extensions.Logging;
 namespace Gatehouse.Protocol.Events;
 
 /// <summary>
-/// Where sessions report what happened: an event that matches rules is queued in the account store before the code
-/// that saw it goes on (the 226 of an upload waits for it), one delivery per matching rule. No matching rule, no write.
-/// While the store is unreachable, events are kept in memory and queued when it is back (<see cref="IStoreBacklog"/>):
-/// lost only if this node stops before then.
+/// Where sessions report what happened: an event that matches rules is queued before the code that saw it goes on (the
+/// 226 of an upload waits for it), one delivery per matching rule. No matching rule, no write. With a
+/// <paramref name="journal"/> (the SQLite store), queued means appended to this node's <see cref="EventJournal"/>,
+/// which the dispatcher moves into the store; without one (PostgreSQL, whose store outlives a node's disk), it means
+/// committed in the store, and while the store is unreachable events are kept in memory and queued when it is back
+/// (<see cref="IStoreBacklog"/>): lost only if this node stops before then.
 /// </summary>
-public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string node, TimeProvider time, ILogger logger, GatehouseMetrics metrics) : IStoreBacklog
+public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string node, TimeProvider time, ILogger logger, GatehouseMetrics metrics, EventJournal? journal = null)
+    : IStoreBacklog
 {
     private readonly ConcurrentQueue<(ServerEvent Event, List<string> Rules)> _unqueued = new();
     private readonly Channel<bool> _queued = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -29,13 +32,13 @@ public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string 
     /// <summary>Events queued on this node since it started: the dispatcher watches it to see a burst pause.</summary>
     public long QueuedCount => Interlocked.Read(ref _queuedCount);
 
-    /// <summary>Events kept in memory while the store is unreachable.</summary>
-    public int Held => _unqueued.Count;
+    /// <summary>Events kept in memory while the store is unreachable, or in the journal until they are moved into it.</summary>
+    public int Held => _unqueued.Count + (journal?.Held ?? 0);
 
     /// <summary>Queues the events kept while the store was away, in the order they happened; throws, keeping the rest, when it still cannot.</summary>
     public async Task<int> WriteBackAsync(CancellationToken cancellationToken)
     {
-        var written = 0;
+        var written = await MoveJournalAsync(cancellationToken).ConfigureAwait(false);
         while (_unqueued.TryPeek(out var kept))
         {
             await store.EnqueueAsync(kept.Event, kept.Rules, cancellationToken).ConfigureAwait(false);
@@ -50,6 +53,10 @@ public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string 
 
         return written;
     }
+
+    /// <summary>Moves what the journal holds into the store's queue, if this node has one.</summary>
+    public Task<int> MoveJournalAsync(CancellationToken cancellationToken) =>
+        journal is null ? Task.FromResult(0) : journal.MoveAsync(store, cancellationToken);
 
     public async ValueTask RaiseAsync(EventKind kind, EventFacts facts)
     {
@@ -80,6 +87,21 @@ public sealed class EventRecorder(IEventStore store, EventRuleSet rules, string 
         if (matching.Count == 0)
         {
             return false;
+        }
+
+        if (journal is not null)
+        {
+            try
+            {
+                journal.Append(happened, matching);
+                EventLog.Queued(logger, happened.Kind, happened.Path, string.Join(", ", matching));
+                Signal();
+                return true;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                EventLog.JournalFailed(logger, happened.Kind, happened.Path, ex.Message);
+            }
         }
 
         try

@@ -15,5 +15,8 @@ public sealed class DataPaths(string dataDirectory)
     /// <summary>This node's notes of areas whose usage changes are not all saved yet (<see cref="Storage.Quotas.UsageMarkers"/>).</summary>
     public string UsageMarkers => Path.Combine(Root, "usage-pending");
 
+    /// <summary>Events this node queued and has not yet moved into the SQLite store (<see cref="Protocol.Events.EventJournal"/>).</summary>
+    public string EventJournal => Path.Combine(Root, "events.journal");
+
     public string DefaultHome(string user) => Path.Combine(Root, "home", user);
 }

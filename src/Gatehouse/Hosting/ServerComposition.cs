@@ -206,13 +206,20 @@ public static class ServerComposition
     {
         services.AddSingleton<IEventStore>(provider => new SqlEventStore(provider.GetRequiredService<AccountDatabase>(), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(_ => WebhookSender.CreateClient());
+        if (options.AccountStore.Provider == AccountStoreProvider.Sqlite)
+        {
+            services.AddSingleton(provider => new EventJournal(
+                new DataPaths(options.DataDirectory).EventJournal, provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Events")));
+        }
+
         services.AddSingleton(provider => new EventRecorder(
             provider.GetRequiredService<IEventStore>(),
             new EventRuleSet(),
             HealthEndpoint.NodeName(options),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILoggerFactory>().CreateLogger("Gatehouse.Events"),
-            provider.GetRequiredService<GatehouseMetrics>()));
+            provider.GetRequiredService<GatehouseMetrics>(),
+            provider.GetService<EventJournal>()));
         services.AddSingleton(provider => EventsSetup.UserFiles(
             provider.GetRequiredService<IAccountStore>(), provider.GetRequiredService<AccessPolicyResolver>(), provider.GetRequiredService<UserFileSystemFactory>()));
         services.AddSingleton(provider => EventsSetup.CreateRunner(
