@@ -44,6 +44,20 @@ public class DeploymentChecksTests
         Assert.Empty(Warnings(options, Facts(listeners: [22, 2121])));
     }
 
+    [Fact]
+    public void Passive_ports_the_kernel_may_give_to_outgoing_connections_are_flagged_unless_reserved()
+    {
+        var options = new GatehouseOptions();
+        var linuxDefault = Facts() with { OutgoingPorts = new PortRange(32768, 60999) };
+        var warning = Assert.Single(Warnings(options, linuxDefault));
+        Assert.StartsWith("Ftp:PassivePorts: 100 of the 100 ports of 50000-50099 lie in the kernel's range for outgoing connections (net.ipv4.ip_local_port_range 32768-60999)", warning, StringComparison.Ordinal);
+        Assert.Contains("add 50000-50099 to net.ipv4.ip_local_reserved_ports", warning, StringComparison.Ordinal);
+
+        Assert.StartsWith("Ftp:PassivePorts: 50 of the 100", Assert.Single(Warnings(options, linuxDefault with { ReservedPorts = Enumerable.Range(50000, 50).ToHashSet() })), StringComparison.Ordinal);
+        Assert.Empty(Warnings(options, linuxDefault with { ReservedPorts = Enumerable.Range(50000, 100).ToHashSet() }));
+        Assert.Empty(Warnings(options, Facts() with { OutgoingPorts = new PortRange(32768, 49999) }));
+    }
+
     [Theory]
     [InlineData(0, true)]
     [InlineData(60, false)]

@@ -201,6 +201,41 @@ public class PassivePortTests
     }
 
     [Fact]
+    public async Task The_one_port_no_other_socket_holds_is_found_however_many_are_held_and_when_none_is_left_the_operator_is_told_why()
+    {
+        // As this machine's own outgoing connections do when the range lies inside net.ipv4.ip_local_port_range.
+        var range = TestRange(9, size: 12);
+        var others = Enumerable.Range(range.First, 11).Select(port =>
+        {
+            var other = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            other.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            other.Listen();
+            return other;
+        }).ToList();
+        try
+        {
+            using var listeners = Listeners(range);
+            for (var i = 0; i < 20; i++)
+            {
+                await using var reservation = await listeners.ReserveAsync(IPAddress.Loopback, Expect(Client1), NullLogger.Instance, default);
+                Assert.Equal(range.Last, reservation.Port);
+            }
+
+            var log = new ListLogger<PassiveListeners>();
+            await using var last = await listeners.ReserveAsync(IPAddress.Loopback, Expect(Client1), NullLogger.Instance, default);
+            var error = await Assert.ThrowsAsync<DataChannelException>(() => listeners.ReserveAsync(IPAddress.Loopback, Expect(Client1), log, default));
+            Assert.Contains("ports are in use by other programs", error.Message, StringComparison.Ordinal);
+            var logged = Assert.Single(log.Entries);
+            Assert.Equal(54, logged.Id);
+            Assert.Contains("the 11 free for this client are held by other sockets", logged.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            others.ForEach(other => other.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task Advertised_port_is_the_same_slot_of_the_advertised_range()
     {
         var range = TestRange(5, size: 5);

@@ -32,6 +32,12 @@ public static class DeploymentChecks
             Warn("Ftp:PassivePorts", $"{range} overlaps port(s) {string.Join(", ", taken.Take(5))} that something on this machine already listens on (if that is a running Gatehouse, those are its own passive ports); choose a range no other service uses");
         }
 
+        if (facts.OutgoingPorts is { } outgoing
+            && Enumerable.Range(range.First, range.Count).Count(port => port >= outgoing.First && port <= outgoing.Last && facts.ReservedPorts?.Contains(port) != true) is var exposed and > 0)
+        {
+            Warn("Ftp:PassivePorts", $"{exposed} of the {range.Count} ports of {range} lie in the kernel's range for outgoing connections (net.ipv4.ip_local_port_range {outgoing}), where any connection this machine makes (a webhook, the database, a client on this host) may hold one for a while, leaving PASV fewer to choose from; add {range} to net.ipv4.ip_local_reserved_ports (a comma-separated list; set it in /etc/sysctl.d/) or choose a range outside it");
+        }
+
         if (KeepAliveTooLong(ftp.ControlKeepAliveSeconds) is { } control)
         {
             Warn("Ftp:ControlKeepAliveSeconds", $"{control}: firewalls and balancers drop idle connections (Azure's after 4 minutes, AWS NLB's after 350 s), and the control connection is idle during long transfers, so their 226 would be lost; use 60");

@@ -9,12 +9,18 @@ namespace Gatehouse.Protocol.Configuration;
 /// <param name="ListenAddresses">The addresses the server would listen on (all of the machine's when Ftp:ListenAddresses is empty).</param>
 /// <param name="OtherListeners">TCP ports something on this machine listens on now.</param>
 /// <param name="Certificate">The configured certificate, or null when a self-signed one is generated.</param>
+/// <param name="OutgoingPorts">net.ipv4.ip_local_port_range: the ports the kernel gives outgoing connections; null where unknown.</param>
+/// <param name="ReservedPorts">net.ipv4.ip_local_reserved_ports: ports it never gives them.</param>
 public sealed record DeploymentFacts(
     IReadOnlyList<IPAddress> ListenAddresses,
     IReadOnlySet<int> OtherListeners,
     X509Certificate2? Certificate,
-    DateTimeOffset Now)
+    DateTimeOffset Now,
+    PortRange? OutgoingPorts = null,
+    IReadOnlySet<int>? ReservedPorts = null)
 {
+    private const string KernelPorts = "/proc/sys/net/ipv4/";
+
     public static DeploymentFacts FromThisMachine(ValidatedSettings settings, X509Certificate2? certificate, DateTimeOffset now)
     {
         var listen = settings.ListenAddresses;
@@ -23,8 +29,34 @@ public sealed record DeploymentFacts(
             listen = MachineAddresses();
         }
 
-        return new DeploymentFacts(listen, ListeningPorts(), certificate, now);
+        return new DeploymentFacts(listen, ListeningPorts(), certificate, now, OutgoingPortRange(), ReservedPortList());
     }
+
+    private static PortRange? OutgoingPortRange()
+    {
+        var bounds = ReadKernelSetting("ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        return bounds.Length == 2 && int.TryParse(bounds[0], CultureInfo.InvariantCulture, out var first) && int.TryParse(bounds[1], CultureInfo.InvariantCulture, out var last)
+            ? new PortRange(first, last)
+            : null;
+    }
+
+    /// <summary>The list, such as "8080,50000-50099", spelled out port by port.</summary>
+    private static HashSet<int> ReservedPortList()
+    {
+        var ports = new HashSet<int>();
+        foreach (var item in ReadKernelSetting("ip_local_reserved_ports").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (PortRange.TryParse(item.Contains('-', StringComparison.Ordinal) ? item : $"{item}-{item}", out var range, out _))
+            {
+                ports.UnionWith(Enumerable.Range(range.First, range.Count));
+            }
+        }
+
+        return ports;
+    }
+
+    private static string ReadKernelSetting(string name) =>
+        File.Exists(KernelPorts + name) ? File.ReadAllText(KernelPorts + name) : string.Empty;
 
     private static List<IPAddress> MachineAddresses() =>
         NetworkInterface.GetAllNetworkInterfaces()

@@ -18,7 +18,6 @@ namespace Gatehouse.Protocol.DataChannel;
 /// </summary>
 public sealed class PassiveListeners : IPassivePorts
 {
-    private const int BindAttempts = 8;
     private readonly PassivePortPool _pool;
     private readonly PortRange? _advertised;
     private readonly int _maxSegmentSize;
@@ -68,19 +67,27 @@ public sealed class PassiveListeners : IPassivePorts
     public Task<PassiveReservation> ReserveAsync(IPAddress localAddress, PassiveExpectation expectation, ILogger sessionLogger, CancellationToken cancellationToken)
     {
         localAddress = Addresses.Normalize(localAddress);
-        for (var attempt = 0; attempt < BindAttempts; attempt++)
-        {
-            if (!TryPickPort(expectation, out var port))
-            {
-                throw Exhausted(expectation, sessionLogger);
-            }
 
+        // Every free port is tried once before the client is refused: where the range lies inside the kernel's range
+        // of ports for outgoing connections, this machine's own connections (webhooks, the database, a local client)
+        // hold some of its ports at any time.
+        var heldElsewhere = new HashSet<int>();
+        while (TryPickPort(expectation, out var port, heldElsewhere.Count == 0 ? null : candidate => !heldElsewhere.Contains(candidate)))
+        {
             if (TryListen(new IPEndPoint(localAddress, port), expectation, sessionLogger, ended: null) is { } reservation)
             {
                 return Task.FromResult(reservation);
             }
+
+            heldElsewhere.Add(port);
         }
 
+        if (heldElsewhere.Count == 0)
+        {
+            throw Exhausted(expectation, sessionLogger);
+        }
+
+        Log.PassivePortsHeldElsewhere(sessionLogger, _pool.Range.ToString(), heldElsewhere.Count);
         throw new DataChannelException($"Could not open a passive port in {_pool.Range}: ports are in use by other programs.");
     }
 

@@ -103,6 +103,9 @@ public static partial class Log
     [LoggerMessage(42, LogLevel.Warning, "No free passive port in {Range} for {Client}: every port already holds a reservation for that address; the range is the limit, widen Ftp:PassivePorts")]
     public static partial void PassivePortsExhausted(ILogger logger, string range, IPAddress client);
 
+    [LoggerMessage(54, LogLevel.Warning, "No passive port in {Range} could be opened: the {Count} free for this client are held by other sockets on this machine; move Ftp:PassivePorts out of net.ipv4.ip_local_port_range or add it to net.ipv4.ip_local_reserved_ports")]
+    public static partial void PassivePortsHeldElsewhere(ILogger logger, string range, int count);
+
     [LoggerMessage(48, LogLevel.Information, "Passive address {HostName} now resolves to {Address} (was {Previous})")]
     public static partial void PassiveAddressChanged(ILogger logger, string hostName, IPAddress previous, IPAddress address);
 
