@@ -72,11 +72,12 @@ public sealed class SharedPassiveRange : IPassivePorts, IUnmatchedDataConnection
     {
         localAddress = ListeningAddress(Addresses.Normalize(localAddress));
         var promisedElsewhere = new List<int>();
+        var heldElsewhere = new HashSet<int>();
         try
         {
             for (var attempt = 0; attempt < ClaimAttempts; attempt++)
             {
-                if (!_local.TryPickPort(expectation, out var port, expectation.Owner is { } client ? port => _sharing.IsOurs(port, client) : null))
+                if (!_local.TryPickPort(expectation, out var port, candidate => !heldElsewhere.Contains(candidate) && (expectation.Owner is not { } client || _sharing.IsOurs(candidate, client))))
                 {
                     throw _local.Exhausted(expectation, sessionLogger);
                 }
@@ -127,6 +128,7 @@ public sealed class SharedPassiveRange : IPassivePorts, IUnmatchedDataConnection
 
                 // Another program holds this port; try a different one.
                 Withdraw(claim);
+                heldElsewhere.Add(port);
             }
         }
         finally
