@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Gatehouse.EndToEnd.Tests;
 
 /// <summary>The gatehouse command line: --help everywhere, config check, account management and the first run.</summary>
@@ -140,6 +142,24 @@ public sealed class CliTests : IDisposable
         Assert.True(await server.WaitForLogAsync("Login failed for user 'alice': account disabled", TimeSpan.FromSeconds(5)));
         Assert.Equal(0, (await server.RunCliAsync(null, "user", "enable", "alice")).ExitCode);
         await Clients.FtplibAsync(server, "roundtrip", tls: false, extra: ["--size", "100"]);
+    }
+
+    [Fact]
+    public async Task A_second_server_on_a_running_server_s_data_directory_is_refused_and_the_first_keeps_its_pid_file()
+    {
+        await using var server = await GatehouseServer.StartAsync();
+        var pidFile = Path.Combine(server.DataDirectory, "gatehouse.pid");
+        var pid = await File.ReadAllTextAsync(pidFile);
+
+        // Ports of its own, so that only the data directory is shared.
+        var second = new Dictionary<string, string>(server.Settings) { ["Ftp__ExplicitPort"] = GatehouseServer.FreePort().ToString(CultureInfo.InvariantCulture) };
+        var (code, output) = await GatehouseServer.RunCliAsync(second, null, "serve");
+
+        Assert.Equal(1, code);
+        Assert.Contains("Gatehouse could not start: the event journal", output, StringComparison.Ordinal);
+        Assert.Contains("if another Gatehouse server runs on this DataDirectory, stop it", output, StringComparison.Ordinal);
+        Assert.Equal(pid, await File.ReadAllTextAsync(pidFile));
+        await Clients.FtplibAsync(server, "roundtrip", extra: ["--size", "100"]);
     }
 
     [Fact]

@@ -36,8 +36,19 @@ public sealed class EventJournal : IDisposable
     {
         _logger = logger;
 
-        // No buffer: each append is one write(2), in the kernel before the reply is sent.
-        _file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        try
+        {
+            // No buffer: each append is one write(2), in the kernel before the reply is sent. Not shared: a second
+            // server on this data directory would write over this one's lines.
+            _file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidOperationException(
+                $"the event journal {path} cannot be opened ({ex.Message}); if another Gatehouse server runs on this DataDirectory, stop it or give this one a DataDirectory of its own (a SQLite account store serves one server)",
+                ex);
+        }
+
         var (lines, whole) = ScanLines();
         if (whole < _file.Length)
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Gatehouse.Accounts;
 using Gatehouse.Hosting;
+using Gatehouse.Protocol.Events;
 using Gatehouse.Protocol.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -62,6 +63,17 @@ internal static class ServeCommand
             signal.Cancel = true;
             drain.Begin();
         });
+        try
+        {
+            // Opened before the pid file is written: it refuses a second server on this data directory, which must not
+            // take the pid file over from the running one.
+            host.Services.GetService<EventJournal>();
+        }
+        catch (InvalidOperationException ex)
+        {
+            return await CouldNotStartAsync(ex.Message).ConfigureAwait(false);
+        }
+
         using var pidFile = NodeControl.WritePidFile(new DataPaths(options.DataDirectory));
         try
         {

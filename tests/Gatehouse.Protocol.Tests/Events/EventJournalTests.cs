@@ -73,11 +73,14 @@ public sealed class EventJournalTests : IDisposable
     [Fact]
     public async Task Lines_moved_again_after_a_crash_before_the_file_was_emptied_are_not_queued_twice()
     {
-        byte[] beforeMove;
         using (var journal = new EventJournal(JournalPath, _log))
         {
             journal.Append(Upload("/orders/1.xml"), ["a", "b"]);
-            beforeMove = File.ReadAllBytes(JournalPath);
+        }
+
+        var beforeMove = File.ReadAllBytes(JournalPath);
+        using (var journal = new EventJournal(JournalPath, _log))
+        {
             await journal.MoveAsync(_store, _none);
             journal.Append(Upload("/orders/2.xml"), ["a"]);
         }
@@ -112,6 +115,14 @@ public sealed class EventJournalTests : IDisposable
         var skipped = Assert.Single(_log.Entries, entry => entry.Id == 215);
         Assert.Contains($"byte {damagedAt}", skipped.Message, StringComparison.Ordinal);
         Assert.Contains("not an event", skipped.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_second_server_on_the_same_data_directory_is_refused_with_the_reason()
+    {
+        using var running = new EventJournal(JournalPath, _log);
+        var refused = Assert.Throws<InvalidOperationException>(() => new EventJournal(JournalPath, _log));
+        Assert.Contains("if another Gatehouse server runs on this DataDirectory", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
