@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """The events benchmark line (issue 23): uploads per second of small files with one webhook rule against none.
 
-    python3 bench/events.py [--files 200] [--size 4096] [--rounds 7] [--sync true|false]
+    python3 bench/events.py [--files 200] [--size 4096] [--rounds 7] [--sync true|false] [--aot]
 
-Builds nothing: run `dotnet build Gatehouse.slnx -c Release` first. Starts two Gatehouse servers from the Release
-build, identical but for one `upload` rule with a webhook to a receiver (Python's http.server, HTTP/1.1 keep-alive,
+Without --aot it builds nothing: run `dotnet build Gatehouse.slnx -c Release` first, and it runs that JIT-compiled
+build; with --aot it first compiles the Native AOT executable the Debian package ships (a few minutes) and runs that,
+with no JIT warming up during the rounds. Starts two Gatehouse servers, identical but for one `upload` rule with a webhook to a receiver (Python's http.server, HTTP/1.1 keep-alive,
 answering 200, in a process of its own), each with its own SQLite account store and home under a temporary directory.
 Each round runs one batch on each server in turn (the order alternating), a batch being one plain-FTP session that
 uploads FILES files of SIZE bytes (ftplib, TCP_NODELAY), timed from the first STOR to the last 226. Batches are
@@ -28,7 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from files import without_nagle  # noqa: E402
-from servers import cpu_seconds, stop_process, wait_for_port  # noqa: E402
+from servers import cpu_seconds, publish_aot, stop_process, wait_for_port  # noqa: E402
 
 PASSWORD = "Bench-Pass-Word-7391"
 USER = "partner"
@@ -62,8 +63,8 @@ def serve_webhooks(port, received):
 
 
 class Server:
-    def __init__(self, dll, workdir, name, sync, receiver_port):
-        self.dll = dll
+    def __init__(self, command, workdir, name, sync, receiver_port):
+        self.command = command
         self.port = free_port()
         first = 40000 + (self.port % 200) * 20
         self.data = os.path.join(workdir, name, "data")
@@ -88,10 +89,10 @@ class Server:
         return self.process.pid
 
     def cli(self, *arguments, stdin=None):
-        subprocess.run(["dotnet", self.dll, *arguments], input=stdin, text=True, env=self.environment, check=True, capture_output=True)
+        subprocess.run(self.command + list(arguments), input=stdin, text=True, env=self.environment, check=True, capture_output=True)
 
     def start(self):
-        self.process = subprocess.Popen(["dotnet", self.dll, "serve"], env=self.environment, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(self.command + ["serve"], env=self.environment, stdout=self.log, stderr=subprocess.STDOUT)
         wait_for_port(self.port, self.process)
 
     def stop(self):
@@ -118,16 +119,17 @@ def main():
     parser.add_argument("--size", type=int, default=4096)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--sync", default="true", help="Storage:SyncUploads of both servers")
+    parser.add_argument("--aot", action="store_true", help="run the Native AOT build (compiled first) instead of the JIT one")
     args = parser.parse_args()
     repository = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    dll = os.path.join(repository, "src", "Gatehouse", "bin", "Release", "net10.0", "gatehouse.dll")
+    command = [publish_aot(repository)] if args.aot else ["dotnet", os.path.join(repository, "src", "Gatehouse", "bin", "Release", "net10.0", "gatehouse.dll")]
     workdir = tempfile.mkdtemp(prefix="gatehouse-bench-events-")
     receiver_port = free_port()
     received = multiprocessing.Value("i", 0)
     receiver = multiprocessing.Process(target=serve_webhooks, args=(receiver_port, received), daemon=True)
     receiver.start()
     wait_for_port(receiver_port)
-    servers = {name: Server(dll, workdir, name, args.sync, receiver_port) for name in ("none", "webhook")}
+    servers = {name: Server(command, workdir, name, args.sync, receiver_port) for name in ("none", "webhook")}
     try:
         for server in servers.values():
             server.cli("user", "add", USER, "--password-stdin", "--home", server.home, stdin=PASSWORD + "\n")
@@ -160,8 +162,8 @@ def main():
                 cpu[name].append(milliseconds)
             print("round %d: none %.0f/s %.2f ms CPU, webhook %.0f/s %.2f ms CPU"
                   % (round_number + 1, rates["none"][-1], cpu["none"][-1], rates["webhook"][-1], cpu["webhook"][-1]), file=sys.stderr)
-        print("uploads of %d files of %d bytes per batch, %d rounds, Storage:SyncUploads=%s; webhooks received: %d of %d"
-              % (args.files, args.size, args.rounds, args.sync, received.value, delivered))
+        print("%s build, uploads of %d files of %d bytes per batch, %d rounds, Storage:SyncUploads=%s; webhooks received: %d of %d"
+              % ("Native AOT" if args.aot else "JIT", args.files, args.size, args.rounds, args.sync, received.value, delivered))
         for name in servers:
             print("%-8s uploads/s median %.0f (min %.0f, max %.0f); server CPU per upload median %.2f ms (min %.2f, max %.2f)"
                   % (name, statistics.median(rates[name]), min(rates[name]), max(rates[name]),

@@ -22,10 +22,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPOSITORY = os.path.dirname(HERE)
 PREFIX = "/var/tmp/gatehouse-bench-peers"
 JIT_BUILD = ["dotnet", os.path.join(REPOSITORY, "src", "Gatehouse", "bin", "Release", "net10.0", "gatehouse.dll")]
-AOT_BUILD = "/var/tmp/gatehouse-bench-aot"
 SERVERS = {
     "gatehouse": lambda *args: servers.Gatehouse(JIT_BUILD, *args),
-    "gatehouse-aot": lambda *args: servers.GatehouseAot([os.path.join(AOT_BUILD, "gatehouse")], *args),
+    "gatehouse-aot": lambda *args: servers.GatehouseAot([os.path.join(servers.AOT_BUILD, "gatehouse")], *args),
     "gatehouse-nosync": lambda *args: servers.GatehouseNoSync(JIT_BUILD, *args),
     "gatehouse-mss1200": lambda *args: servers.GatehouseSmallSegments(JIT_BUILD, *args),
     "vsftpd": servers.Vsftpd,
@@ -179,9 +178,7 @@ def main():
     for project in (os.path.join("src", "Gatehouse"), os.path.join("bench", "loadgen")):
         subprocess.run(["dotnet", "build", os.path.join(REPOSITORY, project), "-c", "Release", "--nologo", "-v", "quiet"], check=True)
     if "gatehouse-aot" in names:
-        # As scripts/package-deb.sh builds the package's executable; a few minutes, most of them in the native linker.
-        subprocess.run(["dotnet", "publish", os.path.join(REPOSITORY, "src", "Gatehouse"), "-c", "Release", "-r", "linux-" + ("arm64" if os.uname().machine == "aarch64" else "x64"),
-                        "-p:PublishAot=true", "-p:DebugType=none", "--nologo", "-v", "quiet", "-o", AOT_BUILD], check=True)
+        servers.publish_aot(REPOSITORY)
 
     big = (256 if args.quick else 1024) << 20
     count = 200 if args.quick else 1000
