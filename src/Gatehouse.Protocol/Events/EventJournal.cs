@@ -202,7 +202,7 @@ public sealed class EventJournal : IDisposable
             var rules = root.GetProperty("rules").EnumerateArray().Select(rule => rule.GetString() ?? string.Empty).ToList();
             return new QueuedEvent(EventJson.ReadEvent(root.GetProperty("event").GetRawText()), rules);
         }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or NotSupportedException or ArgumentException)
         {
             EventLog.JournalLineSkipped(_logger, position, $"it is not an event ({ex.Message}): {Encoding.UTF8.GetString(line[..Math.Min(line.Length, 200)])}");
             return null;
