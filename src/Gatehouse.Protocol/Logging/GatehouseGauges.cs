@@ -19,7 +19,7 @@ public static class GatehouseGauges
         meter.CreateObservableUpDownCounter("gatehouse.passive_ports.used", () => server.PassivePorts.Reserved, "{port}", "Passive ports reserved now by sessions of this node (PASV/EPSV until the transfer ends).");
         meter.CreateObservableUpDownCounter("gatehouse.passive_ports.limit", () => server.PassivePorts.Range is { First: > 0 } range ? range.Count : 0, "{port}", "Ports in Ftp:PassivePorts (0 when it is not set and any port may be used).");
         meter.CreateObservableUpDownCounter("gatehouse.bans.active", () => server.Bans.ActiveCount, "{address}", "Client addresses banned now.");
-        meter.CreateObservableUpDownCounter("gatehouse.events.held", () => server.Events?.Held ?? 0, "{event}", "Events kept in memory while the account store is unreachable, queued when it is back.");
+        meter.CreateObservableUpDownCounter("gatehouse.events.held", () => server.Events?.Held ?? 0, "{event}", "Events this node queued and the account store does not hold yet: in memory while it is unreachable, or in the SQLite node's event journal until moved (about a second).");
         meter.CreateObservableUpDownCounter("gatehouse.events.pending", () => readings.Current.EventsPending, "{delivery}", "Event deliveries queued and not yet delivered (cluster-wide; at most Metrics:StoreReadSeconds old).");
         meter.CreateObservableUpDownCounter("gatehouse.events.failed", () => readings.Current.EventsFailed, "{delivery}", "Event deliveries given up after their retries and kept for inspection (cluster-wide; at most Metrics:StoreReadSeconds old).");
         meter.CreateObservableUpDownCounter("gatehouse.quota.usage", () => QuotaUsage(readings.Current, metrics.Users), "By",
