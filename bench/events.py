@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """The events benchmark line (issue 23): uploads per second of small files with one webhook rule against none.
 
-    python3 bench/events.py [--files 200] [--size 4096] [--rounds 7] [--sync true|false] [--aot]
+    python3 bench/events.py [--files 200] [--size 4096] [--rounds 7] [--sync true|false] [--aot] [--store postgres]
 
 Without --aot it builds nothing: run `dotnet build Gatehouse.slnx -c Release` first, and it runs that JIT-compiled
 build; with --aot it first compiles the Native AOT executable the Debian package ships (a few minutes) and runs that,
-with no JIT warming up during the rounds. Starts two Gatehouse servers, identical but for one `upload` rule with a webhook to a receiver (Python's http.server, HTTP/1.1 keep-alive,
+with no JIT warming up during the rounds. With --store postgres both servers keep their accounts and the event queue
+in a PostgreSQL cluster of its own (Debian's postgresql, its defaults: fsync on), one database each, where the 226
+waits for the event's commit; without it, in SQLite. Starts two Gatehouse servers, identical but for one `upload` rule with a webhook to a receiver (Python's http.server, HTTP/1.1 keep-alive,
 answering 200, in a process of its own), each with its own SQLite account store and home under a temporary directory.
 Each round runs one batch on each server in turn (the order alternating), a batch being one plain-FTP session that
 uploads FILES files of SIZE bytes (ftplib, TCP_NODELAY), timed from the first STOR to the last 226. Batches are
@@ -15,6 +17,7 @@ machine. Prints each round, the median, minimum and maximum of both per server, 
 """
 import argparse
 import ftplib
+import glob
 import http.server
 import io
 import multiprocessing
@@ -62,8 +65,42 @@ def serve_webhooks(port, received):
     server.serve_forever()
 
 
+class Postgres:
+    """A throwaway PostgreSQL cluster in WORKDIR on a free loopback port, trusting local connections; as root it runs as
+    the package's service account, since PostgreSQL refuses to run as root."""
+
+    def __init__(self, workdir):
+        self.bin = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda path: int(path.split("/")[-2]))[-1]
+        self.root = os.path.join(workdir, "postgres")
+        self.data = os.path.join(self.root, "data")
+        os.makedirs(self.root)
+        self.port = free_port()
+        if os.geteuid() == 0:
+            os.chmod(workdir, 0o711)
+            shutil.chown(self.root, "postgres")
+        self.run(os.path.join(self.bin, "initdb"), "-D", self.data, "-U", "gatehouse", "--auth", "trust", "--encoding", "UTF8", "--locale", "C.UTF-8")
+        self.process = subprocess.Popen(self.as_owner(os.path.join(self.bin, "postgres"), "-D", self.data, "-p", str(self.port), "-k", self.root,
+                                                      "-c", "listen_addresses=127.0.0.1"),
+                                        stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.root, "server.log"), "a"))
+        wait_for_port(self.port, self.process)
+
+    def as_owner(self, *command):
+        return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else list(command)
+
+    def run(self, *command):
+        subprocess.run(self.as_owner(*command), check=True, capture_output=True)
+
+    def database(self, name):
+        """A new database; its connection string."""
+        self.run(os.path.join(self.bin, "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "gatehouse", name)
+        return "Host=127.0.0.1;Port=%d;Database=%s;Username=gatehouse" % (self.port, name)
+
+    def stop(self):
+        stop_process(self.process)
+
+
 class Server:
-    def __init__(self, command, workdir, name, sync, receiver_port):
+    def __init__(self, command, workdir, name, sync, receiver_port, connection_string=None):
         self.command = command
         self.port = free_port()
         first = 40000 + (self.port % 200) * 20
@@ -81,6 +118,9 @@ class Server:
             "GATEHOUSE_Events__WebhookAllowedHosts__0": "127.0.0.1:%d" % receiver_port,
             "GATEHOUSE_Logging__LogLevel__Default": "Warning",
         })
+        if connection_string:
+            self.environment["GATEHOUSE_AccountStore__Provider"] = "PostgreSql"
+            self.environment["GATEHOUSE_AccountStore__ConnectionString"] = connection_string
         self.log = open(os.path.join(workdir, name, "server.log"), "a")
         self.process = None
 
@@ -120,6 +160,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--sync", default="true", help="Storage:SyncUploads of both servers")
     parser.add_argument("--aot", action="store_true", help="run the Native AOT build (compiled first) instead of the JIT one")
+    parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite", help="the account store of both servers")
     args = parser.parse_args()
     repository = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     command = [publish_aot(repository)] if args.aot else ["dotnet", os.path.join(repository, "src", "Gatehouse", "bin", "Release", "net10.0", "gatehouse.dll")]
@@ -129,8 +170,12 @@ def main():
     receiver = multiprocessing.Process(target=serve_webhooks, args=(receiver_port, received), daemon=True)
     receiver.start()
     wait_for_port(receiver_port)
-    servers = {name: Server(command, workdir, name, args.sync, receiver_port) for name in ("none", "webhook")}
+    postgres = None
+    servers = {}
     try:
+        postgres = Postgres(workdir) if args.store == "postgres" else None
+        for name in ("none", "webhook"):
+            servers[name] = Server(command, workdir, name, args.sync, receiver_port, postgres.database(name) if postgres else None)
         for server in servers.values():
             server.cli("user", "add", USER, "--password-stdin", "--home", server.home, stdin=PASSWORD + "\n")
         servers["webhook"].cli("rule", "add", "bench", "--on", "upload", "--webhook", "http://127.0.0.1:%d/hook" % receiver_port)
@@ -162,8 +207,8 @@ def main():
                 cpu[name].append(milliseconds)
             print("round %d: none %.0f/s %.2f ms CPU, webhook %.0f/s %.2f ms CPU"
                   % (round_number + 1, rates["none"][-1], cpu["none"][-1], rates["webhook"][-1], cpu["webhook"][-1]), file=sys.stderr)
-        print("%s build, uploads of %d files of %d bytes per batch, %d rounds, Storage:SyncUploads=%s; webhooks received: %d of %d"
-              % ("Native AOT" if args.aot else "JIT", args.files, args.size, args.rounds, args.sync, received.value, delivered))
+        print("%s build, %s store, uploads of %d files of %d bytes per batch, %d rounds, Storage:SyncUploads=%s; webhooks received: %d of %d"
+              % ("Native AOT" if args.aot else "JIT", args.store, args.files, args.size, args.rounds, args.sync, received.value, delivered))
         for name in servers:
             print("%-8s uploads/s median %.0f (min %.0f, max %.0f); server CPU per upload median %.2f ms (min %.2f, max %.2f)"
                   % (name, statistics.median(rates[name]), min(rates[name]), max(rates[name]),
@@ -174,6 +219,8 @@ def main():
     finally:
         for server in servers.values():
             server.stop()
+        if postgres:
+            postgres.stop()
         receiver.terminate()
         receiver.join()
         shutil.rmtree(workdir, ignore_errors=True)
