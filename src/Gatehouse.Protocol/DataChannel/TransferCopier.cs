@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Gatehouse.Protocol.Access;
 using Gatehouse.Protocol.Hashing;
 using Gatehouse.Protocol.Logging;
+using Gatehouse.Storage;
 
 namespace Gatehouse.Protocol.DataChannel;
 
@@ -26,7 +27,8 @@ public sealed class TransferProgress(TransferBytes? counted = null)
 
 /// <summary>
 /// Streams between file and data connection in constant memory, with TYPE A conversion when asked. Plain binary
-/// downloads of OS files go zero-copy; everything else is double-buffered (<see cref="BlockPump"/>), so that
+/// downloads of OS files go zero-copy, plain binary uploads that no digest reads go from socket to file in the kernel;
+/// everything else is double-buffered (<see cref="BlockPump"/>), so that
 /// reading the next block (disk or network) overlaps writing the current one (and its TLS encryption).
 /// </summary>
 public static class TransferCopier
@@ -77,6 +79,12 @@ public static class TransferCopier
     public static async Task CopyToLocalAsync(
         Stream network, Stream file, bool ascii, TransferProgress progress, TransferThrottle? throttle, UploadDigest? digest, CancellationToken cancellationToken)
     {
+        if (KernelReceiver.CanReceive(network, file, ascii, digest))
+        {
+            await KernelReceiver.ReceiveAsync((NetworkStream)network, (ISocketReceiver)file, progress, throttle, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var output = ascii ? ArrayPool<byte>.Shared.Rent(BufferSize + 1) : null;
         var converter = ascii ? new AsciiConverter() : null;
         try

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Net.Sockets;
+
 namespace Gatehouse.Storage.Local;
 
 /// <summary>
@@ -5,14 +8,17 @@ namespace Gatehouse.Storage.Local;
 /// arrives (sync_file_range, SYNC_FILE_RANGE_WRITE: start the write-back, do not wait for it). The fsync before 226
 /// then finds little left to write, instead of the whole file serial after the network copy. Where the call is
 /// missing (other systems, some file systems) it is simply not made: the final fsync does all of the work.
+/// A plain upload's bytes may also come straight from its socket (<see cref="ISocketReceiver"/>, a <see cref="SplicePipe"/>).
 /// </summary>
-internal sealed class EarlyWritebackStream : WriteOnlyStream
+internal sealed class EarlyWritebackStream : WriteOnlyStream, ISocketReceiver
 {
     private const long Stretch = 1 << 20;
 
     private readonly FileStream _file;
     private long _writtenBack;
     private bool _unsupported;
+    private SplicePipe? _pipe;
+    private bool _spliceRefused;
 
     public EarlyWritebackStream(FileStream file)
         : base(file)
@@ -52,6 +58,59 @@ internal sealed class EarlyWritebackStream : WriteOnlyStream
         }
     }
 
+    public bool CanReceive => !_spliceRefused && (_pipe ??= SplicePipe.TryCreate()) is not null;
+
+    public int? ReceiveFrom(Socket socket, int maximum, Action<int>? admitting = null)
+    {
+        var pipe = _pipe ?? throw new InvalidOperationException("Ask CanReceive first.");
+        var count = pipe.Fill(socket.SafeHandle, maximum);
+        if (count is not > 0)
+        {
+            return count;
+        }
+
+        admitting?.Invoke(count.Value);
+        var offset = _file.Position;
+        int left;
+        try
+        {
+            left = pipe.Drain(_file.SafeFileHandle, ref offset, count.Value);
+        }
+        finally
+        {
+            _file.Position = offset;
+        }
+
+        if (left > 0)
+        {
+            WriteOutRefusedSplice(pipe, left);
+        }
+
+        StartWritebackOfFinishedStretch();
+        return count;
+    }
+
+    /// <summary>The file system takes no splice: what sits in the pipe is written the ordinary way, and so is the rest.</summary>
+    private void WriteOutRefusedSplice(SplicePipe pipe, int count)
+    {
+        _spliceRefused = true;
+        var buffer = ArrayPool<byte>.Shared.Rent(count);
+        try
+        {
+            var read = 0;
+            while (read < count)
+            {
+                read += pipe.Read(buffer.AsSpan(read, count - read));
+            }
+
+            _file.Write(buffer, 0, count);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>Flushes to the device: what is not written back yet is written now, and waited for.</summary>
     public void FlushToDisk() => _file.Flush(flushToDisk: true);
 
@@ -60,6 +119,7 @@ internal sealed class EarlyWritebackStream : WriteOnlyStream
         if (disposing)
         {
             _file.Dispose();
+            _pipe?.Dispose();
         }
 
         base.Dispose(disposing);
@@ -68,6 +128,7 @@ internal sealed class EarlyWritebackStream : WriteOnlyStream
     public override async ValueTask DisposeAsync()
     {
         await _file.DisposeAsync().ConfigureAwait(false);
+        _pipe?.Dispose();
         await base.DisposeAsync().ConfigureAwait(false);
     }
 

@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+
 namespace Gatehouse.Storage.Quotas;
 
 /// <summary>
@@ -146,8 +148,17 @@ public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, Quota
     }
 
     /// <summary>Claims room in the ledger before each write reaches the disk.</summary>
-    private sealed class ReservingStream(Stream inner, UploadReservation reservation) : WriteOnlyStream(inner)
+    private sealed class ReservingStream(Stream inner, UploadReservation reservation) : WriteOnlyStream(inner), ISocketReceiver
     {
+        public bool CanReceive => Inner is ISocketReceiver { CanReceive: true };
+
+        public int? ReceiveFrom(Socket socket, int maximum, Action<int>? admitting = null) =>
+            ((ISocketReceiver)Inner).ReceiveFrom(socket, maximum, count =>
+            {
+                reservation.Reserve(count);
+                admitting?.Invoke(count);
+            });
+
         public override void Write(byte[] buffer, int offset, int count)
         {
             reservation.Reserve(count);
