@@ -14,7 +14,8 @@ public interface ISocketReceiver
 
     /// <summary>
     /// Moves up to <paramref name="maximum"/> bytes that <paramref name="socket"/> holds into the file, without waiting for
-    /// more. <paramref name="admitting"/> is told how many bytes are about to be written, before they are, and may refuse
+    /// more; the socket must be non-blocking (<see cref="Socket.Blocking"/> false), since splice waits on a socket as its
+    /// descriptor says. <paramref name="admitting"/> is told how many bytes are about to be written, before they are, and may refuse
     /// them by throwing.
     /// </summary>
     /// <returns>The bytes moved; 0 when the peer has closed its side; null when nothing is waiting (wait until the socket is readable).</returns>

@@ -25,7 +25,9 @@ public sealed class SocketReceiveTests : IDisposable
         listener.Listen(1);
         var sender = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await sender.ConnectAsync(listener.LocalEndPoint!);
-        return (sender, await listener.AcceptAsync());
+        var receiver = await listener.AcceptAsync();
+        receiver.Blocking = false;
+        return (sender, receiver);
     }
 
     /// <summary>Sends <paramref name="payload"/> and closes, while the receiver moves it into <paramref name="content"/>.</summary>
@@ -117,5 +119,24 @@ public sealed class SocketReceiveTests : IDisposable
 
         Assert.Equal(FileSystemError.QuotaExceeded, refused.Error);
         Assert.True(upload.Content.Length <= 1_000_000, $"{upload.Content.Length} bytes reached the file");
+    }
+
+    [Fact]
+    public async Task Receiving_returns_at_once_when_the_socket_holds_nothing_and_refuses_a_blocking_socket()
+    {
+        var fs = new LocalFileSystem(_home);
+        await using var upload = await fs.BeginUploadAsync(P("/idle.bin"), 0, default);
+        var receiver = Assert.IsAssignableFrom<ISocketReceiver>(upload.Content);
+        Assert.True(receiver.CanReceive);
+        var (sender, socket) = await ConnectedPairAsync();
+        using (sender)
+        using (socket)
+        {
+            // A splice that waited here would hold an ABOR's thread until the client sent more.
+            Assert.Null(receiver.ReceiveFrom(socket, 1 << 20));
+
+            socket.Blocking = true;
+            Assert.Throws<InvalidOperationException>(() => receiver.ReceiveFrom(socket, 1 << 20));
+        }
     }
 }

@@ -18,9 +18,14 @@ internal static class KernelReceiver
     public static bool CanReceive(Stream network, Stream file, bool ascii, UploadDigest? digest) =>
         !ascii && digest is null && network is NetworkStream && file is ISocketReceiver { CanReceive: true };
 
-    public static async Task ReceiveAsync(NetworkStream network, ISocketReceiver file, TransferProgress progress, TransferThrottle? throttle, CancellationToken cancellationToken)
+    /// <returns>True at the end of the upload; false when the file stopped taking splices (its file system refused one), to go on with a buffered copy.</returns>
+    public static async Task<bool> ReceiveAsync(NetworkStream network, ISocketReceiver file, TransferProgress progress, TransferThrottle? throttle, CancellationToken cancellationToken)
     {
         var socket = network.Socket;
+
+        // splice(2) waits on the socket as its descriptor says, whatever SPLICE_F_NONBLOCK asks: a blocking descriptor
+        // would hold this session's thread inside the call, deaf to ABOR, until the client sent more.
+        socket.Blocking = false;
         var block = throttle is null ? Block : ThrottledBlock;
         while (true)
         {
@@ -35,7 +40,7 @@ internal static class KernelReceiver
 
             if (moved == 0)
             {
-                return;
+                return true;
             }
 
             progress.Add(moved.Value);
@@ -43,6 +48,11 @@ internal static class KernelReceiver
             {
                 // Not reading while waiting lets TCP flow control slow the client down.
                 await throttle.WaitAsync(moved.Value, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (!file.CanReceive)
+            {
+                return false;
             }
         }
     }

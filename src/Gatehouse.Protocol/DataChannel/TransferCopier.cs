@@ -79,9 +79,9 @@ public static class TransferCopier
     public static async Task CopyToLocalAsync(
         Stream network, Stream file, bool ascii, TransferProgress progress, TransferThrottle? throttle, UploadDigest? digest, CancellationToken cancellationToken)
     {
-        if (KernelReceiver.CanReceive(network, file, ascii, digest))
+        if (KernelReceiver.CanReceive(network, file, ascii, digest)
+            && await KernelReceiver.ReceiveAsync((NetworkStream)network, (ISocketReceiver)file, progress, throttle, cancellationToken).ConfigureAwait(false))
         {
-            await KernelReceiver.ReceiveAsync((NetworkStream)network, (ISocketReceiver)file, progress, throttle, cancellationToken).ConfigureAwait(false);
             return;
         }
 
