@@ -13,11 +13,11 @@ public interface ISocketReceiver
     bool CanReceive { get; }
 
     /// <summary>
-    /// Moves up to <paramref name="maximum"/> bytes that <paramref name="socket"/> holds into the file, without waiting for
-    /// more; the socket must be non-blocking (<see cref="Socket.Blocking"/> false), since splice waits on a socket as its
-    /// descriptor says. <paramref name="admitting"/> is told how many bytes are about to be written, before they are, and may refuse
+    /// Moves up to <paramref name="maximum"/> bytes that <paramref name="socket"/> holds into the file. When it holds none,
+    /// the call waits for data as the socket's descriptor says (splice(2) ignores SPLICE_F_NONBLOCK on the socket side):
+    /// a blocking descriptor waits, a non-blocking one returns null at once. <paramref name="admitting"/> is told how many bytes are about to be written, before they are, and may refuse
     /// them by throwing.
     /// </summary>
-    /// <returns>The bytes moved; 0 when the peer has closed its side; null when nothing is waiting (wait until the socket is readable).</returns>
+    /// <returns>The bytes moved; 0 when the peer has closed its side (or the receiving side was shut); null when nothing is waiting on a non-blocking socket.</returns>
     int? ReceiveFrom(Socket socket, int maximum, Action<int>? admitting = null);
 }

@@ -63,11 +63,6 @@ internal sealed class EarlyWritebackStream : WriteOnlyStream, ISocketReceiver
     public int? ReceiveFrom(Socket socket, int maximum, Action<int>? admitting = null)
     {
         var pipe = _pipe ?? throw new InvalidOperationException("Ask CanReceive first.");
-        if (socket.Blocking)
-        {
-            throw new InvalidOperationException("The socket must be non-blocking: splice would wait inside the call for data that may never come.");
-        }
-
         var count = pipe.Fill(socket.SafeHandle, maximum);
         if (count is not > 0)
         {
