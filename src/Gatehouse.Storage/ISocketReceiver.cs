@@ -15,8 +15,8 @@ public interface ISocketReceiver
     /// <summary>
     /// Moves up to <paramref name="maximum"/> bytes that <paramref name="socket"/> holds into the file. When it holds none,
     /// the call waits for data as the socket's descriptor says (splice(2) ignores SPLICE_F_NONBLOCK on the socket side):
-    /// a blocking descriptor waits, a non-blocking one returns null at once. <paramref name="admitting"/> is told how many bytes are about to be written, before they are, and may refuse
-    /// them by throwing.
+    /// a blocking descriptor waits, a non-blocking one returns null at once. <paramref name="admitting"/> is told how many
+    /// bytes are about to be written, before they are, and may refuse them by throwing.
     /// </summary>
     /// <returns>The bytes moved; 0 when the peer has closed its side (or the receiving side was shut); null when nothing is waiting on a non-blocking socket.</returns>
     int? ReceiveFrom(Socket socket, int maximum, Action<int>? admitting = null);
