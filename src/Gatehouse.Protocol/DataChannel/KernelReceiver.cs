@@ -33,10 +33,13 @@ internal static class KernelReceiver
     {
         var block = throttle is null ? Block : ThrottledBlock;
         using var wake = cancellationToken.UnsafeRegister(static state => StopReceiving((Socket)state!), socket);
+
+        // Counted as received before the file may refuse it (a quota): a cut upload's event tells what arrived.
+        Action<int> counted = received => progress.Add(received);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var moved = file.ReceiveFrom(socket, block);
+            var moved = file.ReceiveFrom(socket, block, counted);
             if (moved is null)
             {
                 // The descriptor is non-blocking (the socket engine has used it): wait for data here, in the kernel.
@@ -50,8 +53,6 @@ internal static class KernelReceiver
                 cancellationToken.ThrowIfCancellationRequested();
                 return true;
             }
-
-            progress.Add(moved.Value);
 
             // Not reading while waiting lets TCP flow control slow the client down.
             throttle?.WaitAsync(moved.Value, cancellationToken).GetAwaiter().GetResult();

@@ -155,8 +155,9 @@ public sealed class QuotaFileSystem(IFileSystem inner, QuotaLedger ledger, Quota
         public int? ReceiveFrom(Socket socket, int maximum, Action<int>? admitting = null) =>
             ((ISocketReceiver)Inner).ReceiveFrom(socket, maximum, count =>
             {
-                reservation.Reserve(count);
+                // The caller counts what arrived before the ledger may refuse it, as for a block read and then written.
                 admitting?.Invoke(count);
+                reservation.Reserve(count);
             });
 
         public override void Write(byte[] buffer, int offset, int count)
