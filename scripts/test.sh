@@ -112,6 +112,9 @@ if [ "$found" -lt "$expected" ]; then
     # A test project that crashed before writing results counts as a failure.
     failed=$((failed + expected - found))
 fi
+if [ "$failed" -gt 0 ]; then
+    python3 scripts/failed-tests.py "$results"/*.trx
+fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
     failed=1
 fi
