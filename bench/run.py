@@ -114,6 +114,7 @@ def plan(source, big, count, small, sizes, chosen):
             result.append((name, lambda server, t=tls: workloads.churn(server, t, sizes["clients"], sizes["seconds"])))
     if "idle" in chosen:
         result.append(("%d idle TLS sessions" % sizes["idle"], lambda server: workloads.idle(server, sizes["idle"], sizes["warm-up seconds"])))
+        result.append(("%d idle plain sessions" % sizes["idle"], lambda server: workloads.idle(server, sizes["idle"], sizes["warm-up seconds"], tls=False)))
     if "listing" in chosen:
         result.append(("listing of %d entries (MLSD; LIST for vsftpd)" % sizes["entries"],
                        lambda server: workloads.listing(server, sizes["entries"], workloads.listing_command(server))))

@@ -149,14 +149,14 @@ def warm_up(server, seconds):
             print("warm-up on %s: %s" % (server.name, failure), file=sys.stderr)
 
 
-def idle(server, count, warm_up_seconds):
-    """Workload 4: COUNT logged-in TLS sessions held open. Resident memory per session, and how many answered a NOOP."""
+def idle(server, count, warm_up_seconds, tls=True):
+    """Workload 4: COUNT logged-in sessions, TLS or plain, held open. Resident memory per session, and how many answered a NOOP."""
     # A fresh process: a heap that earlier workloads grew would absorb the sessions, and the figure would flatter a
     # single-process server (measured: 12 KiB against 50 KiB per session for Gatehouse).
     server.stop()
     server.start()
     baseline = resident_bytes(server.pid)
-    process = subprocess.Popen([LOADGEN, "idle", str(server.port), USER, PASSWORD, "tls", str(count)],
+    process = subprocess.Popen([LOADGEN, "idle", str(server.port), USER, PASSWORD, "tls" if tls else "plain", str(count)],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline()
